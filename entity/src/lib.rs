@@ -1,0 +1,13 @@
+//! sea-orm entities and the persisted enums of bidtrack: data only, no behaviour beyond labels.
+//!
+//! Every enum has one stable snake_case wire name used in the database, JSON, CSV and form values,
+//! and a Vietnamese label. Both come from the single table in [`enums`].
+
+pub mod enums;
+pub mod package;
+pub mod regime;
+pub mod target_rule;
+pub mod target_rule_method;
+pub mod unit;
+
+pub use enums::*;

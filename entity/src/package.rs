@@ -1,0 +1,54 @@
+//! `packages`: tender packages (gói thầu) of a unit's contractor selection plan.
+
+use crate::enums::*;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "packages")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub unit_id: i64,
+    pub name: String,
+    /// Notice number on VNEPS (e.g. IB1900012345); unique when present.
+    #[sea_orm(unique)]
+    pub code: Option<String>,
+    pub plan_code: Option<String>,
+    pub plan_year: i32,
+    pub planned_start_month: Option<i16>,
+    pub field: Field,
+    pub method: Method,
+    pub procedure: Option<Procedure>,
+    pub international: bool,
+    pub package_price_vnd: i64,
+    pub funding_source: Option<String>,
+    pub contract_type: Option<ContractType>,
+    pub online: bool,
+    pub online_exempt_reason: Option<OnlineExemptReason>,
+    pub status: PackageStatus,
+    pub result_date: Option<Date>,
+    pub winning_price_vnd: Option<i64>,
+    pub contractor_name: Option<String>,
+    pub notes: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::unit::Entity",
+        from = "Column::UnitId",
+        to = "super::unit::Column::Id"
+    )]
+    Unit,
+}
+
+impl Related<super::unit::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Unit.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,18 @@
+//! Database migrations of bidtrack. A landed migration is never edited: add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_tables;
+mod m20261126_000002_seed_regimes_and_targets;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_create_tables::Migration),
+            Box::new(m20261126_000002_seed_regimes_and_targets::Migration),
+        ]
+    }
+}

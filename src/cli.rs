@@ -1,0 +1,318 @@
+//! The command line: `serve` (default), `migrate`, `demo`, `check`. Every failure reaches the
+//! user as one line on stderr and a non-zero exit code, never a panic.
+
+use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Settings};
+use crate::domain::compliance::{Percent, View};
+use crate::domain::money::format_vnd;
+use crate::services::compliance::{Compliance, Figures};
+use crate::{AppState, db, services};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bidtrack",
+    version,
+    about = "Theo dõi gói thầu và chỉ tiêu lựa chọn nhà thầu qua mạng"
+)]
+pub struct Cli {
+    /// Database: `sqlite://FILE?mode=rwc` (embedded, the default) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web service (the default).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "BIDTRACK_BIND", default_value = DEFAULT_BIND)]
+        bind: SocketAddr,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo dataset (Hà Nội, 2019). Running it again changes nothing.
+    Demo,
+    /// Print a unit's compliance with the online-selection target for a year.
+    Check {
+        /// Unit code, e.g. HN-HADONG.
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        year: i32,
+        /// Count packages by plan year (`plan`) or by the year of their result (`result`).
+        #[arg(long, default_value = "plan")]
+        view: View,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Cli {
+    /// The default log filter: the server reports its start-up (migrations included); one-shot
+    /// commands print only their result, and warnings.
+    pub fn default_log_filter(&self) -> &'static str {
+        match self.command {
+            None | Some(Command::Serve { .. }) => "info,sqlx=warn",
+            Some(_) => "warn",
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let database_url = cli.database_url;
+    let command = cli.command.unwrap_or(Command::Serve {
+        bind: default_bind()?,
+    });
+    let settings = Settings {
+        database_url,
+        bind: match &command {
+            Command::Serve { bind } => *bind,
+            _ => default_bind()?,
+        },
+    };
+    let conn = db::connect(&settings.database_url).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            settings.redacted_database_url()
+        )
+    })?;
+    db::migrate(&conn)
+        .await
+        .context("cannot apply the database migrations")?;
+
+    match command {
+        Command::Serve { .. } => {
+            serve(AppState {
+                db: conn,
+                settings: Arc::new(settings),
+            })
+            .await
+        }
+        Command::Migrate => {
+            println!("migrations applied to {}", settings.redacted_database_url());
+            Ok(())
+        }
+        Command::Demo => {
+            let s = services::demo::load(&conn).await?;
+            println!(
+                "demo data: {} units created ({} already there), {} packages created ({} already there)",
+                s.units_created, s.units_existing, s.packages_created, s.packages_existing
+            );
+            println!(
+                "try: bidtrack check --unit {} --year {}",
+                services::demo::HA_DONG,
+                services::demo::YEAR
+            );
+            Ok(())
+        }
+        Command::Check {
+            unit,
+            year,
+            view,
+            json,
+        } => {
+            let found = db::units::find_by_code(&conn, &unit)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no unit with code `{unit}`"))?;
+            let report = services::compliance::check(&conn, found.id, year, view).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", render(&report));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn default_bind() -> anyhow::Result<SocketAddr> {
+    DEFAULT_BIND.parse().context("invalid default bind address")
+}
+
+async fn serve(state: AppState) -> anyhow::Result<()> {
+    let bind = state.settings.bind;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        database = %state.settings.redacted_database_url(),
+        "bidtrack listening"
+    );
+    axum::serve(listener, crate::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server error")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn share(p: Option<Percent>) -> String {
+    p.map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
+}
+
+fn verdict(met: Option<bool>) -> &'static str {
+    match met {
+        Some(true) => "met",
+        Some(false) => "not met",
+        None => "nothing in scope",
+    }
+}
+
+/// A plain-text table, columns padded to their widest cell.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let width = |i: usize| {
+        rows.iter()
+            .map(|r| r[i].chars().count())
+            .chain([header[i].chars().count()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..header.len()).map(width).collect();
+    let line = |cells: Vec<&str>| {
+        let mut s = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect::<Vec<_>>()
+            .join("  ");
+        s.truncate(s.trim_end().len());
+        s.push('\n');
+        s
+    };
+    let mut out = line(header.to_vec());
+    for r in rows {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+fn count_row(label: String, f: &Figures) -> Vec<String> {
+    vec![
+        label,
+        f.in_scope.to_string(),
+        f.online.to_string(),
+        share(f.share_percent),
+        verdict(f.met).to_owned(),
+        f.shortfall.to_string(),
+    ]
+}
+
+/// The `check` report as text.
+pub fn render(c: &Compliance) -> String {
+    let f = &c.figures;
+    let mut out = format!(
+        "{} ({}), {}, view: {}\n",
+        c.unit_name, c.unit_code, c.year, c.view
+    );
+    let value_target = c
+        .rule
+        .min_value_percent
+        .map_or_else(String::new, |v| format!(", value ≥ {v}%"));
+    out.push_str(&format!(
+        "target: {} (count ≥ {}%{value_target})\n\n",
+        c.rule.name, c.rule.min_count_percent
+    ));
+    let mut rows = vec![vec![
+        "count".to_owned(),
+        f.in_scope.to_string(),
+        f.online.to_string(),
+        share(f.share_percent),
+        format!("{}%", c.rule.min_count_percent),
+        verdict(f.met).to_owned(),
+        f.shortfall.to_string(),
+    ]];
+    rows.push(vec![
+        "value".to_owned(),
+        format_vnd(f.value_in_scope_vnd),
+        format_vnd(f.value_online_vnd),
+        share(f.value_share_percent),
+        c.rule
+            .min_value_percent
+            .map_or_else(|| "–".to_owned(), |v| format!("{v}%")),
+        c.rule
+            .min_value_percent
+            .map_or("–", |_| verdict(f.value_met))
+            .to_owned(),
+        f.value_shortfall_vnd
+            .map_or_else(|| "–".to_owned(), format_vnd),
+    ]);
+    out.push_str(&table(
+        &[
+            "",
+            "in scope",
+            "online",
+            "share",
+            "target",
+            "result",
+            "shortfall",
+        ],
+        &rows,
+    ));
+    out.push_str(&format!(
+        "packages counted in {}: {} (out of scope: {})\n",
+        c.year,
+        f.counted,
+        f.counted - f.in_scope
+    ));
+
+    let header = ["", "in scope", "online", "share", "result", "shortfall"];
+    if !c.by_unit.is_empty() {
+        out.push_str("\nby unit\n");
+        let rows: Vec<_> = c
+            .by_unit
+            .iter()
+            .map(|u| {
+                let label = if u.own {
+                    format!("{} (own packages)", u.name)
+                } else {
+                    u.name.clone()
+                };
+                count_row(label, &u.figures)
+            })
+            .collect();
+        out.push_str(&table(&header, &rows));
+    }
+    if !c.by_method.is_empty() {
+        out.push_str("\nby method\n");
+        let rows: Vec<_> = c
+            .by_method
+            .iter()
+            .map(|m| count_row(m.label.to_owned(), &m.figures))
+            .collect();
+        out.push_str(&table(&header, &rows));
+    }
+    out
+}

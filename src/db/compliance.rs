@@ -1,0 +1,159 @@
+//! The compliance aggregate: one SQL statement that tallies a unit's subtree for a year under a
+//! target's scope, grouped by the branch (each child of the unit, or the unit itself for its own
+//! packages) and by method. Nothing is loaded row by row; the caller folds the few groups into
+//! totals and breakdowns.
+//!
+//! The scope condition written here is the SQL twin of `domain::scope::classify`; the
+//! integration tests check that both agree on every package of a generated dataset.
+
+use super::sql::Sql;
+use crate::domain::compliance::{Tally, View};
+use crate::domain::regime::Regimes;
+use crate::domain::target::TargetScope;
+use chrono::NaiveDate;
+use entity::{Field, Method, PackageStatus, Procedure};
+use sea_orm::{ConnectionTrait, DbErr};
+
+/// Deeper than any real administrative tree; stops a walk if a cycle ever got into the data.
+const MAX_DEPTH: i64 = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupTally {
+    /// The child of the root this group's packages belong under, or the root itself.
+    pub branch_id: i64,
+    pub method: Method,
+    pub tally: Tally,
+}
+
+pub async fn tally(
+    db: &impl ConnectionTrait,
+    root_id: i64,
+    year: i32,
+    view: View,
+    scope: &TargetScope,
+    regimes: &Regimes,
+) -> Result<Vec<GroupTally>, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push(
+        "WITH RECURSIVE tree(id, branch, depth) AS (SELECT id, id, 1 FROM units WHERE parent_id = ",
+    )
+    .bind(root_id)
+    .push(
+        " UNION ALL SELECT u.id, t.branch, t.depth + 1 FROM units u \
+             JOIN tree t ON u.parent_id = t.id WHERE t.depth < ",
+    )
+    .bind(MAX_DEPTH)
+    .push("), subtree(id, branch) AS (SELECT id, branch FROM tree UNION ALL SELECT ")
+    .bind(root_id)
+    .push(", ")
+    .bind(root_id)
+    .push(
+        ") SELECT x.branch, x.method, COUNT(*), SUM(x.s), SUM(x.s * x.o), \
+             CAST(SUM(x.s * x.price) AS BIGINT), CAST(SUM(x.s * x.o * x.price) AS BIGINT) \
+             FROM (SELECT s.branch AS branch, p.method AS method, p.package_price_vnd AS price, \
+             CASE WHEN p.online THEN 1 ELSE 0 END AS o, CASE WHEN ",
+    );
+    push_scope(&mut sql, scope, regimes);
+    sql.push(" THEN 1 ELSE 0 END AS s FROM packages p JOIN subtree s ON s.id = p.unit_id WHERE ");
+    push_counted_in_year(&mut sql, year, view)?;
+    sql.push(") x GROUP BY x.branch, x.method");
+
+    let rows = db.query_all_raw(sql.build()).await?;
+    rows.iter()
+        .map(|r| {
+            let method: String = r.try_get_by_index(1)?;
+            Ok(GroupTally {
+                branch_id: r.try_get_by_index(0)?,
+                method: method
+                    .parse()
+                    .map_err(|e| DbErr::Type(format!("packages.method: {e}")))?,
+                tally: Tally {
+                    counted: r.try_get_by_index(2)?,
+                    in_scope: r.try_get_by_index(3)?,
+                    online: r.try_get_by_index(4)?,
+                    value_in_scope_vnd: r.try_get_by_index(5)?,
+                    value_online_vnd: r.try_get_by_index(6)?,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Counted in year Y: by plan year (not cancelled), or by the year of the result date (awarded).
+pub fn push_counted_in_year(sql: &mut Sql, year: i32, view: View) -> Result<(), DbErr> {
+    match view {
+        View::Plan => {
+            sql.push("p.plan_year = ").bind(year);
+            sql.push(" AND p.status <> ")
+                .bind(PackageStatus::Cancelled.as_str());
+        }
+        View::Result => {
+            let bound = |y| {
+                NaiveDate::from_ymd_opt(y, 1, 1)
+                    .ok_or_else(|| DbErr::Custom(format!("year {y} out of range")))
+            };
+            sql.push("p.status = ")
+                .bind(PackageStatus::Awarded.as_str());
+            sql.push(" AND p.result_date >= ").bind(bound(year)?);
+            sql.push(" AND p.result_date < ").bind(bound(year + 1)?);
+        }
+    }
+    Ok(())
+}
+
+/// The scope condition of `domain::scope::classify`, less the cancelled check (cancelled
+/// packages are never counted in a year at all).
+pub fn push_scope(sql: &mut Sql, scope: &TargetScope, regimes: &Regimes) {
+    sql.push("((p.method IN ")
+        .bind_list(scope.methods_any_size.iter().map(|m| m.as_str()));
+    if !scope.methods_small_scale.is_empty() {
+        sql.push(" OR (p.method IN ")
+            .bind_list(scope.methods_small_scale.iter().map(|m| m.as_str()))
+            .push(" AND ");
+        push_small_scale(sql, regimes);
+        sql.push(")");
+    }
+    sql.push(")");
+    if scope.domestic_only {
+        sql.push(" AND NOT p.international");
+    }
+    if scope.exclude_two_stage {
+        let two_stage = Procedure::ALL
+            .iter()
+            .filter(|p| p.is_two_stage())
+            .map(|p| p.as_str());
+        sql.push(" AND (p.procedure IS NULL OR p.procedure NOT IN ")
+            .bind_list(two_stage)
+            .push(")");
+    }
+    if scope.exclude_exempt {
+        sql.push(" AND p.online_exempt_reason IS NULL");
+    }
+    sql.push(")");
+}
+
+/// Small-scale under the regime of the package's planned start month: a CASE over the regimes'
+/// month ranges, each a CASE over fields. A field with no band is never small-scale, and a month
+/// no regime covers is not either (the domain says "no regime": out of scope).
+fn push_small_scale(sql: &mut Sql, regimes: &Regimes) {
+    sql.push("(CASE");
+    for regime in regimes.as_slice() {
+        let Some((first, last)) = regime.month_range() else {
+            continue;
+        };
+        sql.push(" WHEN p.plan_year * 100 + COALESCE(p.planned_start_month, 1) BETWEEN ")
+            .bind(first)
+            .push(" AND ")
+            .bind(last)
+            .push(" THEN (CASE p.field");
+        for field in Field::ALL {
+            sql.push(" WHEN ").bind(field.as_str()).push(" THEN ");
+            match regime.small_scale.max_for(*field) {
+                Some(max) => sql.push("p.package_price_vnd <= ").bind(max),
+                None => sql.push("FALSE"),
+            };
+        }
+        sql.push(" ELSE FALSE END)");
+    }
+    sql.push(" ELSE FALSE END)");
+}

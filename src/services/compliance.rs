@@ -1,0 +1,203 @@
+//! The compliance check of a unit for a year (domain.md §6): the single computation behind the
+//! CLI, the API, the pages and the reports.
+
+use crate::db;
+use crate::domain::compliance::{Percent, Tally, View, assess, evaluate};
+use crate::domain::target::{TargetRule, most_specific};
+use crate::error::AppError;
+use entity::Method;
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub min_count_percent: i32,
+    pub min_value_percent: Option<i32>,
+}
+
+impl From<&TargetRule> for RuleRef {
+    fn from(r: &TargetRule) -> Self {
+        RuleRef {
+            id: r.id,
+            code: r.code.clone(),
+            name: r.name.clone(),
+            min_count_percent: r.min_count_percent,
+            min_value_percent: r.min_value_percent,
+        }
+    }
+}
+
+/// A tally with its verdicts, by count and (when the rule has a value threshold) by value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    pub counted: i64,
+    pub in_scope: i64,
+    pub online: i64,
+    pub share_percent: Option<Percent>,
+    pub met: Option<bool>,
+    pub shortfall: i64,
+    pub value_in_scope_vnd: i64,
+    pub value_online_vnd: i64,
+    pub value_share_percent: Option<Percent>,
+    pub value_met: Option<bool>,
+    pub value_shortfall_vnd: Option<i64>,
+}
+
+impl Figures {
+    fn new(tally: Tally, rule: &TargetRule) -> Self {
+        let a = assess(&tally, rule.min_count_percent, rule.min_value_percent);
+        // The value share is shown even when the rule sets no value threshold.
+        let value_share = evaluate(tally.value_online_vnd, tally.value_in_scope_vnd, 0).share;
+        Figures {
+            counted: tally.counted,
+            in_scope: tally.in_scope,
+            online: tally.online,
+            share_percent: a.count.share,
+            met: a.count.met,
+            shortfall: a.count.shortfall,
+            value_in_scope_vnd: tally.value_in_scope_vnd,
+            value_online_vnd: tally.value_online_vnd,
+            value_share_percent: value_share,
+            value_met: a.value.and_then(|v| v.met),
+            value_shortfall_vnd: a.value.map(|v| v.shortfall),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitFigures {
+    pub unit_id: i64,
+    pub code: String,
+    pub name: String,
+    /// True for the row of the unit's own packages (not those of its children).
+    pub own: bool,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodFigures {
+    pub method: Method,
+    pub label: &'static str,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Compliance {
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub year: i32,
+    pub view: View,
+    pub rule: RuleRef,
+    #[serde(flatten)]
+    pub figures: Figures,
+    /// The unit's own packages (when it has any counted) and each child's subtree, all judged
+    /// under the unit's rule so that the rows add up to the total.
+    pub by_unit: Vec<UnitFigures>,
+    pub by_method: Vec<MethodFigures>,
+}
+
+pub async fn check(
+    db: &impl ConnectionTrait,
+    unit_id: i64,
+    year: i32,
+    view: View,
+) -> Result<Compliance, AppError> {
+    check_year(year)?;
+    let unit = db::units::find(db, unit_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("unit", unit_id))?;
+    let rule = applicable_rule(db, unit_id, year).await?;
+    let regimes = db::reference::regimes(db).await?;
+    let groups = db::compliance::tally(db, unit_id, year, view, &rule.scope, &regimes).await?;
+
+    let mut total = Tally::default();
+    let mut by_branch: BTreeMap<i64, Tally> = BTreeMap::new();
+    let mut by_method: BTreeMap<Method, Tally> = BTreeMap::new();
+    for g in &groups {
+        total += g.tally;
+        *by_branch.entry(g.branch_id).or_default() += g.tally;
+        *by_method.entry(g.method).or_default() += g.tally;
+    }
+
+    let mut by_unit = Vec::new();
+    if let Some(own) = by_branch.get(&unit.id) {
+        by_unit.push(UnitFigures {
+            unit_id: unit.id,
+            code: unit.code.clone(),
+            name: unit.name.clone(),
+            own: true,
+            figures: Figures::new(*own, &rule),
+        });
+    }
+    for child in db::units::children(db, unit.id).await? {
+        let tally = by_branch.get(&child.id).copied().unwrap_or_default();
+        by_unit.push(UnitFigures {
+            unit_id: child.id,
+            code: child.code,
+            name: child.name,
+            own: false,
+            figures: Figures::new(tally, &rule),
+        });
+    }
+
+    Ok(Compliance {
+        unit_id: unit.id,
+        unit_code: unit.code,
+        unit_name: unit.name,
+        year,
+        view,
+        rule: RuleRef::from(&rule),
+        figures: Figures::new(total, &rule),
+        by_unit,
+        by_method: by_method
+            .into_iter()
+            .map(|(method, tally)| MethodFigures {
+                method,
+                label: method.label_vi(),
+                figures: Figures::new(tally, &rule),
+            })
+            .collect(),
+    })
+}
+
+/// The most specific target rule for the unit and year (domain.md §5).
+pub async fn applicable_rule(
+    db: &impl ConnectionTrait,
+    unit_id: i64,
+    year: i32,
+) -> Result<TargetRule, AppError> {
+    let lineage = db::units::lineage(db, unit_id).await?;
+    let rules = db::reference::target_rules(db).await?;
+    most_specific(&rules, year, &lineage).cloned().ok_or_else(|| AppError::Rule {
+        code: "no_target_rule",
+        message: format!(
+            "Không có chỉ tiêu nào áp dụng cho năm {year}: quản trị viên cần thêm chỉ tiêu cho năm này \
+             (no target rule applies to {year})"
+        ),
+    })
+}
+
+fn check_year(year: i32) -> Result<(), AppError> {
+    if crate::domain::PLAN_YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(AppError::Validation(vec![crate::error::FieldError::new(
+            "year",
+            "range",
+            format!(
+                "Năm phải trong khoảng {}–{} (year must be between {} and {})",
+                crate::domain::PLAN_YEARS.start(),
+                crate::domain::PLAN_YEARS.end(),
+                crate::domain::PLAN_YEARS.start(),
+                crate::domain::PLAN_YEARS.end()
+            ),
+        )]))
+    }
+}

@@ -1,0 +1,597 @@
+//! `bidtrack demo`: a demo dataset for 2019 in Hà Nội. Quận Hà Đông's packages are exactly the
+//! worked example of the domain reference (in scope 8, online 4, 50.00%, met); Hoàn Kiếm, Phúc Thọ
+//! and two city departments get a few hundred generated but realistic packages. Loading is
+//! idempotent: units are matched by code, packages by unit, plan year and name.
+
+use super::packages::{self, NewPackage};
+use crate::db;
+use crate::error::AppError;
+use chrono::{NaiveDate, Utc};
+use entity::{ContractType, Field, Method, PackageStatus, Procedure, UnitKind, package, unit};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
+    PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
+};
+
+pub const YEAR: i32 = 2019;
+/// The code of quận Hà Đông, the unit of the worked example.
+pub const HA_DONG: &str = "HN-HADONG";
+
+const BN: i64 = 1_000_000_000;
+const MN: i64 = 1_000_000;
+
+struct UnitSeed {
+    code: &'static str,
+    name: &'static str,
+    kind: UnitKind,
+    parent: Option<&'static str>,
+    /// Districts and their communes were abolished or merged on 1 July 2025.
+    until_2025: bool,
+    /// How many packages to generate (Hà Đông's come from the worked example instead).
+    generated: u32,
+}
+
+const fn u(
+    code: &'static str,
+    name: &'static str,
+    kind: UnitKind,
+    parent: Option<&'static str>,
+    until_2025: bool,
+    generated: u32,
+) -> UnitSeed {
+    UnitSeed {
+        code,
+        name,
+        kind,
+        parent,
+        until_2025,
+        generated,
+    }
+}
+
+use UnitKind::{Agency, Commune, District, Province};
+
+const UNITS: &[UnitSeed] = &[
+    u("HN", "Thành phố Hà Nội", Province, None, false, 0),
+    u(
+        "HN-SKHDT",
+        "Sở Kế hoạch và Đầu tư Hà Nội",
+        Agency,
+        Some("HN"),
+        false,
+        28,
+    ),
+    u(
+        "HN-SGDDT",
+        "Sở Giáo dục và Đào tạo Hà Nội",
+        Agency,
+        Some("HN"),
+        false,
+        32,
+    ),
+    u("HN-HADONG", "Quận Hà Đông", District, Some("HN"), true, 0),
+    u(
+        "HN-HADONG-UBND",
+        "UBND quận Hà Đông",
+        Agency,
+        Some("HN-HADONG"),
+        true,
+        0,
+    ),
+    u(
+        "HN-HADONG-BQLDA",
+        "Ban Quản lý dự án đầu tư xây dựng quận Hà Đông",
+        Agency,
+        Some("HN-HADONG"),
+        true,
+        0,
+    ),
+    u(
+        "HN-HADONG-VANQUAN",
+        "Phường Văn Quán",
+        Commune,
+        Some("HN-HADONG"),
+        true,
+        0,
+    ),
+    u(
+        "HN-HADONG-MOLAO",
+        "Phường Mộ Lao",
+        Commune,
+        Some("HN-HADONG"),
+        true,
+        0,
+    ),
+    u(
+        "HN-HOANKIEM",
+        "Quận Hoàn Kiếm",
+        District,
+        Some("HN"),
+        true,
+        0,
+    ),
+    u(
+        "HN-HOANKIEM-UBND",
+        "UBND quận Hoàn Kiếm",
+        Agency,
+        Some("HN-HOANKIEM"),
+        true,
+        25,
+    ),
+    u(
+        "HN-HOANKIEM-BQLDA",
+        "Ban Quản lý dự án đầu tư xây dựng quận Hoàn Kiếm",
+        Agency,
+        Some("HN-HOANKIEM"),
+        true,
+        30,
+    ),
+    u(
+        "HN-HOANKIEM-HANGBAC",
+        "Phường Hàng Bạc",
+        Commune,
+        Some("HN-HOANKIEM"),
+        true,
+        15,
+    ),
+    u(
+        "HN-HOANKIEM-HANGTRONG",
+        "Phường Hàng Trống",
+        Commune,
+        Some("HN-HOANKIEM"),
+        true,
+        15,
+    ),
+    u(
+        "HN-HOANKIEM-TRANGTIEN",
+        "Phường Tràng Tiền",
+        Commune,
+        Some("HN-HOANKIEM"),
+        true,
+        15,
+    ),
+    u(
+        "HN-HOANKIEM-PHUCTAN",
+        "Phường Phúc Tân",
+        Commune,
+        Some("HN-HOANKIEM"),
+        true,
+        15,
+    ),
+    u(
+        "HN-PHUCTHO",
+        "Huyện Phúc Thọ",
+        District,
+        Some("HN"),
+        true,
+        0,
+    ),
+    u(
+        "HN-PHUCTHO-UBND",
+        "UBND huyện Phúc Thọ",
+        Agency,
+        Some("HN-PHUCTHO"),
+        true,
+        25,
+    ),
+    u(
+        "HN-PHUCTHO-BQLDA",
+        "Ban Quản lý dự án đầu tư xây dựng huyện Phúc Thọ",
+        Agency,
+        Some("HN-PHUCTHO"),
+        true,
+        30,
+    ),
+    u(
+        "HN-PHUCTHO-TTPHUCTHO",
+        "Thị trấn Phúc Thọ",
+        Commune,
+        Some("HN-PHUCTHO"),
+        true,
+        15,
+    ),
+    u(
+        "HN-PHUCTHO-VONGXUYEN",
+        "Xã Võng Xuyên",
+        Commune,
+        Some("HN-PHUCTHO"),
+        true,
+        15,
+    ),
+    u(
+        "HN-PHUCTHO-HATMON",
+        "Xã Hát Môn",
+        Commune,
+        Some("HN-PHUCTHO"),
+        true,
+        15,
+    ),
+    u(
+        "HN-PHUCTHO-TAMTHUAN",
+        "Xã Tam Thuấn",
+        Commune,
+        Some("HN-PHUCTHO"),
+        true,
+        15,
+    ),
+];
+
+/// One package of the worked example (domain.md §6).
+struct ExampleSeed {
+    unit: &'static str,
+    name: &'static str,
+    code: &'static str,
+    field: Field,
+    method: Method,
+    price: i64,
+    online: bool,
+    month: i16,
+    /// (result date month, day, winning price) when awarded.
+    award: Option<(u32, u32, i64)>,
+}
+
+#[rustfmt::skip]
+const HA_DONG_2019: &[ExampleSeed] = &[
+    // 4 competitive offers, 3 online
+    ExampleSeed { unit: "HN-HADONG-UBND", name: "Mua sắm thiết bị tin học cho các phòng chuyên môn UBND quận Hà Đông", code: "IB1900010001", field: Field::Goods, method: Method::CompetitiveOffers, price: 1_200 * MN, online: true, month: 3, award: Some((5, 14, 1_134 * MN)) },
+    ExampleSeed { unit: "HN-HADONG-VANQUAN", name: "Mua sắm bàn ghế, trang thiết bị nhà văn hóa phường Văn Quán", code: "IB1900010002", field: Field::Goods, method: Method::CompetitiveOffers, price: 850 * MN, online: true, month: 4, award: Some((6, 3, 801 * MN)) },
+    ExampleSeed { unit: "HN-HADONG-MOLAO", name: "Dịch vụ duy trì vệ sinh môi trường phường Mộ Lao năm 2019", code: "IB1900010003", field: Field::NonConsulting, method: Method::CompetitiveOffers, price: 600 * MN, online: true, month: 2, award: Some((3, 20, 588 * MN)) },
+    ExampleSeed { unit: "HN-HADONG-BQLDA", name: "Sửa chữa, cải tạo nhà văn hóa tổ dân phố 5 phường Mộ Lao", code: "IB1900010004", field: Field::Works, method: Method::CompetitiveOffers, price: 3_500 * MN, online: false, month: 5, award: Some((7, 9, 3_390 * MN)) },
+    // 3 small-scale open biddings, 1 online
+    ExampleSeed { unit: "HN-HADONG-BQLDA", name: "Cải tạo hè phố và hệ thống thoát nước đường Quang Trung (đoạn Bà Triệu – Lê Lợi)", code: "IB1900010005", field: Field::Works, method: Method::OpenBidding, price: 8 * BN, online: true, month: 4, award: Some((7, 22, 7_720 * MN)) },
+    ExampleSeed { unit: "HN-HADONG-UBND", name: "Mua sắm trang thiết bị phòng cháy chữa cháy cho các trường học quận Hà Đông", code: "IB1900010006", field: Field::Goods, method: Method::OpenBidding, price: 4_200 * MN, online: false, month: 6, award: None },
+    ExampleSeed { unit: "HN-HADONG-BQLDA", name: "Xây dựng trường mầm non Văn Quán (nhà lớp học 3 tầng)", code: "IB1900010007", field: Field::Works, method: Method::OpenBidding, price: 15 * BN, online: false, month: 5, award: Some((9, 16, 14_310 * MN)) },
+    // out of scope: works above 20 bn, though online
+    ExampleSeed { unit: "HN-HADONG-BQLDA", name: "Xây dựng tuyến đường Lê Trọng Tấn kéo dài (giai đoạn 1)", code: "IB1900010008", field: Field::Works, method: Method::OpenBidding, price: 25 * BN, online: true, month: 3, award: Some((8, 30, 23_950 * MN)) },
+    // 1 small-scale limited bidding, offline
+    ExampleSeed { unit: "HN-HADONG-UBND", name: "Mua sắm hệ thống camera giám sát an ninh trụ sở UBND quận Hà Đông", code: "IB1900010009", field: Field::Goods, method: Method::LimitedBidding, price: 2_500 * MN, online: false, month: 7, award: None },
+    // out of scope: direct appointment
+    ExampleSeed { unit: "HN-HADONG-BQLDA", name: "Tư vấn lập báo cáo kinh tế – kỹ thuật cải tạo trụ sở UBND phường Văn Quán", code: "IB1900010010", field: Field::Consulting, method: Method::DirectAppointment, price: 300 * MN, online: false, month: 1, award: Some((2, 25, 297 * MN)) },
+];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub units_created: usize,
+    pub units_existing: usize,
+    pub packages_created: usize,
+    pub packages_existing: usize,
+}
+
+pub async fn load<C>(db: &C) -> Result<Summary, AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
+    let mut summary = Summary::default();
+    let mut units: Vec<(&UnitSeed, unit::Model)> = Vec::new();
+    for seed in UNITS {
+        let parent_id = match seed.parent {
+            Some(code) => units
+                .iter()
+                .find(|(s, _)| s.code == code)
+                .map(|(_, m)| m.id),
+            None => None,
+        };
+        let model = match db::units::find_by_code(&txn, seed.code).await? {
+            Some(existing) => {
+                summary.units_existing += 1;
+                existing
+            }
+            None => {
+                summary.units_created += 1;
+                let now = Utc::now();
+                unit::ActiveModel {
+                    id: NotSet,
+                    code: Set(seed.code.to_owned()),
+                    name: Set(seed.name.to_owned()),
+                    kind: Set(seed.kind),
+                    parent_id: Set(parent_id),
+                    valid_from: Set(None),
+                    valid_to: Set(seed.until_2025.then(|| date(2025, 6, 30))),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(&txn)
+                .await?
+            }
+        };
+        units.push((seed, model));
+    }
+    let unit_id = |code: &str| {
+        units
+            .iter()
+            .find(|(s, _)| s.code == code)
+            .map(|(_, m)| m.id)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo unit {code} missing")))
+    };
+
+    let mut wanted: Vec<NewPackage> = Vec::new();
+    for e in HA_DONG_2019 {
+        wanted.push(example_package(e, unit_id(e.unit)?));
+    }
+    let mut generator = Generator::new(2019_0001);
+    for (seed, model) in &units {
+        for n in 1..=seed.generated {
+            wanted.push(generator.package(seed, model.id, n));
+        }
+    }
+    for p in wanted {
+        let exists = package::Entity::find()
+            .filter(package::Column::UnitId.eq(p.unit_id))
+            .filter(package::Column::PlanYear.eq(p.plan_year))
+            .filter(package::Column::Name.eq(p.name.as_str()))
+            .count(&txn)
+            .await?
+            > 0;
+        if exists {
+            summary.packages_existing += 1;
+        } else {
+            packages::create(&txn, p).await?;
+            summary.packages_created += 1;
+        }
+    }
+    txn.commit().await?;
+    Ok(summary)
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    // Only called with literal or clamped dates below; the fallback is unreachable in practice.
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
+fn example_package(e: &ExampleSeed, unit_id: i64) -> NewPackage {
+    let procedure = match e.method {
+        Method::OpenBidding | Method::LimitedBidding | Method::CompetitiveOffers => {
+            Some(Procedure::OneStageOneEnvelope)
+        }
+        _ => None,
+    };
+    NewPackage {
+        unit_id,
+        name: e.name.to_owned(),
+        code: Some(e.code.to_owned()),
+        plan_code: Some("PL1900001234".to_owned()),
+        plan_year: YEAR,
+        planned_start_month: Some(e.month),
+        field: e.field,
+        method: e.method,
+        procedure,
+        international: false,
+        package_price_vnd: e.price,
+        funding_source: Some("Ngân sách quận".to_owned()),
+        contract_type: Some(ContractType::LumpSum),
+        online: e.online,
+        online_exempt_reason: None,
+        status: if e.award.is_some() {
+            PackageStatus::Awarded
+        } else {
+            PackageStatus::UnderEvaluation
+        },
+        result_date: e.award.map(|(m, d, _)| date(YEAR, m, d)),
+        winning_price_vnd: e.award.map(|(_, _, w)| w),
+        contractor_name: e
+            .award
+            .map(|_| "Công ty Cổ phần Đầu tư và Xây dựng Hà Đông".to_owned()),
+        notes: None,
+    }
+}
+
+/// SplitMix64: a tiny deterministic generator, so every `demo` run builds the same data.
+struct Generator {
+    state: u64,
+    serial: u32,
+}
+
+const GOODS: &[&str] = &[
+    "Mua sắm thiết bị tin học",
+    "Mua sắm bàn ghế học sinh",
+    "Mua sắm trang thiết bị y tế",
+    "Mua sắm thiết bị phòng cháy chữa cháy",
+    "Mua sắm đồ dùng, đồ chơi mầm non",
+    "Mua sắm máy photocopy và thiết bị văn phòng",
+    "Mua sắm thiết bị chiếu sáng công cộng",
+];
+const WORKS: &[&str] = &[
+    "Cải tạo, sửa chữa trụ sở làm việc",
+    "Xây dựng nhà văn hóa tổ dân phố",
+    "Cải tạo hè phố và rãnh thoát nước",
+    "Sửa chữa, chống xuống cấp trường mầm non",
+    "Cải tạo hệ thống thoát nước khu dân cư",
+    "Xây dựng tuyến đường giao thông nội đồng",
+    "Chỉnh trang vườn hoa, sân chơi",
+];
+const CONSULTING: &[&str] = &[
+    "Tư vấn lập báo cáo kinh tế – kỹ thuật",
+    "Tư vấn giám sát thi công xây dựng",
+    "Tư vấn thẩm tra thiết kế và dự toán",
+    "Tư vấn lập hồ sơ mời thầu và đánh giá hồ sơ dự thầu",
+    "Tư vấn khảo sát địa hình, địa chất",
+];
+const NON_CONSULTING: &[&str] = &[
+    "Dịch vụ vệ sinh môi trường",
+    "Dịch vụ bảo vệ trụ sở",
+    "Dịch vụ duy trì cây xanh",
+    "Dịch vụ bảo hiểm công trình",
+    "Dịch vụ in ấn tài liệu tuyên truyền",
+];
+const CONTRACTORS: &[&str] = &[
+    "Công ty TNHH Xây dựng Thăng Long",
+    "Công ty Cổ phần Thiết bị Giáo dục Hà Nội",
+    "Công ty TNHH Tư vấn Đại Việt",
+    "Công ty Cổ phần Môi trường Đô thị Sông Hồng",
+    "Công ty TNHH Thương mại Hồng Hà",
+    "Công ty Cổ phần Xây lắp Phúc Thọ",
+    "Liên danh Hoàn Kiếm – Tràng An",
+];
+
+impl Generator {
+    fn new(seed: u64) -> Self {
+        Generator {
+            state: seed,
+            serial: 0,
+        }
+    }
+
+    fn next(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+
+    fn percent(&mut self, p: u64) -> bool {
+        self.below(100) < p
+    }
+
+    /// A price between `lo` and `hi`, denser towards `lo` (prices are roughly log-normal),
+    /// rounded to a million đồng as plans are.
+    fn price(&mut self, lo: i64, hi: i64) -> i64 {
+        let a = self.below(1_000) as i64;
+        let b = self.below(1_000) as i64;
+        let span = hi - lo;
+        let v = lo + span / 1_000 * a / 1_000 * b;
+        (v / MN).max(1) * MN
+    }
+
+    fn package(&mut self, unit: &UnitSeed, unit_id: i64, n: u32) -> NewPackage {
+        self.serial += 1;
+        // Hoàn Kiếm moved early to online selection, Phúc Thọ late: the demo shows both outcomes.
+        let online_rate = if unit.code.starts_with("HN-HOANKIEM") {
+            70
+        } else if unit.code.starts_with("HN-PHUCTHO") {
+            35
+        } else {
+            55
+        };
+        let builds = unit.code.ends_with("BQLDA") || unit.kind == UnitKind::Commune;
+        let field = match (builds, self.below(10)) {
+            (true, 0..=5) | (false, 0) => Field::Works,
+            (true, 6..=7) | (false, 1..=2) => Field::Consulting,
+            (false, 3..=6) | (true, 8) => Field::Goods,
+            _ => Field::NonConsulting,
+        };
+        let mut method = match self.below(100) {
+            0..=34 => Method::CompetitiveOffers,
+            35..=64 => Method::OpenBidding,
+            65..=69 => Method::LimitedBidding,
+            70..=89 => Method::DirectAppointment,
+            90..=92 => Method::DirectProcurement,
+            93..=96 => Method::SelfPerformance,
+            _ => Method::CommunityParticipation,
+        };
+        if field == Field::Consulting && method == Method::CompetitiveOffers {
+            method = Method::DirectAppointment;
+        }
+        if method == Method::CommunityParticipation && field != Field::Works {
+            method = Method::DirectAppointment;
+        }
+        let price = match method {
+            Method::CompetitiveOffers => self.price(150 * MN, 5 * BN),
+            Method::OpenBidding => self.price(BN, 45 * BN),
+            Method::LimitedBidding => self.price(BN, 15 * BN),
+            Method::DirectAppointment if field == Field::Consulting => {
+                self.price(50 * MN, 500 * MN)
+            }
+            Method::DirectAppointment => self.price(100 * MN, BN),
+            _ => self.price(100 * MN, 2 * BN),
+        };
+        let counted = matches!(
+            method,
+            Method::CompetitiveOffers | Method::OpenBidding | Method::LimitedBidding
+        );
+        let online = counted && self.percent(online_rate);
+        let month = 1 + self.below(12) as i16;
+        let status = match (month, self.below(100)) {
+            (_, 0..=1) => PackageStatus::Cancelled,
+            (1..=8, 2..=79) => PackageStatus::Awarded,
+            (1..=8, _) => PackageStatus::UnderEvaluation,
+            (9..=10, 2..=49) => PackageStatus::NoticePublished,
+            _ => PackageStatus::Planned,
+        };
+        let awarded = status == PackageStatus::Awarded;
+        let result_month = (month as u32 + 1 + self.below(3) as u32).min(12);
+        let result_date = awarded.then(|| date(YEAR, result_month, 1 + self.below(28) as u32));
+        let winning = awarded.then(|| price / 100 * (85 + self.below(15) as i64));
+        let template = match field {
+            Field::Goods => self.pick(GOODS),
+            Field::Works | Field::Mixed => self.pick(WORKS),
+            Field::Consulting => self.pick(CONSULTING),
+            Field::NonConsulting => self.pick(NON_CONSULTING),
+        };
+        let procedure = counted.then(|| {
+            if method != Method::CompetitiveOffers && self.percent(30) {
+                Procedure::OneStageTwoEnvelopes
+            } else {
+                Procedure::OneStageOneEnvelope
+            }
+        });
+        let noticed = !matches!(status, PackageStatus::Planned);
+        NewPackage {
+            unit_id,
+            name: format!("{template} – {}, năm {YEAR} (gói số {n})", unit.name),
+            code: noticed.then(|| format!("IB19{:08}", 20_000 + self.serial)),
+            plan_code: Some(format!("PL19{:08}", 1_000 + unit_id)),
+            plan_year: YEAR,
+            planned_start_month: Some(month),
+            field,
+            method,
+            procedure,
+            international: false,
+            package_price_vnd: price,
+            funding_source: Some(
+                if unit.kind == UnitKind::Commune {
+                    "Ngân sách phường, xã"
+                } else {
+                    "Ngân sách thành phố"
+                }
+                .to_owned(),
+            ),
+            contract_type: Some(match field {
+                Field::Works => ContractType::FixedUnitPrice,
+                Field::Consulting => ContractType::TimeBased,
+                _ => ContractType::LumpSum,
+            }),
+            online,
+            online_exempt_reason: None,
+            status,
+            result_date,
+            winning_price_vnd: winning,
+            contractor_name: awarded.then(|| self.pick(CONTRACTORS).to_owned()),
+            notes: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_packages_are_valid_and_varied() {
+        let mut g = Generator::new(1);
+        let seed = &UNITS[1];
+        let mut methods = std::collections::HashSet::new();
+        for n in 1..=200 {
+            let p = g.package(seed, 1, n);
+            assert!(p.package_price_vnd > 0);
+            assert!(
+                p.winning_price_vnd
+                    .is_none_or(|w| w <= p.package_price_vnd && w > 0)
+            );
+            assert!(!(p.field == Field::Consulting && p.method == Method::CompetitiveOffers));
+            assert!(p.method != Method::CompetitiveOffers || p.package_price_vnd <= 5 * BN);
+            methods.insert(p.method);
+        }
+        assert!(methods.len() >= 5, "{methods:?}");
+    }
+}

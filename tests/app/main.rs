@@ -1,0 +1,14 @@
+//! Integration tests: one binary, every test against a real database built by the real
+//! migrations. Each test runs on SQLite (a fresh file) and, as its `_postgres` twin, on
+//! PostgreSQL (a fresh database) when `TEST_DATABASE_URL` is set; under `CI=true` a missing
+//! PostgreSQL fails the twin instead of skipping it.
+
+mod support;
+
+mod cli;
+mod compliance;
+mod demo;
+mod http;
+mod migrations;
+mod packages;
+mod scope_agreement;

@@ -1,0 +1,186 @@
+//! The migrations: seeded reference data exactly as the domain reference states it, constraints
+//! that hold on both engines, and re-running being harmless.
+
+use crate::db_test;
+use crate::support::*;
+use bidtrack::db;
+use chrono::NaiveDate;
+use entity::{Field, Method, UnitKind};
+use sea_orm::{ConnectionTrait, Statement};
+
+db_test!(seeds_regimes_and_targets, |db: TestDb| async move {
+    let conn = &db.conn;
+    let regimes = db::reference::regimes(conn).await.expect("regimes");
+    let summary: Vec<_> = regimes
+        .as_slice()
+        .iter()
+        .map(|r| {
+            (
+                r.code.as_str(),
+                r.valid_from,
+                r.valid_to,
+                r.small_scale.max_for(Field::Goods),
+                r.small_scale.max_for(Field::NonConsulting),
+                r.small_scale.max_for(Field::Works),
+                r.small_scale.max_for(Field::Mixed),
+                r.small_scale.max_for(Field::Consulting),
+                r.competitive_offers_max_vnd,
+                r.competitive_offers_mixed_allowed,
+            )
+        })
+        .collect();
+    let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+    let bands = (
+        Some(10 * BN),
+        Some(10 * BN),
+        Some(20 * BN),
+        Some(20 * BN),
+        None,
+    );
+    assert_eq!(
+        summary,
+        [
+            (
+                "law43_decree63",
+                d(2014, 7, 1),
+                Some(d(2023, 12, 31)),
+                bands.0,
+                bands.1,
+                bands.2,
+                bands.3,
+                bands.4,
+                5 * BN,
+                false
+            ),
+            (
+                "law22_decree24",
+                d(2024, 1, 1),
+                Some(d(2025, 8, 3)),
+                bands.0,
+                bands.1,
+                bands.2,
+                bands.3,
+                bands.4,
+                10 * BN,
+                true
+            ),
+            (
+                "law22_decree214",
+                d(2025, 8, 4),
+                None,
+                bands.0,
+                bands.1,
+                bands.2,
+                bands.3,
+                bands.4,
+                10 * BN,
+                true
+            ),
+        ]
+    );
+
+    let rules = db::reference::target_rules(conn).await.expect("rules");
+    assert_eq!(rules.len(), 2);
+    let nq01 = &rules[0];
+    assert_eq!(
+        (
+            nq01.code.as_str(),
+            nq01.year_from,
+            nq01.year_to,
+            nq01.unit_id
+        ),
+        ("nq01_2019", 2019, Some(2019), None)
+    );
+    assert_eq!(
+        (nq01.min_count_percent, nq01.min_value_percent),
+        (50, Some(15))
+    );
+    assert_eq!(nq01.scope.methods_any_size, [Method::CompetitiveOffers]);
+    let mut small = nq01.scope.methods_small_scale.clone();
+    small.sort();
+    assert_eq!(small, [Method::OpenBidding, Method::LimitedBidding]);
+    assert!(
+        nq01.scope.domestic_only && !nq01.scope.exclude_two_stage && !nq01.scope.exclude_exempt
+    );
+
+    let law22 = &rules[1];
+    assert_eq!(
+        (law22.code.as_str(), law22.year_from, law22.year_to),
+        ("law22_art50_2025", 2025, None)
+    );
+    assert_eq!(
+        (law22.min_count_percent, law22.min_value_percent),
+        (100, None)
+    );
+    let mut any = law22.scope.methods_any_size.clone();
+    any.sort();
+    assert_eq!(
+        any,
+        [
+            Method::OpenBidding,
+            Method::LimitedBidding,
+            Method::CompetitiveOffers
+        ]
+    );
+    assert!(law22.scope.methods_small_scale.is_empty());
+    assert!(
+        law22.scope.domestic_only && law22.scope.exclude_two_stage && law22.scope.exclude_exempt
+    );
+});
+
+db_test!(migrating_again_changes_nothing, |db: TestDb| async move {
+    db::migrate(&db.conn).await.expect("second migrate");
+    assert_eq!(
+        db::reference::target_rules(&db.conn)
+            .await
+            .expect("rules")
+            .len(),
+        2
+    );
+    assert_eq!(
+        db::reference::regimes(&db.conn)
+            .await
+            .expect("regimes")
+            .as_slice()
+            .len(),
+        3
+    );
+});
+
+db_test!(
+    the_schema_rejects_impossible_rows,
+    |db: TestDb| async move {
+        let conn = &db.conn;
+        let unit = add_unit(conn, "C", UnitKind::Commune, None).await;
+        let backend = conn.get_database_backend();
+        let insert = |price: i64, month: i32| {
+            Statement::from_string(
+                backend,
+                format!(
+                    "INSERT INTO packages (unit_id, name, plan_year, planned_start_month, field, method, \
+                 international, package_price_vnd, online, status, version) VALUES \
+                 ({}, 'x', 2019, {month}, 'goods', 'competitive_offers', FALSE, {price}, FALSE, 'planned', 1)",
+                    unit.id
+                ),
+            )
+        };
+        conn.execute_raw(insert(1, 12)).await.expect("a valid row");
+        assert!(conn.execute_raw(insert(0, 1)).await.is_err(), "price 0");
+        assert!(
+            conn.execute_raw(insert(-5, 1)).await.is_err(),
+            "negative price"
+        );
+        assert!(conn.execute_raw(insert(1, 13)).await.is_err(), "month 13");
+        assert!(conn.execute_raw(insert(1, 0)).await.is_err(), "month 0");
+        let orphan = Statement::from_string(
+            backend,
+            "INSERT INTO packages (unit_id, name, plan_year, field, method, international, \
+         package_price_vnd, online, status, version) VALUES \
+         (987654, 'x', 2019, 'goods', 'competitive_offers', FALSE, 1, FALSE, 'planned', 1)",
+        );
+        assert!(
+            conn.execute_raw(orphan).await.is_err(),
+            "foreign key to units is enforced"
+        );
+    }
+);

@@ -1,0 +1,287 @@
+//! The SQL aggregate and the Rust classifier must agree on every package: the figures a unit is
+//! judged by and the reasons shown for each package come from two encodings of one rule. This
+//! test stores packages spread over every method, field, procedure, exemption, status, plan year
+//! and price boundary, and compares both encodings group by group.
+
+use crate::db_test;
+use crate::support::*;
+use bidtrack::db;
+use bidtrack::domain::compliance::{Tally, View};
+use bidtrack::domain::regime::Regimes;
+use bidtrack::domain::scope::{PackageFacts, classify};
+use bidtrack::domain::target::TargetScope;
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::{Field, Method, OnlineExemptReason, PackageStatus, Procedure, UnitKind, package};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, NotSet};
+use std::collections::{BTreeMap, HashMap};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+    fn maybe<T: Copy>(&mut self, items: &[T]) -> Option<T> {
+        if self.below(3) == 0 {
+            None
+        } else {
+            Some(self.pick(items))
+        }
+    }
+}
+
+const PRICES: &[i64] = &[
+    1,
+    500_000_000,
+    5 * BN,
+    5 * BN + 1,
+    10 * BN - 1,
+    10 * BN,
+    10 * BN + 1,
+    20 * BN,
+    20 * BN + 1,
+    25 * BN,
+    200 * BN,
+];
+
+fn scopes() -> Vec<(&'static str, TargetScope)> {
+    vec![
+        (
+            "nq01-like",
+            TargetScope {
+                methods_any_size: vec![Method::CompetitiveOffers],
+                methods_small_scale: vec![Method::OpenBidding, Method::LimitedBidding],
+                domestic_only: true,
+                exclude_two_stage: false,
+                exclude_exempt: false,
+            },
+        ),
+        (
+            "law22-like",
+            TargetScope {
+                methods_any_size: vec![
+                    Method::OpenBidding,
+                    Method::LimitedBidding,
+                    Method::CompetitiveOffers,
+                ],
+                methods_small_scale: vec![],
+                domestic_only: true,
+                exclude_two_stage: true,
+                exclude_exempt: true,
+            },
+        ),
+        (
+            "everything small-scale",
+            TargetScope {
+                methods_any_size: vec![],
+                methods_small_scale: Method::ALL.to_vec(),
+                domestic_only: false,
+                exclude_two_stage: true,
+                exclude_exempt: false,
+            },
+        ),
+        (
+            "nothing",
+            TargetScope {
+                methods_any_size: vec![],
+                methods_small_scale: vec![],
+                domestic_only: false,
+                exclude_two_stage: false,
+                exclude_exempt: false,
+            },
+        ),
+    ]
+}
+
+fn facts(p: &package::Model) -> PackageFacts {
+    PackageFacts {
+        method: p.method,
+        field: p.field,
+        package_price_vnd: p.package_price_vnd,
+        international: p.international,
+        procedure: p.procedure,
+        online_exempt_reason: p.online_exempt_reason,
+        status: p.status,
+        plan_year: p.plan_year,
+        planned_start_month: p.planned_start_month,
+    }
+}
+
+fn counted_in(p: &package::Model, year: i32, view: View) -> bool {
+    match view {
+        View::Plan => p.plan_year == year && p.status != PackageStatus::Cancelled,
+        View::Result => {
+            p.status == PackageStatus::Awarded && p.result_date.is_some_and(|d| d.year() == year)
+        }
+    }
+}
+
+type Groups = BTreeMap<(i64, Method), Tally>;
+
+fn classify_all(
+    packages: &[package::Model],
+    branch_of: &HashMap<i64, i64>,
+    scope: &TargetScope,
+    regimes: &Regimes,
+    year: i32,
+    view: View,
+) -> Groups {
+    let mut groups = Groups::new();
+    for p in packages.iter().filter(|p| counted_in(p, year, view)) {
+        let Some(branch) = branch_of.get(&p.unit_id) else {
+            continue;
+        };
+        let t = groups.entry((*branch, p.method)).or_default();
+        t.counted += 1;
+        if classify(scope, regimes, &facts(p)).in_scope() {
+            t.in_scope += 1;
+            t.value_in_scope_vnd += p.package_price_vnd;
+            if p.online {
+                t.online += 1;
+                t.value_online_vnd += p.package_price_vnd;
+            }
+        }
+    }
+    groups
+}
+
+async fn insert_random_packages(conn: &DatabaseConnection, units: &[i64], n: usize) {
+    let mut rng = Rng(42);
+    let now = Utc::now();
+    let mut batch = Vec::with_capacity(n);
+    for i in 0..n {
+        let plan_year = 2013 + rng.below(15) as i32; // 2013..=2027: before Law 43 to Decree 214
+        let status = rng.pick(PackageStatus::ALL);
+        let result_date = (rng.below(2) == 0).then(|| {
+            NaiveDate::from_ymd_opt(
+                plan_year + rng.below(2) as i32,
+                1 + rng.below(12) as u32,
+                1 + rng.below(28) as u32,
+            )
+            .expect("valid date")
+        });
+        batch.push(package::ActiveModel {
+            id: NotSet,
+            unit_id: Set(rng.pick(units)),
+            name: Set(format!("random {i}")),
+            code: Set(None),
+            plan_code: Set(None),
+            plan_year: Set(plan_year),
+            planned_start_month: Set(rng.maybe(&[1_i16, 6, 7, 8, 9, 12])),
+            field: Set(rng.pick(Field::ALL)),
+            method: Set(rng.pick(Method::ALL)),
+            procedure: Set(rng.maybe(Procedure::ALL)),
+            international: Set(rng.below(5) == 0),
+            package_price_vnd: Set(rng.pick(PRICES)),
+            funding_source: Set(None),
+            contract_type: Set(None),
+            online: Set(rng.below(2) == 0),
+            online_exempt_reason: Set(rng
+                .maybe(OnlineExemptReason::ALL)
+                .filter(|_| rng.below(2) == 0)),
+            status: Set(status),
+            result_date: Set(result_date),
+            winning_price_vnd: Set(None),
+            contractor_name: Set(None),
+            notes: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+    }
+    for chunk in batch.chunks(200) {
+        package::Entity::insert_many(chunk.to_vec())
+            .exec(conn)
+            .await
+            .expect("insert packages");
+    }
+}
+
+db_test!(
+    sql_aggregate_agrees_with_the_classifier,
+    |db: TestDb| async move {
+        let conn = &db.conn;
+        let province = add_unit(conn, "P", UnitKind::Province, None).await.id;
+        let d1 = add_unit(conn, "P-D1", UnitKind::District, Some(province))
+            .await
+            .id;
+        let d2 = add_unit(conn, "P-D2", UnitKind::District, Some(province))
+            .await
+            .id;
+        let agency = add_unit(conn, "P-A", UnitKind::Agency, Some(province))
+            .await
+            .id;
+        let c1 = add_unit(conn, "P-D1-C1", UnitKind::Commune, Some(d1))
+            .await
+            .id;
+        let c2 = add_unit(conn, "P-D1-C2", UnitKind::Commune, Some(d1))
+            .await
+            .id;
+        let c1a = add_unit(conn, "P-D1-C1-A", UnitKind::Agency, Some(c1))
+            .await
+            .id;
+        let all = [province, d1, d2, agency, c1, c2, c1a];
+        insert_random_packages(conn, &all, 1_500).await;
+
+        let packages = package::Entity::find()
+            .all(conn)
+            .await
+            .expect("load packages");
+        let regimes = db::reference::regimes(conn).await.expect("regimes");
+        // root → (unit → branch)
+        let trees: Vec<(i64, HashMap<i64, i64>)> = vec![
+            (
+                province,
+                HashMap::from([
+                    (province, province),
+                    (d1, d1),
+                    (c1, d1),
+                    (c2, d1),
+                    (c1a, d1),
+                    (d2, d2),
+                    (agency, agency),
+                ]),
+            ),
+            (d1, HashMap::from([(d1, d1), (c1, c1), (c1a, c1), (c2, c2)])),
+            (c2, HashMap::from([(c2, c2)])),
+        ];
+
+        let mut compared = 0;
+        let mut nonzero = 0;
+        for (name, scope) in scopes() {
+            for (root, branch_of) in &trees {
+                for year in 2013..=2028 {
+                    for view in [View::Plan, View::Result] {
+                        let expected =
+                            classify_all(&packages, branch_of, &scope, &regimes, year, view);
+                        let actual: Groups =
+                            db::compliance::tally(conn, *root, year, view, &scope, &regimes)
+                                .await
+                                .expect("tally")
+                                .into_iter()
+                                .map(|g| ((g.branch_id, g.method), g.tally))
+                                .collect();
+                        assert_eq!(actual, expected, "{name}, root {root}, {year}, {view}");
+                        compared += 1;
+                        nonzero += expected.values().filter(|t| t.in_scope > 0).count();
+                    }
+                }
+            }
+        }
+        assert_eq!(compared, 4 * 3 * 16 * 2);
+        assert!(
+            nonzero > 300,
+            "the dataset exercises the scope: {nonzero} non-empty groups"
+        );
+    }
+);
