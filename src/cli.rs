@@ -131,6 +131,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// A clap error on one line: its first paragraph (what is wrong), without the usage block.
+pub fn one_line(clap_error: &str) -> String {
+    clap_error
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn default_bind() -> anyhow::Result<SocketAddr> {
     DEFAULT_BIND.parse().context("invalid default bind address")
 }

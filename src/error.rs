@@ -155,3 +155,85 @@ impl IntoResponse for AppError {
             .into_response()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::to_bytes;
+
+    async fn render(e: AppError) -> (StatusCode, String, serde_json::Value) {
+        let response = e.into_response();
+        let status = response.status();
+        let content_type = response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, content_type, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn validation_errors_are_problem_json_with_fields() {
+        let e = AppError::Validation(vec![FieldError::new(
+            "plan_year",
+            "range",
+            "Năm không hợp lệ",
+        )]);
+        let (status, content_type, body) = render(e).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(content_type, "application/problem+json");
+        assert_eq!(body["type"], "/problems/validation_failed");
+        assert_eq!(body["status"], 422);
+        assert_eq!(body["code"], "validation_failed");
+        assert_eq!(body["errors"][0]["field"], "plan_year");
+        assert_eq!(body["errors"][0]["message"], "Năm không hợp lệ");
+    }
+
+    #[tokio::test]
+    async fn internal_errors_never_leak_details() {
+        let e = AppError::Internal(anyhow::anyhow!(
+            "password authentication failed for user bid"
+        ));
+        let (status, _, body) = render(e).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["code"], "internal");
+        assert!(!body.to_string().contains("password"));
+        assert!(body.get("errors").is_none());
+    }
+
+    #[tokio::test]
+    async fn each_variant_has_its_status_and_code() {
+        let cases = [
+            (
+                AppError::not_found("unit", 7),
+                StatusCode::NOT_FOUND,
+                "not_found",
+            ),
+            (
+                AppError::Conflict {
+                    code: "duplicate_code",
+                    message: "x".into(),
+                },
+                StatusCode::CONFLICT,
+                "duplicate_code",
+            ),
+            (
+                AppError::BadRequest("x".into()),
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+            ),
+            (
+                AppError::Rule {
+                    code: "no_target_rule",
+                    message: "x".into(),
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "no_target_rule",
+            ),
+        ];
+        for (e, status, code) in cases {
+            let (s, _, body) = render(e).await;
+            assert_eq!((s, body["code"].as_str()), (status, Some(code)));
+        }
+    }
+}

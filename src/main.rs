@@ -2,17 +2,27 @@
 //! one line on stderr with a non-zero exit code.
 
 use clap::Parser;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = bidtrack::cli::Cli::parse();
+    let cli = match bidtrack::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version are not errors; clap prints them as it should.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            eprintln!("{}", bidtrack::cli::one_line(&e.to_string()));
+            return ExitCode::from(2);
+        }
+    };
     // sqlx logs every statement at info: the default keeps it at warn unless RUST_LOG asks.
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(cli.default_log_filter()));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 
     let runtime = match tokio::runtime::Runtime::new() {

@@ -165,3 +165,73 @@ fn migrate_creates_the_sqlite_file() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(path.exists());
 }
+
+#[test]
+fn malformed_arguments_get_one_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/x.db?mode=rwc", dir.path().display());
+    for (args, contains) in [
+        (&["check", "--unit", "HN", "--year", "abc"][..], "--year"),
+        (&["check", "--unit", "HN"][..], "--year <YEAR>"),
+        (
+            &["check", "--unit", "HN", "--year", "2019", "--view", "month"][..],
+            "unknown view `month`",
+        ),
+        (&["frobnicate"][..], "frobnicate"),
+    ] {
+        let o = bidtrack(&url, args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_one_line_error(&o, contains);
+    }
+    let help = bidtrack(&url, &["--help"]);
+    assert!(help.status.success() && stdout(&help).contains("check"));
+}
+
+/// `cargo run --release` with no arguments: serves on the embedded default, creating
+/// `bidtrack.db` in the working directory, and stops cleanly on SIGTERM.
+#[test]
+fn serve_is_the_default_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bidtrack"))
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("BIDTRACK_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let address = loop {
+        let line = lines
+            .next()
+            .expect("server printed its address")
+            .expect("read line");
+        if let Some(rest) = line.split("address=").nth(1) {
+            break rest.split_whitespace().next().expect("address").to_owned();
+        }
+    };
+    assert!(
+        dir.path().join("bidtrack.db").exists(),
+        "the SQLite file is created on first run"
+    );
+
+    let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.ends_with(r#"{"status":"ok"}"#), "{response}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = child.wait().expect("wait");
+    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+}
