@@ -7,10 +7,16 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 /// A message about one input field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
+    /// The field, query parameter or header the message is about.
+    #[schema(example = "package_price_vnd")]
     pub field: String,
+    /// Stable snake_case code of the problem with this field.
+    #[schema(example = "range")]
     pub code: String,
+    /// Vietnamese message for the user.
+    #[schema(example = "Giá gói thầu phải lớn hơn 0")]
     pub message: String,
 }
 
@@ -41,8 +47,25 @@ pub enum AppError {
     /// A unique key is taken, or the record changed since it was read.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
-    #[error("{0}")]
-    BadRequest(String),
+    /// The request itself is malformed (JSON syntax, query string, path).
+    #[error("{message}")]
+    BadRequest {
+        code: &'static str,
+        message: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{message}")]
+    UnsupportedMediaType { message: String },
+    #[error("{message}")]
+    PayloadTooLarge { message: String },
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// A write that must name the version it changes (If-Match) did not.
+    #[error("{message}")]
+    PreconditionRequired { message: String },
+    /// The version named by If-Match is not the current one.
+    #[error("{message}")]
+    PreconditionFailed { message: String },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -94,7 +117,12 @@ impl AppError {
             AppError::Validation(_) | AppError::Rule { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::PreconditionRequired { .. } => StatusCode::PRECONDITION_REQUIRED,
+            AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -105,50 +133,76 @@ impl AppError {
             AppError::Validation(_) => "validation_failed",
             AppError::Rule { code, .. } | AppError::Conflict { code, .. } => code,
             AppError::NotFound { .. } => "not_found",
-            AppError::BadRequest(_) => "bad_request",
+            AppError::BadRequest { code, .. } => code,
+            AppError::UnsupportedMediaType { .. } => "unsupported_media_type",
+            AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::MethodNotAllowed => "method_not_allowed",
+            AppError::PreconditionRequired { .. } => "precondition_required",
+            AppError::PreconditionFailed { .. } => "stale_version",
             AppError::Internal(_) => "internal",
         }
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem detail, the body of every error response (`application/problem+json`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem: `/problems/{code}`.
     #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    detail: String,
-    code: &'a str,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    errors: &'a [FieldError],
+    #[schema(example = "/problems/validation_failed")]
+    pub kind: String,
+    #[schema(example = "Unprocessable Entity")]
+    pub title: String,
+    #[schema(example = 422)]
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// Stable snake_case code clients can branch on.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// One entry per offending field, for validation and malformed-request problems.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub errors: Vec<FieldError>,
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
+impl AppError {
+    /// The problem document for this error. Internal causes are logged here, once, and replaced
+    /// by a generic message.
+    pub fn problem(&self) -> Problem {
         let status = self.status();
-        let detail = match &self {
+        let detail = match self {
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.".to_owned()
             }
+            AppError::MethodNotAllowed => {
+                "Phương thức HTTP không được hỗ trợ cho địa chỉ này".to_owned()
+            }
+            AppError::NotFound { entity, key } => format!("Không tìm thấy {entity} {key}"),
             other => other.to_string(),
         };
-        let errors = match &self {
-            AppError::Validation(errors) => errors.as_slice(),
-            _ => &[],
+        let errors = match self {
+            AppError::Validation(errors) | AppError::BadRequest { errors, .. } => errors.clone(),
+            _ => Vec::new(),
         };
         let code = self.code();
-        let problem = Problem {
+        Problem {
             kind: format!("/problems/{code}"),
-            title: status.canonical_reason().unwrap_or("Error"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail,
-            code,
+            code: code.to_owned(),
             errors,
-        };
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         (
-            status,
+            self.status(),
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
@@ -218,9 +272,32 @@ mod tests {
                 "duplicate_code",
             ),
             (
-                AppError::BadRequest("x".into()),
+                AppError::BadRequest {
+                    code: "invalid_json",
+                    message: "x".into(),
+                    errors: vec![],
+                },
                 StatusCode::BAD_REQUEST,
-                "bad_request",
+                "invalid_json",
+            ),
+            (
+                AppError::MethodNotAllowed,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+            ),
+            (
+                AppError::PreconditionFailed {
+                    message: "x".into(),
+                },
+                StatusCode::PRECONDITION_FAILED,
+                "stale_version",
+            ),
+            (
+                AppError::PreconditionRequired {
+                    message: "x".into(),
+                },
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition_required",
             ),
             (
                 AppError::Rule {

@@ -2,7 +2,7 @@
 //! target for selecting contractors online (lựa chọn nhà thầu qua mạng).
 //!
 //! Map of the crate (dependencies point downwards only):
-//! - [`cli`], [`web`]: the interfaces (command line; HTTP router).
+//! - [`cli`], [`api`], [`web`]: the interfaces (command line; JSON API; HTTP pages).
 //! - [`services`]: one function per user intention; owns transactions.
 //! - [`domain`]: pure rules (regimes, scope, compliance arithmetic, money). No I/O.
 //! - [`db`]: connections, migrations, queries and aggregates.
@@ -10,6 +10,7 @@
 //!
 //! Entities and persisted enums live in the `entity` crate, migrations in `migration`.
 
+pub mod api;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -30,9 +31,21 @@ pub struct AppState {
     pub settings: Arc<Settings>,
 }
 
+/// Where the OpenAPI document and its viewer are served.
+pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
+pub const API_DOCS_PATH: &str = "/api/docs";
+
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::router();
+    // Swagger UI from the `vendored` build: its assets are served by bidtrack, nothing from a CDN.
+    let docs = utoipa_swagger_ui::SwaggerUi::new(API_DOCS_PATH)
+        .url(OPENAPI_PATH, openapi)
+        .config(utoipa_swagger_ui::Config::from(OPENAPI_PATH).validator_url("none"));
     web::router()
+        .merge(api)
+        .merge(docs)
+        .fallback(web::not_found)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -32,7 +32,7 @@ macro_rules! wire_enum {
         $(#[$meta])*
         #[derive(
             Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
-            EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+            EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema,
         )]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
         pub enum $name {

@@ -31,6 +31,8 @@ pub struct Model {
     pub contractor_name: Option<String>,
     pub notes: Option<String>,
     pub version: i32,
+    /// Name and code folded for search (lower case, no diacritics); written by the application.
+    pub search_text: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub parent_id: Option<i64>,
     pub valid_from: Option<Date>,
     pub valid_to: Option<Date>,
+    /// Name and code folded for search (lower case, no diacritics); written by the application.
+    pub search_text: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

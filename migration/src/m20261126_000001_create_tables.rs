@@ -5,6 +5,9 @@
 //! every few years (Law 22/2023, Law 90/2025, Decree 214/2025), and SQLite can only change a CHECK
 //! by rebuilding the table. The application parses every enum at the edge instead. Numeric
 //! invariants that never change (prices > 0, months 1-12) are enforced here as well.
+//!
+//! `search_text` holds the name and code folded to lower case without diacritics ("ha dong" for
+//! "Hà Đông"), written by the application: neither engine can fold Vietnamese portably.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -22,6 +25,7 @@ enum Units {
     ParentId,
     ValidFrom,
     ValidTo,
+    SearchText,
 }
 
 #[derive(DeriveIden)]
@@ -93,6 +97,7 @@ enum Packages {
     ContractorName,
     Notes,
     Version,
+    SearchText,
 }
 
 #[derive(DeriveIden)]
@@ -132,6 +137,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(Units::ParentId))
                     .col(date_null(Units::ValidFrom))
                     .col(date_null(Units::ValidTo))
+                    .col(string(Units::SearchText).default(""))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_units_parent")
@@ -284,6 +290,7 @@ impl MigrationTrait for Migration {
                     .col(string_null(Packages::ContractorName))
                     .col(text_null(Packages::Notes))
                     .col(integer(Packages::Version).default(1))
+                    .col(string(Packages::SearchText).default(""))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_packages_unit")

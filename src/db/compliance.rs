@@ -157,3 +157,62 @@ fn push_small_scale(sql: &mut Sql, regimes: &Regimes) {
     }
     sql.push(" ELSE FALSE END)");
 }
+
+/// The packages behind a figure of the check: the subtree's packages counted in the year,
+/// optionally only those in (or out of) the scope, and only online (or not online) ones.
+#[allow(clippy::too_many_arguments)]
+pub async fn packages_behind(
+    db: &impl ConnectionTrait,
+    root_id: i64,
+    year: i32,
+    view: View,
+    scope: &TargetScope,
+    regimes: &Regimes,
+    in_scope: Option<bool>,
+    online: Option<bool>,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<entity::package::Model>, u64), DbErr> {
+    let build = |select: &str| -> Result<Sql, DbErr> {
+        let mut sql = Sql::new(db.get_database_backend());
+        super::units::push_subtree_cte(&mut sql, root_id);
+        sql.push(select)
+            .push(" FROM packages p WHERE p.unit_id IN (SELECT id FROM subtree) AND ");
+        push_counted_in_year(&mut sql, year, view)?;
+        if let Some(want) = in_scope {
+            sql.push(if want {
+                " AND COALESCE("
+            } else {
+                " AND NOT COALESCE("
+            });
+            push_scope(&mut sql, scope, regimes);
+            sql.push(", FALSE)");
+        }
+        if let Some(o) = online {
+            sql.push(if o {
+                " AND p.online"
+            } else {
+                " AND NOT p.online"
+            });
+        }
+        Ok(sql)
+    };
+    let count = build("SELECT COUNT(*)")?;
+    let total: i64 = db
+        .query_one_raw(count.build())
+        .await?
+        .map(|r| r.try_get_by_index(0))
+        .transpose()?
+        .unwrap_or(0);
+    let mut sql = build("SELECT p.*")?;
+    sql.push(" ORDER BY p.id LIMIT ")
+        .bind(per_page as i64)
+        .push(" OFFSET ")
+        .bind(((page - 1) * per_page) as i64);
+    use sea_orm::EntityTrait;
+    let items = entity::package::Entity::find()
+        .from_raw_sql(sql.build())
+        .all(db)
+        .await?;
+    Ok((items, u64::try_from(total).unwrap_or(0)))
+}

@@ -1,13 +1,15 @@
-//! Package reads and writes.
+//! Package reads and writes, and the filtered list query.
 
-use entity::package;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use super::compliance::push_scope;
+use super::sql::Sql;
+use super::units::push_subtree_cte;
+use crate::domain::regime::Regimes;
+use crate::domain::target::TargetRule;
+use entity::{Field, Method, PackageStatus, package};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-pub async fn insert(
-    db: &impl ConnectionTrait,
-    model: package::ActiveModel,
-) -> Result<package::Model, DbErr> {
-    model.insert(db).await
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<package::Model>, DbErr> {
+    package::Entity::find_by_id(id).one(db).await
 }
 
 pub async fn find_by_code(
@@ -18,4 +20,165 @@ pub async fn find_by_code(
         .filter(package::Column::Code.eq(code))
         .one(db)
         .await
+}
+
+/// The rule that decides a package's scope in a part of the tree for some years: packages of
+/// `units` (every unit when `None`) planned in `year_from..=year_to`.
+#[derive(Debug, Clone)]
+pub struct ScopeSegment<'a> {
+    pub units: Option<Vec<i64>>,
+    pub rule: &'a TargetRule,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter<'a> {
+    pub unit_id: Option<i64>,
+    pub plan_year: Option<i32>,
+    pub method: Option<Method>,
+    pub field: Option<Field>,
+    pub online: Option<bool>,
+    pub status: Option<PackageStatus>,
+    /// Already folded (lower case, no diacritics) and turned into a LIKE pattern.
+    pub search_pattern: Option<String>,
+    /// Keep packages in (true) or out of (false) the scope of the rule that applies to them;
+    /// the segments are in precedence order, the first that matches a package decides.
+    pub in_target_scope: Option<(bool, Vec<ScopeSegment<'a>>, &'a Regimes)>,
+}
+
+/// `ORDER BY` column, from a fixed list so nothing a client sends reaches the SQL text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortColumn {
+    Id,
+    Name,
+    Code,
+    PlanYear,
+    PackagePriceVnd,
+    WinningPriceVnd,
+    ResultDate,
+    Status,
+    Method,
+    Field,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl SortColumn {
+    const fn sql(self) -> &'static str {
+        match self {
+            SortColumn::Id => "p.id",
+            SortColumn::Name => "p.name",
+            SortColumn::Code => "p.code",
+            SortColumn::PlanYear => "p.plan_year",
+            SortColumn::PackagePriceVnd => "p.package_price_vnd",
+            SortColumn::WinningPriceVnd => "p.winning_price_vnd",
+            SortColumn::ResultDate => "p.result_date",
+            SortColumn::Status => "p.status",
+            SortColumn::Method => "p.method",
+            SortColumn::Field => "p.field",
+            SortColumn::CreatedAt => "p.created_at",
+            SortColumn::UpdatedAt => "p.updated_at",
+        }
+    }
+}
+
+/// ` FROM packages p WHERE …`; expects the `subtree` CTE when filtering by unit.
+fn push_where(sql: &mut Sql, f: &ListFilter<'_>) {
+    sql.push(" FROM packages p WHERE 1 = 1");
+    if f.unit_id.is_some() {
+        sql.push(" AND p.unit_id IN (SELECT id FROM subtree)");
+    }
+    if let Some(y) = f.plan_year {
+        sql.push(" AND p.plan_year = ").bind(y);
+    }
+    if let Some(m) = f.method {
+        sql.push(" AND p.method = ").bind(m.as_str());
+    }
+    if let Some(fl) = f.field {
+        sql.push(" AND p.field = ").bind(fl.as_str());
+    }
+    if let Some(o) = f.online {
+        sql.push(if o {
+            " AND p.online"
+        } else {
+            " AND NOT p.online"
+        });
+    }
+    if let Some(s) = f.status {
+        sql.push(" AND p.status = ").bind(s.as_str());
+    }
+    if let Some(pattern) = &f.search_pattern {
+        sql.push(" AND p.search_text LIKE ")
+            .bind(pattern.as_str())
+            .push(" ESCAPE '\\'");
+    }
+    if let Some((want, segments, regimes)) = &f.in_target_scope {
+        sql.push(" AND (CASE");
+        for seg in segments {
+            sql.push(" WHEN p.plan_year >= ").bind(seg.rule.year_from);
+            if let Some(to) = seg.rule.year_to {
+                sql.push(" AND p.plan_year <= ").bind(to);
+            }
+            if let Some(units) = &seg.units {
+                sql.push(" AND p.unit_id IN ")
+                    .bind_list(units.iter().copied());
+            }
+            sql.push(if *want {
+                " THEN COALESCE("
+            } else {
+                " THEN NOT COALESCE("
+            });
+            sql.push("(p.status <> ")
+                .bind(PackageStatus::Cancelled.as_str())
+                .push(" AND ");
+            push_scope(sql, &seg.rule.scope, regimes);
+            sql.push("), FALSE)");
+        }
+        // No rule for the year: neither in nor out of scope.
+        sql.push(" ELSE FALSE END)");
+    }
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ListFilter<'_>,
+    sort: (SortColumn, bool),
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<package::Model>, u64), DbErr> {
+    let backend = db.get_database_backend();
+    let total = {
+        let mut sql = Sql::new(backend);
+        prefix_select(&mut sql, filter, "SELECT COUNT(*)");
+        let row = db.query_one_raw(sql.build()).await?;
+        row.map(|r| r.try_get_by_index::<i64>(0))
+            .transpose()?
+            .unwrap_or(0)
+    };
+    let mut sql = Sql::new(backend);
+    prefix_select(&mut sql, filter, "SELECT p.*");
+    let (column, descending) = sort;
+    sql.push(" ORDER BY ").push(column.sql());
+    sql.push(if descending {
+        " DESC NULLS LAST"
+    } else {
+        " ASC NULLS LAST"
+    });
+    sql.push(", p.id ASC LIMIT ")
+        .bind(per_page as i64)
+        .push(" OFFSET ")
+        .bind(((page - 1) * per_page) as i64);
+    let items = package::Entity::find()
+        .from_raw_sql(sql.build())
+        .all(db)
+        .await?;
+    Ok((items, u64::try_from(total).unwrap_or(0)))
+}
+
+/// `[WITH …] SELECT <what> FROM packages p WHERE …`: the CTE must precede the SELECT.
+fn prefix_select(sql: &mut Sql, f: &ListFilter<'_>, select: &str) {
+    if let Some(root) = f.unit_id {
+        push_subtree_cte(sql, root);
+    }
+    sql.push(select);
+    push_where(sql, f);
 }

@@ -47,3 +47,54 @@ pub async fn lineage(db: &impl ConnectionTrait, id: i64) -> Result<Vec<i64>, DbE
     let rows = db.query_all_raw(sql.build()).await?;
     rows.iter().map(|r| r.try_get_by_index::<i64>(0)).collect()
 }
+
+/// The lineage of each unit in `ids` (itself first, up to the root), in one query.
+pub async fn lineages(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<i64>>, DbErr> {
+    let mut out: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push(
+        "WITH RECURSIVE up(start, id, parent_id, depth) AS (\
+           SELECT id, id, parent_id, 0 FROM units WHERE id IN ",
+    )
+    .bind_list(ids.iter().copied())
+    .push(
+        " UNION ALL \
+           SELECT up.start, u.id, u.parent_id, up.depth + 1 FROM units u JOIN up ON u.id = up.parent_id \
+           WHERE up.depth < ",
+    )
+    .bind(MAX_DEPTH)
+    .push(") SELECT start, id FROM up ORDER BY start, depth");
+    for row in db.query_all_raw(sql.build()).await? {
+        let start: i64 = row.try_get_by_index(0)?;
+        out.entry(start).or_default().push(row.try_get_by_index(1)?);
+    }
+    Ok(out)
+}
+
+/// Writes `WITH RECURSIVE subtree(id) AS (…)`: the unit and everything below it. The statement
+/// continues with a SELECT that may use `subtree`.
+pub fn push_subtree_cte(sql: &mut Sql, root_id: i64) {
+    sql.push("WITH RECURSIVE subtree(id, depth) AS (SELECT id, 0 FROM units WHERE id = ")
+        .bind(root_id)
+        .push(
+            " UNION ALL SELECT u.id, s.depth + 1 FROM units u JOIN subtree s ON u.parent_id = s.id \
+             WHERE s.depth < ",
+        )
+        .bind(MAX_DEPTH)
+        .push(") ");
+}
+
+/// The ids of the unit and every unit below it.
+pub async fn subtree_ids(db: &impl ConnectionTrait, root_id: i64) -> Result<Vec<i64>, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    push_subtree_cte(&mut sql, root_id);
+    sql.push("SELECT id FROM subtree ORDER BY id");
+    let rows = db.query_all_raw(sql.build()).await?;
+    rows.iter().map(|r| r.try_get_by_index::<i64>(0)).collect()
+}

@@ -8,7 +8,9 @@ use std::ops::AddAssign;
 use std::str::FromStr;
 
 /// Which year a package is counted in (domain.md §6).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
     /// By plan year: every package that is not cancelled.

@@ -8,6 +8,7 @@ pub mod package_rules;
 pub mod regime;
 pub mod scope;
 pub mod target;
+pub mod text;
 
 /// Plan years the service accepts. Public procurement under the laws modelled here starts in
 /// 2014; older years are allowed for historical plans, far-future years are typing mistakes.

@@ -5,12 +5,13 @@ use crate::db;
 use crate::domain::compliance::{Percent, Tally, View, assess, evaluate};
 use crate::domain::target::{TargetRule, most_specific};
 use crate::error::AppError;
+use crate::services::packages::{PackageView, derive};
 use entity::Method;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RuleRef {
     pub id: i64,
     pub code: String,
@@ -32,18 +33,35 @@ impl From<&TargetRule> for RuleRef {
 }
 
 /// A tally with its verdicts, by count and (when the rule has a value threshold) by value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Figures {
+    /// Packages counted in the year (not cancelled), in scope or not.
+    #[schema(example = 10)]
     pub counted: i64,
+    /// Packages the target counts: the denominator.
+    #[schema(example = 8)]
     pub in_scope: i64,
+    /// In-scope packages selected online: the numerator.
+    #[schema(example = 4)]
     pub online: i64,
+    /// online / in_scope in percent, two decimals, truncated; null when nothing is in scope.
+    #[schema(value_type = Option<String>, example = "50.00", pattern = "^[0-9]+\\.[0-9]{2}$")]
     pub share_percent: Option<Percent>,
+    /// Whether the count target is met; null when nothing is in scope.
     pub met: Option<bool>,
+    /// How many more in-scope packages must go online to meet the count target.
+    #[schema(example = 0)]
     pub shortfall: i64,
+    #[schema(example = 35850000000_i64)]
     pub value_in_scope_vnd: i64,
+    #[schema(example = 10650000000_i64)]
     pub value_online_vnd: i64,
+    /// value_online / value_in_scope in percent, two decimals, truncated.
+    #[schema(value_type = Option<String>, example = "29.70", pattern = "^[0-9]+\\.[0-9]{2}$")]
     pub value_share_percent: Option<Percent>,
+    /// Whether the value target is met; null when nothing is in scope or the rule has none.
     pub value_met: Option<bool>,
+    /// How many more đồng must go online to meet the value target; null when the rule has none.
     pub value_shortfall_vnd: Option<i64>,
 }
 
@@ -68,7 +86,7 @@ impl Figures {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UnitFigures {
     pub unit_id: i64,
     pub code: String,
@@ -79,7 +97,7 @@ pub struct UnitFigures {
     pub figures: Figures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MethodFigures {
     pub method: Method,
     pub label: &'static str,
@@ -87,7 +105,7 @@ pub struct MethodFigures {
     pub figures: Figures,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Compliance {
     pub unit_id: i64,
     pub unit_code: String,
@@ -103,6 +121,60 @@ pub struct Compliance {
     pub by_method: Vec<MethodFigures>,
 }
 
+/// The packages behind a figure of `check`, each explained under the rule the check used (the
+/// checked unit's rule, even for packages of a child with a rule of its own: that is how they
+/// were counted).
+#[allow(clippy::too_many_arguments)]
+pub async fn packages_behind(
+    db: &impl ConnectionTrait,
+    unit_id: i64,
+    year: i32,
+    view: View,
+    in_scope: Option<bool>,
+    online: Option<bool>,
+    page: super::PageRequest,
+) -> Result<(RuleRef, super::Page<PackageView>), AppError> {
+    check_year(year)?;
+    let (page, per_page) = page.resolve()?;
+    db::units::find(db, unit_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("đơn vị", unit_id))?;
+    let rule = applicable_rule(db, unit_id, year).await?;
+    let regimes = db::reference::regimes(db).await?;
+    let (items, total) = db::compliance::packages_behind(
+        db,
+        unit_id,
+        year,
+        view,
+        &rule.scope,
+        &regimes,
+        in_scope,
+        online,
+        page,
+        per_page,
+    )
+    .await?;
+    let items = items
+        .into_iter()
+        .map(|p| {
+            let derived = derive(&p, &regimes, Some(&rule));
+            PackageView {
+                package: p,
+                derived,
+            }
+        })
+        .collect();
+    Ok((
+        RuleRef::from(&rule),
+        super::Page {
+            items,
+            page,
+            per_page,
+            total,
+        },
+    ))
+}
+
 pub async fn check(
     db: &impl ConnectionTrait,
     unit_id: i64,
@@ -112,7 +184,7 @@ pub async fn check(
     check_year(year)?;
     let unit = db::units::find(db, unit_id)
         .await?
-        .ok_or_else(|| AppError::not_found("unit", unit_id))?;
+        .ok_or_else(|| AppError::not_found("đơn vị", unit_id))?;
     let rule = applicable_rule(db, unit_id, year).await?;
     let regimes = db::reference::regimes(db).await?;
     let groups = db::compliance::tally(db, unit_id, year, view, &rule.scope, &regimes).await?;

@@ -4,13 +4,14 @@
 //! idempotent: units are matched by code, packages by unit, plan year and name.
 
 use super::packages::{self, NewPackage};
+use super::units::NewUnit;
 use crate::db;
 use crate::error::AppError;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::{ContractType, Field, Method, PackageStatus, Procedure, UnitKind, package, unit};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
-    PaginatorTrait, QueryFilter, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionSession,
+    TransactionTrait,
 };
 
 pub const YEAR: i32 = 2019;
@@ -279,19 +280,17 @@ where
             }
             None => {
                 summary.units_created += 1;
-                let now = Utc::now();
-                unit::ActiveModel {
-                    id: NotSet,
-                    code: Set(seed.code.to_owned()),
-                    name: Set(seed.name.to_owned()),
-                    kind: Set(seed.kind),
-                    parent_id: Set(parent_id),
-                    valid_from: Set(None),
-                    valid_to: Set(seed.until_2025.then(|| date(2025, 6, 30))),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(&txn)
+                super::units::create(
+                    &txn,
+                    NewUnit {
+                        code: seed.code.to_owned(),
+                        name: seed.name.to_owned(),
+                        kind: seed.kind,
+                        parent_id,
+                        valid_from: None,
+                        valid_to: seed.until_2025.then(|| date(2025, 6, 30)),
+                    },
+                )
                 .await?
             }
         };

@@ -4,3 +4,132 @@
 pub mod compliance;
 pub mod demo;
 pub mod packages;
+pub mod targets;
+pub mod units;
+
+use crate::error::{AppError, FieldError};
+use serde::Deserialize;
+
+pub const DEFAULT_PER_PAGE: u64 = 50;
+pub const MAX_PER_PAGE: u64 = 500;
+
+/// One page of a list, and how many items the whole list has.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u64,
+    pub per_page: u64,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+        }
+    }
+}
+
+/// Which page to read: `page` from 1, `per_page` up to [`MAX_PER_PAGE`].
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct PageRequest {
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+impl PageRequest {
+    /// (page, per_page), checked.
+    pub fn resolve(self) -> Result<(u64, u64), AppError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        let mut errors = Vec::new();
+        if !(1..=1_000_000).contains(&page) {
+            errors.push(FieldError::new(
+                "page",
+                "range",
+                "Số trang phải từ 1 đến 1.000.000",
+            ));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            errors.push(FieldError::new(
+                "per_page",
+                "range",
+                format!("Số dòng mỗi trang phải từ 1 đến {MAX_PER_PAGE}"),
+            ));
+        }
+        if errors.is_empty() {
+            Ok((page, per_page))
+        } else {
+            Err(AppError::Validation(errors))
+        }
+    }
+}
+
+/// Trims text; empty text is absent.
+pub fn clean(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A unique index refused the write: the friendly pre-check lost a race, or there was none.
+pub fn conflict_on_unique(
+    e: sea_orm::DbErr,
+    code: &'static str,
+    message: impl Into<String>,
+) -> AppError {
+    match e.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+            code,
+            message: message.into(),
+        },
+        _ => AppError::from(e),
+    }
+}
+
+/// `LIKE` pattern matching `text` anywhere, with `%`, `_` and `\\` taken literally (the query
+/// says `ESCAPE '\\'`).
+pub fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// Deserializes a field that may be absent (unchanged), `null` (cleared) or a value: the
+/// three states of a JSON merge patch.
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("ha dong"), "%ha dong%");
+        assert_eq!(contains_pattern("50%_x\\"), "%50\\%\\_x\\\\%");
+    }
+
+    #[test]
+    fn page_bounds() {
+        let r = |page, per_page| PageRequest { page, per_page }.resolve();
+        assert_eq!(r(None, None).ok(), Some((1, 50)));
+        assert_eq!(r(Some(3), Some(500)).ok(), Some((3, 500)));
+        assert!(r(Some(0), None).is_err());
+        assert!(r(None, Some(501)).is_err());
+        assert!(r(None, Some(0)).is_err());
+    }
+}

@@ -1,19 +1,31 @@
-//! Creating packages: the command type every interface fills, its shape checks (validator) and
-//! the domain rules, then the insert.
+//! Packages: the command types every interface fills (create and patch), their shape checks
+//! (validator) and domain rules, the filtered list, optimistic locking on change and delete, and
+//! the derived facts shown with each package (regime, small-scale, scope under its target,
+//! warnings).
 
+use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern, double_option};
 use crate::db;
+use crate::db::packages::{ListFilter, ScopeSegment, SortColumn};
 use crate::domain::package_rules::{self, PackageDraft, Warning};
+use crate::domain::regime::Regimes;
+use crate::domain::scope::{PackageFacts, ScopeReason, classify};
+use crate::domain::target::{TargetRule, most_specific};
+use crate::domain::text::{fold, search_text};
 use crate::error::{AppError, FieldError};
 use chrono::{NaiveDate, Utc};
 use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure, package};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, NotSet, SqlErr, TransactionSession, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter,
+    TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
+use std::collections::HashMap;
 use validator::Validate;
 
-/// A new package, as entered. Text fields are trimmed and empty text is treated as absent.
-#[derive(Debug, Clone, Deserialize, Validate)]
+/// A package as entered. Text fields are trimmed and empty text is treated as absent.
+#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewPackage {
     pub unit_id: i64,
     #[validate(length(
@@ -21,39 +33,62 @@ pub struct NewPackage {
         max = 500,
         message = "Tên gói thầu phải có từ 1 đến 500 ký tự"
     ))]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "Mua sắm thiết bị tin học cho UBND phường"
+    )]
     pub name: String,
+    /// Notice number on VNEPS (IB + yy + 8 digits; older formats accepted); unique.
     #[validate(length(max = 64, message = "Số thông báo mời thầu tối đa 64 ký tự"))]
+    #[schema(max_length = 64, example = "IB1900012345")]
     pub code: Option<String>,
+    /// Selection plan number (PL + yy + 8 digits).
     #[validate(length(max = 64, message = "Số kế hoạch tối đa 64 ký tự"))]
+    #[schema(max_length = 64, example = "PL1900001234")]
     pub plan_code: Option<String>,
     #[validate(range(
         min = 2000,
         max = 2100,
         message = "Năm kế hoạch phải trong khoảng 2000–2100"
     ))]
+    #[schema(minimum = 2000, maximum = 2100, example = 2019)]
     pub plan_year: i32,
+    /// Month the selection is planned to start; its regime follows from it.
     #[validate(range(min = 1, max = 12, message = "Tháng phải từ 1 đến 12"))]
+    #[schema(minimum = 1, maximum = 12)]
     pub planned_start_month: Option<i16>,
     pub field: Field,
     pub method: Method,
     pub procedure: Option<Procedure>,
     #[serde(default)]
     pub international: bool,
+    /// Package price in whole đồng, VAT included.
     #[validate(range(min = 1, message = "Giá gói thầu phải lớn hơn 0"))]
+    #[schema(minimum = 1, example = 1200000000)]
     pub package_price_vnd: i64,
     #[validate(length(max = 500, message = "Nguồn vốn tối đa 500 ký tự"))]
+    #[schema(max_length = 500, example = "Ngân sách quận")]
     pub funding_source: Option<String>,
     pub contract_type: Option<ContractType>,
+    /// The contractor is (or will be) selected online on VNEPS.
     pub online: bool,
+    /// Why the package is not selected online; only for packages with `online: false`.
     pub online_exempt_reason: Option<OnlineExemptReason>,
     #[serde(default = "default_status")]
+    #[schema(default = "planned")]
     pub status: PackageStatus,
+    /// Date the selection result was approved; required when awarded.
     pub result_date: Option<NaiveDate>,
+    /// Required when awarded; not above the package price.
     #[validate(range(min = 1, message = "Giá trúng thầu phải lớn hơn 0"))]
+    #[schema(minimum = 1)]
     pub winning_price_vnd: Option<i64>,
     #[validate(length(max = 500, message = "Tên nhà thầu tối đa 500 ký tự"))]
+    #[schema(max_length = 500)]
     pub contractor_name: Option<String>,
     #[validate(length(max = 10000, message = "Ghi chú tối đa 10.000 ký tự"))]
+    #[schema(max_length = 10000)]
     pub notes: Option<String>,
 }
 
@@ -61,8 +96,56 @@ fn default_status() -> PackageStatus {
     PackageStatus::Planned
 }
 
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+/// Changes to a package (a JSON merge patch): an absent field is unchanged, `null` clears an
+/// optional field.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackagePatch {
+    pub unit_id: Option<i64>,
+    #[schema(min_length = 1, max_length = 500)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 64)]
+    pub code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 64)]
+    pub plan_code: Option<Option<String>>,
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub plan_year: Option<i32>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i16>, minimum = 1, maximum = 12)]
+    pub planned_start_month: Option<Option<i16>>,
+    pub field: Option<Field>,
+    pub method: Option<Method>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Procedure>)]
+    pub procedure: Option<Option<Procedure>>,
+    pub international: Option<bool>,
+    #[schema(minimum = 1)]
+    pub package_price_vnd: Option<i64>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub funding_source: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ContractType>)]
+    pub contract_type: Option<Option<ContractType>>,
+    pub online: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<OnlineExemptReason>)]
+    pub online_exempt_reason: Option<Option<OnlineExemptReason>>,
+    pub status: Option<PackageStatus>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub result_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub winning_price_vnd: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub contractor_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    pub notes: Option<Option<String>>,
 }
 
 impl NewPackage {
@@ -73,6 +156,60 @@ impl NewPackage {
         self.funding_source = clean(self.funding_source);
         self.contractor_name = clean(self.contractor_name);
         self.notes = clean(self.notes);
+        self
+    }
+
+    fn from_model(m: &package::Model) -> Self {
+        NewPackage {
+            unit_id: m.unit_id,
+            name: m.name.clone(),
+            code: m.code.clone(),
+            plan_code: m.plan_code.clone(),
+            plan_year: m.plan_year,
+            planned_start_month: m.planned_start_month,
+            field: m.field,
+            method: m.method,
+            procedure: m.procedure,
+            international: m.international,
+            package_price_vnd: m.package_price_vnd,
+            funding_source: m.funding_source.clone(),
+            contract_type: m.contract_type,
+            online: m.online,
+            online_exempt_reason: m.online_exempt_reason,
+            status: m.status,
+            result_date: m.result_date,
+            winning_price_vnd: m.winning_price_vnd,
+            contractor_name: m.contractor_name.clone(),
+            notes: m.notes.clone(),
+        }
+    }
+
+    fn apply(mut self, p: PackagePatch) -> Self {
+        fn set<T>(slot: &mut T, v: Option<T>) {
+            if let Some(v) = v {
+                *slot = v;
+            }
+        }
+        set(&mut self.unit_id, p.unit_id);
+        set(&mut self.name, p.name);
+        set(&mut self.code, p.code);
+        set(&mut self.plan_code, p.plan_code);
+        set(&mut self.plan_year, p.plan_year);
+        set(&mut self.planned_start_month, p.planned_start_month);
+        set(&mut self.field, p.field);
+        set(&mut self.method, p.method);
+        set(&mut self.procedure, p.procedure);
+        set(&mut self.international, p.international);
+        set(&mut self.package_price_vnd, p.package_price_vnd);
+        set(&mut self.funding_source, p.funding_source);
+        set(&mut self.contract_type, p.contract_type);
+        set(&mut self.online, p.online);
+        set(&mut self.online_exempt_reason, p.online_exempt_reason);
+        set(&mut self.status, p.status);
+        set(&mut self.result_date, p.result_date);
+        set(&mut self.winning_price_vnd, p.winning_price_vnd);
+        set(&mut self.contractor_name, p.contractor_name);
+        set(&mut self.notes, p.notes);
         self
     }
 
@@ -90,15 +227,152 @@ impl NewPackage {
             winning_price_vnd: self.winning_price_vnd,
         }
     }
+
+    /// Shape, domain rules and references; the warnings when all hold.
+    async fn check(
+        &self,
+        db: &impl ConnectionTrait,
+        regimes: &Regimes,
+    ) -> Result<Vec<Warning>, AppError> {
+        self.validate()?;
+        let findings = package_rules::check(&self.draft(), regimes);
+        if !findings.violations.is_empty() {
+            return Err(AppError::Validation(
+                findings
+                    .violations
+                    .iter()
+                    .map(|v| FieldError::new(v.field(), v.code(), v.message_vi()))
+                    .collect(),
+            ));
+        }
+        if db::units::find(db, self.unit_id).await?.is_none() {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "unit_id",
+                "unknown_unit",
+                format!("Không có đơn vị với mã số {}", self.unit_id),
+            )]));
+        }
+        Ok(findings.warnings)
+    }
+
+    fn write(self, active: &mut package::ActiveModel) {
+        active.search_text = Set(search_text(&self.name, self.code.as_deref()));
+        active.unit_id = Set(self.unit_id);
+        active.name = Set(self.name);
+        active.code = Set(self.code);
+        active.plan_code = Set(self.plan_code);
+        active.plan_year = Set(self.plan_year);
+        active.planned_start_month = Set(self.planned_start_month);
+        active.field = Set(self.field);
+        active.method = Set(self.method);
+        active.procedure = Set(self.procedure);
+        active.international = Set(self.international);
+        active.package_price_vnd = Set(self.package_price_vnd);
+        active.funding_source = Set(self.funding_source);
+        active.contract_type = Set(self.contract_type);
+        active.online = Set(self.online);
+        active.online_exempt_reason = Set(self.online_exempt_reason);
+        active.status = Set(self.status);
+        active.result_date = Set(self.result_date);
+        active.winning_price_vnd = Set(self.winning_price_vnd);
+        active.contractor_name = Set(self.contractor_name);
+        active.notes = Set(self.notes);
+    }
 }
 
-#[derive(Debug, Clone)]
-pub struct Created {
-    pub package: package::Model,
+/// What follows from a package and the rules in force, shown beside its stored fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    /// The regime of its planned start, when one covers it.
+    pub regime: Option<String>,
+    /// Small-scale under that regime; `None` without a regime.
+    pub small_scale: Option<bool>,
+    /// In the scope of the target that applies; `None` when no target covers its year.
+    pub in_target_scope: Option<bool>,
+    pub scope_reason: Option<ScopeReason>,
     pub warnings: Vec<Warning>,
 }
 
-pub async fn create<C>(db: &C, input: NewPackage) -> Result<Created, AppError>
+#[derive(Debug, Clone)]
+pub struct PackageView {
+    pub package: package::Model,
+    pub derived: Derived,
+}
+
+fn facts(p: &package::Model) -> PackageFacts {
+    PackageFacts {
+        method: p.method,
+        field: p.field,
+        package_price_vnd: p.package_price_vnd,
+        international: p.international,
+        procedure: p.procedure,
+        online_exempt_reason: p.online_exempt_reason,
+        status: p.status,
+        plan_year: p.plan_year,
+        planned_start_month: p.planned_start_month,
+    }
+}
+
+/// Derives the facts of `p` under `rule` (the target that applies to it, if any).
+pub fn derive(p: &package::Model, regimes: &Regimes, rule: Option<&TargetRule>) -> Derived {
+    let regime = regimes.for_package(p.plan_year, p.planned_start_month);
+    let scope_reason = rule.map(|r| classify(&r.scope, regimes, &facts(p)));
+    Derived {
+        regime: regime.map(|r| r.code.clone()),
+        small_scale: regime.map(|r| r.is_small_scale(p.field, p.package_price_vnd)),
+        in_target_scope: scope_reason.as_ref().map(ScopeReason::in_scope),
+        scope_reason,
+        warnings: package_rules::check(&NewPackage::from_model(p).draft(), regimes).warnings,
+    }
+}
+
+/// Derives each package under the target of its own unit and plan year.
+pub async fn describe(
+    db: &impl ConnectionTrait,
+    packages: Vec<package::Model>,
+) -> Result<Vec<PackageView>, AppError> {
+    let regimes = db::reference::regimes(db).await?;
+    let rules = db::reference::target_rules(db).await?;
+    let mut units: Vec<i64> = packages.iter().map(|p| p.unit_id).collect();
+    units.sort_unstable();
+    units.dedup();
+    let lineages = db::units::lineages(db, &units).await?;
+    Ok(packages
+        .into_iter()
+        .map(|p| {
+            let lineage = lineages.get(&p.unit_id).map(Vec::as_slice).unwrap_or(&[]);
+            let rule = most_specific(&rules, p.plan_year, lineage);
+            let derived = derive(&p, &regimes, rule);
+            PackageView {
+                package: p,
+                derived,
+            }
+        })
+        .collect())
+}
+
+async fn view(db: &impl ConnectionTrait, p: package::Model) -> Result<PackageView, AppError> {
+    describe(db, vec![p])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("package vanished")))
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<PackageView, AppError> {
+    let p = db::packages::find(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("gói thầu", id))?;
+    view(db, p).await
+}
+
+fn duplicate_code(code: Option<&str>) -> String {
+    format!(
+        "Số thông báo mời thầu {} đã có trong hệ thống",
+        code.unwrap_or_default()
+    )
+}
+
+pub async fn create<C>(db: &C, input: NewPackage) -> Result<PackageView, AppError>
 where
     C: ConnectionTrait + TransactionTrait,
 {
@@ -106,71 +380,306 @@ where
     input.validate()?;
     let txn = db.begin().await?;
     let regimes = db::reference::regimes(&txn).await?;
-    let findings = package_rules::check(&input.draft(), &regimes);
-    if !findings.violations.is_empty() {
-        return Err(AppError::Validation(
-            findings
-                .violations
-                .iter()
-                .map(|v| FieldError::new(v.field(), v.code(), v.message_vi()))
-                .collect(),
-        ));
-    }
-    if db::units::find(&txn, input.unit_id).await?.is_none() {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "unit_id",
-            "unknown_unit",
-            format!("Không có đơn vị với mã số {}", input.unit_id),
-        )]));
-    }
+    input.check(&txn, &regimes).await?;
     if let Some(code) = &input.code
         && db::packages::find_by_code(&txn, code).await?.is_some()
     {
         return Err(AppError::Conflict {
             code: "duplicate_code",
-            message: format!("Số thông báo mời thầu {code} đã có trong hệ thống"),
+            message: duplicate_code(Some(code)),
         });
     }
+    let code = input.code.clone();
     let now = Utc::now();
-    let model = package::ActiveModel {
+    let mut active = package::ActiveModel {
         id: NotSet,
-        unit_id: Set(input.unit_id),
-        name: Set(input.name),
-        code: Set(input.code),
-        plan_code: Set(input.plan_code),
-        plan_year: Set(input.plan_year),
-        planned_start_month: Set(input.planned_start_month),
-        field: Set(input.field),
-        method: Set(input.method),
-        procedure: Set(input.procedure),
-        international: Set(input.international),
-        package_price_vnd: Set(input.package_price_vnd),
-        funding_source: Set(input.funding_source),
-        contract_type: Set(input.contract_type),
-        online: Set(input.online),
-        online_exempt_reason: Set(input.online_exempt_reason),
-        status: Set(input.status),
-        result_date: Set(input.result_date),
-        winning_price_vnd: Set(input.winning_price_vnd),
-        contractor_name: Set(input.contractor_name),
-        notes: Set(input.notes),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
+    input.write(&mut active);
     // The check above gives the friendly message; the unique index still decides a race.
-    let package = db::packages::insert(&txn, model)
+    let model = sea_orm::ActiveModelTrait::insert(active, &txn)
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-                code: "duplicate_code",
-                message: "Số thông báo mời thầu đã có trong hệ thống".to_owned(),
-            },
-            _ => AppError::from(e),
-        })?;
+        .map_err(|e| conflict_on_unique(e, "duplicate_code", duplicate_code(code.as_deref())))?;
+    let view = view(&txn, model).await?;
     txn.commit().await?;
-    Ok(Created {
-        package,
-        warnings: findings.warnings,
+    Ok(view)
+}
+
+/// Applies `patch` if the package is still at `expected_version`; the version then increases.
+pub async fn update<C>(
+    db: &C,
+    id: i64,
+    expected_version: i32,
+    patch: PackagePatch,
+) -> Result<PackageView, AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
+    let current = db::packages::find(&txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("gói thầu", id))?;
+    if current.version != expected_version {
+        return Err(stale(current.version));
+    }
+    let merged = NewPackage::from_model(&current).apply(patch).normalized();
+    let regimes = db::reference::regimes(&txn).await?;
+    merged.check(&txn, &regimes).await?;
+    if let Some(code) = &merged.code
+        && db::packages::find_by_code(&txn, code)
+            .await?
+            .is_some_and(|other| other.id != id)
+    {
+        return Err(AppError::Conflict {
+            code: "duplicate_code",
+            message: duplicate_code(Some(code)),
+        });
+    }
+    let code = merged.code.clone();
+    let mut active = package::ActiveModel {
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    merged.write(&mut active);
+    // The version in the WHERE clause makes the check and the write one step, so two writers
+    // that read the same version cannot both succeed.
+    let result = package::Entity::update_many()
+        .set(active)
+        .col_expr(
+            package::Column::Version,
+            Expr::col(package::Column::Version).add(1),
+        )
+        .filter(package::Column::Id.eq(id))
+        .filter(package::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(|e| conflict_on_unique(e, "duplicate_code", duplicate_code(code.as_deref())))?;
+    if result.rows_affected == 0 {
+        return Err(stale(expected_version));
+    }
+    let updated = db::packages::find(&txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("gói thầu", id))?;
+    let view = view(&txn, updated).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Deletes the package if it is still at `expected_version`.
+pub async fn delete<C>(db: &C, id: i64, expected_version: i32) -> Result<(), AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
+    let current = db::packages::find(&txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("gói thầu", id))?;
+    if current.version != expected_version {
+        return Err(stale(current.version));
+    }
+    let result = package::Entity::delete_many()
+        .filter(package::Column::Id.eq(id))
+        .filter(package::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(stale(expected_version));
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+fn stale(current: i32) -> AppError {
+    AppError::PreconditionFailed {
+        message: format!(
+            "Gói thầu đã được người khác sửa (phiên bản hiện tại: {current}); hãy tải lại rồi sửa tiếp"
+        ),
+    }
+}
+
+/// `sort` values: a column, descending with a leading `-`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+pub enum PackageSort {
+    #[default]
+    #[serde(rename = "id")]
+    IdAsc,
+    #[serde(rename = "-id")]
+    IdDesc,
+    #[serde(rename = "name")]
+    NameAsc,
+    #[serde(rename = "-name")]
+    NameDesc,
+    #[serde(rename = "code")]
+    CodeAsc,
+    #[serde(rename = "-code")]
+    CodeDesc,
+    #[serde(rename = "plan_year")]
+    PlanYearAsc,
+    #[serde(rename = "-plan_year")]
+    PlanYearDesc,
+    #[serde(rename = "package_price_vnd")]
+    PriceAsc,
+    #[serde(rename = "-package_price_vnd")]
+    PriceDesc,
+    #[serde(rename = "winning_price_vnd")]
+    WinningPriceAsc,
+    #[serde(rename = "-winning_price_vnd")]
+    WinningPriceDesc,
+    #[serde(rename = "result_date")]
+    ResultDateAsc,
+    #[serde(rename = "-result_date")]
+    ResultDateDesc,
+    #[serde(rename = "status")]
+    StatusAsc,
+    #[serde(rename = "-status")]
+    StatusDesc,
+    #[serde(rename = "method")]
+    MethodAsc,
+    #[serde(rename = "-method")]
+    MethodDesc,
+    #[serde(rename = "field")]
+    FieldAsc,
+    #[serde(rename = "-field")]
+    FieldDesc,
+    #[serde(rename = "created_at")]
+    CreatedAtAsc,
+    #[serde(rename = "-created_at")]
+    CreatedAtDesc,
+    #[serde(rename = "updated_at")]
+    UpdatedAtAsc,
+    #[serde(rename = "-updated_at")]
+    UpdatedAtDesc,
+}
+
+impl PackageSort {
+    /// (column, descending)
+    pub const fn column(self) -> (SortColumn, bool) {
+        use PackageSort::*;
+        match self {
+            IdAsc => (SortColumn::Id, false),
+            IdDesc => (SortColumn::Id, true),
+            NameAsc => (SortColumn::Name, false),
+            NameDesc => (SortColumn::Name, true),
+            CodeAsc => (SortColumn::Code, false),
+            CodeDesc => (SortColumn::Code, true),
+            PlanYearAsc => (SortColumn::PlanYear, false),
+            PlanYearDesc => (SortColumn::PlanYear, true),
+            PriceAsc => (SortColumn::PackagePriceVnd, false),
+            PriceDesc => (SortColumn::PackagePriceVnd, true),
+            WinningPriceAsc => (SortColumn::WinningPriceVnd, false),
+            WinningPriceDesc => (SortColumn::WinningPriceVnd, true),
+            ResultDateAsc => (SortColumn::ResultDate, false),
+            ResultDateDesc => (SortColumn::ResultDate, true),
+            StatusAsc => (SortColumn::Status, false),
+            StatusDesc => (SortColumn::Status, true),
+            MethodAsc => (SortColumn::Method, false),
+            MethodDesc => (SortColumn::Method, true),
+            FieldAsc => (SortColumn::Field, false),
+            FieldDesc => (SortColumn::Field, true),
+            CreatedAtAsc => (SortColumn::CreatedAt, false),
+            CreatedAtDesc => (SortColumn::CreatedAt, true),
+            UpdatedAtAsc => (SortColumn::UpdatedAt, false),
+            UpdatedAtDesc => (SortColumn::UpdatedAt, true),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PackageFilter {
+    /// The unit's whole subtree.
+    pub unit_id: Option<i64>,
+    pub plan_year: Option<i32>,
+    pub method: Option<Method>,
+    pub field: Option<Field>,
+    pub online: Option<bool>,
+    pub status: Option<PackageStatus>,
+    /// In (or out of) the scope of the target that applies to each package.
+    pub in_target_scope: Option<bool>,
+    /// Name or notice code, with or without diacritics.
+    pub q: Option<String>,
+    pub sort: PackageSort,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: PackageFilter,
+    page: PageRequest,
+) -> Result<Page<PackageView>, AppError> {
+    let (page, per_page) = page.resolve()?;
+    if let Some(unit) = filter.unit_id
+        && db::units::find(db, unit).await?.is_none()
+    {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "unit_id",
+            "unknown_unit",
+            format!("Không có đơn vị với mã số {unit}"),
+        )]));
+    }
+    let regimes = db::reference::regimes(db).await?;
+    let rules = db::reference::target_rules(db).await?;
+    let segments = match filter.in_target_scope {
+        Some(_) => scope_segments(db, &rules).await?,
+        None => Vec::new(),
+    };
+    let list_filter = ListFilter {
+        unit_id: filter.unit_id,
+        plan_year: filter.plan_year,
+        method: filter.method,
+        field: filter.field,
+        online: filter.online,
+        status: filter.status,
+        search_pattern: clean(filter.q).map(|q| contains_pattern(&fold(&q))),
+        in_target_scope: filter
+            .in_target_scope
+            .map(|want| (want, segments, &regimes)),
+    };
+    let (items, total) =
+        db::packages::list(db, &list_filter, filter.sort.column(), page, per_page).await?;
+    Ok(Page {
+        items: describe(db, items).await?,
+        page,
+        per_page,
+        total,
     })
+}
+
+/// The target rules in the order `most_specific` prefers them, each with the units it can
+/// apply to: rules attached to deeper units first, then national ones; among rules of one unit,
+/// the later start, then the newer rule. The first segment matching a package's unit and year
+/// is the rule `most_specific` picks for it.
+async fn scope_segments<'a>(
+    db: &impl ConnectionTrait,
+    rules: &'a [TargetRule],
+) -> Result<Vec<ScopeSegment<'a>>, AppError> {
+    let mut keyed = Vec::with_capacity(rules.len());
+    let attached: Vec<i64> = rules.iter().filter_map(|r| r.unit_id).collect();
+    let lineages = db::units::lineages(db, &attached).await?;
+    let mut subtrees: HashMap<i64, Vec<i64>> = HashMap::new();
+    for rule in rules {
+        let depth = match rule.unit_id {
+            Some(unit) => {
+                if let std::collections::hash_map::Entry::Vacant(slot) = subtrees.entry(unit) {
+                    slot.insert(db::units::subtree_ids(db, unit).await?);
+                }
+                lineages.get(&unit).map_or(0, Vec::len) as i64
+            }
+            None => -1,
+        };
+        keyed.push((depth, rule));
+    }
+    keyed.sort_by(|(da, a), (db_, b)| {
+        db_.cmp(da)
+            .then(b.year_from.cmp(&a.year_from))
+            .then(b.id.cmp(&a.id))
+    });
+    Ok(keyed
+        .into_iter()
+        .map(|(_, rule)| ScopeSegment {
+            units: rule.unit_id.and_then(|u| subtrees.get(&u).cloned()),
+            rule,
+        })
+        .collect())
 }

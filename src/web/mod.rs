@@ -18,6 +18,27 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
+/// Unknown paths: problem+json under `/api`, a page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        crate::error::AppError::NotFound {
+            entity: "đường dẫn",
+            key: uri.path().to_owned(),
+        }
+        .into_response()
+    } else {
+        (
+            axum::http::StatusCode::NOT_FOUND,
+            Html(concat!(
+                "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">",
+                "<title>Không tìm thấy trang – bidtrack</title></head><body>",
+                "<h1>Không tìm thấy trang</h1><p><a href=\"/\">Về trang chủ</a></p></body></html>"
+            )),
+        )
+            .into_response()
+    }
+}
+
 async fn home() -> Html<&'static str> {
     Html(concat!(
         "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">",

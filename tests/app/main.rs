@@ -5,10 +5,13 @@
 
 mod support;
 
+mod api;
 mod cli;
+mod client;
 mod compliance;
 mod demo;
 mod http;
 mod migrations;
+mod openapi;
 mod packages;
 mod scope_agreement;

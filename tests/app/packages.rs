@@ -115,7 +115,7 @@ db_test!(domain_rules_block_and_warn, |db: TestDb| async move {
     let created = create_package(conn, big)
         .await
         .expect("a warning does not block");
-    let warnings: Vec<_> = created.warnings.iter().map(|w| w.code()).collect();
+    let warnings: Vec<_> = created.derived.warnings.iter().map(|w| w.code()).collect();
     assert_eq!(warnings, ["competitive_offers_above_limit"]);
     assert_eq!(created.package.version, 1);
 });

@@ -195,6 +195,7 @@ async fn insert_random_packages(conn: &DatabaseConnection, units: &[i64], n: usi
             contractor_name: Set(None),
             notes: Set(None),
             version: Set(1),
+            search_text: Set(format!("random {i}")),
             created_at: Set(now),
             updated_at: Set(now),
         });

@@ -3,7 +3,7 @@
 use bidtrack::services::packages::{self, NewPackage};
 use chrono::Utc;
 use entity::{Field, Method, PackageStatus, UnitKind, unit};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, NotSet};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -163,26 +163,24 @@ macro_rules! db_test {
 }
 
 pub async fn add_unit(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     code: &str,
     kind: UnitKind,
     parent: Option<i64>,
 ) -> unit::Model {
-    let now = Utc::now();
-    unit::ActiveModel {
-        id: NotSet,
-        code: Set(code.to_owned()),
-        name: Set(format!("Đơn vị {code}")),
-        kind: Set(kind),
-        parent_id: Set(parent),
-        valid_from: Set(None),
-        valid_to: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
+    bidtrack::services::units::create(
+        db,
+        bidtrack::services::units::NewUnit {
+            code: code.to_owned(),
+            name: format!("Đơn vị {code}"),
+            kind,
+            parent_id: parent,
+            valid_from: None,
+            valid_to: None,
+        },
+    )
     .await
-    .expect("insert unit")
+    .expect("create unit")
 }
 
 /// A valid planned package; adjust fields with struct update syntax.

@@ -1,0 +1,113 @@
+//! `/api/v1/compliance`: a unit's standing against its target, and the packages behind each
+//! figure. Both call the one compliance computation of `services::compliance`.
+
+use super::extract::ApiQuery;
+use super::packages::PackageOut;
+use crate::AppState;
+use crate::domain::compliance::View;
+use crate::error::{AppError, Problem};
+use crate::services::compliance::{Compliance, RuleRef};
+use crate::services::{self, PageRequest};
+use axum::Json;
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComplianceQuery {
+    pub unit_id: i64,
+    #[param(minimum = 2000, maximum = 2100, example = 2019)]
+    pub year: i32,
+    /// `plan` (default): packages by plan year; `result`: awarded packages by result year.
+    pub view: Option<View>,
+}
+
+/// Compliance of a unit for a year
+///
+/// The unit's whole subtree, under the most specific target rule for the unit and year. `met`
+/// is null when nothing is in scope; `shortfall` is how many more in-scope packages must go
+/// online (`value_shortfall_vnd`: how many more đồng). `by_unit` has the unit's own packages (if
+/// any) and each child's subtree, judged under the same rule so the rows add up.
+#[utoipa::path(get, path = "/compliance", tag = "compliance", params(ComplianceQuery),
+    responses(
+        (status = 200, description = "The figures", body = Compliance),
+        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Year out of range, or no target rule for the year", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn check(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ComplianceQuery>,
+) -> Result<Json<Compliance>, AppError> {
+    Ok(Json(
+        services::compliance::check(&state.db, q.unit_id, q.year, q.view.unwrap_or_default())
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DrillDownQuery {
+    pub unit_id: i64,
+    #[param(minimum = 2000, maximum = 2100, example = 2019)]
+    pub year: i32,
+    pub view: Option<View>,
+    /// Only packages in (true) or out of (false) the target's scope.
+    pub in_scope: Option<bool>,
+    /// Only packages selected online (true) or not (false).
+    pub online: Option<bool>,
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 500)]
+    pub per_page: Option<u64>,
+}
+
+/// The packages behind a compliance figure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DrillDownPage {
+    /// The rule every package here is judged by (the checked unit's).
+    pub rule: RuleRef,
+    pub items: Vec<PackageOut>,
+    pub page: u64,
+    pub per_page: u64,
+    pub total: u64,
+}
+
+/// Packages behind a compliance figure
+///
+/// The packages counted in the year for the unit's subtree, each with its scope reason under the
+/// rule the check used. `in_scope=true&online=false` lists the packages that keep a unit from
+/// its target.
+#[utoipa::path(get, path = "/compliance/packages", tag = "compliance", params(DrillDownQuery),
+    responses(
+        (status = 200, description = "A page of packages", body = DrillDownPage),
+        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Year or paging out of range, or no target rule for the year", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn packages_behind(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<DrillDownQuery>,
+) -> Result<Json<DrillDownPage>, AppError> {
+    let (rule, page) = services::compliance::packages_behind(
+        &state.db,
+        q.unit_id,
+        q.year,
+        q.view.unwrap_or_default(),
+        q.in_scope,
+        q.online,
+        PageRequest {
+            page: q.page,
+            per_page: q.per_page,
+        },
+    )
+    .await?;
+    Ok(Json(DrillDownPage {
+        rule,
+        items: page.items.into_iter().map(PackageOut::from).collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    }))
+}

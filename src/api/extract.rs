@@ -1,0 +1,217 @@
+//! Request extractors for the API whose failures are problem+json like every other error:
+//! axum's own `Json`, `Query` and `Path` answer in plain text. JSON and query strings are parsed
+//! through `serde_path_to_error`, so a type error names its field.
+
+use crate::error::{AppError, FieldError};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderMap, header, request::Parts};
+use serde::de::DeserializeOwned;
+
+/// A JSON body (`application/json` or any `+json` type, such as `application/merge-patch+json`).
+pub struct ApiJson<T>(pub T);
+
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers()) {
+            return Err(AppError::UnsupportedMediaType {
+                message: "Nội dung phải là JSON (Content-Type: application/json)".to_owned(),
+            });
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(body_rejection)?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+fn body_rejection(r: BytesRejection) -> AppError {
+    if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge {
+            message: "Nội dung yêu cầu quá lớn".to_owned(),
+        }
+    } else {
+        AppError::BadRequest {
+            code: "unreadable_body",
+            message: r.body_text(),
+            errors: vec![],
+        }
+    }
+}
+
+/// Syntax errors are 400 (not JSON at all); well-formed JSON of the wrong shape is 422 with the
+/// path of the offending field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => AppError::Validation(vec![FieldError::new(
+                if path == "." { "body".to_owned() } else { path },
+                "invalid",
+                format!("Giá trị không hợp lệ: {inner}"),
+            )]),
+            _ => AppError::BadRequest {
+                code: "invalid_json",
+                message: format!("JSON không hợp lệ: {inner}"),
+                errors: vec![],
+            },
+        }
+    })
+}
+
+/// Query string parameters; a parameter of the wrong type is a 400 naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let field = e.path().to_string();
+                let inner = e.into_inner();
+                AppError::BadRequest {
+                    code: "invalid_query",
+                    message: format!("Tham số không hợp lệ: {inner}"),
+                    errors: vec![FieldError::new(
+                        if field == "." {
+                            "query".to_owned()
+                        } else {
+                            field
+                        },
+                        "invalid",
+                        inner.to_string(),
+                    )],
+                }
+            })
+    }
+}
+
+/// Path parameters; `/packages/abc` is a 400, not axum's plain-text rejection.
+pub struct ApiPath<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiPath<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|r: PathRejection| AppError::BadRequest {
+                code: "invalid_path",
+                message: format!("Đường dẫn không hợp lệ: {}", r.body_text()),
+                errors: vec![],
+            })
+    }
+}
+
+/// The version named by `If-Match` (`"3"`), required for writes that replace or remove.
+pub struct IfMatch(pub i32);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let Some(value) = parts.headers.get(header::IF_MATCH) else {
+            return Err(AppError::PreconditionRequired {
+                message: "Cần gửi tiêu đề If-Match với ETag của phiên bản đang sửa (lấy từ GET)"
+                    .to_owned(),
+            });
+        };
+        value
+            .to_str()
+            .ok()
+            .and_then(parse_etag)
+            .map(IfMatch)
+            .ok_or_else(|| AppError::PreconditionRequired {
+                message: "If-Match phải là một ETag do bidtrack cấp, ví dụ \"3\"".to_owned(),
+            })
+    }
+}
+
+/// The strong ETag of a version.
+pub fn etag(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// Reads an ETag we issued. `*` and weak tags are refused: optimistic locking needs the exact
+/// version the client saw.
+fn parse_etag(value: &str) -> Option<i32> {
+    let inner = value.trim().strip_prefix('"')?.strip_suffix('"')?;
+    inner.parse().ok().filter(|v| *v >= 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_round_trip_and_refuse_others() {
+        assert_eq!(parse_etag(&etag(3)), Some(3));
+        assert_eq!(parse_etag(" \"12\" "), Some(12));
+        for bad in ["*", "W/\"3\"", "3", "\"x\"", "\"0\"", "\"-1\"", "\"\""] {
+            assert_eq!(parse_etag(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_errors_are_classified() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct T {
+            a: i64,
+        }
+        assert!(matches!(
+            parse_json::<T>(b"{"),
+            Err(AppError::BadRequest {
+                code: "invalid_json",
+                ..
+            })
+        ));
+        match parse_json::<T>(br#"{"a": "x"}"#) {
+            Err(AppError::Validation(errors)) => assert_eq!(errors[0].field, "a"),
+            other => panic!("{other:?}"),
+        }
+        match parse_json::<T>(b"[]") {
+            Err(AppError::Validation(errors)) => assert_eq!(errors[0].field, "body"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The JSON API under `/api/v1`. Every route is registered through utoipa-axum's `routes!`, so
+//! the OpenAPI document is generated from the handlers themselves; a plain `.route()` here would
+//! make an undocumented endpoint.
+
+pub mod compliance;
+pub mod extract;
+pub mod packages;
+pub mod targets;
+pub mod units;
+
+use crate::AppState;
+use crate::error::{AppError, FieldError, Problem};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// JSON bodies above this are refused with 413.
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "bidtrack API",
+        description = "Gói thầu và chỉ tiêu lựa chọn nhà thầu qua mạng: tender packages of Vietnamese \
+public bodies and their targets for selecting contractors online.\n\n\
+Conventions: JSON with snake_case fields; money is a whole number of đồng (integer); \
+percentages are strings with two decimals (\"50.00\"); dates are ISO 8601. Every error is \
+`application/problem+json` (RFC 9457) with a stable `code` and, for invalid input, \
+`errors: [{field, code, message}]` with Vietnamese messages. Lists take `page` (from 1) and \
+`per_page` (1–500, default 50) and answer `{items, page, per_page, total}`. Packages use \
+optimistic locking: `GET` sends an `ETag`; `PATCH` and `DELETE` need it back in `If-Match` \
+(428 without it, 412 when someone else saved first).",
+        license(name = "MIT OR Apache-2.0"),
+        version = env!("CARGO_PKG_VERSION"),
+    ),
+    tags(
+        (name = "units", description = "Đơn vị: provinces, districts, communes and agencies in one tree"),
+        (name = "packages", description = "Gói thầu: tender packages"),
+        (name = "targets", description = "Chỉ tiêu: target rules for online selection"),
+        (name = "compliance", description = "Tuân thủ: how far a unit is from its target, and the packages behind each figure"),
+    ),
+    components(schemas(Problem, FieldError, crate::services::packages::PackageSort, crate::domain::compliance::View))
+)]
+struct ApiDoc;
+
+/// The API routes and the OpenAPI document describing exactly them.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(units::list, units::create))
+        .routes(routes!(units::get, units::update))
+        .routes(routes!(packages::list, packages::create))
+        .routes(routes!(packages::get, packages::update, packages::delete))
+        .routes(routes!(targets::list, targets::create))
+        .routes(routes!(targets::get, targets::update))
+        .routes(routes!(compliance::check))
+        .routes(routes!(compliance::packages_behind));
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .split_for_parts();
+    let router = router
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
+    (router, openapi)
+}
+
+/// The OpenAPI document, as committed in `openapi/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router().1
+}
+
+/// A page of a list.
+macro_rules! page_type {
+    ($name:ident, $item:ty) => {
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// This page's number, from 1.
+            #[schema(example = 1)]
+            pub page: u64,
+            #[schema(example = 50)]
+            pub per_page: u64,
+            /// How many items the whole list has.
+            pub total: u64,
+        }
+
+        impl From<crate::services::Page<$item>> for $name {
+            fn from(p: crate::services::Page<$item>) -> Self {
+                $name {
+                    items: p.items,
+                    page: p.page,
+                    per_page: p.per_page,
+                    total: p.total,
+                }
+            }
+        }
+    };
+}
+pub(crate) use page_type;

@@ -1,0 +1,304 @@
+//! `/api/v1/packages`: tender packages, with optimistic locking on change and delete.
+
+use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, etag};
+use super::page_type;
+use crate::AppState;
+use crate::domain::scope::ScopeReason;
+use crate::error::{AppError, Problem};
+use crate::services::packages::{
+    NewPackage, PackageFilter, PackagePatch, PackageSort, PackageView,
+};
+use crate::services::{self, PageRequest};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Why a package is in or out of its target's scope.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScopeReasonOut {
+    /// Stable code: cancelled, method_not_counted, international, two_stage, exempt, no_regime,
+    /// field_never_small_scale, above_small_scale (out of scope); method_counted, small_scale (in).
+    #[schema(example = "above_small_scale")]
+    pub code: String,
+    #[schema(example = "Gói thầu xây lắp trên 20.000.000.000 ₫ không phải gói thầu quy mô nhỏ")]
+    pub message: String,
+    #[schema(example = "works above 20000000000 VND is not small-scale")]
+    pub message_en: String,
+}
+
+impl From<&ScopeReason> for ScopeReasonOut {
+    fn from(r: &ScopeReason) -> Self {
+        ScopeReasonOut {
+            code: r.code().to_owned(),
+            message: r.message_vi(),
+            message_en: r.message_en(),
+        }
+    }
+}
+
+/// A warning: worth a second look, never blocking.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningOut {
+    #[schema(example = "competitive_offers_above_limit")]
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PackageOut {
+    #[schema(example = 1)]
+    pub id: i64,
+    pub unit_id: i64,
+    #[schema(example = "Mua sắm thiết bị tin học cho các phòng chuyên môn UBND quận Hà Đông")]
+    pub name: String,
+    /// Notice number on VNEPS (e.g. IB1900012345); unique when present.
+    #[schema(example = "IB1900010001")]
+    pub code: Option<String>,
+    #[schema(example = "PL1900001234")]
+    pub plan_code: Option<String>,
+    #[schema(example = 2019)]
+    pub plan_year: i32,
+    pub planned_start_month: Option<i16>,
+    pub field: Field,
+    pub method: Method,
+    pub procedure: Option<Procedure>,
+    pub international: bool,
+    /// Package price in đồng, VAT included.
+    #[schema(example = 1200000000)]
+    pub package_price_vnd: i64,
+    pub funding_source: Option<String>,
+    pub contract_type: Option<ContractType>,
+    /// The contractor is (or will be) selected online on VNEPS.
+    pub online: bool,
+    pub online_exempt_reason: Option<OnlineExemptReason>,
+    pub status: PackageStatus,
+    pub result_date: Option<NaiveDate>,
+    pub winning_price_vnd: Option<i64>,
+    pub contractor_name: Option<String>,
+    pub notes: Option<String>,
+    /// Increases with every change; the ETag carries it.
+    #[schema(example = 1)]
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Derived: the regime of the planned selection start (law43_decree63, law22_decree24,
+    /// law22_decree214), or null when none covers it.
+    #[schema(example = "law43_decree63")]
+    pub regime: Option<String>,
+    /// Derived: small-scale (quy mô nhỏ) under that regime; null without a regime.
+    pub small_scale: Option<bool>,
+    /// Derived: counted by the target that applies to the package's unit and plan year; null
+    /// when no target covers the year.
+    pub in_target_scope: Option<bool>,
+    /// Derived: why it is in or out of that target's scope.
+    pub scope_reason: Option<ScopeReasonOut>,
+    /// Derived: things worth a second look.
+    pub warnings: Vec<WarningOut>,
+}
+
+impl From<PackageView> for PackageOut {
+    fn from(v: PackageView) -> Self {
+        let p = v.package;
+        let d = v.derived;
+        PackageOut {
+            id: p.id,
+            unit_id: p.unit_id,
+            name: p.name,
+            code: p.code,
+            plan_code: p.plan_code,
+            plan_year: p.plan_year,
+            planned_start_month: p.planned_start_month,
+            field: p.field,
+            method: p.method,
+            procedure: p.procedure,
+            international: p.international,
+            package_price_vnd: p.package_price_vnd,
+            funding_source: p.funding_source,
+            contract_type: p.contract_type,
+            online: p.online,
+            online_exempt_reason: p.online_exempt_reason,
+            status: p.status,
+            result_date: p.result_date,
+            winning_price_vnd: p.winning_price_vnd,
+            contractor_name: p.contractor_name,
+            notes: p.notes,
+            version: p.version,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+            regime: d.regime,
+            small_scale: d.small_scale,
+            in_target_scope: d.in_target_scope,
+            scope_reason: d.scope_reason.as_ref().map(ScopeReasonOut::from),
+            warnings: d
+                .warnings
+                .iter()
+                .map(|w| WarningOut {
+                    code: w.code().to_owned(),
+                    message: w.message_vi(),
+                })
+                .collect(),
+        }
+    }
+}
+
+page_type!(PackagePage, PackageOut);
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PackageQuery {
+    /// The unit's whole subtree.
+    pub unit_id: Option<i64>,
+    pub plan_year: Option<i32>,
+    pub method: Option<Method>,
+    pub field: Option<Field>,
+    pub online: Option<bool>,
+    pub status: Option<PackageStatus>,
+    /// In (true) or out of (false) the scope of the target that applies to each package;
+    /// packages of years without a target match neither.
+    pub in_target_scope: Option<bool>,
+    /// Name or notice code, with or without diacritics (`ha dong` finds `Hà Đông`).
+    pub q: Option<String>,
+    /// A column, descending with a leading `-`; ties by id.
+    pub sort: Option<PackageSort>,
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 500)]
+    pub per_page: Option<u64>,
+}
+
+fn with_etag(view: PackageView) -> impl IntoResponse {
+    let tag = etag(view.package.version);
+    ([(header::ETAG, tag)], Json(PackageOut::from(view)))
+}
+
+/// List packages
+#[utoipa::path(get, path = "/packages", tag = "packages", params(PackageQuery),
+    responses(
+        (status = 200, description = "A page of packages", body = PackagePage),
+        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid paging or unknown unit", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PackageQuery>,
+) -> Result<Json<PackagePage>, AppError> {
+    let filter = PackageFilter {
+        unit_id: q.unit_id,
+        plan_year: q.plan_year,
+        method: q.method,
+        field: q.field,
+        online: q.online,
+        status: q.status,
+        in_target_scope: q.in_target_scope,
+        q: q.q,
+        sort: q.sort.unwrap_or_default(),
+    };
+    let page = services::packages::list(
+        &state.db,
+        filter,
+        PageRequest {
+            page: q.page,
+            per_page: q.per_page,
+        },
+    )
+    .await?;
+    Ok(Json(page.map(PackageOut::from).into()))
+}
+
+/// Create a package
+///
+/// Required: `unit_id`, `name`, `plan_year`, `field`, `method`, `package_price_vnd`, `online`.
+/// The domain rules apply: an awarded package needs its result date and a winning price not
+/// above the package price; consulting cannot use competitive offers; and so on.
+#[utoipa::path(post, path = "/packages", tag = "packages", request_body = NewPackage,
+    responses(
+        (status = 201, description = "Created", body = PackageOut, headers(
+            ("Location" = String, description = "URL of the new package"),
+            ("ETag" = String, description = "Version tag for If-Match"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The notice code is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid package", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<NewPackage>,
+) -> Result<impl IntoResponse, AppError> {
+    let view = services::packages::create(&state.db, body).await?;
+    let location = format!("/api/v1/packages/{}", view.package.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        with_etag(view),
+    ))
+}
+
+/// Get a package
+#[utoipa::path(get, path = "/packages/{id}", tag = "packages", params(("id" = i64, Path, description = "Package id")),
+    responses(
+        (status = 200, description = "The package", body = PackageOut, headers(("ETag" = String, description = "Version tag for If-Match"))),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(with_etag(services::packages::get(&state.db, id).await?))
+}
+
+/// Change a package
+///
+/// A JSON merge patch: absent fields stay, `null` clears an optional field. Send the ETag from
+/// `GET` in `If-Match`; if someone saved in between, the answer is 412 and nothing changes.
+#[utoipa::path(patch, path = "/packages/{id}", tag = "packages",
+    params(("id" = i64, Path, description = "Package id"),
+           ("If-Match" = String, Header, description = "The ETag of the version being changed, e.g. \"3\"")),
+    request_body(content = PackagePatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed package", body = PackageOut, headers(("ETag" = String, description = "The new version tag"))),
+        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The notice code is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed by someone else since that version", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    IfMatch(version): IfMatch,
+    ApiJson(body): ApiJson<PackagePatch>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(with_etag(
+        services::packages::update(&state.db, id, version, body).await?,
+    ))
+}
+
+/// Delete a package
+#[utoipa::path(delete, path = "/packages/{id}", tag = "packages",
+    params(("id" = i64, Path, description = "Package id"),
+           ("If-Match" = String, Header, description = "The ETag of the version being deleted, e.g. \"3\"")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed by someone else since that version", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    IfMatch(version): IfMatch,
+) -> Result<StatusCode, AppError> {
+    services::packages::delete(&state.db, id, version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

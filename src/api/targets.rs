@@ -1,0 +1,265 @@
+//! `/api/v1/targets`: the target rules of domain.md §5.
+
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::page_type;
+use crate::AppState;
+use crate::error::{AppError, Problem};
+use crate::services::targets::{NewTarget, TargetMethod, TargetPatch, TargetView};
+use crate::services::{self, PageRequest};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetOut {
+    pub id: i64,
+    #[schema(example = "nq01_2019")]
+    pub code: String,
+    #[schema(example = "Nghị quyết 01/NQ-CP (2019)")]
+    pub name: String,
+    pub legal_basis: String,
+    /// The unit whose subtree the rule covers; null: the whole system.
+    pub unit_id: Option<i64>,
+    #[schema(example = 2019)]
+    pub year_from: i32,
+    /// null: open-ended.
+    #[schema(example = 2019)]
+    pub year_to: Option<i32>,
+    /// Minimum share of the number of in-scope packages selected online, in percent.
+    #[schema(example = 50)]
+    pub min_count_percent: i32,
+    /// Minimum share of their value, in percent; null when the rule sets none.
+    #[schema(example = 15)]
+    pub min_value_percent: Option<i32>,
+    pub domestic_only: bool,
+    pub exclude_two_stage: bool,
+    pub exclude_exempt: bool,
+    pub methods: Vec<TargetMethod>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<TargetView> for TargetOut {
+    fn from(v: TargetView) -> Self {
+        let r = v.rule;
+        TargetOut {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            legal_basis: r.legal_basis,
+            unit_id: r.unit_id,
+            year_from: r.year_from,
+            year_to: r.year_to,
+            min_count_percent: r.min_count_percent,
+            min_value_percent: r.min_value_percent,
+            domestic_only: r.domestic_only,
+            exclude_two_stage: r.exclude_two_stage,
+            exclude_exempt: r.exclude_exempt,
+            methods: v.methods,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+page_type!(TargetPage, TargetOut);
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TargetQuery {
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 500)]
+    pub per_page: Option<u64>,
+}
+
+/// A new target rule.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTarget {
+    #[schema(
+        example = "hadong_2019",
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9._-]+$"
+    )]
+    pub code: String,
+    #[schema(
+        example = "Quận Hà Đông: 60% số gói thầu qua mạng",
+        min_length = 1,
+        max_length = 300
+    )]
+    pub name: String,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub legal_basis: String,
+    /// Attach the rule to a unit's subtree; omit for the whole system.
+    pub unit_id: Option<i64>,
+    #[schema(minimum = 2000, maximum = 2100, example = 2019)]
+    pub year_from: i32,
+    #[schema(minimum = 2000, maximum = 2100, example = 2019)]
+    pub year_to: Option<i32>,
+    #[schema(minimum = 0, maximum = 100, example = 60)]
+    pub min_count_percent: i32,
+    #[schema(minimum = 0, maximum = 100)]
+    pub min_value_percent: Option<i32>,
+    /// Default true.
+    pub domestic_only: Option<bool>,
+    /// Default false.
+    pub exclude_two_stage: Option<bool>,
+    /// Default false.
+    pub exclude_exempt: Option<bool>,
+    /// At least one, each method once.
+    #[schema(min_items = 1)]
+    pub methods: Vec<TargetMethod>,
+}
+
+/// A JSON merge patch of a rule; `methods`, when present, replaces the whole list.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTarget {
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    pub code: Option<String>,
+    #[schema(min_length = 1, max_length = 300)]
+    pub name: Option<String>,
+    #[schema(max_length = 2000)]
+    pub legal_basis: Option<String>,
+    #[serde(default, deserialize_with = "services::double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub unit_id: Option<Option<i64>>,
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub year_from: Option<i32>,
+    #[serde(default, deserialize_with = "services::double_option")]
+    #[schema(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
+    pub year_to: Option<Option<i32>>,
+    #[schema(minimum = 0, maximum = 100)]
+    pub min_count_percent: Option<i32>,
+    #[serde(default, deserialize_with = "services::double_option")]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 100)]
+    pub min_value_percent: Option<Option<i32>>,
+    pub domestic_only: Option<bool>,
+    pub exclude_two_stage: Option<bool>,
+    pub exclude_exempt: Option<bool>,
+    #[schema(min_items = 1)]
+    pub methods: Option<Vec<TargetMethod>>,
+}
+
+/// List target rules
+///
+/// Ordered by first year.
+#[utoipa::path(get, path = "/targets", tag = "targets", params(TargetQuery),
+    responses(
+        (status = 200, description = "A page of rules", body = TargetPage),
+        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid paging", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<TargetQuery>,
+) -> Result<Json<TargetPage>, AppError> {
+    let page = services::targets::list(
+        &state.db,
+        PageRequest {
+            page: q.page,
+            per_page: q.per_page,
+        },
+    )
+    .await?;
+    Ok(Json(page.map(TargetOut::from).into()))
+}
+
+/// Create a target rule
+#[utoipa::path(post, path = "/targets", tag = "targets", request_body = CreateTarget,
+    responses(
+        (status = 201, description = "Created", body = TargetOut, headers(("Location" = String, description = "URL of the new rule"))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(b): ApiJson<CreateTarget>,
+) -> Result<impl IntoResponse, AppError> {
+    let view = services::targets::create(
+        &state.db,
+        NewTarget {
+            code: b.code,
+            name: b.name,
+            legal_basis: b.legal_basis,
+            unit_id: b.unit_id,
+            year_from: b.year_from,
+            year_to: b.year_to,
+            min_count_percent: b.min_count_percent,
+            min_value_percent: b.min_value_percent,
+            domestic_only: b.domestic_only.unwrap_or(true),
+            exclude_two_stage: b.exclude_two_stage.unwrap_or(false),
+            exclude_exempt: b.exclude_exempt.unwrap_or(false),
+            methods: b.methods,
+        },
+    )
+    .await?;
+    let location = format!("/api/v1/targets/{}", view.rule.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(TargetOut::from(view)),
+    ))
+}
+
+/// Get a target rule
+#[utoipa::path(get, path = "/targets/{id}", tag = "targets", params(("id" = i64, Path, description = "Rule id")),
+    responses(
+        (status = 200, description = "The rule", body = TargetOut),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such rule", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<TargetOut>, AppError> {
+    Ok(Json(services::targets::get(&state.db, id).await?.into()))
+}
+
+/// Change a target rule
+#[utoipa::path(patch, path = "/targets/{id}", tag = "targets", params(("id" = i64, Path, description = "Rule id")),
+    request_body(content = UpdateTarget, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed rule", body = TargetOut),
+        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such rule", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<UpdateTarget>,
+) -> Result<Json<TargetOut>, AppError> {
+    let patch = TargetPatch {
+        code: b.code,
+        name: b.name,
+        legal_basis: b.legal_basis,
+        unit_id: b.unit_id,
+        year_from: b.year_from,
+        year_to: b.year_to,
+        min_count_percent: b.min_count_percent,
+        min_value_percent: b.min_value_percent,
+        domestic_only: b.domestic_only,
+        exclude_two_stage: b.exclude_two_stage,
+        exclude_exempt: b.exclude_exempt,
+        methods: b.methods,
+    };
+    Ok(Json(
+        services::targets::update(&state.db, id, patch)
+            .await?
+            .into(),
+    ))
+}

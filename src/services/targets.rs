@@ -1,0 +1,340 @@
+//! Target rules (domain.md §5): list, read, create, change. Rules are data; an administrator
+//! adds the years the seed does not cover and units may record stricter goals of their own.
+
+use super::{Page, PageRequest, conflict_on_unique, double_option};
+use crate::db;
+use crate::domain::PLAN_YEARS;
+use crate::error::{AppError, FieldError};
+use chrono::Utc;
+use entity::{Method, target_rule, target_rule_method};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait,
+    NotSet, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+};
+use serde::Deserialize;
+
+/// A method a rule counts; with `small_scale_only`, only its small-scale packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct TargetMethod {
+    pub method: Method,
+    #[serde(default)]
+    pub small_scale_only: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewTarget {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub legal_basis: String,
+    pub unit_id: Option<i64>,
+    pub year_from: i32,
+    pub year_to: Option<i32>,
+    pub min_count_percent: i32,
+    pub min_value_percent: Option<i32>,
+    #[serde(default = "yes")]
+    pub domestic_only: bool,
+    #[serde(default)]
+    pub exclude_two_stage: bool,
+    #[serde(default)]
+    pub exclude_exempt: bool,
+    pub methods: Vec<TargetMethod>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetPatch {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub legal_basis: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub unit_id: Option<Option<i64>>,
+    pub year_from: Option<i32>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub year_to: Option<Option<i32>>,
+    pub min_count_percent: Option<i32>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub min_value_percent: Option<Option<i32>>,
+    pub domestic_only: Option<bool>,
+    pub exclude_two_stage: Option<bool>,
+    pub exclude_exempt: Option<bool>,
+    /// Replaces the whole list when present.
+    pub methods: Option<Vec<TargetMethod>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TargetView {
+    pub rule: target_rule::Model,
+    pub methods: Vec<TargetMethod>,
+}
+
+fn check_shape(t: &NewTarget) -> Vec<FieldError> {
+    let mut e = Vec::new();
+    let code_ok = (1..=64).contains(&t.code.chars().count())
+        && t.code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !code_ok {
+        e.push(FieldError::new(
+            "code",
+            "invalid",
+            "Mã chỉ tiêu gồm 1–64 ký tự: chữ cái không dấu, chữ số, '-', '_' hoặc '.'",
+        ));
+    }
+    if !(1..=300).contains(&t.name.chars().count()) {
+        e.push(FieldError::new(
+            "name",
+            "length",
+            "Tên chỉ tiêu phải có từ 1 đến 300 ký tự",
+        ));
+    }
+    if t.legal_basis.chars().count() > 2000 {
+        e.push(FieldError::new(
+            "legal_basis",
+            "length",
+            "Căn cứ pháp lý tối đa 2.000 ký tự",
+        ));
+    }
+    let years = format!(
+        "Năm phải trong khoảng {}–{}",
+        PLAN_YEARS.start(),
+        PLAN_YEARS.end()
+    );
+    if !PLAN_YEARS.contains(&t.year_from) {
+        e.push(FieldError::new("year_from", "range", years.clone()));
+    }
+    if let Some(to) = t.year_to {
+        if !PLAN_YEARS.contains(&to) {
+            e.push(FieldError::new("year_to", "range", years));
+        } else if to < t.year_from {
+            e.push(FieldError::new(
+                "year_to",
+                "before_year_from",
+                "Năm kết thúc không được trước năm bắt đầu",
+            ));
+        }
+    }
+    if !(0..=100).contains(&t.min_count_percent) {
+        e.push(FieldError::new(
+            "min_count_percent",
+            "range",
+            "Tỷ lệ phải từ 0 đến 100",
+        ));
+    }
+    if t.min_value_percent.is_some_and(|v| !(0..=100).contains(&v)) {
+        e.push(FieldError::new(
+            "min_value_percent",
+            "range",
+            "Tỷ lệ phải từ 0 đến 100",
+        ));
+    }
+    if t.methods.is_empty() {
+        e.push(FieldError::new(
+            "methods",
+            "required",
+            "Cần ít nhất một hình thức lựa chọn nhà thầu",
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if t.methods.iter().any(|m| !seen.insert(m.method)) {
+        e.push(FieldError::new(
+            "methods",
+            "duplicate",
+            "Mỗi hình thức chỉ được nêu một lần",
+        ));
+    }
+    e
+}
+
+fn normalized(mut t: NewTarget) -> NewTarget {
+    t.code = t.code.trim().to_owned();
+    t.name = t.name.trim().to_owned();
+    t.legal_basis = t.legal_basis.trim().to_owned();
+    t
+}
+
+async fn check(db: &impl ConnectionTrait, t: &NewTarget) -> Result<(), AppError> {
+    let mut errors = check_shape(t);
+    if let Some(unit) = t.unit_id
+        && db::units::find(db, unit).await?.is_none()
+    {
+        errors.push(FieldError::new(
+            "unit_id",
+            "unknown_unit",
+            format!("Không có đơn vị với mã số {unit}"),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+async fn load_methods(
+    db: &impl ConnectionTrait,
+    rule: &target_rule::Model,
+) -> Result<Vec<TargetMethod>, AppError> {
+    let rows = rule
+        .find_related(target_rule_method::Entity)
+        .order_by_asc(target_rule_method::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| TargetMethod {
+            method: m.method,
+            small_scale_only: m.small_scale_only,
+        })
+        .collect())
+}
+
+async fn replace_methods(
+    db: &impl ConnectionTrait,
+    rule_id: i64,
+    methods: &[TargetMethod],
+) -> Result<(), AppError> {
+    target_rule_method::Entity::delete_many()
+        .filter(target_rule_method::Column::TargetRuleId.eq(rule_id))
+        .exec(db)
+        .await?;
+    for m in methods {
+        target_rule_method::ActiveModel {
+            id: NotSet,
+            target_rule_id: Set(rule_id),
+            method: Set(m.method),
+            small_scale_only: Set(m.small_scale_only),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    page: PageRequest,
+) -> Result<Page<TargetView>, AppError> {
+    let (page, per_page) = page.resolve()?;
+    let paginator = target_rule::Entity::find()
+        .order_by_asc(target_rule::Column::YearFrom)
+        .order_by_asc(target_rule::Column::Id)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let mut items = Vec::new();
+    for rule in paginator.fetch_page(page - 1).await? {
+        let methods = load_methods(db, &rule).await?;
+        items.push(TargetView { rule, methods });
+    }
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<TargetView, AppError> {
+    let rule = target_rule::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("chỉ tiêu", id))?;
+    let methods = load_methods(db, &rule).await?;
+    Ok(TargetView { rule, methods })
+}
+
+fn duplicate(code: &str) -> String {
+    format!("Mã chỉ tiêu {code} đã có")
+}
+
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    input: NewTarget,
+) -> Result<TargetView, AppError> {
+    let t = normalized(input);
+    let txn = db.begin().await?;
+    check(&txn, &t).await?;
+    let now = Utc::now();
+    let rule = target_rule::ActiveModel {
+        id: NotSet,
+        code: Set(t.code.clone()),
+        name: Set(t.name),
+        legal_basis: Set(t.legal_basis),
+        unit_id: Set(t.unit_id),
+        year_from: Set(t.year_from),
+        year_to: Set(t.year_to),
+        min_count_percent: Set(t.min_count_percent),
+        min_value_percent: Set(t.min_value_percent),
+        domestic_only: Set(t.domestic_only),
+        exclude_two_stage: Set(t.exclude_two_stage),
+        exclude_exempt: Set(t.exclude_exempt),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| conflict_on_unique(e, "duplicate_code", duplicate(&t.code)))?;
+    replace_methods(&txn, rule.id, &t.methods).await?;
+    txn.commit().await?;
+    Ok(TargetView {
+        rule,
+        methods: t.methods,
+    })
+}
+
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    id: i64,
+    patch: TargetPatch,
+) -> Result<TargetView, AppError> {
+    let txn = db.begin().await?;
+    let current = get(&txn, id).await?;
+    let r = &current.rule;
+    let merged = normalized(NewTarget {
+        code: patch.code.unwrap_or_else(|| r.code.clone()),
+        name: patch.name.unwrap_or_else(|| r.name.clone()),
+        legal_basis: patch.legal_basis.unwrap_or_else(|| r.legal_basis.clone()),
+        unit_id: patch.unit_id.unwrap_or(r.unit_id),
+        year_from: patch.year_from.unwrap_or(r.year_from),
+        year_to: patch.year_to.unwrap_or(r.year_to),
+        min_count_percent: patch.min_count_percent.unwrap_or(r.min_count_percent),
+        min_value_percent: patch.min_value_percent.unwrap_or(r.min_value_percent),
+        domestic_only: patch.domestic_only.unwrap_or(r.domestic_only),
+        exclude_two_stage: patch.exclude_two_stage.unwrap_or(r.exclude_two_stage),
+        exclude_exempt: patch.exclude_exempt.unwrap_or(r.exclude_exempt),
+        methods: patch
+            .methods
+            .clone()
+            .unwrap_or_else(|| current.methods.clone()),
+    });
+    check(&txn, &merged).await?;
+    let mut active: target_rule::ActiveModel = current.rule.clone().into();
+    active.code = Set(merged.code.clone());
+    active.name = Set(merged.name);
+    active.legal_basis = Set(merged.legal_basis);
+    active.unit_id = Set(merged.unit_id);
+    active.year_from = Set(merged.year_from);
+    active.year_to = Set(merged.year_to);
+    active.min_count_percent = Set(merged.min_count_percent);
+    active.min_value_percent = Set(merged.min_value_percent);
+    active.domestic_only = Set(merged.domestic_only);
+    active.exclude_two_stage = Set(merged.exclude_two_stage);
+    active.exclude_exempt = Set(merged.exclude_exempt);
+    active.updated_at = Set(Utc::now());
+    let rule = active
+        .update(&txn)
+        .await
+        .map_err(|e| conflict_on_unique(e, "duplicate_code", duplicate(&merged.code)))?;
+    if patch.methods.is_some() {
+        replace_methods(&txn, id, &merged.methods).await?;
+    }
+    txn.commit().await?;
+    Ok(TargetView {
+        rule,
+        methods: merged.methods,
+    })
+}

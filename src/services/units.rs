@@ -1,0 +1,225 @@
+//! Units of the administrative tree: list, read, create, change.
+
+use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern};
+use crate::db;
+use crate::domain::text::{fold, search_text};
+use crate::error::{AppError, FieldError};
+use chrono::{NaiveDate, Utc};
+use entity::{UnitKind, unit};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
+    PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+};
+
+#[derive(Debug, Clone, Default)]
+pub struct UnitFilter {
+    pub parent_id: Option<i64>,
+    pub kind: Option<UnitKind>,
+    /// Name or code, with or without diacritics.
+    pub q: Option<String>,
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: UnitFilter,
+    page: PageRequest,
+) -> Result<Page<unit::Model>, AppError> {
+    let (page, per_page) = page.resolve()?;
+    let mut query = unit::Entity::find();
+    if let Some(parent) = filter.parent_id {
+        query = query.filter(unit::Column::ParentId.eq(parent));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(unit::Column::Kind.eq(kind));
+    }
+    if let Some(q) = clean(filter.q) {
+        let pattern = contains_pattern(&fold(&q));
+        query = query
+            .filter(Expr::col(unit::Column::SearchText).like(LikeExpr::new(pattern).escape('\\')));
+    }
+    let paginator = query
+        .order_by_asc(unit::Column::Code)
+        .order_by_asc(unit::Column::Id)
+        .paginate(db, per_page);
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page - 1).await?;
+    Ok(Page {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<unit::Model, AppError> {
+    db::units::find(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("đơn vị", id))
+}
+
+/// A unit as entered.
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub parent_id: Option<i64>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// Changes to a unit; `None` leaves a field as it is, `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct UnitPatch {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<UnitKind>,
+    pub parent_id: Option<Option<i64>>,
+    pub valid_from: Option<Option<NaiveDate>>,
+    pub valid_to: Option<Option<NaiveDate>>,
+}
+
+/// Unit codes are identifiers typed in URLs, files and commands: letters, digits, `-`, `_`, `.`.
+fn check_shape(u: &NewUnit) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let code_ok = (1..=64).contains(&u.code.chars().count())
+        && u.code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !code_ok {
+        errors.push(FieldError::new(
+            "code",
+            "invalid",
+            "Mã đơn vị gồm 1–64 ký tự: chữ cái không dấu, chữ số, '-', '_' hoặc '.'",
+        ));
+    }
+    if !(1..=300).contains(&u.name.chars().count()) {
+        errors.push(FieldError::new(
+            "name",
+            "length",
+            "Tên đơn vị phải có từ 1 đến 300 ký tự",
+        ));
+    }
+    if let (Some(from), Some(to)) = (u.valid_from, u.valid_to)
+        && to < from
+    {
+        errors.push(FieldError::new(
+            "valid_to",
+            "before_valid_from",
+            "Ngày hết hiệu lực phải sau ngày bắt đầu",
+        ));
+    }
+    errors
+}
+
+async fn check_parent(
+    db: &impl ConnectionTrait,
+    id: Option<i64>,
+    parent_id: Option<i64>,
+) -> Result<(), AppError> {
+    let Some(parent_id) = parent_id else {
+        return Ok(());
+    };
+    if db::units::find(db, parent_id).await?.is_none() {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "parent_id",
+            "unknown_unit",
+            format!("Không có đơn vị cấp trên với mã số {parent_id}"),
+        )]));
+    }
+    // A unit cannot sit under itself or under one of its own descendants.
+    if let Some(id) = id
+        && db::units::lineage(db, parent_id).await?.contains(&id)
+    {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "parent_id",
+            "cycle",
+            "Đơn vị cấp trên không được là chính đơn vị này hoặc đơn vị cấp dưới của nó",
+        )]));
+    }
+    Ok(())
+}
+
+fn normalized(mut u: NewUnit) -> NewUnit {
+    u.code = u.code.trim().to_owned();
+    u.name = u.name.trim().to_owned();
+    u
+}
+
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    input: NewUnit,
+) -> Result<unit::Model, AppError> {
+    let input = normalized(input);
+    let errors = check_shape(&input);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let txn = db.begin().await?;
+    check_parent(&txn, None, input.parent_id).await?;
+    let now = Utc::now();
+    let model = unit::ActiveModel {
+        id: NotSet,
+        search_text: Set(search_text(&input.name, Some(&input.code))),
+        code: Set(input.code.clone()),
+        name: Set(input.name),
+        kind: Set(input.kind),
+        parent_id: Set(input.parent_id),
+        valid_from: Set(input.valid_from),
+        valid_to: Set(input.valid_to),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        conflict_on_unique(
+            e,
+            "duplicate_code",
+            format!("Mã đơn vị {} đã có", input.code),
+        )
+    })?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    id: i64,
+    patch: UnitPatch,
+) -> Result<unit::Model, AppError> {
+    let txn = db.begin().await?;
+    let current = get(&txn, id).await?;
+    let merged = normalized(NewUnit {
+        code: patch.code.unwrap_or_else(|| current.code.clone()),
+        name: patch.name.unwrap_or_else(|| current.name.clone()),
+        kind: patch.kind.unwrap_or(current.kind),
+        parent_id: patch.parent_id.unwrap_or(current.parent_id),
+        valid_from: patch.valid_from.unwrap_or(current.valid_from),
+        valid_to: patch.valid_to.unwrap_or(current.valid_to),
+    });
+    let errors = check_shape(&merged);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    check_parent(&txn, Some(id), merged.parent_id).await?;
+    let mut active: unit::ActiveModel = current.into();
+    active.search_text = Set(search_text(&merged.name, Some(&merged.code)));
+    active.code = Set(merged.code.clone());
+    active.name = Set(merged.name);
+    active.kind = Set(merged.kind);
+    active.parent_id = Set(merged.parent_id);
+    active.valid_from = Set(merged.valid_from);
+    active.valid_to = Set(merged.valid_to);
+    active.updated_at = Set(Utc::now());
+    let model = active.update(&txn).await.map_err(|e| {
+        conflict_on_unique(
+            e,
+            "duplicate_code",
+            format!("Mã đơn vị {} đã có", merged.code),
+        )
+    })?;
+    txn.commit().await?;
+    Ok(model)
+}
