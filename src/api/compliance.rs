@@ -3,9 +3,10 @@
 
 use super::extract::ApiQuery;
 use super::packages::PackageOut;
+use super::problems;
 use crate::AppState;
 use crate::domain::compliance::View;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::services::compliance::{Compliance, RuleRef};
 use crate::services::{self, PageRequest};
 use axum::Json;
@@ -32,9 +33,7 @@ pub struct ComplianceQuery {
 #[utoipa::path(get, path = "/compliance", tag = "compliance", params(ComplianceQuery),
     responses(
         (status = 200, description = "The figures", body = Compliance),
-        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Year out of range, or no target rule for the year", body = Problem, content_type = "application/problem+json"),
+        problems::Compliance,
     ))]
 pub async fn check(
     State(state): State<AppState>,
@@ -82,9 +81,7 @@ pub struct DrillDownPage {
 #[utoipa::path(get, path = "/compliance/packages", tag = "compliance", params(DrillDownQuery),
     responses(
         (status = 200, description = "A page of packages", body = DrillDownPage),
-        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Year or paging out of range, or no target rule for the year", body = Problem, content_type = "application/problem+json"),
+        problems::Compliance,
     ))]
 pub async fn packages_behind(
     State(state): State<AppState>,

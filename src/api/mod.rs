@@ -98,3 +98,95 @@ macro_rules! page_type {
     };
 }
 pub(crate) use page_type;
+
+/// The problem responses operations share, one set per kind of operation, so every operation
+/// documents the same statuses for the same failures.
+pub mod problems {
+    use crate::error::Problem;
+    use utoipa::IntoResponses;
+
+    #[derive(IntoResponses)]
+    pub enum List {
+        /// A query parameter of the wrong type or an unknown enum value.
+        #[response(status = 400, content_type = "application/problem+json")]
+        BadQuery(Problem),
+        /// Paging out of range, or a filter naming a unit that does not exist.
+        #[response(status = 422, content_type = "application/problem+json")]
+        Invalid(Problem),
+    }
+
+    #[derive(IntoResponses)]
+    pub enum Get {
+        /// The id is not a number.
+        #[response(status = 400, content_type = "application/problem+json")]
+        BadPath(Problem),
+        /// No such record.
+        #[response(status = 404, content_type = "application/problem+json")]
+        NotFound(Problem),
+    }
+
+    #[derive(IntoResponses)]
+    pub enum Create {
+        /// The body is not well-formed JSON.
+        #[response(status = 400, content_type = "application/problem+json")]
+        BadJson(Problem),
+        /// A unique code is taken.
+        #[response(status = 409, content_type = "application/problem+json")]
+        Conflict(Problem),
+        /// The body is larger than 1 MiB.
+        #[response(status = 413, content_type = "application/problem+json")]
+        TooLarge(Problem),
+        /// The body is not JSON (`Content-Type`).
+        #[response(status = 415, content_type = "application/problem+json")]
+        NotJson(Problem),
+        /// Invalid input: `errors` names each field with a Vietnamese message.
+        #[response(status = 422, content_type = "application/problem+json")]
+        Invalid(Problem),
+    }
+
+    #[derive(IntoResponses)]
+    pub enum Update {
+        /// The body is not well-formed JSON, or the id is not a number.
+        #[response(status = 400, content_type = "application/problem+json")]
+        BadRequest(Problem),
+        /// No such record.
+        #[response(status = 404, content_type = "application/problem+json")]
+        NotFound(Problem),
+        /// A unique code is taken.
+        #[response(status = 409, content_type = "application/problem+json")]
+        Conflict(Problem),
+        /// The body is larger than 1 MiB.
+        #[response(status = 413, content_type = "application/problem+json")]
+        TooLarge(Problem),
+        /// The body is not JSON (`Content-Type`).
+        #[response(status = 415, content_type = "application/problem+json")]
+        NotJson(Problem),
+        /// Invalid change: `errors` names each field with a Vietnamese message.
+        #[response(status = 422, content_type = "application/problem+json")]
+        Invalid(Problem),
+    }
+
+    /// For writes under optimistic locking.
+    #[derive(IntoResponses)]
+    pub enum Locked {
+        /// The record changed since the version named in `If-Match`; nothing was written.
+        #[response(status = 412, content_type = "application/problem+json")]
+        Stale(Problem),
+        /// `If-Match` is missing or not an ETag bidtrack issued.
+        #[response(status = 428, content_type = "application/problem+json")]
+        PreconditionRequired(Problem),
+    }
+
+    #[derive(IntoResponses)]
+    pub enum Compliance {
+        /// A query parameter is missing, of the wrong type, or an unknown enum value.
+        #[response(status = 400, content_type = "application/problem+json")]
+        BadQuery(Problem),
+        /// No such unit.
+        #[response(status = 404, content_type = "application/problem+json")]
+        NotFound(Problem),
+        /// Year or paging out of range, or no target rule covers the year (`no_target_rule`).
+        #[response(status = 422, content_type = "application/problem+json")]
+        Invalid(Problem),
+    }
+}

@@ -2,9 +2,10 @@
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, etag};
 use super::page_type;
+use super::problems;
 use crate::AppState;
 use crate::domain::scope::ScopeReason;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::services::packages::{
     NewPackage, PackageFilter, PackagePatch, PackageSort, PackageView,
 };
@@ -180,8 +181,7 @@ fn with_etag(view: PackageView) -> impl IntoResponse {
 #[utoipa::path(get, path = "/packages", tag = "packages", params(PackageQuery),
     responses(
         (status = 200, description = "A page of packages", body = PackagePage),
-        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid paging or unknown unit", body = Problem, content_type = "application/problem+json"),
+        problems::List,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -220,11 +220,7 @@ pub async fn list(
         (status = 201, description = "Created", body = PackageOut, headers(
             ("Location" = String, description = "URL of the new package"),
             ("ETag" = String, description = "Version tag for If-Match"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The notice code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid package", body = Problem, content_type = "application/problem+json"),
+        problems::Create,
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -243,8 +239,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/packages/{id}", tag = "packages", params(("id" = i64, Path, description = "Package id")),
     responses(
         (status = 200, description = "The package", body = PackageOut, headers(("ETag" = String, description = "Version tag for If-Match"))),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
+        problems::Get,
     ))]
 pub async fn get(
     State(state): State<AppState>,
@@ -263,14 +258,7 @@ pub async fn get(
     request_body(content = PackagePatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed package", body = PackageOut, headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The notice code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else since that version", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        problems::Update, problems::Locked,
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -289,10 +277,7 @@ pub async fn update(
            ("If-Match" = String, Header, description = "The ETag of the version being deleted, e.g. \"3\"")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such package", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed by someone else since that version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        problems::Get, problems::Locked,
     ))]
 pub async fn delete(
     State(state): State<AppState>,

@@ -2,8 +2,9 @@
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::page_type;
+use super::problems;
 use crate::AppState;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::services::targets::{NewTarget, TargetMethod, TargetPatch, TargetView};
 use crate::services::{self, PageRequest};
 use axum::Json;
@@ -154,8 +155,7 @@ pub struct UpdateTarget {
 #[utoipa::path(get, path = "/targets", tag = "targets", params(TargetQuery),
     responses(
         (status = 200, description = "A page of rules", body = TargetPage),
-        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid paging", body = Problem, content_type = "application/problem+json"),
+        problems::List,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -176,11 +176,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/targets", tag = "targets", request_body = CreateTarget,
     responses(
         (status = 201, description = "Created", body = TargetOut, headers(("Location" = String, description = "URL of the new rule"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid rule", body = Problem, content_type = "application/problem+json"),
+        problems::Create,
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -216,8 +212,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/targets/{id}", tag = "targets", params(("id" = i64, Path, description = "Rule id")),
     responses(
         (status = 200, description = "The rule", body = TargetOut),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such rule", body = Problem, content_type = "application/problem+json"),
+        problems::Get,
     ))]
 pub async fn get(
     State(state): State<AppState>,
@@ -231,12 +226,7 @@ pub async fn get(
     request_body(content = UpdateTarget, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed rule", body = TargetOut),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such rule", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
+        problems::Update,
     ))]
 pub async fn update(
     State(state): State<AppState>,

@@ -2,8 +2,9 @@
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::page_type;
+use super::problems;
 use crate::AppState;
-use crate::error::{AppError, Problem};
+use crate::error::AppError;
 use crate::services::{self, PageRequest, double_option};
 use axum::Json;
 use axum::extract::State;
@@ -110,8 +111,7 @@ pub struct UpdateUnit {
 #[utoipa::path(get, path = "/units", tag = "units", params(UnitQuery),
     responses(
         (status = 200, description = "A page of units", body = UnitPage),
-        (status = 400, description = "Malformed query string", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid paging", body = Problem, content_type = "application/problem+json"),
+        problems::List,
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -138,11 +138,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/units", tag = "units", request_body = CreateUnit,
     responses(
         (status = 201, description = "Created", body = UnitOut, headers(("Location" = String, description = "URL of the new unit"))),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid unit", body = Problem, content_type = "application/problem+json"),
+        problems::Create,
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -172,8 +168,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/units/{id}", tag = "units", params(("id" = i64, Path, description = "Unit id")),
     responses(
         (status = 200, description = "The unit", body = UnitOut),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
+        problems::Get,
     ))]
 pub async fn get(
     State(state): State<AppState>,
@@ -189,12 +184,7 @@ pub async fn get(
     request_body(content = UpdateUnit, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed unit", body = UnitOut),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid change", body = Problem, content_type = "application/problem+json"),
+        problems::Update,
     ))]
 pub async fn update(
     State(state): State<AppState>,

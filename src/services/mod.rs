@@ -68,6 +68,27 @@ impl PageRequest {
     }
 }
 
+/// `field` names a unit that does not exist.
+pub fn unknown_unit(field: &str, id: i64) -> FieldError {
+    FieldError::new(
+        field,
+        "unknown_unit",
+        format!("Không có đơn vị với mã số {id}"),
+    )
+}
+
+/// Fails with `unknown_unit` on `field` unless the unit exists.
+pub async fn require_unit(
+    db: &impl sea_orm::ConnectionTrait,
+    field: &str,
+    id: i64,
+) -> Result<(), AppError> {
+    match crate::db::units::find(db, id).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::Validation(vec![unknown_unit(field, id)])),
+    }
+}
+
 /// Trims text; empty text is absent.
 pub fn clean(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())

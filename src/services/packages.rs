@@ -245,13 +245,7 @@ impl NewPackage {
                     .collect(),
             ));
         }
-        if db::units::find(db, self.unit_id).await?.is_none() {
-            return Err(AppError::Validation(vec![FieldError::new(
-                "unit_id",
-                "unknown_unit",
-                format!("Không có đơn vị với mã số {}", self.unit_id),
-            )]));
-        }
+        super::require_unit(db, "unit_id", self.unit_id).await?;
         Ok(findings.warnings)
     }
 
@@ -299,7 +293,8 @@ pub struct PackageView {
     pub derived: Derived,
 }
 
-fn facts(p: &package::Model) -> PackageFacts {
+/// The facts of a stored package that decide its scope.
+pub fn facts(p: &package::Model) -> PackageFacts {
     PackageFacts {
         method: p.method,
         field: p.field,
@@ -609,14 +604,8 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<PackageView>, AppError> {
     let (page, per_page) = page.resolve()?;
-    if let Some(unit) = filter.unit_id
-        && db::units::find(db, unit).await?.is_none()
-    {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "unit_id",
-            "unknown_unit",
-            format!("Không có đơn vị với mã số {unit}"),
-        )]));
+    if let Some(unit) = filter.unit_id {
+        super::require_unit(db, "unit_id", unit).await?;
     }
     let regimes = db::reference::regimes(db).await?;
     let rules = db::reference::target_rules(db).await?;

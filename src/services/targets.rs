@@ -162,11 +162,7 @@ async fn check(db: &impl ConnectionTrait, t: &NewTarget) -> Result<(), AppError>
     if let Some(unit) = t.unit_id
         && db::units::find(db, unit).await?.is_none()
     {
-        errors.push(FieldError::new(
-            "unit_id",
-            "unknown_unit",
-            format!("Không có đơn vị với mã số {unit}"),
-        ));
+        errors.push(super::unknown_unit("unit_id", unit));
     }
     if errors.is_empty() {
         Ok(())

@@ -121,13 +121,7 @@ async fn check_parent(
     let Some(parent_id) = parent_id else {
         return Ok(());
     };
-    if db::units::find(db, parent_id).await?.is_none() {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "parent_id",
-            "unknown_unit",
-            format!("Không có đơn vị cấp trên với mã số {parent_id}"),
-        )]));
-    }
+    super::require_unit(db, "parent_id", parent_id).await?;
     // A unit cannot sit under itself or under one of its own descendants.
     if let Some(id) = id
         && db::units::lineage(db, parent_id).await?.contains(&id)

@@ -8,8 +8,9 @@ use crate::support::*;
 use bidtrack::db;
 use bidtrack::domain::compliance::{Tally, View};
 use bidtrack::domain::regime::Regimes;
-use bidtrack::domain::scope::{PackageFacts, classify};
+use bidtrack::domain::scope::classify;
 use bidtrack::domain::target::TargetScope;
+use bidtrack::services::packages::facts;
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{Field, Method, OnlineExemptReason, PackageStatus, Procedure, UnitKind, package};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, NotSet};
@@ -101,20 +102,6 @@ fn scopes() -> Vec<(&'static str, TargetScope)> {
             },
         ),
     ]
-}
-
-fn facts(p: &package::Model) -> PackageFacts {
-    PackageFacts {
-        method: p.method,
-        field: p.field,
-        package_price_vnd: p.package_price_vnd,
-        international: p.international,
-        procedure: p.procedure,
-        online_exempt_reason: p.online_exempt_reason,
-        status: p.status,
-        plan_year: p.plan_year,
-        planned_start_month: p.planned_start_month,
-    }
 }
 
 fn counted_in(p: &package::Model, year: i32, view: View) -> bool {
