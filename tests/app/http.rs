@@ -56,3 +56,39 @@ db_test!(healthz_and_home, |db: TestDb| async move {
     let (status, _, _) = get(&db, "/no-such-page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 });
+
+db_test!(
+    openapi_document_and_viewer_are_served,
+    |db: TestDb| async move {
+        let (status, content_type, body) = get(&db, "/api/v1/openapi.json").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
+        let served: serde_json::Value = serde_json::from_str(&body).expect("json");
+        let generated = serde_json::to_value(bidtrack::api::openapi()).expect("json");
+        assert_eq!(served, generated);
+
+        // Swagger UI's own files come from bidtrack (the vendored build), not from a CDN.
+        let (status, content_type, page) = get(&db, "/api/docs/").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        assert!(page.contains("swagger-ui"), "{page}");
+        assert!(
+            !page.contains("http://") && !page.contains("https://"),
+            "no external assets: {page}"
+        );
+        for asset in [
+            "swagger-ui.css",
+            "swagger-ui-bundle.js",
+            "swagger-initializer.js",
+        ] {
+            let (status, _, body) = get(&db, &format!("/api/docs/{asset}")).await;
+            assert_eq!(status, StatusCode::OK, "{asset}");
+            assert!(!body.is_empty(), "{asset}");
+        }
+        let (_, _, init) = get(&db, "/api/docs/swagger-initializer.js").await;
+        assert!(init.contains("/api/v1/openapi.json"), "{init}");
+    }
+);
