@@ -30,7 +30,7 @@ pub struct ComplianceQuery {
 /// is null when nothing is in scope; `shortfall` is how many more in-scope packages must go
 /// online (`value_shortfall_vnd`: how many more đồng). `by_unit` has the unit's own packages (if
 /// any) and each child's subtree, judged under the same rule so the rows add up.
-#[utoipa::path(get, path = "/compliance", tag = "compliance", params(ComplianceQuery),
+#[utoipa::path(operation_id = "get_compliance", get, path = "/compliance", tag = "compliance", params(ComplianceQuery),
     responses(
         (status = 200, description = "The figures", body = Compliance),
         problems::Compliance,
@@ -78,7 +78,7 @@ pub struct DrillDownPage {
 /// The packages counted in the year for the unit's subtree, each with its scope reason under the
 /// rule the check used. `in_scope=true&online=false` lists the packages that keep a unit from
 /// its target.
-#[utoipa::path(get, path = "/compliance/packages", tag = "compliance", params(DrillDownQuery),
+#[utoipa::path(operation_id = "list_compliance_packages", get, path = "/compliance/packages", tag = "compliance", params(DrillDownQuery),
     responses(
         (status = 200, description = "A page of packages", body = DrillDownPage),
         problems::Compliance,

@@ -178,7 +178,7 @@ fn with_etag(view: PackageView) -> impl IntoResponse {
 }
 
 /// List packages
-#[utoipa::path(get, path = "/packages", tag = "packages", params(PackageQuery),
+#[utoipa::path(operation_id = "list_packages", get, path = "/packages", tag = "packages", params(PackageQuery),
     responses(
         (status = 200, description = "A page of packages", body = PackagePage),
         problems::List,
@@ -215,7 +215,7 @@ pub async fn list(
 /// Required: `unit_id`, `name`, `plan_year`, `field`, `method`, `package_price_vnd`, `online`.
 /// The domain rules apply: an awarded package needs its result date and a winning price not
 /// above the package price; consulting cannot use competitive offers; and so on.
-#[utoipa::path(post, path = "/packages", tag = "packages", request_body = NewPackage,
+#[utoipa::path(operation_id = "create_package", post, path = "/packages", tag = "packages", request_body = NewPackage,
     responses(
         (status = 201, description = "Created", body = PackageOut, headers(
             ("Location" = String, description = "URL of the new package"),
@@ -236,7 +236,7 @@ pub async fn create(
 }
 
 /// Get a package
-#[utoipa::path(get, path = "/packages/{id}", tag = "packages", params(("id" = i64, Path, description = "Package id")),
+#[utoipa::path(operation_id = "get_package", get, path = "/packages/{id}", tag = "packages", params(("id" = i64, Path, description = "Package id")),
     responses(
         (status = 200, description = "The package", body = PackageOut, headers(("ETag" = String, description = "Version tag for If-Match"))),
         problems::Get,
@@ -252,7 +252,7 @@ pub async fn get(
 ///
 /// A JSON merge patch: absent fields stay, `null` clears an optional field. Send the ETag from
 /// `GET` in `If-Match`; if someone saved in between, the answer is 412 and nothing changes.
-#[utoipa::path(patch, path = "/packages/{id}", tag = "packages",
+#[utoipa::path(operation_id = "update_package", patch, path = "/packages/{id}", tag = "packages",
     params(("id" = i64, Path, description = "Package id"),
            ("If-Match" = String, Header, description = "The ETag of the version being changed, e.g. \"3\"")),
     request_body(content = PackagePatch, content_type = "application/merge-patch+json"),
@@ -272,7 +272,7 @@ pub async fn update(
 }
 
 /// Delete a package
-#[utoipa::path(delete, path = "/packages/{id}", tag = "packages",
+#[utoipa::path(operation_id = "delete_package", delete, path = "/packages/{id}", tag = "packages",
     params(("id" = i64, Path, description = "Package id"),
            ("If-Match" = String, Header, description = "The ETag of the version being deleted, e.g. \"3\"")),
     responses(

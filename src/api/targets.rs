@@ -152,7 +152,7 @@ pub struct UpdateTarget {
 /// List target rules
 ///
 /// Ordered by first year.
-#[utoipa::path(get, path = "/targets", tag = "targets", params(TargetQuery),
+#[utoipa::path(operation_id = "list_targets", get, path = "/targets", tag = "targets", params(TargetQuery),
     responses(
         (status = 200, description = "A page of rules", body = TargetPage),
         problems::List,
@@ -173,7 +173,7 @@ pub async fn list(
 }
 
 /// Create a target rule
-#[utoipa::path(post, path = "/targets", tag = "targets", request_body = CreateTarget,
+#[utoipa::path(operation_id = "create_target", post, path = "/targets", tag = "targets", request_body = CreateTarget,
     responses(
         (status = 201, description = "Created", body = TargetOut, headers(("Location" = String, description = "URL of the new rule"))),
         problems::Create,
@@ -209,7 +209,7 @@ pub async fn create(
 }
 
 /// Get a target rule
-#[utoipa::path(get, path = "/targets/{id}", tag = "targets", params(("id" = i64, Path, description = "Rule id")),
+#[utoipa::path(operation_id = "get_target", get, path = "/targets/{id}", tag = "targets", params(("id" = i64, Path, description = "Rule id")),
     responses(
         (status = 200, description = "The rule", body = TargetOut),
         problems::Get,
@@ -222,7 +222,7 @@ pub async fn get(
 }
 
 /// Change a target rule
-#[utoipa::path(patch, path = "/targets/{id}", tag = "targets", params(("id" = i64, Path, description = "Rule id")),
+#[utoipa::path(operation_id = "update_target", patch, path = "/targets/{id}", tag = "targets", params(("id" = i64, Path, description = "Rule id")),
     request_body(content = UpdateTarget, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed rule", body = TargetOut),

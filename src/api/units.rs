@@ -108,7 +108,7 @@ pub struct UpdateUnit {
 /// List units
 ///
 /// Sorted by code.
-#[utoipa::path(get, path = "/units", tag = "units", params(UnitQuery),
+#[utoipa::path(operation_id = "list_units", get, path = "/units", tag = "units", params(UnitQuery),
     responses(
         (status = 200, description = "A page of units", body = UnitPage),
         problems::List,
@@ -135,7 +135,7 @@ pub async fn list(
 }
 
 /// Create a unit
-#[utoipa::path(post, path = "/units", tag = "units", request_body = CreateUnit,
+#[utoipa::path(operation_id = "create_unit", post, path = "/units", tag = "units", request_body = CreateUnit,
     responses(
         (status = 201, description = "Created", body = UnitOut, headers(("Location" = String, description = "URL of the new unit"))),
         problems::Create,
@@ -165,7 +165,7 @@ pub async fn create(
 }
 
 /// Get a unit
-#[utoipa::path(get, path = "/units/{id}", tag = "units", params(("id" = i64, Path, description = "Unit id")),
+#[utoipa::path(operation_id = "get_unit", get, path = "/units/{id}", tag = "units", params(("id" = i64, Path, description = "Unit id")),
     responses(
         (status = 200, description = "The unit", body = UnitOut),
         problems::Get,
@@ -180,7 +180,7 @@ pub async fn get(
 /// Change a unit
 ///
 /// A JSON merge patch. Moving a unit under one of its own descendants is refused.
-#[utoipa::path(patch, path = "/units/{id}", tag = "units", params(("id" = i64, Path, description = "Unit id")),
+#[utoipa::path(operation_id = "update_unit", patch, path = "/units/{id}", tag = "units", params(("id" = i64, Path, description = "Unit id")),
     request_body(content = UpdateUnit, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed unit", body = UnitOut),

@@ -37,11 +37,20 @@ fn committed_openapi_document_is_current() {
 fn every_operation_is_documented() {
     let doc: serde_json::Value = serde_json::from_str(&generated()).expect("json");
     let paths = doc["paths"].as_object().expect("paths");
+    let mut operation_ids = std::collections::HashSet::new();
     assert!(paths.len() >= 7, "{:?}", paths.keys());
     for (path, item) in paths {
         assert!(path.starts_with("/api/v1/"), "{path}");
         for (method, op) in item.as_object().expect("path item") {
             let name = format!("{method} {path}");
+            // Client generators name methods after operationId: it must be there and unique.
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: operationId"));
+            assert!(
+                operation_ids.insert(id.to_owned()),
+                "{name}: duplicate operationId {id}"
+            );
             assert!(
                 op["summary"].as_str().is_some_and(|s| !s.is_empty()),
                 "{name}: summary"
