@@ -1,7 +1,6 @@
 //! The compliance aggregate: one SQL statement that tallies a unit's subtree for a year under a
-//! target's scope, grouped by the branch (each child of the unit, or the unit itself for its own
-//! packages) and by method. Nothing is loaded row by row; the caller folds the few groups into
-//! totals and breakdowns.
+//! target's scope, grouped by the unit a package belongs to, its method and its field. Nothing is
+//! loaded row by row; the caller rolls the groups up the tree into totals and breakdowns.
 //!
 //! The scope condition written here is the SQL twin of `domain::scope::classify`; the
 //! integration tests check that both agree on every package of a generated dataset.
@@ -14,14 +13,12 @@ use chrono::NaiveDate;
 use entity::{Field, Method, PackageStatus, Procedure};
 use sea_orm::{ConnectionTrait, DbErr};
 
-/// Deeper than any real administrative tree; stops a walk if a cycle ever got into the data.
-const MAX_DEPTH: i64 = 64;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupTally {
-    /// The child of the root this group's packages belong under, or the root itself.
-    pub branch_id: i64,
+    /// The unit the packages belong to directly (not an ancestor).
+    pub unit_id: i64,
     pub method: Method,
+    pub field: Field,
     pub tally: Tally,
 }
 
@@ -34,45 +31,39 @@ pub async fn tally(
     regimes: &Regimes,
 ) -> Result<Vec<GroupTally>, DbErr> {
     let mut sql = Sql::new(db.get_database_backend());
+    super::units::push_subtree_cte(&mut sql, root_id);
     sql.push(
-        "WITH RECURSIVE tree(id, branch, depth) AS (SELECT id, id, 1 FROM units WHERE parent_id = ",
-    )
-    .bind(root_id)
-    .push(
-        " UNION ALL SELECT u.id, t.branch, t.depth + 1 FROM units u \
-             JOIN tree t ON u.parent_id = t.id WHERE t.depth < ",
-    )
-    .bind(MAX_DEPTH)
-    .push("), subtree(id, branch) AS (SELECT id, branch FROM tree UNION ALL SELECT ")
-    .bind(root_id)
-    .push(", ")
-    .bind(root_id)
-    .push(
-        ") SELECT x.branch, x.method, COUNT(*), SUM(x.s), SUM(x.s * x.o), \
-             CAST(SUM(x.s * x.price) AS BIGINT), CAST(SUM(x.s * x.o * x.price) AS BIGINT) \
-             FROM (SELECT s.branch AS branch, p.method AS method, p.package_price_vnd AS price, \
-             CASE WHEN p.online THEN 1 ELSE 0 END AS o, CASE WHEN ",
+        "SELECT x.unit_id, x.method, x.field, COUNT(*), SUM(x.s), SUM(x.s * x.o), \
+         CAST(SUM(x.s * x.price) AS BIGINT), CAST(SUM(x.s * x.o * x.price) AS BIGINT) \
+         FROM (SELECT p.unit_id AS unit_id, p.method AS method, p.field AS field, \
+         p.package_price_vnd AS price, CASE WHEN p.online THEN 1 ELSE 0 END AS o, CASE WHEN ",
     );
     push_scope(&mut sql, scope, regimes);
-    sql.push(" THEN 1 ELSE 0 END AS s FROM packages p JOIN subtree s ON s.id = p.unit_id WHERE ");
+    sql.push(
+        " THEN 1 ELSE 0 END AS s FROM packages p WHERE p.unit_id IN (SELECT id FROM subtree) AND ",
+    );
     push_counted_in_year(&mut sql, year, view)?;
-    sql.push(") x GROUP BY x.branch, x.method");
+    sql.push(") x GROUP BY x.unit_id, x.method, x.field");
 
     let rows = db.query_all_raw(sql.build()).await?;
     rows.iter()
         .map(|r| {
             let method: String = r.try_get_by_index(1)?;
+            let field: String = r.try_get_by_index(2)?;
             Ok(GroupTally {
-                branch_id: r.try_get_by_index(0)?,
+                unit_id: r.try_get_by_index(0)?,
                 method: method
                     .parse()
                     .map_err(|e| DbErr::Type(format!("packages.method: {e}")))?,
+                field: field
+                    .parse()
+                    .map_err(|e| DbErr::Type(format!("packages.field: {e}")))?,
                 tally: Tally {
-                    counted: r.try_get_by_index(2)?,
-                    in_scope: r.try_get_by_index(3)?,
-                    online: r.try_get_by_index(4)?,
-                    value_in_scope_vnd: r.try_get_by_index(5)?,
-                    value_online_vnd: r.try_get_by_index(6)?,
+                    counted: r.try_get_by_index(3)?,
+                    in_scope: r.try_get_by_index(4)?,
+                    online: r.try_get_by_index(5)?,
+                    value_in_scope_vnd: r.try_get_by_index(6)?,
+                    value_online_vnd: r.try_get_by_index(7)?,
                 },
             })
         })

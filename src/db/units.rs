@@ -98,3 +98,13 @@ pub async fn subtree_ids(db: &impl ConnectionTrait, root_id: i64) -> Result<Vec<
     let rows = db.query_all_raw(sql.build()).await?;
     rows.iter().map(|r| r.try_get_by_index::<i64>(0)).collect()
 }
+
+/// The unit and every unit below it, ordered by code.
+pub async fn subtree(db: &impl ConnectionTrait, root_id: i64) -> Result<Vec<unit::Model>, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    push_subtree_cte(&mut sql, root_id);
+    sql.push(
+        "SELECT u.* FROM units u WHERE u.id IN (SELECT id FROM subtree) ORDER BY u.code, u.id",
+    );
+    unit::Entity::find().from_raw_sql(sql.build()).all(db).await
+}

@@ -6,10 +6,10 @@ use crate::domain::compliance::{Percent, Tally, View, assess, evaluate};
 use crate::domain::target::{TargetRule, most_specific};
 use crate::error::AppError;
 use crate::services::packages::{PackageView, derive};
-use entity::Method;
+use entity::{Field, Method, unit};
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RuleRef {
@@ -106,6 +106,14 @@ pub struct MethodFigures {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldFigures {
+    pub field: Field,
+    pub label: &'static str,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Compliance {
     pub unit_id: i64,
     pub unit_code: String,
@@ -119,6 +127,7 @@ pub struct Compliance {
     /// under the unit's rule so that the rows add up to the total.
     pub by_unit: Vec<UnitFigures>,
     pub by_method: Vec<MethodFigures>,
+    pub by_field: Vec<FieldFigures>,
 }
 
 /// The packages behind a figure of `check`, each explained under the rule the check used (the
@@ -175,67 +184,177 @@ pub async fn packages_behind(
     ))
 }
 
+/// The tallies of a unit's subtree for a year under one rule, from one SQL aggregate: for each
+/// unit its own packages and its whole subtree, and the whole by method and by field. The check
+/// and every report read their figures from here, so they cannot disagree.
+#[derive(Debug, Clone)]
+pub struct Computation {
+    pub root: unit::Model,
+    pub year: i32,
+    pub view: View,
+    pub rule: TargetRule,
+    /// The root and every unit below it, ordered by code.
+    pub units: Vec<unit::Model>,
+    own: HashMap<i64, Tally>,
+    subtree: HashMap<i64, Tally>,
+    pub by_method: BTreeMap<Method, Tally>,
+    pub by_field: BTreeMap<Field, Tally>,
+}
+
+/// A unit of the tree with its depth below the root (0 for the root).
+#[derive(Debug, Clone, Copy)]
+pub struct TreeRow<'a> {
+    pub unit: &'a unit::Model,
+    pub depth: u32,
+    /// The unit's whole subtree.
+    pub tally: Tally,
+}
+
+impl Computation {
+    pub fn total(&self) -> Tally {
+        self.subtree_of(self.root.id)
+    }
+
+    pub fn own(&self, unit_id: i64) -> Tally {
+        self.own.get(&unit_id).copied().unwrap_or_default()
+    }
+
+    pub fn subtree_of(&self, unit_id: i64) -> Tally {
+        self.subtree.get(&unit_id).copied().unwrap_or_default()
+    }
+
+    pub fn figures(&self, tally: Tally) -> Figures {
+        Figures::new(tally, &self.rule)
+    }
+
+    pub fn children(&self, unit_id: i64) -> impl Iterator<Item = &unit::Model> {
+        self.units
+            .iter()
+            .filter(move |u| u.parent_id == Some(unit_id) && u.id != unit_id)
+    }
+
+    /// The root and its descendants down to `max_depth` levels below it, depth-first in code
+    /// order, each with its subtree's tally.
+    pub fn tree(&self, max_depth: u32) -> Vec<TreeRow<'_>> {
+        let mut out = Vec::new();
+        let mut stack = vec![(&self.root, 0_u32)];
+        while let Some((unit, depth)) = stack.pop() {
+            out.push(TreeRow {
+                unit,
+                depth,
+                tally: self.subtree_of(unit.id),
+            });
+            if depth < max_depth {
+                let mut children: Vec<_> = self.children(unit.id).collect();
+                children.reverse();
+                stack.extend(children.into_iter().map(|c| (c, depth + 1)));
+            }
+        }
+        out
+    }
+}
+
+pub async fn compute(
+    db: &impl ConnectionTrait,
+    unit_id: i64,
+    year: i32,
+    view: View,
+) -> Result<Computation, AppError> {
+    check_year(year)?;
+    let root = db::units::find(db, unit_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("đơn vị", unit_id))?;
+    let rule = applicable_rule(db, unit_id, year).await?;
+    let regimes = db::reference::regimes(db).await?;
+    let groups = db::compliance::tally(db, unit_id, year, view, &rule.scope, &regimes).await?;
+    let units = db::units::subtree(db, unit_id).await?;
+
+    let mut own: HashMap<i64, Tally> = HashMap::new();
+    let mut by_method: BTreeMap<Method, Tally> = BTreeMap::new();
+    let mut by_field: BTreeMap<Field, Tally> = BTreeMap::new();
+    for g in &groups {
+        *own.entry(g.unit_id).or_default() += g.tally;
+        *by_method.entry(g.method).or_default() += g.tally;
+        *by_field.entry(g.field).or_default() += g.tally;
+    }
+    // Roll each unit's own tally up to every ancestor within the subtree.
+    let parent: HashMap<i64, Option<i64>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
+    let mut subtree: HashMap<i64, Tally> = HashMap::new();
+    for (unit, tally) in &own {
+        let mut current = Some(*unit);
+        let mut steps = 0;
+        while let Some(id) = current {
+            *subtree.entry(id).or_default() += *tally;
+            if id == unit_id || steps > units.len() {
+                break;
+            }
+            current = parent.get(&id).copied().flatten();
+            steps += 1;
+        }
+    }
+    Ok(Computation {
+        root,
+        year,
+        view,
+        rule,
+        units,
+        own,
+        subtree,
+        by_method,
+        by_field,
+    })
+}
+
 pub async fn check(
     db: &impl ConnectionTrait,
     unit_id: i64,
     year: i32,
     view: View,
 ) -> Result<Compliance, AppError> {
-    check_year(year)?;
-    let unit = db::units::find(db, unit_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("đơn vị", unit_id))?;
-    let rule = applicable_rule(db, unit_id, year).await?;
-    let regimes = db::reference::regimes(db).await?;
-    let groups = db::compliance::tally(db, unit_id, year, view, &rule.scope, &regimes).await?;
-
-    let mut total = Tally::default();
-    let mut by_branch: BTreeMap<i64, Tally> = BTreeMap::new();
-    let mut by_method: BTreeMap<Method, Tally> = BTreeMap::new();
-    for g in &groups {
-        total += g.tally;
-        *by_branch.entry(g.branch_id).or_default() += g.tally;
-        *by_method.entry(g.method).or_default() += g.tally;
-    }
-
+    let c = compute(db, unit_id, year, view).await?;
+    let unit_row = |u: &unit::Model, own: bool, tally: Tally| UnitFigures {
+        unit_id: u.id,
+        code: u.code.clone(),
+        name: u.name.clone(),
+        own,
+        figures: c.figures(tally),
+    };
     let mut by_unit = Vec::new();
-    if let Some(own) = by_branch.get(&unit.id) {
-        by_unit.push(UnitFigures {
-            unit_id: unit.id,
-            code: unit.code.clone(),
-            name: unit.name.clone(),
-            own: true,
-            figures: Figures::new(*own, &rule),
-        });
+    let root_own = c.own(c.root.id);
+    if root_own.counted > 0 {
+        by_unit.push(unit_row(&c.root, true, root_own));
     }
-    for child in db::units::children(db, unit.id).await? {
-        let tally = by_branch.get(&child.id).copied().unwrap_or_default();
-        by_unit.push(UnitFigures {
-            unit_id: child.id,
-            code: child.code,
-            name: child.name,
-            own: false,
-            figures: Figures::new(tally, &rule),
-        });
-    }
-
+    by_unit.extend(
+        c.children(c.root.id)
+            .map(|child| unit_row(child, false, c.subtree_of(child.id))),
+    );
     Ok(Compliance {
-        unit_id: unit.id,
-        unit_code: unit.code,
-        unit_name: unit.name,
+        unit_id: c.root.id,
+        unit_code: c.root.code.clone(),
+        unit_name: c.root.name.clone(),
         year,
         view,
-        rule: RuleRef::from(&rule),
-        figures: Figures::new(total, &rule),
-        by_unit,
-        by_method: by_method
-            .into_iter()
+        rule: RuleRef::from(&c.rule),
+        figures: c.figures(c.total()),
+        by_method: c
+            .by_method
+            .iter()
             .map(|(method, tally)| MethodFigures {
-                method,
+                method: *method,
                 label: method.label_vi(),
-                figures: Figures::new(tally, &rule),
+                figures: c.figures(*tally),
             })
             .collect(),
+        by_field: c
+            .by_field
+            .iter()
+            .map(|(field, tally)| FieldFigures {
+                field: *field,
+                label: field.label_vi(),
+                figures: c.figures(*tally),
+            })
+            .collect(),
+        by_unit,
     })
 }
 

@@ -100,6 +100,43 @@ db_test!(a_unit_adds_up_its_subtree, |db: TestDb| async move {
         c.figures.counted, 292,
         "300 demo packages less the cancelled ones"
     );
+    assert_eq!(
+        c.by_field.iter().map(|f| f.figures.counted).sum::<i64>(),
+        c.figures.counted
+    );
+    assert_eq!(
+        c.by_field.iter().map(|f| f.figures.online).sum::<i64>(),
+        c.figures.online
+    );
+
+    // The tree of a computation: every level adds up to its parent.
+    let tree = bidtrack::services::compliance::compute(conn, hn, 2019, View::Plan)
+        .await
+        .expect("compute");
+    let rows = tree.tree(2);
+    assert_eq!(rows[0].unit.code, "HN");
+    assert_eq!(
+        rows.len(),
+        tree.units.len(),
+        "the demo tree is two levels deep"
+    );
+    for row in &rows {
+        let children: Vec<_> = rows
+            .iter()
+            .filter(|r| r.unit.parent_id == Some(row.unit.id))
+            .map(|r| r.tally.counted)
+            .collect();
+        if !children.is_empty() {
+            assert_eq!(
+                children.iter().sum::<i64>() + tree.own(row.unit.id).counted,
+                row.tally.counted,
+                "{}",
+                row.unit.code
+            );
+        }
+    }
+    assert_eq!(tree.tree(0).len(), 1);
+    assert!(tree.tree(1).iter().all(|r| r.depth <= 1));
 
     // The district's row in the city's breakdown is the district's own check.
     let row = c

@@ -14,7 +14,7 @@ use bidtrack::services::packages::facts;
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::{Field, Method, OnlineExemptReason, PackageStatus, Procedure, UnitKind, package};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, NotSet};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 
 struct Rng(u64);
 
@@ -113,11 +113,11 @@ fn counted_in(p: &package::Model, year: i32, view: View) -> bool {
     }
 }
 
-type Groups = BTreeMap<(i64, Method), Tally>;
+type Groups = BTreeMap<(i64, Method, Field), Tally>;
 
 fn classify_all(
     packages: &[package::Model],
-    branch_of: &HashMap<i64, i64>,
+    members: &HashSet<i64>,
     scope: &TargetScope,
     regimes: &Regimes,
     year: i32,
@@ -125,10 +125,10 @@ fn classify_all(
 ) -> Groups {
     let mut groups = Groups::new();
     for p in packages.iter().filter(|p| counted_in(p, year, view)) {
-        let Some(branch) = branch_of.get(&p.unit_id) else {
+        if !members.contains(&p.unit_id) {
             continue;
-        };
-        let t = groups.entry((*branch, p.method)).or_default();
+        }
+        let t = groups.entry((p.unit_id, p.method, p.field)).or_default();
         t.counted += 1;
         if classify(scope, regimes, &facts(p)).in_scope() {
             t.in_scope += 1;
@@ -226,38 +226,27 @@ db_test!(
             .await
             .expect("load packages");
         let regimes = db::reference::regimes(conn).await.expect("regimes");
-        // root → (unit → branch)
-        let trees: Vec<(i64, HashMap<i64, i64>)> = vec![
-            (
-                province,
-                HashMap::from([
-                    (province, province),
-                    (d1, d1),
-                    (c1, d1),
-                    (c2, d1),
-                    (c1a, d1),
-                    (d2, d2),
-                    (agency, agency),
-                ]),
-            ),
-            (d1, HashMap::from([(d1, d1), (c1, c1), (c1a, c1), (c2, c2)])),
-            (c2, HashMap::from([(c2, c2)])),
+        // root → the units of its subtree
+        let trees: Vec<(i64, HashSet<i64>)> = vec![
+            (province, HashSet::from(all)),
+            (d1, HashSet::from([d1, c1, c2, c1a])),
+            (c2, HashSet::from([c2])),
         ];
 
         let mut compared = 0;
         let mut nonzero = 0;
         for (name, scope) in scopes() {
-            for (root, branch_of) in &trees {
+            for (root, members) in &trees {
                 for year in 2013..=2028 {
                     for view in [View::Plan, View::Result] {
                         let expected =
-                            classify_all(&packages, branch_of, &scope, &regimes, year, view);
+                            classify_all(&packages, members, &scope, &regimes, year, view);
                         let actual: Groups =
                             db::compliance::tally(conn, *root, year, view, &scope, &regimes)
                                 .await
                                 .expect("tally")
                                 .into_iter()
-                                .map(|g| ((g.branch_id, g.method), g.tally))
+                                .map(|g| ((g.unit_id, g.method, g.field), g.tally))
                                 .collect();
                         assert_eq!(actual, expected, "{name}, root {root}, {year}, {view}");
                         compared += 1;
