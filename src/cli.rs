@@ -4,6 +4,8 @@
 use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Settings};
 use crate::domain::compliance::{Percent, View};
 use crate::domain::money::format_vnd;
+use crate::reports::summary::MoneyUnit;
+use crate::reports::{self, Format};
 use crate::services::compliance::{Compliance, Figures};
 use crate::{AppState, db, services};
 use anyhow::Context;
@@ -51,6 +53,38 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a report file: compliance, annual summary or package list.
+    Report {
+        #[arg(value_enum)]
+        report: ReportKind,
+        /// Unit code; its whole subtree is reported.
+        #[arg(long)]
+        unit: String,
+        /// The year (for the package list: the plan year; omit for every year).
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, default_value = "plan")]
+        view: View,
+        /// Compliance report: levels of the tree below the unit to list.
+        #[arg(long, default_value_t = 1)]
+        depth: u32,
+        /// Annual summary: amounts in `dong` or `million`.
+        #[arg(long, default_value = "dong")]
+        money: MoneyUnit,
+        /// json, csv, xlsx or html.
+        #[arg(long, default_value = "xlsx")]
+        format: Format,
+        /// Output file (default: the report's own name in the current directory; `-` for stdout).
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReportKind {
+    Compliance,
+    Summary,
+    Packages,
 }
 
 impl Cli {
@@ -109,6 +143,62 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 services::demo::HA_DONG,
                 services::demo::YEAR
             );
+            Ok(())
+        }
+        Command::Report {
+            report,
+            unit,
+            year,
+            view,
+            depth,
+            money,
+            format,
+            output,
+        } => {
+            let found = db::units::find_by_code(&conn, &unit)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no unit with code `{unit}`"))?;
+            let now = chrono::Utc::now();
+            let need_year =
+                || year.ok_or_else(|| anyhow::anyhow!("--year is required for this report"));
+            let (table, chart) = match report {
+                ReportKind::Compliance => {
+                    let c =
+                        services::compliance::compute(&conn, found.id, need_year()?, view).await?;
+                    (
+                        reports::compliance::table(&c, depth, now),
+                        reports::html::Chart::compliance(&c),
+                    )
+                }
+                ReportKind::Summary => (
+                    reports::summary::build(&conn, found.id, need_year()?, view, money, now)
+                        .await?,
+                    None,
+                ),
+                ReportKind::Packages => {
+                    let filter = services::packages::PackageFilter {
+                        unit_id: Some(found.id),
+                        plan_year: year,
+                        ..Default::default()
+                    };
+                    (reports::packages::build(&conn, filter, now).await?, None)
+                }
+            };
+            let rendered = reports::render(&table, format, chart.as_ref())?;
+            match output {
+                Some(path) if path.as_os_str() == "-" => {
+                    use std::io::Write;
+                    std::io::stdout()
+                        .write_all(&rendered.bytes)
+                        .context("cannot write to stdout")?;
+                }
+                other => {
+                    let path = other.unwrap_or_else(|| rendered.file_name.clone().into());
+                    std::fs::write(&path, &rendered.bytes)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    println!("{} ({} bytes)", path.display(), rendered.bytes.len());
+                }
+            }
             Ok(())
         }
         Command::Check {

@@ -5,6 +5,7 @@
 //! - [`cli`], [`api`], [`web`]: the interfaces (command line; JSON API; HTTP pages).
 //! - [`services`]: one function per user intention; owns transactions.
 //! - [`domain`]: pure rules (regimes, scope, compliance arithmetic, money). No I/O.
+//! - [`reports`]: report tables and their writers (CSV, XLSX, HTML, JSON).
 //! - [`db`]: connections, migrations, queries and aggregates.
 //! - [`config`], [`error`]: typed settings; the one error type.
 //!
@@ -16,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod reports;
 pub mod services;
 pub mod web;
 

@@ -5,6 +5,7 @@
 pub mod compliance;
 pub mod extract;
 pub mod packages;
+pub mod reports;
 pub mod targets;
 pub mod units;
 
@@ -40,8 +41,9 @@ optimistic locking: `GET` sends an `ETag`; `PATCH` and `DELETE` need it back in 
         (name = "packages", description = "Gói thầu: tender packages"),
         (name = "targets", description = "Chỉ tiêu: target rules for online selection"),
         (name = "compliance", description = "Tuân thủ: how far a unit is from its target, and the packages behind each figure"),
+        (name = "reports", description = "Báo cáo: the finance department's reports as JSON, CSV, XLSX or printable HTML"),
     ),
-    components(schemas(Problem, FieldError, crate::services::packages::PackageSort, crate::domain::compliance::View))
+    components(schemas(Problem, FieldError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit))
 )]
 struct ApiDoc;
 
@@ -55,7 +57,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(targets::list, targets::create))
         .routes(routes!(targets::get, targets::update))
         .routes(routes!(compliance::check))
-        .routes(routes!(compliance::packages_behind));
+        .routes(routes!(compliance::packages_behind))
+        .routes(routes!(reports::compliance))
+        .routes(routes!(reports::summary))
+        .routes(routes!(reports::packages));
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts();

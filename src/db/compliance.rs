@@ -207,3 +207,61 @@ pub async fn packages_behind(
         .await?;
     Ok((items, u64::try_from(total).unwrap_or(0)))
 }
+
+/// One line of the annual summary: the packages of one field, method and online flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SummaryGroup {
+    pub field: Field,
+    pub method: Method,
+    pub online: bool,
+    pub count: i64,
+    pub package_price_vnd: i64,
+    /// Over awarded packages.
+    pub winning_price_vnd: i64,
+    /// Package price − winning price, over awarded packages.
+    pub savings_vnd: i64,
+}
+
+/// The annual summary's aggregate: the subtree's packages counted in the year, grouped by field,
+/// method and online.
+pub async fn summary(
+    db: &impl ConnectionTrait,
+    root_id: i64,
+    year: i32,
+    view: View,
+) -> Result<Vec<SummaryGroup>, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    super::units::push_subtree_cte(&mut sql, root_id);
+    sql.push("SELECT p.field, p.method, CASE WHEN p.online THEN 1 ELSE 0 END, COUNT(*), CAST(SUM(p.package_price_vnd) AS BIGINT), ");
+    sql.push("CAST(COALESCE(SUM(CASE WHEN p.status = ")
+        .bind(PackageStatus::Awarded.as_str());
+    sql.push(" AND p.winning_price_vnd IS NOT NULL THEN p.winning_price_vnd ELSE 0 END), 0) AS BIGINT), ");
+    sql.push("CAST(COALESCE(SUM(CASE WHEN p.status = ")
+        .bind(PackageStatus::Awarded.as_str());
+    sql.push(
+        " AND p.winning_price_vnd IS NOT NULL THEN p.package_price_vnd - p.winning_price_vnd ELSE 0 END), 0) AS BIGINT) \
+         FROM packages p WHERE p.unit_id IN (SELECT id FROM subtree) AND ",
+    );
+    push_counted_in_year(&mut sql, year, view)?;
+    sql.push(" GROUP BY p.field, p.method, CASE WHEN p.online THEN 1 ELSE 0 END");
+    let rows = db.query_all_raw(sql.build()).await?;
+    rows.iter()
+        .map(|r| {
+            let field: String = r.try_get_by_index(0)?;
+            let method: String = r.try_get_by_index(1)?;
+            Ok(SummaryGroup {
+                field: field
+                    .parse()
+                    .map_err(|e| DbErr::Type(format!("packages.field: {e}")))?,
+                method: method
+                    .parse()
+                    .map_err(|e| DbErr::Type(format!("packages.method: {e}")))?,
+                online: r.try_get_by_index::<i32>(2)? == 1,
+                count: r.try_get_by_index(3)?,
+                package_price_vnd: r.try_get_by_index(4)?,
+                winning_price_vnd: r.try_get_by_index(5)?,
+                savings_vnd: r.try_get_by_index(6)?,
+            })
+        })
+        .collect()
+}

@@ -375,7 +375,7 @@ pub async fn applicable_rule(
     })
 }
 
-fn check_year(year: i32) -> Result<(), AppError> {
+pub fn check_year(year: i32) -> Result<(), AppError> {
     if crate::domain::PLAN_YEARS.contains(&year) {
         Ok(())
     } else {

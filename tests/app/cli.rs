@@ -235,3 +235,58 @@ fn serve_is_the_default_and_stops_on_sigterm() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
 }
+
+db_test!(
+    report_files_from_the_command_line,
+    |db: TestDb| async move {
+        bidtrack(&db.url, &["demo"]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("hd.xlsx");
+        let o = bidtrack(
+            &db.url,
+            &[
+                "report",
+                "compliance",
+                "--unit",
+                "HN-HADONG",
+                "--year",
+                "2019",
+                "--format",
+                "xlsx",
+                "-o",
+                out.to_str().expect("path"),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let bytes = std::fs::read(&out).expect("the file");
+        assert_eq!(&bytes[..2], b"PK", "an XLSX (zip) file");
+        let o = bidtrack(
+            &db.url,
+            &[
+                "report", "summary", "--unit", "HN", "--year", "2019", "--money", "million",
+                "--format", "csv", "-o", "-",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let csv = stdout(&o);
+        assert!(
+            csv.starts_with('\u{feff}')
+                && csv.contains("(triệu đồng)")
+                && csv.contains("Tổng cộng"),
+            "{csv}"
+        );
+        assert_one_line_error(
+            &bidtrack(&db.url, &["report", "summary", "--unit", "HN"]),
+            "--year is required",
+        );
+        assert_one_line_error(
+            &bidtrack(
+                &db.url,
+                &[
+                    "report", "summary", "--unit", "HN", "--year", "2019", "--format", "pdf",
+                ],
+            ),
+            "unknown format `pdf`",
+        );
+    }
+);

@@ -136,3 +136,21 @@ impl Client {
         r.json()
     }
 }
+
+impl Client {
+    /// The raw body of a GET (binary files).
+    pub async fn get_bytes(&self, uri: &str) -> Vec<u8> {
+        let response = app(self.state.clone())
+            .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), StatusCode::OK);
+        response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec()
+    }
+}

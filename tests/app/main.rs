@@ -14,4 +14,5 @@ mod http;
 mod migrations;
 mod openapi;
 mod packages;
+mod reports;
 mod scope_agreement;

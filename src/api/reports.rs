@@ -1,0 +1,238 @@
+//! `/api/v1/reports/*`: the finance department's reports as JSON, CSV, XLSX or printable HTML.
+
+use super::extract::ApiQuery;
+use super::problems;
+use crate::AppState;
+use crate::domain::compliance::View;
+use crate::error::{AppError, FieldError};
+use crate::reports::summary::MoneyUnit;
+use crate::reports::{self, Format, Rendered};
+use crate::services::packages::{PackageFilter, PackageSort};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use entity::{Field, Method, PackageStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A report as JSON: what it covers, its columns, and its rows keyed by column.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportJson {
+    pub title: String,
+    pub scope: Vec<ScopeLine>,
+    pub columns: Vec<ColumnJson>,
+    pub rows: Vec<RowJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScopeLine {
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ColumnJson {
+    pub key: String,
+    /// Vietnamese header.
+    pub header: String,
+    /// text, integer, money (whole đồng or millions), percent (string, two decimals), bool, date.
+    pub kind: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowJson {
+    /// data, subtotal or total.
+    pub kind: String,
+    /// Depth of a unit row in the tree.
+    pub level: u32,
+    /// Values by column key: integers, strings (shares, dates, text), booleans or null.
+    #[schema(value_type = Object)]
+    pub cells: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An XLSX workbook (binary).
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct XlsxFile(pub Vec<u8>);
+
+/// Answers a rendered report: spreadsheets as downloads, JSON and HTML inline, each with a file
+/// name that says what it is.
+fn respond(r: Rendered, format: Format) -> Response {
+    let disposition = match format {
+        Format::Csv | Format::Xlsx => "attachment",
+        Format::Json | Format::Html => "inline",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, r.content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"{}\"", r.file_name),
+            ),
+        ],
+        r.bytes,
+    )
+        .into_response()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComplianceReportQuery {
+    pub unit_id: i64,
+    #[param(minimum = 2000, maximum = 2100, example = 2019)]
+    pub year: i32,
+    pub view: Option<View>,
+    /// How many levels below the unit to list (0: the unit only). Default 1.
+    #[param(minimum = 0, maximum = 10)]
+    pub depth: Option<u32>,
+    /// Default json.
+    pub format: Option<Format>,
+}
+
+const MAX_DEPTH: u32 = 10;
+
+/// Compliance report
+///
+/// The unit and each unit of its subtree down to `depth`, then by method and by field: in scope,
+/// online, share, target, verdict and shortfall, by count and by value. The same figures as
+/// `GET /api/v1/compliance`. The HTML format adds a chart of the children's online shares
+/// against the target.
+#[utoipa::path(operation_id = "report_compliance", get, path = "/reports/compliance", tag = "reports", params(ComplianceReportQuery),
+    responses(
+        (status = 200, description = "The report, in the format asked",
+            headers(("Content-Disposition" = String, description = "inline or attachment, with a file name such as tuan-thu-qua-mang_HN-HADONG_2019.xlsx")),
+            content(
+                (ReportJson = "application/json"),
+                (String = "text/csv"),
+                (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (String = "text/html"),
+            )),
+        problems::Compliance,
+    ))]
+pub async fn compliance(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ComplianceReportQuery>,
+) -> Result<Response, AppError> {
+    let depth = q.depth.unwrap_or(1);
+    if depth > MAX_DEPTH {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "depth",
+            "range",
+            format!("Số cấp phải từ 0 đến {MAX_DEPTH}"),
+        )]));
+    }
+    let format = q.format.unwrap_or_default();
+    let c = crate::services::compliance::compute(
+        &state.db,
+        q.unit_id,
+        q.year,
+        q.view.unwrap_or_default(),
+    )
+    .await?;
+    let table = reports::compliance::table(&c, depth, Utc::now());
+    let chart = reports::html::Chart::compliance(&c);
+    Ok(respond(
+        reports::render(&table, format, chart.as_ref())?,
+        format,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryReportQuery {
+    pub unit_id: i64,
+    #[param(minimum = 2000, maximum = 2100, example = 2019)]
+    pub year: i32,
+    pub view: Option<View>,
+    /// `dong` (default) or `million`: millions are rounded per line, totals add the rounded lines.
+    pub unit: Option<MoneyUnit>,
+    pub format: Option<Format>,
+}
+
+/// Annual summary (Biểu 01/02)
+///
+/// Rows by field × method with a subtotal per field and a grand total; for online, not online
+/// and both: number of packages, Σ package price, Σ winning price and Σ savings (package price −
+/// winning price, over awarded packages).
+#[utoipa::path(operation_id = "report_summary", get, path = "/reports/summary", tag = "reports", params(SummaryReportQuery),
+    responses(
+        (status = 200, description = "The report, in the format asked",
+            headers(("Content-Disposition" = String, description = "inline or attachment, with a file name such as tong-hop-lcnt_HN_2019.csv")),
+            content(
+                (ReportJson = "application/json"),
+                (String = "text/csv"),
+                (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (String = "text/html"),
+            )),
+        problems::Compliance,
+    ))]
+pub async fn summary(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<SummaryReportQuery>,
+) -> Result<Response, AppError> {
+    let format = q.format.unwrap_or_default();
+    let table = reports::summary::build(
+        &state.db,
+        q.unit_id,
+        q.year,
+        q.view.unwrap_or_default(),
+        q.unit.unwrap_or_default(),
+        Utc::now(),
+    )
+    .await?;
+    Ok(respond(reports::render(&table, format, None)?, format))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PackagesReportQuery {
+    /// The unit's whole subtree.
+    pub unit_id: Option<i64>,
+    pub plan_year: Option<i32>,
+    pub method: Option<Method>,
+    pub field: Option<Field>,
+    pub online: Option<bool>,
+    pub status: Option<PackageStatus>,
+    pub in_target_scope: Option<bool>,
+    /// Name or notice code, with or without diacritics.
+    pub q: Option<String>,
+    pub sort: Option<PackageSort>,
+    pub format: Option<Format>,
+}
+
+/// Package list
+///
+/// Every package the filters of `GET /api/v1/packages` match, with every column and the derived
+/// ones.
+#[utoipa::path(operation_id = "report_packages", get, path = "/reports/packages", tag = "reports", params(PackagesReportQuery),
+    responses(
+        (status = 200, description = "The report, in the format asked",
+            headers(("Content-Disposition" = String, description = "inline or attachment, with a file name such as danh-sach-goi-thau_HN-HADONG_2019.xlsx")),
+            content(
+                (ReportJson = "application/json"),
+                (String = "text/csv"),
+                (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (String = "text/html"),
+            )),
+        problems::List,
+    ))]
+pub async fn packages(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<PackagesReportQuery>,
+) -> Result<Response, AppError> {
+    let format = q.format.unwrap_or_default();
+    let filter = PackageFilter {
+        unit_id: q.unit_id,
+        plan_year: q.plan_year,
+        method: q.method,
+        field: q.field,
+        online: q.online,
+        status: q.status,
+        in_target_scope: q.in_target_scope,
+        q: q.q,
+        sort: q.sort.unwrap_or_default(),
+    };
+    let table = reports::packages::build(&state.db, filter, Utc::now()).await?;
+    Ok(respond(reports::render(&table, format, None)?, format))
+}

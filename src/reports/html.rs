@@ -1,0 +1,163 @@
+//! The printable HTML report: the same table as every other format, an A4-landscape print
+//! stylesheet, and for the compliance report an SVG chart drawn on the server (online share per
+//! child unit against the target line, green when met, red when not). No script at all.
+
+use super::table::{Cell, Kind, RowKind, Table};
+use crate::domain::compliance::Percent;
+use crate::domain::money::group_thousands;
+use crate::services::compliance::Computation;
+use askama::Template;
+
+pub struct HtmlCell {
+    pub text: String,
+    pub numeric: bool,
+}
+
+pub struct HtmlRow {
+    pub class: &'static str,
+    pub cells: Vec<HtmlCell>,
+}
+
+pub struct Bar {
+    pub label: String,
+    pub value: String,
+    pub class: &'static str,
+    pub y: u32,
+    pub text_y: u32,
+    pub width: u32,
+    pub value_x: u32,
+}
+
+/// A horizontal bar chart, laid out in Rust so the template only places shapes.
+pub struct Chart {
+    pub title: String,
+    pub width: u32,
+    pub height: u32,
+    pub plot_x: u32,
+    pub label_x: u32,
+    pub top: u32,
+    pub bottom: u32,
+    pub bar_height: u32,
+    pub target_x: u32,
+    pub target_label: String,
+    pub target_label_y: u32,
+    pub bars: Vec<Bar>,
+}
+
+const PLOT_WIDTH: u32 = 560;
+
+fn x_for(hundredths: i64) -> u32 {
+    let clamped = hundredths.clamp(0, 10_000) as u64;
+    (clamped * u64::from(PLOT_WIDTH) / 10_000) as u32
+}
+
+impl Chart {
+    /// Online share by count of each child unit of the computation's root.
+    pub fn compliance(c: &Computation) -> Option<Chart> {
+        let children: Vec<_> = c.children(c.root.id).collect();
+        if children.is_empty() {
+            return None;
+        }
+        let (plot_x, label_x, top, row, bar_height) = (330, 320, 28, 30, 20);
+        let target = i64::from(c.rule.min_count_percent) * 100;
+        let bars: Vec<Bar> = children
+            .iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let f = c.figures(c.subtree_of(u.id));
+                let y = top + 6 + i as u32 * row;
+                let width = f.share_percent.map_or(0, |p| x_for(p.hundredths));
+                Bar {
+                    label: u.name.clone(),
+                    value: f
+                        .share_percent
+                        .map_or_else(|| "không có gói".to_owned(), |p| format!("{p}%")),
+                    class: match f.met {
+                        Some(true) => "met",
+                        Some(false) => "not-met",
+                        None => "none",
+                    },
+                    y,
+                    text_y: y + 15,
+                    width: width.max(1),
+                    value_x: plot_x + width + 6,
+                }
+            })
+            .collect();
+        let bottom = top + 12 + bars.len() as u32 * row;
+        Some(Chart {
+            title: format!(
+                "Tỷ lệ gói thầu qua mạng theo đơn vị, chỉ tiêu {}%",
+                c.rule.min_count_percent
+            ),
+            width: plot_x + PLOT_WIDTH + 80,
+            height: bottom + 8,
+            plot_x,
+            label_x,
+            top,
+            bottom,
+            bar_height,
+            target_x: plot_x + x_for(target),
+            target_label: format!("Chỉ tiêu {}%", Percent { hundredths: target }),
+            target_label_y: top - 10,
+            bars,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct Page<'a> {
+    title: &'a str,
+    scope: &'a [(String, String)],
+    chart: Option<&'a Chart>,
+    headers: Vec<&'a str>,
+    rows: Vec<HtmlRow>,
+}
+
+fn show(cell: &Cell) -> String {
+    match cell {
+        Cell::Int(v) | Cell::Money(v) => group_thousands(*v),
+        Cell::Percent(Some(p)) => format!("{p}%"),
+        other => other.plain(),
+    }
+}
+
+pub fn write(table: &Table, chart: Option<&Chart>) -> Result<String, askama::Error> {
+    let rows = table
+        .rows
+        .iter()
+        .map(|r| HtmlRow {
+            class: match r.kind {
+                RowKind::Data => "",
+                RowKind::Subtotal => "subtotal",
+                RowKind::Total => "total",
+            },
+            cells: r
+                .cells
+                .iter()
+                .zip(&table.columns)
+                .enumerate()
+                .map(|(i, (cell, col))| {
+                    let indent = if i == 2 && r.level > 0 {
+                        "\u{2003}".repeat(r.level as usize)
+                    } else {
+                        String::new()
+                    };
+                    HtmlCell {
+                        text: format!("{indent}{}", show(cell)),
+                        numeric: matches!(col.kind, Kind::Integer | Kind::Money | Kind::Percent),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    Page {
+        title: &table.title,
+        scope: &table.scope,
+        chart,
+        headers: table.columns.iter().map(|c| c.header.as_str()).collect(),
+        rows,
+    }
+    .render()
+}

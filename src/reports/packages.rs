@@ -1,0 +1,165 @@
+//! The package list report: the filters of `GET /api/v1/packages`, every column of the data model
+//! and the derived ones, enums by their Vietnamese labels.
+
+use super::generated_line;
+use super::table::{Cell, Column, Kind, Row, Table};
+use crate::error::AppError;
+use crate::services::packages::{PackageFilter, PackageView};
+use crate::services::{self, MAX_PER_PAGE, PageRequest};
+use sea_orm::ConnectionTrait;
+use std::collections::HashMap;
+
+fn columns() -> Vec<Column> {
+    vec![
+        Column::new("id", "Mã số", Kind::Integer),
+        Column::new("unit_code", "Mã đơn vị", Kind::Text),
+        Column::new("unit_name", "Đơn vị", Kind::Text),
+        Column::new("name", "Tên gói thầu", Kind::Text),
+        Column::new("code", "Số TBMT", Kind::Text),
+        Column::new("plan_code", "Số KHLCNT", Kind::Text),
+        Column::new("plan_year", "Năm kế hoạch", Kind::Integer),
+        Column::new(
+            "planned_start_month",
+            "Tháng dự kiến tổ chức LCNT",
+            Kind::Integer,
+        ),
+        Column::new("field", "Lĩnh vực", Kind::Text),
+        Column::new("method", "Hình thức lựa chọn nhà thầu", Kind::Text),
+        Column::new("procedure", "Phương thức", Kind::Text),
+        Column::new("international", "Đấu thầu quốc tế", Kind::Bool),
+        Column::new("package_price_vnd", "Giá gói thầu (đồng)", Kind::Money),
+        Column::new("funding_source", "Nguồn vốn", Kind::Text),
+        Column::new("contract_type", "Loại hợp đồng", Kind::Text),
+        Column::new("online", "Qua mạng", Kind::Bool),
+        Column::new("online_exempt_reason", "Lý do không qua mạng", Kind::Text),
+        Column::new("status", "Trạng thái", Kind::Text),
+        Column::new("result_date", "Ngày phê duyệt kết quả", Kind::Date),
+        Column::new("winning_price_vnd", "Giá trúng thầu (đồng)", Kind::Money),
+        Column::new("savings_vnd", "Tiết kiệm (đồng)", Kind::Money),
+        Column::new("contractor_name", "Nhà thầu trúng thầu", Kind::Text),
+        Column::new("notes", "Ghi chú", Kind::Text),
+        Column::new("regime", "Quy định áp dụng", Kind::Text),
+        Column::new("small_scale", "Quy mô nhỏ", Kind::Bool),
+        Column::new("in_target_scope", "Thuộc phạm vi chỉ tiêu", Kind::Bool),
+        Column::new("scope_reason", "Lý do", Kind::Text),
+        Column::new("warnings", "Lưu ý", Kind::Text),
+        Column::new("version", "Phiên bản", Kind::Integer),
+        Column::new("updated_at", "Cập nhật lúc", Kind::Text),
+    ]
+}
+
+fn opt(s: Option<&str>) -> Cell {
+    s.map_or(Cell::Empty, Cell::text)
+}
+
+fn row(v: &PackageView, units: &HashMap<i64, (String, String)>) -> Row {
+    let p = &v.package;
+    let d = &v.derived;
+    let (unit_code, unit_name) = units.get(&p.unit_id).cloned().unwrap_or_default();
+    let savings = match (p.status, p.winning_price_vnd) {
+        (entity::PackageStatus::Awarded, Some(w)) => Cell::Money(p.package_price_vnd - w),
+        _ => Cell::Empty,
+    };
+    Row::data(vec![
+        Cell::Int(p.id),
+        Cell::Text(unit_code),
+        Cell::Text(unit_name),
+        Cell::text(&p.name),
+        opt(p.code.as_deref()),
+        opt(p.plan_code.as_deref()),
+        Cell::Int(i64::from(p.plan_year)),
+        p.planned_start_month
+            .map_or(Cell::Empty, |m| Cell::Int(i64::from(m))),
+        Cell::text(p.field.label_vi()),
+        Cell::text(p.method.label_vi()),
+        opt(p.procedure.map(|x| x.label_vi())),
+        Cell::Bool(Some(p.international)),
+        Cell::Money(p.package_price_vnd),
+        opt(p.funding_source.as_deref()),
+        opt(p.contract_type.map(|x| x.label_vi())),
+        Cell::Bool(Some(p.online)),
+        opt(p.online_exempt_reason.map(|x| x.label_vi())),
+        Cell::text(p.status.label_vi()),
+        Cell::Date(p.result_date),
+        p.winning_price_vnd.map_or(Cell::Empty, Cell::Money),
+        savings,
+        opt(p.contractor_name.as_deref()),
+        opt(p.notes.as_deref()),
+        opt(d.regime.as_deref()),
+        Cell::Bool(d.small_scale),
+        Cell::Bool(d.in_target_scope),
+        d.scope_reason
+            .as_ref()
+            .map_or(Cell::Empty, |r| Cell::Text(r.message_vi())),
+        Cell::Text(
+            d.warnings
+                .iter()
+                .map(|w| w.message_vi())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Cell::Int(i64::from(p.version)),
+        Cell::Text(p.updated_at.to_rfc3339()),
+    ])
+}
+
+/// Every package the filter matches (its `sort` applies), page by page through the list query.
+pub async fn build(
+    db: &impl ConnectionTrait,
+    filter: PackageFilter,
+    generated_at: chrono::DateTime<chrono::Utc>,
+) -> Result<Table, AppError> {
+    use sea_orm::EntityTrait;
+    let units: HashMap<i64, (String, String)> = entity::unit::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, (u.code, u.name)))
+        .collect();
+    let scope_unit = match filter.unit_id {
+        Some(id) => units
+            .get(&id)
+            .map(|(code, name)| (code.clone(), name.clone())),
+        None => None,
+    };
+    let mut rows = Vec::new();
+    let mut page = 1;
+    loop {
+        let result = services::packages::list(
+            db,
+            filter.clone(),
+            PageRequest {
+                page: Some(page),
+                per_page: Some(MAX_PER_PAGE),
+            },
+        )
+        .await?;
+        rows.extend(result.items.iter().map(|v| row(v, &units)));
+        if page * MAX_PER_PAGE >= result.total {
+            break;
+        }
+        page += 1;
+    }
+    let (code, name) =
+        scope_unit.unwrap_or_else(|| ("TAT-CA".to_owned(), "Tất cả đơn vị".to_owned()));
+    let year = filter
+        .plan_year
+        .map_or_else(|| "tat-ca-nam".to_owned(), |y| y.to_string());
+    Ok(Table {
+        title: format!("Danh sách gói thầu – {name}"),
+        scope: vec![
+            ("Đơn vị".to_owned(), format!("{name} ({code})")),
+            (
+                "Năm kế hoạch".to_owned(),
+                filter
+                    .plan_year
+                    .map_or_else(|| "Tất cả".to_owned(), |y| y.to_string()),
+            ),
+            ("Số gói thầu".to_owned(), rows.len().to_string()),
+            ("Lập lúc".to_owned(), generated_line(generated_at)),
+        ],
+        columns: columns(),
+        rows,
+        file_stem: format!("danh-sach-goi-thau_{code}_{year}"),
+    })
+}
