@@ -53,6 +53,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fill an empty database with a large deterministic dataset (benchmarks, load tests).
+    Gen {
+        /// Number of packages.
+        #[arg(long, default_value_t = 1_000_000)]
+        packages: u64,
+        /// Number of units: one province, districts with two agencies each, and communes.
+        #[arg(long, default_value_t = 600)]
+        units: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Write a report file: compliance, annual summary or package list.
     Report {
         #[arg(value_enum)]
@@ -142,6 +153,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "try: bidtrack check --unit {} --year {}",
                 services::demo::HA_DONG,
                 services::demo::YEAR
+            );
+            Ok(())
+        }
+        Command::Gen {
+            packages,
+            units,
+            seed,
+        } => {
+            let started = std::time::Instant::now();
+            let g = services::generate::generate(
+                &conn,
+                services::generate::Spec {
+                    packages,
+                    units,
+                    seed,
+                },
+            )
+            .await?;
+            println!(
+                "generated {} units and {} packages in {:.1} s (seed {seed})",
+                g.units,
+                g.packages,
+                started.elapsed().as_secs_f64()
             );
             Ok(())
         }

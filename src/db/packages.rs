@@ -174,6 +174,28 @@ pub async fn list(
     Ok((items, u64::try_from(total).unwrap_or(0)))
 }
 
+/// Every package the filter matches, in order, in one query (exports: no count, no offsets).
+pub async fn all(
+    db: &impl ConnectionTrait,
+    filter: &ListFilter<'_>,
+    sort: (SortColumn, bool),
+) -> Result<Vec<package::Model>, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    prefix_select(&mut sql, filter, "SELECT p.*");
+    let (column, descending) = sort;
+    sql.push(" ORDER BY ").push(column.sql());
+    sql.push(if descending {
+        " DESC NULLS LAST"
+    } else {
+        " ASC NULLS LAST"
+    });
+    sql.push(", p.id ASC");
+    package::Entity::find()
+        .from_raw_sql(sql.build())
+        .all(db)
+        .await
+}
+
 /// `[WITH …] SELECT <what> FROM packages p WHERE …`: the CTE must precede the SELECT.
 fn prefix_select(sql: &mut Sql, f: &ListFilter<'_>, select: &str) {
     if let Some(root) = f.unit_id {

@@ -4,8 +4,8 @@
 use super::generated_line;
 use super::table::{Cell, Column, Kind, Row, Table};
 use crate::error::AppError;
+use crate::services;
 use crate::services::packages::{PackageFilter, PackageView};
-use crate::services::{self, MAX_PER_PAGE, PageRequest};
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
@@ -103,7 +103,7 @@ fn row(v: &PackageView, units: &HashMap<i64, (String, String)>) -> Row {
     ])
 }
 
-/// Every package the filter matches (its `sort` applies), page by page through the list query.
+/// Every package the filter matches (its `sort` applies).
 pub async fn build(
     db: &impl ConnectionTrait,
     filter: PackageFilter,
@@ -122,24 +122,11 @@ pub async fn build(
             .map(|(code, name)| (code.clone(), name.clone())),
         None => None,
     };
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let result = services::packages::list(
-            db,
-            filter.clone(),
-            PageRequest {
-                page: Some(page),
-                per_page: Some(MAX_PER_PAGE),
-            },
-        )
-        .await?;
-        rows.extend(result.items.iter().map(|v| row(v, &units)));
-        if page * MAX_PER_PAGE >= result.total {
-            break;
-        }
-        page += 1;
-    }
+    let rows: Vec<Row> = services::packages::export(db, filter.clone())
+        .await?
+        .iter()
+        .map(|v| row(v, &units))
+        .collect();
     let (code, name) =
         scope_unit.unwrap_or_else(|| ("TAT-CA".to_owned(), "Tất cả đơn vị".to_owned()));
     let year = filter

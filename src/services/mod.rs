@@ -3,6 +3,7 @@
 
 pub mod compliance;
 pub mod demo;
+pub mod generate;
 pub mod packages;
 pub mod targets;
 pub mod units;

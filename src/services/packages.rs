@@ -321,29 +321,51 @@ pub fn derive(p: &package::Model, regimes: &Regimes, rule: Option<&TargetRule>) 
     }
 }
 
+/// What deriving a package's facts needs, loaded once for many packages.
+struct Describer {
+    regimes: Regimes,
+    rules: Vec<TargetRule>,
+    lineages: HashMap<i64, Vec<i64>>,
+}
+
+impl Describer {
+    async fn load(
+        db: &impl ConnectionTrait,
+        packages: &[package::Model],
+    ) -> Result<Self, AppError> {
+        let mut units: Vec<i64> = packages.iter().map(|p| p.unit_id).collect();
+        units.sort_unstable();
+        units.dedup();
+        Ok(Describer {
+            regimes: db::reference::regimes(db).await?,
+            rules: db::reference::target_rules(db).await?,
+            lineages: db::units::lineages(db, &units).await?,
+        })
+    }
+
+    /// Derives the package's facts under the target of its own unit and plan year.
+    fn view(&self, p: package::Model) -> PackageView {
+        let lineage = self
+            .lineages
+            .get(&p.unit_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let rule = most_specific(&self.rules, p.plan_year, lineage);
+        let derived = derive(&p, &self.regimes, rule);
+        PackageView {
+            package: p,
+            derived,
+        }
+    }
+}
+
 /// Derives each package under the target of its own unit and plan year.
 pub async fn describe(
     db: &impl ConnectionTrait,
     packages: Vec<package::Model>,
 ) -> Result<Vec<PackageView>, AppError> {
-    let regimes = db::reference::regimes(db).await?;
-    let rules = db::reference::target_rules(db).await?;
-    let mut units: Vec<i64> = packages.iter().map(|p| p.unit_id).collect();
-    units.sort_unstable();
-    units.dedup();
-    let lineages = db::units::lineages(db, &units).await?;
-    Ok(packages
-        .into_iter()
-        .map(|p| {
-            let lineage = lineages.get(&p.unit_id).map(Vec::as_slice).unwrap_or(&[]);
-            let rule = most_specific(&rules, p.plan_year, lineage);
-            let derived = derive(&p, &regimes, rule);
-            PackageView {
-                package: p,
-                derived,
-            }
-        })
-        .collect())
+    let describer = Describer::load(db, &packages).await?;
+    Ok(packages.into_iter().map(|p| describer.view(p)).collect())
 }
 
 async fn view(db: &impl ConnectionTrait, p: package::Model) -> Result<PackageView, AppError> {
@@ -604,27 +626,9 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<PackageView>, AppError> {
     let (page, per_page) = page.resolve()?;
-    if let Some(unit) = filter.unit_id {
-        super::require_unit(db, "unit_id", unit).await?;
-    }
-    let regimes = db::reference::regimes(db).await?;
-    let rules = db::reference::target_rules(db).await?;
-    let segments = match filter.in_target_scope {
-        Some(_) => scope_segments(db, &rules).await?,
-        None => Vec::new(),
-    };
-    let list_filter = ListFilter {
-        unit_id: filter.unit_id,
-        plan_year: filter.plan_year,
-        method: filter.method,
-        field: filter.field,
-        online: filter.online,
-        status: filter.status,
-        search_pattern: clean(filter.q).map(|q| contains_pattern(&fold(&q))),
-        in_target_scope: filter
-            .in_target_scope
-            .map(|want| (want, segments, &regimes)),
-    };
+    let (regimes, rules) = filter_context(db, &filter).await?;
+    let segments = scope_segments_if(db, &filter, &rules).await?;
+    let list_filter = list_filter(&filter, segments, &regimes);
     let (items, total) =
         db::packages::list(db, &list_filter, filter.sort.column(), page, per_page).await?;
     Ok(Page {
@@ -633,6 +637,60 @@ pub async fn list(
         per_page,
         total,
     })
+}
+
+/// Every package the filter matches, for exports: one query, the derivation context loaded once.
+pub async fn export(
+    db: &impl ConnectionTrait,
+    filter: PackageFilter,
+) -> Result<Vec<PackageView>, AppError> {
+    let (regimes, rules) = filter_context(db, &filter).await?;
+    let segments = scope_segments_if(db, &filter, &rules).await?;
+    let list_filter = list_filter(&filter, segments, &regimes);
+    let items = db::packages::all(db, &list_filter, filter.sort.column()).await?;
+    let describer = Describer::load(db, &items).await?;
+    Ok(items.into_iter().map(|p| describer.view(p)).collect())
+}
+
+async fn filter_context(
+    db: &impl ConnectionTrait,
+    filter: &PackageFilter,
+) -> Result<(Regimes, Vec<TargetRule>), AppError> {
+    if let Some(unit) = filter.unit_id {
+        super::require_unit(db, "unit_id", unit).await?;
+    }
+    Ok((
+        db::reference::regimes(db).await?,
+        db::reference::target_rules(db).await?,
+    ))
+}
+
+async fn scope_segments_if<'a>(
+    db: &impl ConnectionTrait,
+    filter: &PackageFilter,
+    rules: &'a [TargetRule],
+) -> Result<Vec<ScopeSegment<'a>>, AppError> {
+    match filter.in_target_scope {
+        Some(_) => scope_segments(db, rules).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+fn list_filter<'a>(
+    filter: &PackageFilter,
+    segments: Vec<ScopeSegment<'a>>,
+    regimes: &'a Regimes,
+) -> ListFilter<'a> {
+    ListFilter {
+        unit_id: filter.unit_id,
+        plan_year: filter.plan_year,
+        method: filter.method,
+        field: filter.field,
+        online: filter.online,
+        status: filter.status,
+        search_pattern: clean(filter.q.clone()).map(|q| contains_pattern(&fold(&q))),
+        in_target_scope: filter.in_target_scope.map(|want| (want, segments, regimes)),
+    }
 }
 
 /// The target rules in the order `most_specific` prefers them, each with the units it can

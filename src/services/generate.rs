@@ -1,0 +1,337 @@
+//! `bidtrack gen`: a large, realistic, deterministic dataset for benchmarks and load tests — a
+//! province with districts, communes and agencies, and packages over several plan years with
+//! log-normal prices, the methods and fields in realistic proportions, about 40% online.
+//! Rows are written with multi-row INSERTs in one transaction; every row satisfies the domain
+//! rules (no consulting by competitive offers, winning price within the package price, …).
+
+use crate::db::sql::Sql;
+use crate::domain::text::search_text;
+use crate::error::AppError;
+use chrono::{NaiveDate, Utc};
+use entity::{Field, Method, PackageStatus, Procedure, UnitKind, package};
+use sea_orm::{
+    ConnectionTrait, EntityTrait, PaginatorTrait, TransactionSession, TransactionTrait, Value,
+};
+
+/// The plan years generated packages spread over.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2018..=2026;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Spec {
+    pub packages: u64,
+    pub units: u64,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generated {
+    pub units: u64,
+    pub packages: u64,
+}
+
+/// SplitMix64: deterministic for a seed, good enough for synthetic data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// Uniform in (0, 1).
+    fn unit(&mut self) -> f64 {
+        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    /// Standard normal (Box–Muller).
+    fn normal(&mut self) -> f64 {
+        let (u1, u2) = (self.unit(), self.unit());
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+}
+
+const MILLION: i64 = 1_000_000;
+
+/// A log-normal price between 20 million and 200 billion đồng, rounded to a million, with a
+/// median that depends on the method (competitive offers are small, open bidding large).
+fn price(rng: &mut Rng, median_million: f64, max: i64) -> i64 {
+    let v = median_million * (1.1 * rng.normal()).exp();
+    let millions = v.round().clamp(20.0, 200_000.0) as i64;
+    (millions * MILLION).min(max)
+}
+
+struct UnitRow {
+    code: String,
+    name: String,
+    kind: UnitKind,
+    parent: Option<usize>,
+}
+
+fn unit_tree(total: u64) -> Vec<UnitRow> {
+    let total = total.max(3) as usize;
+    let districts = (total / 20).max(1);
+    let agencies_per_district = 2;
+    let communes = total.saturating_sub(1 + districts * (1 + agencies_per_district));
+    let mut units = vec![UnitRow {
+        code: "GEN".into(),
+        name: "Tỉnh Mẫu".into(),
+        kind: UnitKind::Province,
+        parent: None,
+    }];
+    for d in 0..districts {
+        let d_index = units.len();
+        units.push(UnitRow {
+            code: format!("GEN-D{:02}", d + 1),
+            name: format!("Huyện Mẫu {}", d + 1),
+            kind: UnitKind::District,
+            parent: Some(0),
+        });
+        for a in 0..agencies_per_district {
+            units.push(UnitRow {
+                code: format!("GEN-D{:02}-A{}", d + 1, a + 1),
+                name: format!(
+                    "{} huyện Mẫu {}",
+                    if a == 0 { "UBND" } else { "Ban QLDA" },
+                    d + 1
+                ),
+                kind: UnitKind::Agency,
+                parent: Some(d_index),
+            });
+        }
+    }
+    let district_indices: Vec<usize> = units
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| u.kind == UnitKind::District)
+        .map(|(i, _)| i)
+        .collect();
+    for c in 0..communes {
+        let parent = district_indices[c % district_indices.len()];
+        units.push(UnitRow {
+            code: format!("GEN-C{:04}", c + 1),
+            name: format!("Xã Mẫu {}", c + 1),
+            kind: UnitKind::Commune,
+            parent: Some(parent),
+        });
+    }
+    units
+}
+
+const COLUMNS: &str = "unit_id, name, code, plan_code, plan_year, planned_start_month, field, method, procedure, \
+    international, package_price_vnd, funding_source, contract_type, online, online_exempt_reason, status, \
+    result_date, winning_price_vnd, contractor_name, notes, version, search_text, created_at, updated_at";
+const PER_ROW: usize = 24;
+/// Rows per INSERT: 24 × 400 bound values stays under SQLite's and PostgreSQL's limits.
+const BATCH: usize = 400;
+
+pub async fn generate<C>(db: &C, spec: Spec) -> Result<Generated, AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    if package::Entity::find().count(db).await? > 0 {
+        return Err(AppError::Rule {
+            code: "database_not_empty",
+            message: "gen fills an empty database: point DATABASE_URL at a new one".to_owned(),
+        });
+    }
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let tree = unit_tree(spec.units);
+    let mut ids: Vec<i64> = Vec::with_capacity(tree.len());
+    for u in &tree {
+        let model = super::units::create(
+            &txn,
+            super::units::NewUnit {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                kind: u.kind,
+                parent_id: u.parent.map(|p| ids[p]),
+                valid_from: None,
+                valid_to: None,
+            },
+        )
+        .await?;
+        ids.push(model.id);
+    }
+
+    let mut rng = Rng(spec.seed);
+    let backend = txn.get_database_backend();
+    let years: Vec<i32> = YEARS.collect();
+    let mut rows: Vec<[Value; PER_ROW]> = Vec::with_capacity(BATCH);
+    for n in 0..spec.packages {
+        // Districts and agencies plan most packages; communes fewer each, but there are many.
+        let unit = ids[1 + rng.below(ids.len() as u64 - 1) as usize];
+        let year = years[rng.below(years.len() as u64) as usize];
+        let field = match rng.below(100) {
+            0..=34 => Field::Goods,
+            35..=69 => Field::Works,
+            70..=84 => Field::Consulting,
+            85..=96 => Field::NonConsulting,
+            _ => Field::Mixed,
+        };
+        let mut method = match rng.below(100) {
+            0..=34 => Method::CompetitiveOffers,
+            35..=59 => Method::OpenBidding,
+            60..=64 => Method::LimitedBidding,
+            65..=86 => Method::DirectAppointment,
+            87..=91 => Method::DirectProcurement,
+            92..=95 => Method::SelfPerformance,
+            96..=97 => Method::CommunityParticipation,
+            _ => Method::SpecialCase,
+        };
+        // Competitive offers are for goods, works and non-consulting (and mixed from 2024).
+        if method == Method::CompetitiveOffers
+            && (field == Field::Consulting || field == Field::Mixed)
+        {
+            method = Method::OpenBidding;
+        }
+        let package_price = match method {
+            Method::CompetitiveOffers => price(
+                &mut rng,
+                900.0,
+                if year >= 2024 { 10_000 } else { 5_000 } * MILLION,
+            ),
+            Method::OpenBidding => price(&mut rng, 6_000.0, i64::MAX),
+            Method::LimitedBidding => price(&mut rng, 3_000.0, i64::MAX),
+            _ => price(&mut rng, 400.0, i64::MAX),
+        };
+        let counted = matches!(
+            method,
+            Method::CompetitiveOffers | Method::OpenBidding | Method::LimitedBidding
+        );
+        let online = if counted {
+            rng.below(100) < 55
+        } else {
+            rng.below(100) < 5
+        };
+        let month = 1 + rng.below(12) as i16;
+        let status = match rng.below(100) {
+            0..=1 => PackageStatus::Cancelled,
+            2..=61 => PackageStatus::Awarded,
+            62..=71 => PackageStatus::UnderEvaluation,
+            72..=81 => PackageStatus::NoticePublished,
+            _ => PackageStatus::Planned,
+        };
+        let awarded = status == PackageStatus::Awarded;
+        let result_date = awarded.then(|| {
+            let m = (month as u32 + 1 + rng.below(3) as u32).min(12);
+            NaiveDate::from_ymd_opt(year, m, 1 + rng.below(28) as u32).unwrap_or_default()
+        });
+        let winning = awarded.then(|| package_price / 100 * (85 + rng.below(15) as i64));
+        let procedure = counted.then_some(Procedure::OneStageOneEnvelope);
+        let international = method == Method::OpenBidding && rng.below(200) == 0;
+        let code =
+            (status != PackageStatus::Planned).then(|| format!("IB{:02}{:08}", year % 100, n + 1));
+        let name = format!("{} – gói {}", generic_name(field), n + 1);
+        rows.push([
+            unit.into(),
+            name.clone().into(),
+            code.clone().into(),
+            Some(format!("PL{:02}{:08}", year % 100, unit)).into(),
+            year.into(),
+            Some(month).into(),
+            field.as_str().into(),
+            method.as_str().into(),
+            procedure.map(|p| p.as_str()).into(),
+            international.into(),
+            package_price.into(),
+            Some("Ngân sách nhà nước").into(),
+            Option::<&str>::None.into(),
+            online.into(),
+            Option::<&str>::None.into(),
+            status.as_str().into(),
+            result_date.into(),
+            winning.into(),
+            awarded.then_some("Công ty TNHH Mẫu").into(),
+            Option::<&str>::None.into(),
+            1_i32.into(),
+            search_text(&name, code.as_deref()).into(),
+            now.into(),
+            now.into(),
+        ]);
+        if rows.len() == BATCH {
+            insert(&txn, backend, &mut rows).await?;
+        }
+    }
+    insert(&txn, backend, &mut rows).await?;
+    txn.commit().await?;
+    Ok(Generated {
+        units: ids.len() as u64,
+        packages: spec.packages,
+    })
+}
+
+fn generic_name(field: Field) -> &'static str {
+    match field {
+        Field::Goods => "Mua sắm trang thiết bị",
+        Field::Works => "Cải tạo, sửa chữa công trình",
+        Field::Consulting => "Tư vấn lập báo cáo kinh tế – kỹ thuật",
+        Field::NonConsulting => "Dịch vụ vệ sinh môi trường",
+        Field::Mixed => "Thiết kế, cung cấp và lắp đặt",
+    }
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    backend: sea_orm::DbBackend,
+    rows: &mut Vec<[Value; PER_ROW]>,
+) -> Result<(), AppError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new(backend);
+    sql.push("INSERT INTO packages (")
+        .push(COLUMNS)
+        .push(") VALUES ");
+    for (i, row) in rows.drain(..).enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind_list(row);
+    }
+    db.execute_raw(sql.build()).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_province_shaped_tree() {
+        let tree = unit_tree(600);
+        assert_eq!(tree.len(), 600);
+        let count = |k| tree.iter().filter(|u| u.kind == k).count();
+        assert_eq!(
+            (
+                count(UnitKind::Province),
+                count(UnitKind::District),
+                count(UnitKind::Agency)
+            ),
+            (1, 30, 60)
+        );
+        assert_eq!(count(UnitKind::Commune), 509);
+        assert!(
+            tree.iter()
+                .skip(1)
+                .all(|u| u.parent.is_some_and(|p| p < tree.len()))
+        );
+    }
+
+    #[test]
+    fn prices_stay_in_band() {
+        let mut rng = Rng(7);
+        for _ in 0..10_000 {
+            let p = price(&mut rng, 900.0, 5_000 * MILLION);
+            assert!((20 * MILLION..=5_000 * MILLION).contains(&p), "{p}");
+            assert_eq!(p % MILLION, 0);
+        }
+    }
+}
