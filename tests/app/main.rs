@@ -10,6 +10,7 @@ mod cli;
 mod client;
 mod compliance;
 mod demo;
+mod generate;
 mod http;
 mod migrations;
 mod openapi;

@@ -1,0 +1,83 @@
+//! `bidtrack gen`: the shape promised, every row valid under the domain rules, and only into an
+//! empty database.
+
+use crate::db_test;
+use crate::support::*;
+use bidtrack::domain::compliance::View;
+use bidtrack::domain::package_rules;
+use bidtrack::services::generate::{Spec, generate};
+use entity::{UnitKind, package, unit};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+db_test!(generates_a_valid_province, |db: TestDb| async move {
+    let conn = &db.conn;
+    let spec = Spec {
+        packages: 3_000,
+        units: 100,
+        seed: 7,
+    };
+    let g = generate(conn, spec).await.expect("generate");
+    assert_eq!((g.units, g.packages), (100, 3_000));
+    assert_eq!(
+        package::Entity::find().count(conn).await.expect("count"),
+        3_000
+    );
+    let units = unit::Entity::find().all(conn).await.expect("units");
+    assert_eq!(
+        units
+            .iter()
+            .filter(|u| u.kind == UnitKind::Province)
+            .count(),
+        1
+    );
+    assert_eq!(
+        units
+            .iter()
+            .filter(|u| u.kind == UnitKind::District)
+            .count(),
+        5
+    );
+
+    let regimes = bidtrack::db::reference::regimes(conn)
+        .await
+        .expect("regimes");
+    let packages = package::Entity::find().all(conn).await.expect("packages");
+    for p in &packages {
+        let draft = package_rules::PackageDraft {
+            field: p.field,
+            method: p.method,
+            package_price_vnd: p.package_price_vnd,
+            plan_year: p.plan_year,
+            planned_start_month: p.planned_start_month,
+            online: p.online,
+            online_exempt_reason: p.online_exempt_reason,
+            status: p.status,
+            result_date: p.result_date,
+            winning_price_vnd: p.winning_price_vnd,
+        };
+        let findings = package_rules::check(&draft, &regimes);
+        assert!(
+            findings.violations.is_empty(),
+            "package {}: {:?}",
+            p.id,
+            findings.violations
+        );
+        assert!((20_000_000..=200_000_000_000).contains(&p.package_price_vnd));
+    }
+    let online = packages.iter().filter(|p| p.online).count() as f64 / packages.len() as f64;
+    assert!((0.25..0.55).contains(&online), "about 40% online: {online}");
+
+    let province = bidtrack::db::units::find_by_code(conn, "GEN")
+        .await
+        .expect("query")
+        .expect("GEN");
+    let c = bidtrack::services::compliance::check(conn, province.id, 2019, View::Plan)
+        .await
+        .expect("check");
+    assert!(c.figures.in_scope > 0 && c.figures.counted > c.figures.in_scope);
+
+    let again = generate(conn, spec)
+        .await
+        .expect_err("not into a filled database");
+    assert_eq!(again.code(), "database_not_empty");
+});
