@@ -48,16 +48,10 @@ pub async fn tally(
     let rows = db.query_all_raw(sql.build()).await?;
     rows.iter()
         .map(|r| {
-            let method: String = r.try_get_by_index(1)?;
-            let field: String = r.try_get_by_index(2)?;
             Ok(GroupTally {
                 unit_id: r.try_get_by_index(0)?,
-                method: method
-                    .parse()
-                    .map_err(|e| DbErr::Type(format!("packages.method: {e}")))?,
-                field: field
-                    .parse()
-                    .map_err(|e| DbErr::Type(format!("packages.field: {e}")))?,
+                method: enum_at(r, 1, "packages.method")?,
+                field: enum_at(r, 2, "packages.field")?,
                 tally: Tally {
                     counted: r.try_get_by_index(3)?,
                     in_scope: r.try_get_by_index(4)?,
@@ -68,6 +62,16 @@ pub async fn tally(
             })
         })
         .collect()
+}
+
+/// A persisted enum read by wire name from a result column.
+fn enum_at<T>(row: &sea_orm::QueryResult, index: usize, column: &str) -> Result<T, DbErr>
+where
+    T: std::str::FromStr<Err = entity::UnknownWireName>,
+{
+    let wire: String = row.try_get_by_index(index)?;
+    wire.parse()
+        .map_err(|e| DbErr::Type(format!("{column}: {e}")))
 }
 
 /// Counted in year Y: by plan year (not cancelled), or by the year of the result date (awarded).
@@ -247,15 +251,9 @@ pub async fn summary(
     let rows = db.query_all_raw(sql.build()).await?;
     rows.iter()
         .map(|r| {
-            let field: String = r.try_get_by_index(0)?;
-            let method: String = r.try_get_by_index(1)?;
             Ok(SummaryGroup {
-                field: field
-                    .parse()
-                    .map_err(|e| DbErr::Type(format!("packages.field: {e}")))?,
-                method: method
-                    .parse()
-                    .map_err(|e| DbErr::Type(format!("packages.method: {e}")))?,
+                field: enum_at(r, 0, "packages.field")?,
+                method: enum_at(r, 1, "packages.method")?,
                 online: r.try_get_by_index::<i32>(2)? == 1,
                 count: r.try_get_by_index(3)?,
                 package_price_vnd: r.try_get_by_index(4)?,

@@ -3,6 +3,7 @@
 //! and two city departments get a few hundred generated but realistic packages. Loading is
 //! idempotent: units are matched by code, packages by unit, plan year and name.
 
+use super::generate::Rng;
 use super::packages::{self, NewPackage};
 use super::units::NewUnit;
 use crate::db;
@@ -375,9 +376,9 @@ fn example_package(e: &ExampleSeed, unit_id: i64) -> NewPackage {
     }
 }
 
-/// SplitMix64: a tiny deterministic generator, so every `demo` run builds the same data.
+/// Builds the same packages on every `demo` run (a fixed seed).
 struct Generator {
-    state: u64,
+    rng: Rng,
     serial: u32,
 }
 
@@ -426,22 +427,14 @@ const CONTRACTORS: &[&str] = &[
 impl Generator {
     fn new(seed: u64) -> Self {
         Generator {
-            state: seed,
+            rng: Rng::new(seed),
             serial: 0,
         }
     }
 
-    fn next(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     /// Uniform in `0..n`.
     fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.rng.below(n)
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {

@@ -16,18 +16,11 @@ use entity::{Field, Method, OnlineExemptReason, PackageStatus, Procedure, UnitKi
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, NotSet};
 use std::collections::{BTreeMap, HashSet};
 
-struct Rng(u64);
+struct Rng(bidtrack::services::generate::Rng);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.below(n as u64) as usize
     }
     fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len())]
@@ -143,7 +136,7 @@ fn classify_all(
 }
 
 async fn insert_random_packages(conn: &DatabaseConnection, units: &[i64], n: usize) {
-    let mut rng = Rng(42);
+    let mut rng = Rng(bidtrack::services::generate::Rng::new(42));
     let now = Utc::now();
     let mut batch = Vec::with_capacity(n);
     for i in 0..n {
