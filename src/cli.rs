@@ -215,7 +215,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         plan_year: year,
                         ..Default::default()
                     };
-                    (reports::packages::build(&conn, filter, now).await?, None)
+                    let report = reports::packages::open(&conn, filter, now).await?;
+                    if matches!(format, Format::Csv | Format::Xlsx) {
+                        return write_package_list(&conn, report, format, output).await;
+                    }
+                    (report.collect(&conn).await?, None)
                 }
             };
             let rendered = reports::render(&table, format, chart.as_ref())?;
@@ -266,6 +270,47 @@ pub fn one_line(clap_error: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Streams a package list to a file (or stdout) chunk by chunk: memory stays flat.
+async fn write_package_list(
+    conn: &sea_orm::DatabaseConnection,
+    mut report: reports::packages::PackageReport,
+    format: Format,
+    output: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let path = output
+        .unwrap_or_else(|| format!("{}.{}", report.head.file_stem, format.extension()).into());
+    let mut out: Box<dyn Write> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(std::io::BufWriter::new(
+            std::fs::File::create(&path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        ))
+    };
+    let mut count = 0;
+    if format == Format::Csv {
+        out.write_all(&reports::csv::header(&report.head)?)?;
+        while let Some(rows) = report.next_rows(conn).await? {
+            count += rows.len();
+            out.write_all(&reports::csv::rows(&rows)?)?;
+        }
+    } else {
+        let mut xlsx = reports::xlsx::Stream::begin(&report.head)?;
+        while let Some(rows) = report.next_rows(conn).await? {
+            count += rows.len();
+            xlsx.push(&rows)?;
+        }
+        out.write_all(&xlsx.finish()?)?;
+    }
+    out.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    if path.as_os_str() != "-" {
+        println!("{} ({count} packages)", path.display());
+    }
+    Ok(())
 }
 
 fn default_bind() -> anyhow::Result<SocketAddr> {

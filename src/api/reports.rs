@@ -233,6 +233,62 @@ pub async fn packages(
         q: q.q,
         sort: q.sort.unwrap_or_default(),
     };
-    let table = reports::packages::build(&state.db, filter, Utc::now()).await?;
-    Ok(respond(reports::render(&table, format, None)?, format))
+    let mut report = reports::packages::open(&state.db, filter, Utc::now()).await?;
+    match format {
+        Format::Csv => {
+            let name = format!("{}.csv", report.head.file_stem);
+            let header = reports::csv::header(&report.head).map_err(anyhow::Error::from)?;
+            // The rows follow the header chunk by chunk as they are read: memory stays flat
+            // whatever the size of the list. An error after the first byte can only cut the
+            // download short; it is logged.
+            let db = state.db.clone();
+            let rows =
+                futures_util::stream::try_unfold((report, db), |(mut report, db)| async move {
+                    match report.next_rows(&db).await {
+                        Ok(Some(rows)) => {
+                            let bytes = reports::csv::rows(&rows).map_err(std::io::Error::other)?;
+                            Ok(Some((axum::body::Bytes::from(bytes), (report, db))))
+                        }
+                        Ok(None) => Ok(None),
+                        Err(e) => {
+                            tracing::error!(error = %e, "package list export failed mid-stream");
+                            Err(std::io::Error::other(e.to_string()))
+                        }
+                    }
+                });
+            let first = futures_util::stream::once(async move {
+                Ok::<_, std::io::Error>(axum::body::Bytes::from(header))
+            });
+            let body = axum::body::Body::from_stream(futures_util::StreamExt::chain(first, rows));
+            Ok((
+                [
+                    (header::CONTENT_TYPE, Format::Csv.content_type().to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                ],
+                body,
+            )
+                .into_response())
+        }
+        Format::Xlsx => {
+            let mut xlsx =
+                reports::xlsx::Stream::begin(&report.head).map_err(anyhow::Error::from)?;
+            while let Some(rows) = report.next_rows(&state.db).await? {
+                xlsx.push(&rows).map_err(anyhow::Error::from)?;
+            }
+            let bytes = xlsx.finish().map_err(anyhow::Error::from)?;
+            let rendered = Rendered {
+                content_type: Format::Xlsx.content_type(),
+                file_name: format!("{}.xlsx", report.head.file_stem),
+                bytes,
+            };
+            Ok(respond(rendered, format))
+        }
+        Format::Json | Format::Html => {
+            let table = report.collect(&state.db).await?;
+            Ok(respond(reports::render(&table, format, None)?, format))
+        }
+    }
 }

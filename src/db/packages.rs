@@ -174,14 +174,15 @@ pub async fn list(
     Ok((items, u64::try_from(total).unwrap_or(0)))
 }
 
-/// Every package the filter matches, in order, in one query (exports: no count, no offsets).
-pub async fn all(
+/// The ids of every package the filter matches, in order: an export reads the packages in
+/// chunks by these, so its memory does not grow with the rows.
+pub async fn ids(
     db: &impl ConnectionTrait,
     filter: &ListFilter<'_>,
     sort: (SortColumn, bool),
-) -> Result<Vec<package::Model>, DbErr> {
+) -> Result<Vec<i64>, DbErr> {
     let mut sql = Sql::new(db.get_database_backend());
-    prefix_select(&mut sql, filter, "SELECT p.*");
+    prefix_select(&mut sql, filter, "SELECT p.id");
     let (column, descending) = sort;
     sql.push(" ORDER BY ").push(column.sql());
     sql.push(if descending {
@@ -190,10 +191,20 @@ pub async fn all(
         " ASC NULLS LAST"
     });
     sql.push(", p.id ASC");
-    package::Entity::find()
-        .from_raw_sql(sql.build())
+    let rows = db.query_all_raw(sql.build()).await?;
+    rows.iter().map(|r| r.try_get_by_index::<i64>(0)).collect()
+}
+
+/// The packages with these ids, in the order of `ids`.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<package::Model>, DbErr> {
+    let mut found: std::collections::HashMap<i64, package::Model> = package::Entity::find()
+        .filter(package::Column::Id.is_in(ids.iter().copied()))
         .all(db)
-        .await
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 /// `[WITH …] SELECT <what> FROM packages p WHERE …`: the CTE must precede the SELECT.

@@ -103,12 +103,53 @@ fn row(v: &PackageView, units: &HashMap<i64, (String, String)>) -> Row {
     ])
 }
 
-/// Every package the filter matches (its `sort` applies).
-pub async fn build(
+/// A package list being read: its heading (a `Table` without rows) and the rows still to come,
+/// chunk by chunk, so writers can stream it.
+pub struct PackageReport {
+    pub head: Table,
+    units: HashMap<i64, (String, String)>,
+    export: services::packages::Export,
+}
+
+impl PackageReport {
+    /// The next chunk of rows, or `None` at the end.
+    pub async fn next_rows(
+        &mut self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<Vec<Row>>, AppError> {
+        Ok(self
+            .export
+            .next_chunk(db)
+            .await?
+            .map(|views| views.iter().map(|v| row(v, &self.units)).collect()))
+    }
+
+    /// Every row, in one table (JSON and HTML, which are not streamed).
+    pub async fn collect(mut self, db: &impl ConnectionTrait) -> Result<Table, AppError> {
+        let mut table = std::mem::replace(&mut self.head, empty());
+        while let Some(rows) = self.next_rows(db).await? {
+            table.rows.extend(rows);
+        }
+        Ok(table)
+    }
+}
+
+fn empty() -> Table {
+    Table {
+        title: String::new(),
+        scope: Vec::new(),
+        columns: Vec::new(),
+        rows: Vec::new(),
+        file_stem: String::new(),
+    }
+}
+
+/// Opens the list of every package the filter matches (its `sort` applies).
+pub async fn open(
     db: &impl ConnectionTrait,
     filter: PackageFilter,
     generated_at: chrono::DateTime<chrono::Utc>,
-) -> Result<Table, AppError> {
+) -> Result<PackageReport, AppError> {
     use sea_orm::EntityTrait;
     let units: HashMap<i64, (String, String)> = entity::unit::Entity::find()
         .all(db)
@@ -116,37 +157,41 @@ pub async fn build(
         .into_iter()
         .map(|u| (u.id, (u.code, u.name)))
         .collect();
-    let scope_unit = match filter.unit_id {
-        Some(id) => units
-            .get(&id)
-            .map(|(code, name)| (code.clone(), name.clone())),
-        None => None,
+    let (code, name) = match filter.unit_id.and_then(|id| units.get(&id)) {
+        Some((code, name)) => (code.clone(), name.clone()),
+        None => ("TAT-CA".to_owned(), "Tất cả đơn vị".to_owned()),
     };
-    let rows: Vec<Row> = services::packages::export(db, filter.clone())
-        .await?
-        .iter()
-        .map(|v| row(v, &units))
-        .collect();
-    let (code, name) =
-        scope_unit.unwrap_or_else(|| ("TAT-CA".to_owned(), "Tất cả đơn vị".to_owned()));
     let year = filter
         .plan_year
         .map_or_else(|| "tat-ca-nam".to_owned(), |y| y.to_string());
-    Ok(Table {
+    let plan_year = filter
+        .plan_year
+        .map_or_else(|| "Tất cả".to_owned(), |y| y.to_string());
+    let export = services::packages::export(db, filter).await?;
+    let head = Table {
         title: format!("Danh sách gói thầu – {name}"),
         scope: vec![
             ("Đơn vị".to_owned(), format!("{name} ({code})")),
-            (
-                "Năm kế hoạch".to_owned(),
-                filter
-                    .plan_year
-                    .map_or_else(|| "Tất cả".to_owned(), |y| y.to_string()),
-            ),
-            ("Số gói thầu".to_owned(), rows.len().to_string()),
+            ("Năm kế hoạch".to_owned(), plan_year),
+            ("Số gói thầu".to_owned(), export.len().to_string()),
             ("Lập lúc".to_owned(), generated_line(generated_at)),
         ],
         columns: columns(),
-        rows,
+        rows: Vec::new(),
         file_stem: format!("danh-sach-goi-thau_{code}_{year}"),
+    };
+    Ok(PackageReport {
+        head,
+        units,
+        export,
     })
+}
+
+/// Every package the filter matches, in one table.
+pub async fn build(
+    db: &impl ConnectionTrait,
+    filter: PackageFilter,
+    generated_at: chrono::DateTime<chrono::Utc>,
+) -> Result<Table, AppError> {
+    open(db, filter, generated_at).await?.collect(db).await
 }

@@ -1,102 +1,220 @@
 //! XLSX for the finance department: a title and the report's scope above the table, a bold
 //! frozen header with an autofilter, numbers as numeric cells (`#,##0`), shares as numbers with a
-//! percent format, totals in bold, column widths that fit.
+//! percent format, totals in bold. Small reports get column widths fitted to their contents;
+//! long lists are streamed through a constant-memory worksheet (rows go to a temporary file as
+//! they are written), with widths set by column kind.
 
-use super::table::{Cell, RowKind, Table};
-use rust_xlsxwriter::{Format, FormatBorder, Workbook, XlsxError};
+use super::table::{Cell, Kind, Row, RowKind, Table};
+use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
-pub fn write(table: &Table) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("Báo cáo")?;
+const SHEET: &str = "Báo cáo";
 
-    let title = Format::new().set_bold().set_font_size(14);
-    let label = Format::new().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_border_bottom(FormatBorder::Thin);
-    let formats = |bold: bool| {
+/// Text, number, percent and date formats for one weight.
+struct Weight {
+    text: Format,
+    number: Format,
+    percent: Format,
+    date: Format,
+}
+
+impl Weight {
+    fn new(bold: bool) -> Self {
         let base = if bold {
             Format::new().set_bold()
         } else {
             Format::new()
         };
-        (
-            base.clone(),
-            base.clone().set_num_format("#,##0"),
-            base.clone().set_num_format("0.00%"),
-            base.clone().set_num_format("dd/mm/yyyy"),
-        )
-    };
-    let plain = formats(false);
-    let bold = formats(true);
-
-    // Title and scope go above the table: one line each, then a blank line.
-    let header_row = table.scope.len() as u32 + 2;
-    let mut row = header_row;
-    for (col, c) in table.columns.iter().enumerate() {
-        sheet.write_string_with_format(header_row, col as u16, &c.header, &header)?;
+        Weight {
+            text: base.clone(),
+            number: base.clone().set_num_format("#,##0"),
+            percent: base.clone().set_num_format("0.00%"),
+            date: base.set_num_format("dd/mm/yyyy"),
+        }
     }
-    for r in &table.rows {
-        row += 1;
-        let (text, number, percent, date) = if r.kind == RowKind::Data {
-            &plain
-        } else {
-            &bold
-        };
-        for (col, cell) in r.cells.iter().enumerate() {
-            let col = col as u16;
-            match cell {
-                Cell::Empty => {}
-                Cell::Text(s) if col == 0 && r.level > 0 => {
-                    // Indent by depth so the tree reads at a glance.
-                    sheet.write_string_with_format(
-                        row,
-                        col,
-                        format!("{}{s}", "    ".repeat(r.level as usize)),
-                        text,
-                    )?;
-                }
-                Cell::Text(s) => {
-                    sheet.write_string_with_format(row, col, s, text)?;
-                }
-                // Amounts stay exact as f64 up to 2^53 đồng (9 million billion).
-                Cell::Int(v) | Cell::Money(v) => {
-                    sheet.write_number_with_format(row, col, *v as f64, number)?;
-                }
-                Cell::Percent(Some(p)) => {
-                    sheet.write_number_with_format(
-                        row,
-                        col,
-                        p.hundredths as f64 / 10_000.0,
-                        percent,
-                    )?;
-                }
-                Cell::Bool(Some(_)) => {
-                    sheet.write_string_with_format(row, col, cell.plain(), text)?;
-                }
-                Cell::Date(Some(d)) => {
-                    sheet.write_date_with_format(row, col, d, date)?;
-                }
-                Cell::Percent(None) | Cell::Bool(None) | Cell::Date(None) => {}
+}
+
+struct Formats {
+    title: Format,
+    label: Format,
+    header: Format,
+    plain: Weight,
+    bold: Weight,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Formats {
+            title: Format::new().set_bold().set_font_size(14),
+            label: Format::new().set_bold(),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_border_bottom(FormatBorder::Thin),
+            plain: Weight::new(false),
+            bold: Weight::new(true),
+        }
+    }
+}
+
+/// The row of the header: title, one line per scope item, a blank line, then the header.
+fn header_row(table: &Table) -> u32 {
+    table.scope.len() as u32 + 2
+}
+
+fn write_title_and_scope(
+    sheet: &mut Worksheet,
+    table: &Table,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    sheet.write_string_with_format(0, 0, &table.title, &f.title)?;
+    for (i, (k, v)) in table.scope.iter().enumerate() {
+        sheet.write_string_with_format(1 + i as u32, 0, k, &f.label)?;
+        sheet.write_string(1 + i as u32, 1, v)?;
+    }
+    Ok(())
+}
+
+fn write_header(sheet: &mut Worksheet, table: &Table, f: &Formats) -> Result<(), XlsxError> {
+    for (col, c) in table.columns.iter().enumerate() {
+        sheet.write_string_with_format(header_row(table), col as u16, &c.header, &f.header)?;
+    }
+    Ok(())
+}
+
+fn write_row(sheet: &mut Worksheet, at: u32, r: &Row, f: &Formats) -> Result<(), XlsxError> {
+    let w = if r.kind == RowKind::Data {
+        &f.plain
+    } else {
+        &f.bold
+    };
+    for (col, cell) in r.cells.iter().enumerate() {
+        let col = col as u16;
+        match cell {
+            Cell::Empty | Cell::Percent(None) | Cell::Bool(None) | Cell::Date(None) => {}
+            Cell::Text(s) if col == 0 && r.level > 0 => {
+                // Indent by depth so the tree reads at a glance.
+                sheet.write_string_with_format(
+                    at,
+                    col,
+                    format!("{}{s}", "    ".repeat(r.level as usize)),
+                    &w.text,
+                )?;
+            }
+            Cell::Text(s) => {
+                sheet.write_string_with_format(at, col, s, &w.text)?;
+            }
+            // Amounts stay exact as f64 up to 2^53 đồng (9 million billion).
+            Cell::Int(v) | Cell::Money(v) => {
+                sheet.write_number_with_format(at, col, *v as f64, &w.number)?;
+            }
+            Cell::Percent(Some(p)) => {
+                sheet.write_number_with_format(
+                    at,
+                    col,
+                    p.hundredths as f64 / 10_000.0,
+                    &w.percent,
+                )?;
+            }
+            Cell::Bool(Some(_)) => {
+                sheet.write_string_with_format(at, col, cell.plain(), &w.text)?;
+            }
+            Cell::Date(Some(d)) => {
+                sheet.write_date_with_format(at, col, d, &w.date)?;
             }
         }
     }
+    Ok(())
+}
+
+/// Autofilter over the header and the data rows (not the totals below them), header frozen.
+fn finish_sheet(sheet: &mut Worksheet, table: &Table, last_data_row: u32) -> Result<(), XlsxError> {
     let last_col = table.columns.len().saturating_sub(1) as u16;
-    let last_data_row = table
+    sheet.autofilter(
+        header_row(table),
+        0,
+        last_data_row.max(header_row(table)),
+        last_col,
+    )?;
+    sheet.set_freeze_panes(header_row(table) + 1, 0)?;
+    Ok(())
+}
+
+/// A whole table in one workbook.
+pub fn write(table: &Table) -> Result<Vec<u8>, XlsxError> {
+    let f = Formats::new();
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(SHEET)?;
+    write_header(sheet, table, &f)?;
+    let first = header_row(table) + 1;
+    for (i, r) in table.rows.iter().enumerate() {
+        write_row(sheet, first + i as u32, r, &f)?;
+    }
+    let last_data = table
         .rows
         .iter()
         .rposition(|r| r.kind == RowKind::Data)
-        .map_or(header_row, |i| header_row + 1 + i as u32);
-    sheet.autofilter(header_row, 0, last_data_row, last_col)?;
-    sheet.set_freeze_panes(header_row + 1, 0)?;
+        .map_or(first - 1, |i| first + i as u32);
+    finish_sheet(sheet, table, last_data)?;
     // Fit the columns to the table only: the long title and scope lines would widen column A.
     sheet.autofit();
-    sheet.write_string_with_format(0, 0, &table.title, &title)?;
-    for (i, (k, v)) in table.scope.iter().enumerate() {
-        sheet.write_string_with_format(1 + i as u32, 0, k, &label)?;
-        sheet.write_string(1 + i as u32, 1, v)?;
-    }
+    write_title_and_scope(sheet, table, &f)?;
     workbook.save_to_buffer()
+}
+
+/// A workbook written row by row: the heading from a table without rows, then the rows in
+/// chunks; memory stays flat whatever the number of rows.
+pub struct Stream {
+    workbook: Workbook,
+    head: Table,
+    formats: Formats,
+    next_row: u32,
+}
+
+impl Stream {
+    pub fn begin(head: &Table) -> Result<Self, XlsxError> {
+        let f = Formats::new();
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
+        sheet.set_name(SHEET)?;
+        for (col, c) in head.columns.iter().enumerate() {
+            let width = match c.kind {
+                Kind::Text => 24.0,
+                Kind::Money => 18.0,
+                Kind::Date => 12.0,
+                Kind::Integer | Kind::Percent | Kind::Bool => 11.0,
+            };
+            sheet.set_column_width(col as u16, width)?;
+        }
+        // A constant-memory sheet takes its rows in order: the heading first.
+        write_title_and_scope(sheet, head, &f)?;
+        write_header(sheet, head, &f)?;
+        let head = Table {
+            rows: Vec::new(),
+            ..head.clone()
+        };
+        let next_row = header_row(&head) + 1;
+        Ok(Stream {
+            workbook,
+            head,
+            formats: f,
+            next_row,
+        })
+    }
+
+    pub fn push(&mut self, rows: &[Row]) -> Result<(), XlsxError> {
+        let sheet = self.workbook.worksheet_from_index(0)?;
+        for r in rows {
+            write_row(sheet, self.next_row, r, &self.formats)?;
+            self.next_row += 1;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
+        let last = self.next_row - 1;
+        let sheet = self.workbook.worksheet_from_index(0)?;
+        finish_sheet(sheet, &self.head, last)?;
+        self.workbook.save_to_buffer()
+    }
 }

@@ -336,10 +336,14 @@ impl Describer {
         let mut units: Vec<i64> = packages.iter().map(|p| p.unit_id).collect();
         units.sort_unstable();
         units.dedup();
+        Self::for_units(db, &units).await
+    }
+
+    async fn for_units(db: &impl ConnectionTrait, units: &[i64]) -> Result<Self, AppError> {
         Ok(Describer {
             regimes: db::reference::regimes(db).await?,
             rules: db::reference::target_rules(db).await?,
-            lineages: db::units::lineages(db, &units).await?,
+            lineages: db::units::lineages(db, units).await?,
         })
     }
 
@@ -639,17 +643,62 @@ pub async fn list(
     })
 }
 
-/// Every package the filter matches, for exports: one query, the derivation context loaded once.
-pub async fn export(
-    db: &impl ConnectionTrait,
-    filter: PackageFilter,
-) -> Result<Vec<PackageView>, AppError> {
+/// Every package the filter matches, read in chunks so an export's memory does not grow with
+/// its rows: the ordered ids first (8 bytes a package), then the packages chunk by chunk.
+pub struct Export {
+    ids: Vec<i64>,
+    next: usize,
+    describer: Describer,
+}
+
+/// Packages per chunk of an export.
+const EXPORT_CHUNK: usize = 1_000;
+
+impl Export {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// The next chunk, or `None` when every package has been read.
+    pub async fn next_chunk(
+        &mut self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Option<Vec<PackageView>>, AppError> {
+        if self.next >= self.ids.len() {
+            return Ok(None);
+        }
+        let end = (self.next + EXPORT_CHUNK).min(self.ids.len());
+        let models = db::packages::by_ids(db, &self.ids[self.next..end]).await?;
+        self.next = end;
+        Ok(Some(
+            models.into_iter().map(|p| self.describer.view(p)).collect(),
+        ))
+    }
+}
+
+pub async fn export(db: &impl ConnectionTrait, filter: PackageFilter) -> Result<Export, AppError> {
     let (regimes, rules) = filter_context(db, &filter).await?;
     let segments = scope_segments_if(db, &filter, &rules).await?;
     let list_filter = list_filter(&filter, segments, &regimes);
-    let items = db::packages::all(db, &list_filter, filter.sort.column()).await?;
-    let describer = Describer::load(db, &items).await?;
-    Ok(items.into_iter().map(|p| describer.view(p)).collect())
+    let ids = db::packages::ids(db, &list_filter, filter.sort.column()).await?;
+    let units: Vec<i64> = {
+        use sea_orm::QuerySelect;
+        entity::unit::Entity::find()
+            .select_only()
+            .column(entity::unit::Column::Id)
+            .into_tuple::<i64>()
+            .all(db)
+            .await?
+    };
+    Ok(Export {
+        ids,
+        next: 0,
+        describer: Describer::for_units(db, &units).await?,
+    })
 }
 
 async fn filter_context(
