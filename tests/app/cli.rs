@@ -275,6 +275,46 @@ db_test!(
                 && csv.contains("Tổng cộng"),
             "{csv}"
         );
+        let o = bidtrack(
+            &db.url,
+            &[
+                "report",
+                "packages",
+                "--unit",
+                "HN-HADONG",
+                "--year",
+                "2019",
+                "--format",
+                "csv",
+                "-o",
+                "-",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(
+            stdout(&o).lines().count(),
+            11,
+            "header and Hà Đông's ten packages"
+        );
+        let list = dir.path().join("list.xlsx");
+        let o = bidtrack(
+            &db.url,
+            &[
+                "report",
+                "packages",
+                "--unit",
+                "HN",
+                "--format",
+                "xlsx",
+                "-o",
+                list.to_str().expect("path"),
+            ],
+        );
+        assert!(
+            o.status.success() && stdout(&o).contains("300 packages"),
+            "{}",
+            stdout(&o)
+        );
         assert_one_line_error(
             &bidtrack(&db.url, &["report", "summary", "--unit", "HN"]),
             "--year is required",
