@@ -308,6 +308,22 @@ pub fn facts(p: &package::Model) -> PackageFacts {
     }
 }
 
+/// The facts the validity rules read, from a stored package (without cloning its text).
+pub fn draft_of(p: &package::Model) -> PackageDraft {
+    PackageDraft {
+        field: p.field,
+        method: p.method,
+        package_price_vnd: p.package_price_vnd,
+        plan_year: p.plan_year,
+        planned_start_month: p.planned_start_month,
+        online: p.online,
+        online_exempt_reason: p.online_exempt_reason,
+        status: p.status,
+        result_date: p.result_date,
+        winning_price_vnd: p.winning_price_vnd,
+    }
+}
+
 /// Derives the facts of `p` under `rule` (the target that applies to it, if any).
 pub fn derive(p: &package::Model, regimes: &Regimes, rule: Option<&TargetRule>) -> Derived {
     let regime = regimes.for_package(p.plan_year, p.planned_start_month);
@@ -317,7 +333,7 @@ pub fn derive(p: &package::Model, regimes: &Regimes, rule: Option<&TargetRule>) 
         small_scale: regime.map(|r| r.is_small_scale(p.field, p.package_price_vnd)),
         in_target_scope: scope_reason.as_ref().map(ScopeReason::in_scope),
         scope_reason,
-        warnings: package_rules::check(&NewPackage::from_model(p).draft(), regimes).warnings,
+        warnings: package_rules::check(&draft_of(p), regimes).warnings,
     }
 }
 

@@ -43,18 +43,7 @@ db_test!(generates_a_valid_province, |db: TestDb| async move {
         .expect("regimes");
     let packages = package::Entity::find().all(conn).await.expect("packages");
     for p in &packages {
-        let draft = package_rules::PackageDraft {
-            field: p.field,
-            method: p.method,
-            package_price_vnd: p.package_price_vnd,
-            plan_year: p.plan_year,
-            planned_start_month: p.planned_start_month,
-            online: p.online,
-            online_exempt_reason: p.online_exempt_reason,
-            status: p.status,
-            result_date: p.result_date,
-            winning_price_vnd: p.winning_price_vnd,
-        };
+        let draft = bidtrack::services::packages::draft_of(p);
         let findings = package_rules::check(&draft, &regimes);
         assert!(
             findings.violations.is_empty(),
