@@ -92,8 +92,11 @@ pub async fn packages_behind(
         q.unit_id,
         q.year,
         q.view.unwrap_or_default(),
-        q.in_scope,
-        q.online,
+        crate::db::compliance::Behind {
+            in_scope: q.in_scope,
+            online: q.online,
+            ..Default::default()
+        },
         PageRequest {
             page: q.page,
             per_page: q.per_page,

@@ -153,8 +153,19 @@ fn push_small_scale(sql: &mut Sql, regimes: &Regimes) {
     sql.push(" ELSE FALSE END)");
 }
 
+/// Which of the packages counted in a check to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Behind {
+    /// In (true) or out of (false) the target's scope.
+    pub in_scope: Option<bool>,
+    pub online: Option<bool>,
+    pub status: Option<PackageStatus>,
+    /// Cheapest first (candidates to switch online) instead of by id.
+    pub cheapest_first: bool,
+}
+
 /// The packages behind a figure of the check: the subtree's packages counted in the year,
-/// optionally only those in (or out of) the scope, and only online (or not online) ones.
+/// narrowed by `behind`, one page of them and how many there are.
 #[allow(clippy::too_many_arguments)]
 pub async fn packages_behind(
     db: &impl ConnectionTrait,
@@ -163,8 +174,7 @@ pub async fn packages_behind(
     view: View,
     scope: &TargetScope,
     regimes: &Regimes,
-    in_scope: Option<bool>,
-    online: Option<bool>,
+    behind: Behind,
     page: u64,
     per_page: u64,
 ) -> Result<(Vec<entity::package::Model>, u64), DbErr> {
@@ -174,7 +184,7 @@ pub async fn packages_behind(
         sql.push(select)
             .push(" FROM packages p WHERE p.unit_id IN (SELECT id FROM subtree) AND ");
         push_counted_in_year(&mut sql, year, view)?;
-        if let Some(want) = in_scope {
+        if let Some(want) = behind.in_scope {
             sql.push(if want {
                 " AND COALESCE("
             } else {
@@ -183,12 +193,15 @@ pub async fn packages_behind(
             push_scope(&mut sql, scope, regimes);
             sql.push(", FALSE)");
         }
-        if let Some(o) = online {
+        if let Some(o) = behind.online {
             sql.push(if o {
                 " AND p.online"
             } else {
                 " AND NOT p.online"
             });
+        }
+        if let Some(status) = behind.status {
+            sql.push(" AND p.status = ").bind(status.as_str());
         }
         Ok(sql)
     };
@@ -200,7 +213,12 @@ pub async fn packages_behind(
         .transpose()?
         .unwrap_or(0);
     let mut sql = build("SELECT p.*")?;
-    sql.push(" ORDER BY p.id LIMIT ")
+    sql.push(if behind.cheapest_first {
+        " ORDER BY p.package_price_vnd, p.id"
+    } else {
+        " ORDER BY p.id"
+    });
+    sql.push(" LIMIT ")
         .bind(per_page as i64)
         .push(" OFFSET ")
         .bind(((page - 1) * per_page) as i64);

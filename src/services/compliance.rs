@@ -139,8 +139,7 @@ pub async fn packages_behind(
     unit_id: i64,
     year: i32,
     view: View,
-    in_scope: Option<bool>,
-    online: Option<bool>,
+    behind: db::compliance::Behind,
     page: super::PageRequest,
 ) -> Result<(RuleRef, super::Page<PackageView>), AppError> {
     check_year(year)?;
@@ -157,8 +156,7 @@ pub async fn packages_behind(
         view,
         &rule.scope,
         &regimes,
-        in_scope,
-        online,
+        behind,
         page,
         per_page,
     )
@@ -182,6 +180,29 @@ pub async fn packages_behind(
             total,
         },
     ))
+}
+
+/// The packages that would close a unit's gap: in scope, not online, notice not yet published
+/// (status planned), cheapest first.
+pub async fn candidates(
+    db: &impl ConnectionTrait,
+    unit_id: i64,
+    year: i32,
+    limit: u64,
+) -> Result<super::Page<PackageView>, AppError> {
+    let behind = db::compliance::Behind {
+        in_scope: Some(true),
+        online: Some(false),
+        status: Some(entity::PackageStatus::Planned),
+        cheapest_first: true,
+    };
+    let page = super::PageRequest {
+        page: Some(1),
+        per_page: Some(limit),
+    };
+    Ok(packages_behind(db, unit_id, year, View::Plan, behind, page)
+        .await?
+        .1)
 }
 
 /// The tallies of a unit's subtree for a year under one rule, from one SQL aggregate: for each

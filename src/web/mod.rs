@@ -1,5 +1,7 @@
-//! HTTP routes. For now the health check and a placeholder home page; the JSON API and the
-//! officers' pages arrive in their own modules.
+//! The officers' pages (server-rendered, askama) and the plain HTTP routes: the health check and
+//! the stylesheet. The JSON API lives in `api`.
+
+pub mod dashboard;
 
 use crate::AppState;
 use axum::response::{Html, IntoResponse};
@@ -10,7 +12,8 @@ use serde_json::json;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/", get(home))
+        .route("/", get(dashboard::show))
+        .route("/static/app.css", get(stylesheet))
 }
 
 /// The process is up. (Readiness, with the database, is a separate concern.)
@@ -39,15 +42,13 @@ pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     }
 }
 
-async fn home() -> Html<&'static str> {
-    Html(concat!(
-        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">",
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-        "<title>bidtrack – Theo dõi lựa chọn nhà thầu qua mạng</title></head><body>",
-        "<h1>bidtrack</h1>",
-        "<p>Theo dõi gói thầu và chỉ tiêu lựa chọn nhà thầu qua mạng.</p>",
-        "<p>Giao diện web đang được xây dựng. Trong lúc chờ, dùng lệnh ",
-        "<code>bidtrack check --unit MÃ_ĐƠN_VỊ --year NĂM</code>.</p>",
-        "</body></html>"
-    ))
+/// The stylesheet, compiled in: no file to deploy beside the binary, nothing from a CDN.
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("static/app.css"),
+    )
 }

@@ -17,3 +17,4 @@ mod openapi;
 mod packages;
 mod reports;
 mod scope_agreement;
+mod web;

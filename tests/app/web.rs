@@ -1,0 +1,177 @@
+//! The officers' pages, checked with CSS selectors on the real router.
+
+use crate::client::Client;
+use crate::db_test;
+use crate::support::*;
+use bidtrack::services::demo;
+use entity::{Field, Method};
+use scraper::{Html, Selector};
+
+fn select(doc: &Html, css: &str) -> Vec<String> {
+    let sel = Selector::parse(css).expect("selector");
+    doc.select(&sel)
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+db_test!(
+    dashboard_shows_the_gap_and_how_to_close_it,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+
+        // Default: the first top-level unit and the latest plan year.
+        let r = c.get("/").await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.header("content-type")
+                .is_some_and(|t| t.starts_with("text/html"))
+        );
+        let doc = Html::parse_document(&r.text);
+        assert_eq!(select(&doc, "html[lang=vi]").len(), 1);
+        assert_eq!(
+            select(&doc, "#result")[0],
+            "Thành phố Hà Nội, năm 2019 Chưa đạt"
+        );
+        assert_eq!(select(&doc, "select#unit_id option").len(), 22);
+        assert_eq!(select(&doc, "label[for=unit_id]").len(), 1);
+        assert_eq!(
+            select(&doc, ".measure svg.bar").len(),
+            2,
+            "by count and by value"
+        );
+        assert_eq!(
+            select(&doc, ".shortfall")[0],
+            "Cần thêm 3 gói thầu qua mạng để đạt chỉ tiêu về số lượng. Đã đạt chỉ tiêu về giá trị."
+        );
+        // children, furthest from the target first
+        let shares: Vec<f64> = select(
+            &doc,
+            "section[aria-labelledby=children] tbody tr td:nth-child(4)",
+        )
+        .iter()
+        .map(|s| s.trim_end_matches('%').parse().expect("share"))
+        .collect();
+        assert_eq!(shares.len(), 5);
+        assert!(shares.windows(2).all(|w| w[0] <= w[1]), "{shares:?}");
+        // candidates, cheapest first, at most ten
+        let prices: Vec<i64> = select(
+            &doc,
+            "section[aria-labelledby=candidates] tbody tr td:nth-child(4)",
+        )
+        .iter()
+        .map(|s| {
+            s.trim_end_matches(" ₫")
+                .replace('.', "")
+                .parse()
+                .expect("price")
+        })
+        .collect();
+        assert!(!prices.is_empty() && prices.len() <= 10);
+        assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
+        assert!(!r.text.contains("<script"), "no script on the page");
+
+        // Hà Đông meets its target; one more planned offline competitive offer and it does not.
+        let ha_dong = bidtrack::db::units::find_by_code(&db.conn, demo::HA_DONG)
+            .await
+            .expect("q")
+            .expect("unit");
+        let doc = Html::parse_document(
+            &c.get(&format!("/?unit_id={}&year=2019", ha_dong.id))
+                .await
+                .text,
+        );
+        assert_eq!(select(&doc, ".verdict")[0], "Đạt");
+        assert!(select(&doc, ".shortfall")[0].starts_with("Đã đạt chỉ tiêu về số lượng"));
+        let ubnd = bidtrack::db::units::find_by_code(&db.conn, "HN-HADONG-UBND")
+            .await
+            .expect("q")
+            .expect("unit");
+        create(
+            &db.conn,
+            new_package(
+                ubnd.id,
+                "Mua sắm máy chiếu cho hội trường",
+                Method::CompetitiveOffers,
+                Field::Goods,
+                90_000_000,
+                false,
+            ),
+        )
+        .await;
+        let doc = Html::parse_document(
+            &c.get(&format!("/?unit_id={}&year=2019", ha_dong.id))
+                .await
+                .text,
+        );
+        assert_eq!(select(&doc, "#result .verdict")[0], "Chưa đạt");
+        assert!(
+            select(&doc, ".shortfall")[0].starts_with("Cần thêm 1 gói thầu qua mạng"),
+            "{:?}",
+            select(&doc, ".shortfall")
+        );
+        let first = select(
+            &doc,
+            "section[aria-labelledby=candidates] tbody tr td:first-child",
+        );
+        assert_eq!(
+            first[0], "Mua sắm máy chiếu cho hội trường",
+            "the cheapest way to close the gap"
+        );
+    }
+);
+
+db_test!(dashboard_explains_bad_input, |db: TestDb| async move {
+    let c = Client::new(&db);
+    let r = c.get("/").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        select(&Html::parse_document(&r.text), "[role=alert]")[0].starts_with("Chưa có đơn vị nào")
+    );
+
+    demo::load(&db.conn).await.expect("demo");
+    for (query, status, message) in [
+        ("?year=abc", 422, "Năm phải là một số từ 2000 đến 2100."),
+        ("?year=1999", 422, "Năm phải là một số từ 2000 đến 2100."),
+        (
+            "?unit_id=999999",
+            422,
+            "Không có đơn vị này; hãy chọn một đơn vị trong danh sách.",
+        ),
+        (
+            "?unit_id=x",
+            422,
+            "Không có đơn vị này; hãy chọn một đơn vị trong danh sách.",
+        ),
+        (
+            "?year=2020",
+            200,
+            "Không có chỉ tiêu nào áp dụng cho năm 2020",
+        ),
+    ] {
+        let r = c.get(&format!("/{query}")).await;
+        assert_eq!(r.status, status, "{query}");
+        let alert = select(&Html::parse_document(&r.text), "[role=alert]");
+        assert!(alert[0].starts_with(message), "{query}: {alert:?}");
+    }
+    // what was typed is shown back
+    let doc = Html::parse_document(&c.get("/?year=abc").await.text);
+    let sel = Selector::parse("input#year").expect("selector");
+    assert_eq!(
+        doc.select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value")),
+        Some("abc")
+    );
+
+    let css = c.get("/static/app.css").await;
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(css.text.contains("@media print"));
+});
