@@ -2,6 +2,7 @@
 //! the stylesheet. The JSON API lives in `api`.
 
 pub mod dashboard;
+pub mod packages;
 
 use crate::AppState;
 use axum::response::{Html, IntoResponse};
@@ -13,6 +14,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/", get(dashboard::show))
+        .route("/packages", get(packages::list))
         .route("/static/app.css", get(stylesheet))
 }
 

@@ -175,3 +175,97 @@ db_test!(dashboard_explains_bad_input, |db: TestDb| async move {
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     assert!(css.text.contains("@media print"));
 });
+
+db_test!(
+    package_register_filters_searches_and_pages,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let rows = |doc: &Html| select(doc, "tbody tr").len();
+
+        let doc = Html::parse_document(&c.get("/packages").await.text);
+        assert_eq!(select(&doc, ".muted")[0], "300 gói thầu");
+        assert_eq!(rows(&doc), 50);
+        assert_eq!(select(&doc, ".pager")[0], "Trang 1 / 6 Trang sau →");
+        let next = Selector::parse("a[rel=next]").expect("selector");
+        assert_eq!(
+            doc.select(&next)
+                .next()
+                .and_then(|a| a.value().attr("href")),
+            Some("/packages?page=2")
+        );
+
+        // search without diacritics, badges, Vietnamese money, sort by price
+        let doc = Html::parse_document(
+            &c.get("/packages?q=ha+dong&sort=-package_price_vnd")
+                .await
+                .text,
+        );
+        assert_eq!(select(&doc, ".muted")[0], "3 gói thầu");
+        let prices = select(&doc, "tbody td.num");
+        assert_eq!(
+            prices,
+            ["4.200.000.000 ₫", "2.500.000.000 ₫", "1.200.000.000 ₫"]
+        );
+        assert_eq!(
+            select(&doc, "tbody tr:first-child .badge"),
+            ["Không qua mạng", "Thuộc phạm vi"]
+        );
+        // the filters are shown back as chosen
+        let chosen = Selector::parse("select#sort option[selected]").expect("selector");
+        assert_eq!(
+            doc.select(&chosen)
+                .next()
+                .and_then(|o| o.value().attr("value")),
+            Some("-package_price_vnd")
+        );
+
+        // filters combine, through the same service as the API
+        let ha_dong = bidtrack::db::units::find_by_code(&db.conn, demo::HA_DONG)
+            .await
+            .expect("q")
+            .expect("unit");
+        let doc = Html::parse_document(
+            &c.get(&format!(
+                "/packages?unit_id={}&in_target_scope=true&online=false",
+                ha_dong.id
+            ))
+            .await
+            .text,
+        );
+        assert_eq!(select(&doc, ".muted")[0], "4 gói thầu");
+        let doc = Html::parse_document(
+            &c.get("/packages?method=competitive_offers&plan_year=2019&page=2")
+                .await
+                .text,
+        );
+        assert!(select(&doc, ".pager")[0].starts_with("← Trang trước Trang 2 / "));
+
+        // bad values are explained, never a bare error
+        let r = c.get("/packages?plan_year=abc").await;
+        assert_eq!(r.status, 422);
+        let doc = Html::parse_document(&r.text);
+        let year = Selector::parse("input#plan_year[aria-invalid=true]").expect("selector");
+        assert_eq!(
+            doc.select(&year)
+                .next()
+                .and_then(|e| e.value().attr("value")),
+            Some("abc")
+        );
+        assert_eq!(
+            select(&doc, "#plan_year-error")[0],
+            "Năm phải là số từ 2000 đến 2100"
+        );
+        let r = c.get("/packages?method=auction&sort=price").await;
+        assert_eq!(r.status, 422);
+        assert_eq!(
+            select(&Html::parse_document(&r.text), "[role=alert]")[0],
+            "Giá trị không hợp lệ: hình thức, sắp xếp. Hãy chọn lại."
+        );
+        let r = c.get("/packages?unit_id=987654").await;
+        assert_eq!(r.status, 422);
+        assert!(
+            select(&Html::parse_document(&r.text), "[role=alert]")[0].contains("Không có đơn vị")
+        );
+    }
+);
