@@ -6,9 +6,7 @@ use super::problems;
 use crate::AppState;
 use crate::domain::scope::ScopeReason;
 use crate::error::AppError;
-use crate::services::packages::{
-    NewPackage, PackageFilter, PackagePatch, PackageSort, PackageView,
-};
+use crate::services::packages::{NewPackage, PackageFilter, PackagePatch, PackageView};
 use crate::services::{self, PageRequest};
 use axum::Json;
 use axum::extract::State;
@@ -16,8 +14,8 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Why a package is in or out of its target's scope.
 #[derive(Debug, Serialize, ToSchema)]
@@ -149,64 +147,23 @@ impl From<PackageView> for PackageOut {
 
 page_type!(PackagePage, PackageOut);
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PackageQuery {
-    /// The unit's whole subtree.
-    pub unit_id: Option<i64>,
-    pub plan_year: Option<i32>,
-    pub method: Option<Method>,
-    pub field: Option<Field>,
-    pub online: Option<bool>,
-    pub status: Option<PackageStatus>,
-    /// In (true) or out of (false) the scope of the target that applies to each package;
-    /// packages of years without a target match neither.
-    pub in_target_scope: Option<bool>,
-    /// Name or notice code, with or without diacritics (`ha dong` finds `Hà Đông`).
-    pub q: Option<String>,
-    /// A column, descending with a leading `-`; ties by id.
-    pub sort: Option<PackageSort>,
-    #[param(minimum = 1, maximum = 1000000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 500)]
-    pub per_page: Option<u64>,
-}
-
 fn with_etag(view: PackageView) -> impl IntoResponse {
     let tag = etag(view.package.version);
     ([(header::ETAG, tag)], Json(PackageOut::from(view)))
 }
 
 /// List packages
-#[utoipa::path(operation_id = "list_packages", get, path = "/packages", tag = "packages", params(PackageQuery),
+#[utoipa::path(operation_id = "list_packages", get, path = "/packages", tag = "packages", params(PackageFilter, PageRequest),
     responses(
         (status = 200, description = "A page of packages", body = PackagePage),
         problems::List,
     ))]
 pub async fn list(
     State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<PackageQuery>,
+    ApiQuery(filter): ApiQuery<PackageFilter>,
+    ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<Json<PackagePage>, AppError> {
-    let filter = PackageFilter {
-        unit_id: q.unit_id,
-        plan_year: q.plan_year,
-        method: q.method,
-        field: q.field,
-        online: q.online,
-        status: q.status,
-        in_target_scope: q.in_target_scope,
-        q: q.q,
-        sort: q.sort.unwrap_or_default(),
-    };
-    let page = services::packages::list(
-        &state.db,
-        filter,
-        PageRequest {
-            page: q.page,
-            per_page: q.per_page,
-        },
-    )
-    .await?;
+    let page = services::packages::list(&state.db, filter, page).await?;
     Ok(Json(page.map(PackageOut::from).into()))
 }
 

@@ -7,12 +7,11 @@ use crate::domain::compliance::View;
 use crate::error::{AppError, FieldError};
 use crate::reports::summary::MoneyUnit;
 use crate::reports::{self, Format, Rendered};
-use crate::services::packages::{PackageFilter, PackageSort};
+use crate::services::packages::PackageFilter;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use entity::{Field, Method, PackageStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -186,18 +185,8 @@ pub async fn summary(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct PackagesReportQuery {
-    /// The unit's whole subtree.
-    pub unit_id: Option<i64>,
-    pub plan_year: Option<i32>,
-    pub method: Option<Method>,
-    pub field: Option<Field>,
-    pub online: Option<bool>,
-    pub status: Option<PackageStatus>,
-    pub in_target_scope: Option<bool>,
-    /// Name or notice code, with or without diacritics.
-    pub q: Option<String>,
-    pub sort: Option<PackageSort>,
+pub struct FormatQuery {
+    /// Default json.
     pub format: Option<Format>,
 }
 
@@ -205,7 +194,7 @@ pub struct PackagesReportQuery {
 ///
 /// Every package the filters of `GET /api/v1/packages` match, with every column and the derived
 /// ones.
-#[utoipa::path(operation_id = "report_packages", get, path = "/reports/packages", tag = "reports", params(PackagesReportQuery),
+#[utoipa::path(operation_id = "report_packages", get, path = "/reports/packages", tag = "reports", params(PackageFilter, FormatQuery),
     responses(
         (status = 200, description = "The report, in the format asked",
             headers(("Content-Disposition" = String, description = "inline or attachment, with a file name such as danh-sach-goi-thau_HN-HADONG_2019.xlsx")),
@@ -219,20 +208,10 @@ pub struct PackagesReportQuery {
     ))]
 pub async fn packages(
     State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<PackagesReportQuery>,
+    ApiQuery(filter): ApiQuery<PackageFilter>,
+    ApiQuery(f): ApiQuery<FormatQuery>,
 ) -> Result<Response, AppError> {
-    let format = q.format.unwrap_or_default();
-    let filter = PackageFilter {
-        unit_id: q.unit_id,
-        plan_year: q.plan_year,
-        method: q.method,
-        field: q.field,
-        online: q.online,
-        status: q.status,
-        in_target_scope: q.in_target_scope,
-        q: q.q,
-        sort: q.sort.unwrap_or_default(),
-    };
+    let format = f.format.unwrap_or_default();
     let mut report = reports::packages::open(&state.db, filter, Utc::now()).await?;
     match format {
         Format::Csv => {

@@ -35,9 +35,12 @@ impl<T> Page<T> {
 }
 
 /// Which page to read: `page` from 1, `per_page` up to [`MAX_PER_PAGE`].
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageRequest {
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 500)]
     pub per_page: Option<u64>,
 }
 

@@ -624,7 +624,9 @@ impl PackageSort {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// Which packages to list; also the query parameters of the list and its report.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PackageFilter {
     /// The unit's whole subtree.
     pub unit_id: Option<i64>,
@@ -633,11 +635,13 @@ pub struct PackageFilter {
     pub field: Option<Field>,
     pub online: Option<bool>,
     pub status: Option<PackageStatus>,
-    /// In (or out of) the scope of the target that applies to each package.
+    /// In (true) or out of (false) the scope of the target that applies to each package;
+    /// packages of years without a target match neither.
     pub in_target_scope: Option<bool>,
-    /// Name or notice code, with or without diacritics.
+    /// Name or notice code, with or without diacritics (`ha dong` finds `Hà Đông`).
     pub q: Option<String>,
-    pub sort: PackageSort,
+    /// A column, descending with a leading `-`; ties by id. Default: by id.
+    pub sort: Option<PackageSort>,
 }
 
 pub async fn list(
@@ -649,8 +653,14 @@ pub async fn list(
     let (regimes, rules) = filter_context(db, &filter).await?;
     let segments = scope_segments_if(db, &filter, &rules).await?;
     let list_filter = list_filter(&filter, segments, &regimes);
-    let (items, total) =
-        db::packages::list(db, &list_filter, filter.sort.column(), page, per_page).await?;
+    let (items, total) = db::packages::list(
+        db,
+        &list_filter,
+        filter.sort.unwrap_or_default().column(),
+        page,
+        per_page,
+    )
+    .await?;
     Ok(Page {
         items: describe(db, items).await?,
         page,
@@ -700,7 +710,7 @@ pub async fn export(db: &impl ConnectionTrait, filter: PackageFilter) -> Result<
     let (regimes, rules) = filter_context(db, &filter).await?;
     let segments = scope_segments_if(db, &filter, &rules).await?;
     let list_filter = list_filter(&filter, segments, &regimes);
-    let ids = db::packages::ids(db, &list_filter, filter.sort.column()).await?;
+    let ids = db::packages::ids(db, &list_filter, filter.sort.unwrap_or_default().column()).await?;
     let units: Vec<i64> = {
         use sea_orm::QuerySelect;
         entity::unit::Entity::find()

@@ -208,7 +208,7 @@ pub async fn list(
         status,
         in_target_scope,
         q: Some(get("q")),
-        sort: sort.unwrap_or_default(),
+        sort,
     };
     let mut rows = Vec::new();
     let mut total = 0;
