@@ -92,6 +92,34 @@ pub struct NewPackage {
     pub notes: Option<String>,
 }
 
+/// Every field set: an edit that replaces the whole package (a form sends every field).
+impl From<NewPackage> for PackagePatch {
+    fn from(p: NewPackage) -> Self {
+        PackagePatch {
+            unit_id: Some(p.unit_id),
+            name: Some(p.name),
+            code: Some(p.code),
+            plan_code: Some(p.plan_code),
+            plan_year: Some(p.plan_year),
+            planned_start_month: Some(p.planned_start_month),
+            field: Some(p.field),
+            method: Some(p.method),
+            procedure: Some(p.procedure),
+            international: Some(p.international),
+            package_price_vnd: Some(p.package_price_vnd),
+            funding_source: Some(p.funding_source),
+            contract_type: Some(p.contract_type),
+            online: Some(p.online),
+            online_exempt_reason: Some(p.online_exempt_reason),
+            status: Some(p.status),
+            result_date: Some(p.result_date),
+            winning_price_vnd: Some(p.winning_price_vnd),
+            contractor_name: Some(p.contractor_name),
+            notes: Some(p.notes),
+        }
+    }
+}
+
 fn default_status() -> PackageStatus {
     PackageStatus::Planned
 }
@@ -159,7 +187,8 @@ impl NewPackage {
         self
     }
 
-    fn from_model(m: &package::Model) -> Self {
+    /// The package as it would be entered again: the start of an edit.
+    pub fn from_model(m: &package::Model) -> Self {
         NewPackage {
             unit_id: m.unit_id,
             name: m.name.clone(),

@@ -1,6 +1,7 @@
 //! The dashboard (home page): a unit's standing against its target for a year, its children,
 //! and the packages that would close the gap. Reads the one compliance computation.
 
+use super::page::{Flash, Notice, PageError, page};
 use crate::AppState;
 use crate::domain::compliance::{Percent, View};
 use crate::domain::money::format_vnd;
@@ -10,7 +11,7 @@ use crate::services::compliance::Figures;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use entity::unit;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
@@ -71,6 +72,7 @@ struct Page {
     year: String,
     error: Option<String>,
     summary: Option<Summary>,
+    flash: Option<Notice>,
 }
 
 fn class(met: Option<bool>) -> &'static str {
@@ -128,7 +130,8 @@ fn param(query: &Option<String>, name: &str) -> Option<String> {
 pub async fn show(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Response, AppError> {
+    flash: Flash,
+) -> Result<Response, PageError> {
     let db = &state.db;
     let all = unit::Entity::find()
         .order_by_asc(unit::Column::Code)
@@ -195,18 +198,18 @@ pub async fn show(
                 error = Some(message);
                 None
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         },
         _ => None,
     };
-    let page = Page {
+    let view = Page {
         units,
         year: raw_year.unwrap_or_else(|| year.map(|y| y.to_string()).unwrap_or_default()),
         error,
         summary,
+        flash: flash.0.clone(),
     };
-    let html = page.render().map_err(anyhow::Error::from)?;
-    Ok((status, Html(html)).into_response())
+    Ok(page(status, &view, &flash))
 }
 
 async fn summarize(state: &AppState, unit_id: i64, year: i32) -> Result<Summary, AppError> {

@@ -2,11 +2,14 @@
 //! the stylesheet. The JSON API lives in `api`.
 
 pub mod dashboard;
+pub mod form;
+pub mod package;
 pub mod packages;
+pub mod page;
 
 use crate::AppState;
-use axum::response::{Html, IntoResponse};
-use axum::routing::get;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
@@ -15,7 +18,24 @@ pub fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/", get(dashboard::show))
         .route("/packages", get(packages::list))
+        .route(
+            "/packages/new",
+            get(package::new_form).post(package::create),
+        )
+        .route("/packages/{id}", get(package::show))
+        .route(
+            "/packages/{id}/edit",
+            get(package::edit_form).post(package::update),
+        )
+        .route("/packages/{id}/online", post(package::set_online))
+        .route(
+            "/packages/{id}/delete",
+            get(package::delete_form).post(package::delete),
+        )
         .route("/static/app.css", get(stylesheet))
+        .method_not_allowed_fallback(|| async {
+            page::PageError(crate::error::AppError::MethodNotAllowed)
+        })
 }
 
 /// The process is up. (Readiness, with the database, is a separate concern.)
@@ -32,15 +52,11 @@ pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
         }
         .into_response()
     } else {
-        (
-            axum::http::StatusCode::NOT_FOUND,
-            Html(concat!(
-                "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">",
-                "<title>Không tìm thấy trang – bidtrack</title></head><body>",
-                "<h1>Không tìm thấy trang</h1><p><a href=\"/\">Về trang chủ</a></p></body></html>"
-            )),
-        )
-            .into_response()
+        page::PageError(crate::error::AppError::NotFound {
+            entity: "trang",
+            key: uri.path().to_owned(),
+        })
+        .into_response()
     }
 }
 

@@ -1,6 +1,7 @@
 //! The package register: a filterable, searchable (diacritics optional), sortable, paginated
 //! list, through the same service as `GET /api/v1/packages`.
 
+use super::page::{self as shell, Flash, Notice, PageError};
 use crate::AppState;
 use crate::domain::money::format_vnd;
 use crate::error::AppError;
@@ -9,7 +10,7 @@ use crate::services::{self, PageRequest};
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use entity::{Field, Method, PackageStatus, unit};
 use sea_orm::{EntityTrait, QueryOrder};
 use std::collections::HashMap;
@@ -36,6 +37,9 @@ pub struct Form {
 }
 
 pub struct Line {
+    pub id: i64,
+    pub version: i32,
+    pub online: bool,
     pub name: String,
     pub code: Option<String>,
     pub unit: String,
@@ -65,6 +69,9 @@ struct Page {
     pages: u64,
     prev: Option<String>,
     next: Option<String>,
+    /// Where a one-click switch returns: this very list.
+    back: String,
+    flash: Option<Notice>,
 }
 
 fn choices<'a>(current: &str, items: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Choice> {
@@ -107,7 +114,8 @@ fn parse_bool(s: &str) -> Result<Option<bool>, ()> {
 pub async fn list(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
-) -> Result<Response, AppError> {
+    flash: Flash,
+) -> Result<Response, PageError> {
     let params: HashMap<String, String> = query
         .as_deref()
         .map(|q| {
@@ -236,7 +244,7 @@ pub async fn list(
                         .join("; "),
                 );
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     let pages = total.div_ceil(PER_PAGE).max(1);
@@ -340,15 +348,18 @@ pub async fn list(
         pages,
         prev: (page > 1).then(|| link(page - 1)),
         next: (page < pages).then(|| link(page + 1)),
+        back: query
+            .as_deref()
+            .map_or_else(|| "/packages".to_owned(), |q| format!("/packages?{q}")),
         error,
+        flash: flash.0.clone(),
     };
     let status = if page_view.error.is_some() || plan_year_invalid {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    let html = page_view.render().map_err(anyhow::Error::from)?;
-    Ok((status, Html(html)).into_response())
+    Ok(shell::page(status, &page_view, &flash))
 }
 
 fn line(v: services::packages::PackageView, names: &HashMap<i64, String>) -> Line {
@@ -359,6 +370,9 @@ fn line(v: services::packages::PackageView, names: &HashMap<i64, String>) -> Lin
         None => ("out", "Không có chỉ tiêu"),
     };
     Line {
+        id: p.id,
+        version: p.version,
+        online: p.online,
         unit: names.get(&p.unit_id).cloned().unwrap_or_default(),
         year: p.plan_year,
         method: p.method.label_vi(),

@@ -106,6 +106,38 @@ impl Client {
             .await
     }
 
+    /// Posts a form as a browser does (urlencoded), without following the redirect.
+    pub async fn form(&self, uri: &str, fields: &[(&str, &str)]) -> Response {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// A GET carrying the cookies a previous response set (the flash notice).
+    pub async fn get_after(&self, uri: &str, previous: &Response) -> Response {
+        let cookies: Vec<String> = previous
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next().map(str::to_owned))
+            .collect();
+        self.send(
+            Request::get(uri)
+                .header(header::COOKIE, cookies.join("; "))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+    }
+
     pub async fn post(&self, uri: &str, body: &Value) -> Response {
         self.json(Method::POST, uri, body, None).await
     }

@@ -18,3 +18,4 @@ mod packages;
 mod reports;
 mod scope_agreement;
 mod web;
+mod web_forms;

@@ -1,0 +1,477 @@
+//! The officers' forms: create and edit a package, the inline errors, Post/Redirect/Get with a
+//! flash notice, stale edits, the one-click online switch, deletion and the error pages.
+
+use crate::client::{Client, Response};
+use crate::db_test;
+use crate::support::*;
+use bidtrack::services::demo;
+use scraper::{Html, Selector};
+
+fn doc(r: &Response) -> Html {
+    Html::parse_document(&r.text)
+}
+
+fn texts(doc: &Html, css: &str) -> Vec<String> {
+    let sel = Selector::parse(css).expect("selector");
+    doc.select(&sel)
+        .map(|e| {
+            // Text nodes of separate cells are separate words.
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+fn attr(doc: &Html, css: &str, name: &str) -> Option<String> {
+    let sel = Selector::parse(css).expect("selector");
+    doc.select(&sel)
+        .next()
+        .and_then(|e| e.value().attr(name).map(str::to_owned))
+}
+
+async fn ha_dong(db: &TestDb) -> i64 {
+    bidtrack::db::units::find_by_code(&db.conn, demo::HA_DONG)
+        .await
+        .expect("query")
+        .expect("demo unit")
+        .id
+}
+
+fn location(r: &Response) -> String {
+    assert_eq!(r.status, 303, "{}", r.text);
+    r.header("location").expect("location").to_owned()
+}
+
+db_test!(
+    create_form_keeps_input_and_explains_errors,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let unit = ha_dong(&db).await.to_string();
+
+        let r = c
+            .get(&format!("/packages/new?unit_id={unit}&plan_year=2019"))
+            .await;
+        assert_eq!(r.status, 200);
+        let page = doc(&r);
+        // every input has its label; enums are Vietnamese labels over wire values
+        let inputs = texts(&page, "form.edit [name]").len();
+        let sel = Selector::parse(
+            "form.edit input:not([type=hidden]), form.edit select, form.edit textarea",
+        )
+        .expect("selector");
+        for input in page.select(&sel) {
+            let id = input.value().attr("id").expect("id");
+            assert_eq!(
+                texts(&page, &format!("label[for={id}]")).len(),
+                1,
+                "label for {id}"
+            );
+        }
+        assert!(inputs >= 19, "{inputs}");
+        assert_eq!(
+            texts(&page, "select#method option[value=competitive_offers]"),
+            ["Chào hàng cạnh tranh"]
+        );
+        assert_eq!(
+            attr(&page, "select#unit_id option[selected]", "value"),
+            Some(unit.clone())
+        );
+
+        // a bad price and no name: both explained beside their fields and in the summary,
+        // everything typed kept
+        let mut fields = vec![
+            ("unit_id", unit.as_str()),
+            ("name", ""),
+            ("plan_year", "2019"),
+            ("field", "goods"),
+            ("method", "competitive_offers"),
+            ("status", "planned"),
+            ("package_price_vnd", "12,34"),
+            ("notes", "Ghi chú của cán bộ"),
+            ("international", "on"),
+        ];
+        let r = c.form("/packages/new", &fields).await;
+        assert_eq!(r.status, 422);
+        let page = doc(&r);
+        assert_eq!(
+            attr(&page, "#package_price_vnd[aria-invalid=true]", "value").as_deref(),
+            Some("12,34")
+        );
+        assert_eq!(
+            texts(&page, "#package_price_vnd-error"),
+            ["Số tiền phải là số đồng nguyên, nhóm ba chữ số (ví dụ 1.234.567.000)"]
+        );
+        assert_eq!(texts(&page, "#name-error"), ["Chưa nhập tên gói thầu"]);
+        assert_eq!(
+            texts(&page, ".error-summary h2"),
+            ["Chưa lưu được: có 2 lỗi cần sửa"]
+        );
+        assert_eq!(
+            attr(&page, ".error-summary li:first-child a", "href").as_deref(),
+            Some("#name")
+        );
+        assert_eq!(texts(&page, "textarea#notes"), ["Ghi chú của cán bộ"]);
+        assert_eq!(
+            attr(&page, "select#method option[selected]", "value").as_deref(),
+            Some("competitive_offers")
+        );
+        assert!(attr(&page, "input#international", "checked").is_some());
+
+        // a domain rule (consulting by competitive offers) lands beside the method
+        fields[1] = ("name", "Tư vấn giám sát");
+        fields[3] = ("field", "consulting");
+        fields[6] = ("package_price_vnd", "500.000.000");
+        let r = c.form("/packages/new", &fields).await;
+        assert_eq!(r.status, 422);
+        assert_eq!(
+            texts(&doc(&r), "#method-error"),
+            ["Gói thầu tư vấn không được áp dụng hình thức chào hàng cạnh tranh"]
+        );
+        fields[3] = ("field", "goods");
+
+        // the three ways officers write money; the notice follows the redirect once
+        for (i, price) in ["1.234.567.000", "1,234,567,000", "1234567000 đ"]
+            .iter()
+            .enumerate()
+        {
+            let name = format!("Mua sắm số {i}");
+            let mut f = fields.clone();
+            f[1] = ("name", &name);
+            f[6] = ("package_price_vnd", price);
+            let r = c.form("/packages/new", &f).await;
+            let to = location(&r);
+            let id = to.trim_start_matches("/packages/");
+            let api = c.get(&format!("/api/v1/packages/{id}")).await.json();
+            assert_eq!(api["package_price_vnd"], 1_234_567_000i64, "{price}");
+            assert_eq!(api["international"], true);
+            assert_eq!(api["notes"], "Ghi chú của cán bộ");
+            let shown = c.get_after(&to, &r).await;
+            assert_eq!(
+                texts(&doc(&shown), ".flash.ok"),
+                [format!("Đã thêm gói thầu «{name}».")]
+            );
+            assert!(
+                shown
+                    .header("set-cookie")
+                    .is_some_and(|c| c.contains("Max-Age=0")),
+                "the notice is shown once"
+            );
+            assert!(texts(&doc(&c.get(&to).await), ".flash").is_empty());
+        }
+
+        // a notice number already taken
+        let mut f = fields.clone();
+        f[1] = ("name", "Gói trùng số");
+        f[6] = ("package_price_vnd", "100.000.000");
+        f.push(("code", "IB1900000001"));
+        location(&c.form("/packages/new", &f).await);
+        let r = c.form("/packages/new", &f).await;
+        assert_eq!(r.status, 422);
+        assert_eq!(
+            texts(&doc(&r), "#code-error"),
+            ["Số thông báo mời thầu IB1900000001 đã có trong hệ thống"]
+        );
+    }
+);
+
+db_test!(edit_form_explains_a_stale_edit, |db: TestDb| async move {
+    let c = Client::new(&db);
+    let unit = c.unit("Q1", "district", None).await;
+    let created = c
+        .package(serde_json::json!({
+            "unit_id": unit, "name": "Sửa chữa trụ sở", "plan_year": 2019,
+            "field": "works", "method": "competitive_offers",
+            "package_price_vnd": 1_200_000_000i64, "online": false
+        }))
+        .await;
+    let id = created["id"].as_i64().expect("id");
+
+    let page = doc(&c.get(&format!("/packages/{id}/edit")).await);
+    assert_eq!(
+        attr(&page, "input[name=version]", "value").as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        attr(&page, "#package_price_vnd", "value").as_deref(),
+        Some("1.200.000.000")
+    );
+    assert_eq!(
+        attr(&page, "#name", "value").as_deref(),
+        Some("Sửa chữa trụ sở")
+    );
+
+    // someone else saves first, through the API
+    let r = c
+        .patch(
+            &format!("/api/v1/packages/{id}"),
+            &serde_json::json!({"package_price_vnd": 1_500_000_000i64}),
+            Some("\"1\""),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    let unit = unit.to_string();
+    let mut fields = vec![
+        ("version", "1"),
+        ("unit_id", unit.as_str()),
+        ("name", "Sửa chữa, cải tạo trụ sở"),
+        ("plan_year", "2019"),
+        ("field", "works"),
+        ("method", "competitive_offers"),
+        ("status", "planned"),
+        ("package_price_vnd", "1.200.000.000"),
+    ];
+    let r = c.form(&format!("/packages/{id}/edit"), &fields).await;
+    assert_eq!(r.status, 409);
+    let page = doc(&r);
+    assert_eq!(
+        texts(&page, ".stale h2"),
+        ["Gói thầu đã được người khác lưu trước bạn"]
+    );
+    let rows = texts(&page, ".stale tbody tr");
+    assert_eq!(
+        rows,
+        [
+            "Tên gói thầu Sửa chữa, cải tạo trụ sở Sửa chữa trụ sở",
+            "Giá gói thầu 1.200.000.000 ₫ 1.500.000.000 ₫"
+        ]
+    );
+    // nothing typed is lost; a second save is now a deliberate overwrite of version 2
+    assert_eq!(
+        attr(&page, "#name", "value").as_deref(),
+        Some("Sửa chữa, cải tạo trụ sở")
+    );
+    assert_eq!(
+        attr(&page, "input[name=version]", "value").as_deref(),
+        Some("2")
+    );
+    let api = c.get(&format!("/api/v1/packages/{id}")).await.json();
+    assert_eq!(
+        api["name"], "Sửa chữa trụ sở",
+        "the stale edit changed nothing"
+    );
+
+    fields[0] = ("version", "2");
+    let r = c.form(&format!("/packages/{id}/edit"), &fields).await;
+    assert_eq!(location(&r), format!("/packages/{id}"));
+    let api = c.get(&format!("/api/v1/packages/{id}")).await.json();
+    assert_eq!(api["name"], "Sửa chữa, cải tạo trụ sở");
+    assert_eq!(api["package_price_vnd"], 1_200_000_000i64);
+    assert_eq!(api["version"], 3);
+
+    // an error on edit re-renders with the same version and the typed values
+    fields[0] = ("version", "3");
+    fields[7] = ("package_price_vnd", "1.2");
+    let r = c.form(&format!("/packages/{id}/edit"), &fields).await;
+    assert_eq!(r.status, 422);
+    let page = doc(&r);
+    assert_eq!(
+        attr(&page, "#package_price_vnd", "value").as_deref(),
+        Some("1.2")
+    );
+    assert_eq!(
+        attr(&page, "input[name=version]", "value").as_deref(),
+        Some("3")
+    );
+
+    // a form without its version is refused, not guessed
+    let r = c.form(&format!("/packages/{id}/edit"), &fields[1..]).await;
+    assert_eq!(r.status, 400);
+    assert!(r.text.contains("Biểu mẫu thiếu phiên bản"));
+});
+
+db_test!(
+    one_click_online_switch_moves_the_dashboard,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let unit = ha_dong(&db).await;
+        let dashboard = format!("/?unit_id={unit}&year=2019");
+        assert_eq!(
+            texts(&doc(&c.get(&dashboard).await), ".shortfall"),
+            ["Đã đạt chỉ tiêu về số lượng gói thầu. Đã đạt chỉ tiêu về giá trị."]
+        );
+
+        let unit_s = unit.to_string();
+        let r = c
+            .form(
+                "/packages/new",
+                &[
+                    ("unit_id", &unit_s),
+                    ("name", "Kiểm thử mua sắm bàn ghế"),
+                    ("plan_year", "2019"),
+                    ("field", "goods"),
+                    ("method", "competitive_offers"),
+                    ("status", "planned"),
+                    ("package_price_vnd", "350.000.000"),
+                ],
+            )
+            .await;
+        let to = location(&r);
+        let id: i64 = to.trim_start_matches("/packages/").parse().expect("id");
+        let page = doc(&c.get(&to).await);
+        assert_eq!(texts(&page, "#scope .badge"), ["Thuộc phạm vi chỉ tiêu"]);
+        assert_eq!(
+            texts(&page, ".scope-reason"),
+            ["Chào hàng cạnh tranh: thuộc phạm vi chỉ tiêu"]
+        );
+        assert_eq!(
+            texts(&doc(&c.get(&dashboard).await), ".shortfall"),
+            [
+                "Cần thêm 1 gói thầu qua mạng để đạt chỉ tiêu về số lượng. Đã đạt chỉ tiêu về giá trị."
+            ]
+        );
+
+        // the register offers the switch on the row, and returns to the same filtered list
+        let list = format!("/packages?unit_id={unit}&q=kiem+thu");
+        let page = doc(&c.get(&list).await);
+        assert_eq!(texts(&page, "tbody tr button"), ["Chuyển qua mạng"]);
+        assert_eq!(
+            attr(&page, "tbody tr form input[name=back]", "value"),
+            Some(format!("/packages?unit_id={unit}&q=kiem+thu"))
+        );
+        let r = c
+            .form(
+                &format!("/packages/{id}/online"),
+                &[("version", "1"), ("online", "true"), ("back", &list)],
+            )
+            .await;
+        assert_eq!(location(&r), list);
+        let shown = c.get_after(&list, &r).await;
+        assert_eq!(
+            texts(&doc(&shown), ".flash.ok"),
+            ["Đã chuyển gói thầu «Kiểm thử mua sắm bàn ghế» sang lựa chọn qua mạng."]
+        );
+        assert_eq!(
+            texts(&doc(&shown), "tbody tr .badge.yes"),
+            ["Qua mạng", "Thuộc phạm vi"]
+        );
+        assert_eq!(
+            texts(&doc(&c.get(&dashboard).await), ".shortfall"),
+            ["Đã đạt chỉ tiêu về số lượng gói thầu. Đã đạt chỉ tiêu về giá trị."]
+        );
+
+        // a click on a stale row changes nothing and says why; a foreign `back` is ignored
+        let r = c
+            .form(
+                &format!("/packages/{id}/online"),
+                &[
+                    ("version", "1"),
+                    ("online", "false"),
+                    ("back", "https://example.com/"),
+                ],
+            )
+            .await;
+        assert_eq!(location(&r), format!("/packages/{id}"));
+        let shown = c.get_after(&format!("/packages/{id}"), &r).await;
+        assert!(
+            texts(&doc(&shown), ".flash.error")[0].starts_with("Gói thầu vừa được người khác sửa")
+        );
+        let api = c.get(&format!("/api/v1/packages/{id}")).await.json();
+        assert_eq!(api["online"], true);
+        assert_eq!(api["version"], 2);
+
+        // and back offline from the package page
+        let page = doc(&c.get(&format!("/packages/{id}")).await);
+        assert_eq!(
+            texts(&page, ".actions form button"),
+            ["Bỏ lựa chọn qua mạng"]
+        );
+        assert_eq!(
+            attr(&page, ".actions form input[name=version]", "value").as_deref(),
+            Some("2")
+        );
+        let r = c
+            .form(
+                &format!("/packages/{id}/online"),
+                &[
+                    ("version", "2"),
+                    ("online", "false"),
+                    ("back", &format!("/packages/{id}")),
+                ],
+            )
+            .await;
+        location(&r);
+        assert_eq!(
+            c.get(&format!("/api/v1/packages/{id}")).await.json()["online"],
+            false
+        );
+
+        // deletion asks first, then needs the current version
+        let page = doc(&c.get(&format!("/packages/{id}/delete")).await);
+        assert_eq!(
+            texts(&page, "h1"),
+            ["Xóa gói thầu «Kiểm thử mua sắm bàn ghế»?"]
+        );
+        let r = c
+            .form(&format!("/packages/{id}/delete"), &[("version", "1")])
+            .await;
+        assert_eq!(location(&r), format!("/packages/{id}"));
+        assert_eq!(c.get(&format!("/packages/{id}")).await.status, 200);
+        let r = c
+            .form(&format!("/packages/{id}/delete"), &[("version", "3")])
+            .await;
+        assert_eq!(location(&r), "/packages");
+        assert_eq!(
+            texts(&doc(&c.get_after("/packages", &r).await), ".flash.ok"),
+            ["Đã xóa gói thầu."]
+        );
+        let gone = c.get(&format!("/packages/{id}")).await;
+        assert_eq!(gone.status, 404);
+        assert_eq!(texts(&doc(&gone), "h1"), ["Không tìm thấy trang"]);
+    }
+);
+
+db_test!(error_pages_are_vietnamese_pages, |db: TestDb| async move {
+    let c = Client::new(&db);
+    for (uri, status) in [
+        ("/no-such-page", 404),
+        ("/packages/abc", 404),
+        ("/packages/999999", 404),
+        ("/packages/999999/edit", 404),
+    ] {
+        let r = c.get(uri).await;
+        assert_eq!(r.status, status, "{uri}");
+        assert!(
+            r.header("content-type")
+                .is_some_and(|t| t.starts_with("text/html")),
+            "{uri}"
+        );
+        let page = doc(&r);
+        assert_eq!(texts(&page, "html[lang=vi]").len(), 1, "{uri}");
+        assert_eq!(texts(&page, "h1"), ["Không tìm thấy trang"], "{uri}");
+    }
+    let r = c
+        .send(
+            axum::http::Request::put("/packages")
+                .body(axum::body::Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(r.status, 405);
+    assert_eq!(texts(&doc(&r), "h1"), ["Thao tác không được hỗ trợ"]);
+    let r = c.form("/packages/1/online", &[("online", "maybe")]).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(texts(&doc(&r), "h1"), ["Yêu cầu không hợp lệ"]);
+
+    // A broken database is a 500 page that says nothing about the internals.
+    sea_orm::ConnectionTrait::execute_unprepared(&db.conn, "DROP TABLE packages")
+        .await
+        .expect("drop");
+    let r = c.get("/packages").await;
+    assert_eq!(r.status, 500);
+    let page = doc(&r);
+    assert_eq!(texts(&page, "h1"), ["Đã xảy ra lỗi hệ thống"]);
+    assert_eq!(
+        texts(&page, "main p")[0],
+        "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau."
+    );
+    for internal in ["no such table", "does not exist", "sqlx", "Query"] {
+        assert!(!r.text.contains(internal), "{internal}: {}", r.text);
+    }
+});
