@@ -45,6 +45,8 @@ pub struct ChildRow {
 }
 
 pub struct Candidate {
+    pub id: i64,
+    pub version: i32,
     pub name: String,
     pub method: &'static str,
     pub field: &'static str,
@@ -52,6 +54,8 @@ pub struct Candidate {
 }
 
 pub struct Summary {
+    /// This dashboard's own address: where a one-click switch returns.
+    pub back: String,
     pub unit_name: String,
     pub year: i32,
     pub rule_name: String,
@@ -258,6 +262,7 @@ async fn summarize(state: &AppState, unit_id: i64, year: i32) -> Result<Summary,
     let candidates = services::compliance::candidates(&state.db, unit_id, year, 10).await?;
     let shown = candidates.items.len() as u64;
     Ok(Summary {
+        back: format!("/?unit_id={unit_id}&year={year}"),
         unit_name: c.unit_name.clone(),
         year,
         rule_name: c.rule.name.clone(),
@@ -271,6 +276,8 @@ async fn summarize(state: &AppState, unit_id: i64, year: i32) -> Result<Summary,
             .items
             .into_iter()
             .map(|v| Candidate {
+                id: v.package.id,
+                version: v.package.version,
                 name: v.package.name,
                 method: v.package.method.label_vi(),
                 field: v.package.field.label_vi(),

@@ -170,6 +170,18 @@ impl Client {
 }
 
 impl Client {
+    /// Serves the same application on a real socket (127.0.0.1, a free port) for clients that
+    /// are other processes, such as a browser. The server lives as long as the test's runtime.
+    pub async fn serve(&self) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let addr = listener.local_addr().expect("local address");
+        let app = app(self.state.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        addr
+    }
+
     /// The raw body of a GET (binary files).
     pub async fn get_bytes(&self, uri: &str) -> Vec<u8> {
         let response = app(self.state.clone())

@@ -27,6 +27,14 @@ enum Cleanup {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 impl TestDb {
+    /// `sqlite` or `postgres`, for file names.
+    pub fn engine_name(&self) -> &'static str {
+        match self.cleanup {
+            Cleanup::Sqlite(_) => "sqlite",
+            Cleanup::Postgres { .. } => "postgres",
+        }
+    }
+
     /// `None` when the engine is not available here (PostgreSQL without `TEST_DATABASE_URL`).
     pub async fn new(engine: Engine) -> Option<TestDb> {
         match engine {

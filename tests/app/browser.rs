@@ -1,0 +1,320 @@
+//! The officer's path in a real browser (headless Chromium through chromedriver): the dashboard,
+//! a package created through the form, a bad price explained in place, the fix, the one-click
+//! switch to online, and the dashboard's share and shortfall moving. Screenshots go to
+//! `target/screenshots/`.
+
+use crate::client::Client;
+use crate::db_test;
+use crate::support::*;
+use bidtrack::services::demo;
+use fantoccini::{Locator, elements::Element};
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// chromedriver for one test, killed when the test ends however it ends.
+struct Driver {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn find_program(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// The browser and its driver, or `None` (loudly) when this machine has none. Under CI=true a
+/// missing browser is a failure, never a skip.
+fn browser_tools() -> Option<(PathBuf, PathBuf)> {
+    let driver = find_program("chromedriver");
+    let chromium = find_program("chromium").or_else(|| find_program("chromium-browser"));
+    match (driver, chromium) {
+        (Some(d), Some(c)) => Some((d, c)),
+        _ => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!(
+                    "CI=true but chromium or chromedriver is missing: the browser test cannot run"
+                );
+            }
+            let _ = std::io::stderr().write_all(
+                b"!!! SKIPPED browser test: chromium and chromedriver are not installed \
+                  (apt-get install -y chromium chromium-driver)\n",
+            );
+            None
+        }
+    }
+}
+
+async fn start_driver(program: &PathBuf) -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let child = Command::new(program)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver {
+        child,
+        port,
+        _profile: tempfile::tempdir().expect("profile dir"),
+    };
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return driver;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not listen on port {port} within 10 s");
+}
+
+async fn open_browser(driver: &Driver, chromium: &std::path::Path) -> fantoccini::Client {
+    let profile = format!("--user-data-dir={}", driver._profile.path().display());
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic",
+                "--window-size=1280,1400", "--lang=vi", profile,
+            ]
+        }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!("an object literal")
+    };
+    fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("open a browser session")
+}
+
+fn screenshot_dir() -> PathBuf {
+    // CARGO_TARGET_TMPDIR is <target>/tmp; screenshots sit beside it.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target dir")
+        .join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
+
+async fn css(b: &fantoccini::Client, selector: &str) -> Element {
+    b.find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("{selector}: {e}"))
+}
+
+async fn text(b: &fantoccini::Client, selector: &str) -> String {
+    css(b, selector).await.text().await.expect("text")
+}
+
+/// Clicks something that loads a new page and waits until the new page is there: a click
+/// returns before a form's navigation completes, and the old page's elements then go stale.
+async fn click_and_load(b: &fantoccini::Client, selector: &str) {
+    let old = css(b, "html").await;
+    css(b, selector)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            let ready = b
+                .execute("return document.readyState", Vec::new())
+                .await
+                .expect("readyState");
+            if ready == "complete" {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("clicking {selector} did not load a page within 10 s");
+}
+
+async fn path(b: &fantoccini::Client) -> String {
+    let url = b.current_url().await.expect("url");
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
+    let Some((driver_program, chromium)) = browser_tools() else {
+        return;
+    };
+    demo::load(&db.conn).await.expect("demo");
+    let ha_dong = bidtrack::db::units::find_by_code(&db.conn, demo::HA_DONG)
+        .await
+        .expect("query")
+        .expect("unit")
+        .id;
+    let addr = Client::new(&db).serve().await;
+    let base = format!("http://{addr}");
+    let driver = start_driver(&driver_program).await;
+    let b = open_browser(&driver, &chromium).await;
+    let shots = screenshot_dir();
+    let engine = db.engine_name();
+
+    // The dashboard: pick the district and the year as an officer would.
+    b.goto(&format!("{base}/")).await.expect("open dashboard");
+    css(&b, "select#unit_id")
+        .await
+        .select_by_value(&ha_dong.to_string())
+        .await
+        .expect("pick unit");
+    let year = css(&b, "input#year").await;
+    year.clear().await.expect("clear");
+    year.send_keys("2019").await.expect("type year");
+    click_and_load(&b, "form.picker button").await;
+    assert_eq!(text(&b, "#result .verdict").await, "Đạt");
+    assert_eq!(
+        text(&b, ".shortfall").await,
+        "Đã đạt chỉ tiêu về số lượng gói thầu. Đã đạt chỉ tiêu về giá trị."
+    );
+
+    // A new package through the form, with a price nobody can read one way only.
+    click_and_load(&b, "a[href='/packages']").await;
+    click_and_load(&b, "a[href='/packages/new']").await;
+    css(&b, "select#unit_id")
+        .await
+        .select_by_value(&ha_dong.to_string())
+        .await
+        .expect("unit");
+    css(&b, "#name")
+        .await
+        .send_keys("Mua sắm máy photocopy cho bộ phận một cửa")
+        .await
+        .expect("name");
+    let plan_year = css(&b, "#plan_year").await;
+    plan_year.clear().await.expect("clear");
+    plan_year.send_keys("2019").await.expect("year");
+    css(&b, "select#field")
+        .await
+        .select_by_value("goods")
+        .await
+        .expect("field");
+    css(&b, "select#method")
+        .await
+        .select_by_value("competitive_offers")
+        .await
+        .expect("method");
+    css(&b, "#package_price_vnd")
+        .await
+        .send_keys("450.000,000")
+        .await
+        .expect("price");
+    click_and_load(&b, "form.edit button[type=submit]").await;
+
+    let price = css(&b, "#package_price_vnd").await;
+    assert_eq!(
+        price.attr("aria-invalid").await.expect("attr").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        price.prop("value").await.expect("value").as_deref(),
+        Some("450.000,000"),
+        "what was typed is kept"
+    );
+    assert!(
+        text(&b, "#package_price_vnd-error")
+            .await
+            .starts_with("Không rõ dấu phân cách"),
+        "the message sits beside the field"
+    );
+    assert_eq!(
+        text(&b, ".error-summary h2").await,
+        "Chưa lưu được: có 1 lỗi cần sửa"
+    );
+    assert_eq!(
+        css(&b, "#name")
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some("Mua sắm máy photocopy cho bộ phận một cửa")
+    );
+    std::fs::write(
+        shots.join(format!("package-form-error-{engine}.png")),
+        b.screenshot().await.expect("screenshot"),
+    )
+    .expect("write screenshot");
+
+    // Fix it and save: the package page, with the notice.
+    price.clear().await.expect("clear");
+    price.send_keys("450.000.000").await.expect("price");
+    click_and_load(&b, "form.edit button[type=submit]").await;
+    assert!(
+        path(&b).await.starts_with("/packages/"),
+        "{}",
+        path(&b).await
+    );
+    assert_eq!(
+        text(&b, ".flash.ok").await,
+        "Đã thêm gói thầu «Mua sắm máy photocopy cho bộ phận một cửa»."
+    );
+    assert_eq!(text(&b, "#scope .badge").await, "Thuộc phạm vi chỉ tiêu");
+    let package_page = path(&b).await;
+
+    // The district now misses its target by one package.
+    b.goto(&format!("{base}/?unit_id={ha_dong}&year=2019"))
+        .await
+        .expect("dashboard");
+    assert_eq!(text(&b, "#result .verdict").await, "Chưa đạt");
+    assert_eq!(
+        text(&b, ".shortfall").await,
+        "Cần thêm 1 gói thầu qua mạng để đạt chỉ tiêu về số lượng. Đã đạt chỉ tiêu về giá trị."
+    );
+    let before = text(&b, ".measure strong").await;
+    assert_eq!(before, "44.44%");
+    let candidates = text(&b, "section[aria-labelledby=candidates]").await;
+    assert!(candidates.contains("Mua sắm máy photocopy"), "{candidates}");
+
+    // One click on the package page, then the dashboard again.
+    b.goto(&format!("{base}{package_page}"))
+        .await
+        .expect("package");
+    click_and_load(&b, ".actions form button").await;
+    assert_eq!(
+        text(&b, ".flash.ok").await,
+        "Đã chuyển gói thầu «Mua sắm máy photocopy cho bộ phận một cửa» sang lựa chọn qua mạng."
+    );
+    b.goto(&format!("{base}/?unit_id={ha_dong}&year=2019"))
+        .await
+        .expect("dashboard");
+    assert_eq!(text(&b, "#result .verdict").await, "Đạt");
+    assert_eq!(text(&b, ".measure strong").await, "55.55%");
+    assert_eq!(
+        text(&b, ".shortfall").await,
+        "Đã đạt chỉ tiêu về số lượng gói thầu. Đã đạt chỉ tiêu về giá trị."
+    );
+    std::fs::write(
+        shots.join(format!("dashboard-{engine}.png")),
+        b.screenshot().await.expect("screenshot"),
+    )
+    .expect("write screenshot");
+    b.close().await.expect("close browser");
+});
