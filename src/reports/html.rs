@@ -108,6 +108,8 @@ impl Chart {
 #[derive(Template)]
 #[template(path = "report.html")]
 struct Page<'a> {
+    /// Heading level of the title: 1 alone, 2 inside a page.
+    level: u8,
     title: &'a str,
     scope: &'a [(String, String)],
     chart: Option<&'a Chart>,
@@ -123,10 +125,11 @@ fn show(cell: &Cell) -> String {
     }
 }
 
-pub fn write(table: &Table, chart: Option<&Chart>) -> Result<String, askama::Error> {
-    let rows = table
+fn rows(table: &Table, limit: usize) -> Vec<HtmlRow> {
+    table
         .rows
         .iter()
+        .take(limit)
         .map(|r| HtmlRow {
             class: match r.kind {
                 RowKind::Data => "",
@@ -151,13 +154,47 @@ pub fn write(table: &Table, chart: Option<&Chart>) -> Result<String, askama::Err
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
+
+/// The printable document: A4 landscape, no script.
+pub fn write(table: &Table, chart: Option<&Chart>) -> Result<String, askama::Error> {
     Page {
+        level: 1,
         title: &table.title,
         scope: &table.scope,
         chart,
         headers: table.columns.iter().map(|c| c.header.as_str()).collect(),
-        rows,
+        rows: rows(table, usize::MAX),
+    }
+    .render()
+}
+
+#[derive(Template)]
+#[template(path = "report_body.html")]
+struct Body<'a> {
+    level: u8,
+    title: &'a str,
+    scope: &'a [(String, String)],
+    chart: Option<&'a Chart>,
+    headers: Vec<&'a str>,
+    rows: Vec<HtmlRow>,
+}
+
+/// The same report as a fragment for a page of the site (its stylesheet styles it), with at most
+/// `limit` rows.
+pub fn fragment(
+    table: &Table,
+    chart: Option<&Chart>,
+    limit: usize,
+) -> Result<String, askama::Error> {
+    Body {
+        level: 2,
+        title: &table.title,
+        scope: &table.scope,
+        chart,
+        headers: table.columns.iter().map(|c| c.header.as_str()).collect(),
+        rows: rows(table, limit),
     }
     .render()
 }

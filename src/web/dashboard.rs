@@ -131,6 +131,21 @@ fn param(query: &Option<String>, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The latest plan year with a package: what an officer most likely wants to see first.
+pub async fn latest_year(db: &sea_orm::DatabaseConnection) -> Result<i32, AppError> {
+    let latest: Option<i32> = entity::package::Entity::find()
+        .select_only()
+        .column_as(
+            sea_orm::sea_query::Expr::col(entity::package::Column::PlanYear).max(),
+            "max",
+        )
+        .into_tuple::<Option<i32>>()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(latest.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now())))
+}
+
 pub async fn show(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
@@ -141,16 +156,7 @@ pub async fn show(
         .order_by_asc(unit::Column::Code)
         .all(db)
         .await?;
-    let latest_year: Option<i32> = entity::package::Entity::find()
-        .select_only()
-        .column_as(
-            sea_orm::sea_query::Expr::col(entity::package::Column::PlanYear).max(),
-            "max",
-        )
-        .into_tuple::<Option<i32>>()
-        .one(db)
-        .await?
-        .flatten();
+    let latest_year = latest_year(db).await?;
     let raw_year = param(&query, "year");
     let raw_unit = param(&query, "unit_id");
     let default_unit = all
@@ -169,7 +175,7 @@ pub async fn show(
         }
     };
     let year = match raw_year.as_deref().map(str::parse::<i32>) {
-        None => Some(latest_year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()))),
+        None => Some(latest_year),
         Some(Ok(y)) if crate::domain::PLAN_YEARS.contains(&y) => Some(y),
         Some(_) => {
             error = Some("Năm phải là một số từ 2000 đến 2100.".to_owned());

@@ -6,6 +6,7 @@ pub mod form;
 pub mod package;
 pub mod packages;
 pub mod page;
+pub mod reports;
 
 use crate::AppState;
 use axum::response::IntoResponse;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
             "/packages/{id}/delete",
             get(package::delete_form).post(package::delete),
         )
+        .route("/reports", get(reports::show))
         .route("/static/app.css", get(stylesheet))
         .method_not_allowed_fallback(|| async {
             page::PageError(crate::error::AppError::MethodNotAllowed)

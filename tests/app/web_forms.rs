@@ -475,3 +475,85 @@ db_test!(error_pages_are_vietnamese_pages, |db: TestDb| async move {
         assert!(!r.text.contains(internal), "{internal}: {}", r.text);
     }
 });
+
+db_test!(
+    reports_page_previews_and_offers_the_files,
+    |db: TestDb| async move {
+        let c = Client::new(&db);
+        let r = c.get("/reports").await;
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            texts(&doc(&r), "[role=alert]"),
+            ["Chưa có đơn vị nào: chưa có gì để báo cáo."]
+        );
+
+        demo::load(&db.conn).await.expect("demo");
+        // Defaults: the compliance report of the top unit for the latest plan year, with the
+        // children's chart.
+        let r = c.get("/reports").await;
+        assert_eq!(r.status, 200);
+        let page = doc(&r);
+        assert_eq!(
+            texts(&page, ".report-preview h2.report-title")[0],
+            "Báo cáo thực hiện lựa chọn nhà thầu qua mạng năm 2019 – Thành phố Hà Nội"
+        );
+        assert_eq!(texts(&page, ".report-preview svg.chart").len(), 1);
+        assert_eq!(attr(&page, "input#year", "value").as_deref(), Some("2019"));
+        let links: Vec<String> = {
+            let sel = Selector::parse(".downloads a").expect("selector");
+            page.select(&sel)
+                .filter_map(|a| a.value().attr("href").map(str::to_owned))
+                .collect()
+        };
+        assert_eq!(links.len(), 3);
+        for (link, content_type) in links.iter().zip([
+            "text/csv; charset=utf-8",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "text/html; charset=utf-8",
+        ]) {
+            let file = c.get(link).await;
+            assert_eq!(file.status, 200, "{link}");
+            assert_eq!(file.header("content-type"), Some(content_type), "{link}");
+        }
+        // the preview shows the figures the API reports
+        let unit = ha_dong(&db).await;
+        let page = doc(&c
+            .get(&format!(
+                "/reports?report=compliance&unit_id={unit}&year=2019&view=plan"
+            ))
+            .await);
+        let first_row = texts(&page, ".report-preview tbody tr:first-child")[0].clone();
+        assert!(first_row.contains("Quận Hà Đông 0 10 8 4 50.00% 50.00% Đạt"), "{first_row}");
+
+        // the summary in millions; the package list cut to its preview
+        let page = doc(&c
+            .get(&format!(
+                "/reports?report=summary&unit_id={unit}&year=2019&view=plan&money=million"
+            ))
+            .await);
+        assert!(texts(&page, ".report-preview dl.scope")[0].contains("triệu đồng"));
+        assert!(
+            attr(&page, ".downloads a", "href").is_some_and(|h| h
+                .contains("/api/v1/reports/summary?")
+                && h.contains("unit=million"))
+        );
+        let page = doc(&c.get("/reports?report=packages&year=2019").await);
+        assert!(
+            texts(&page, ".report-preview p.muted")[0].starts_with("Xem trước 200 / "),
+            "the whole demo list is longer than the preview"
+        );
+
+        // choices that cannot be right are explained
+        let r = c
+            .get("/reports?report=secret&view=sideways&year=19999&unit_id=x")
+            .await;
+        assert_eq!(r.status, 422);
+        assert_eq!(texts(&doc(&r), "[role=alert]").len(), 4);
+        let r = c.get("/reports?year=2020").await;
+        assert_eq!(r.status, 200);
+        assert!(
+            texts(&doc(&r), "[role=alert]")[0]
+                .starts_with("Không có chỉ tiêu nào áp dụng cho năm 2020")
+        );
+    }
+);
