@@ -7,6 +7,8 @@ pub mod package;
 pub mod packages;
 pub mod page;
 pub mod reports;
+pub mod targets;
+pub mod units;
 
 use crate::AppState;
 use axum::response::IntoResponse;
@@ -34,6 +36,18 @@ pub fn router() -> Router<AppState> {
             get(package::delete_form).post(package::delete),
         )
         .route("/reports", get(reports::show))
+        .route("/targets", get(targets::list))
+        .route("/targets/new", get(targets::new_form).post(targets::create))
+        .route(
+            "/targets/{id}/edit",
+            get(targets::edit_form).post(targets::update),
+        )
+        .route("/units", get(units::list))
+        .route("/units/new", get(units::new_form).post(units::create))
+        .route(
+            "/units/{id}/edit",
+            get(units::edit_form).post(units::update),
+        )
         .route("/static/app.css", get(stylesheet))
         .method_not_allowed_fallback(|| async {
             page::PageError(crate::error::AppError::MethodNotAllowed)

@@ -3,7 +3,10 @@
 //! into the API's command types and then go through the same services.
 
 use super::form::{Choice, Difference, FormPage, Input, Section, Stale};
-use super::page::{Flash, Notice, PageError, Params, local_path, page, redirect_with};
+use super::page::{
+    Flash, Notice, PageError, Params, field_errors, form_body, local_path, page, path_id,
+    redirect_with,
+};
 use crate::AppState;
 use crate::db;
 use crate::domain::money::{format_vnd, group_thousands, parse_vnd};
@@ -24,26 +27,7 @@ use std::str::FromStr;
 
 /// The id in `/packages/{id}`; anything else is a page that does not exist.
 fn package_id(raw: &str) -> Result<i64, PageError> {
-    raw.parse()
-        .map_err(|_| PageError(AppError::not_found("gói thầu", raw)))
-}
-
-/// A posted form. A body that cannot be read is the client's fault, never a 500.
-pub fn form_body(body: Result<Bytes, BytesRejection>) -> Result<Params, PageError> {
-    let bytes = body.map_err(|e| {
-        PageError(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge {
-                message: "Dữ liệu gửi lên quá lớn".to_owned(),
-            }
-        } else {
-            AppError::BadRequest {
-                code: "invalid_form",
-                message: "Không đọc được dữ liệu biểu mẫu".to_owned(),
-                errors: Vec::new(),
-            }
-        })
-    })?;
-    Ok(Params::parse(&bytes))
+    path_id(raw, "gói thầu")
 }
 
 async fn all_units(state: &AppState) -> Result<Vec<unit::Model>, PageError> {
@@ -525,18 +509,6 @@ fn form_page(
         submit: "Lưu gói thầu",
         cancel,
         flash: None,
-    }
-}
-
-/// The service's answer to a save, as messages beside the fields.
-fn field_errors(e: AppError) -> Result<Vec<FieldError>, PageError> {
-    match e {
-        AppError::Validation(errors) => Ok(errors),
-        AppError::Conflict { code, message } if code == "duplicate_code" => {
-            Ok(vec![FieldError::new("code", code, message)])
-        }
-        AppError::Rule { code, message } => Ok(vec![FieldError::new("", code, message)]),
-        other => Err(PageError(other)),
     }
 }
 

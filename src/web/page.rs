@@ -4,7 +4,9 @@
 
 use crate::error::AppError;
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::FromRequestParts;
+use axum::extract::rejection::BytesRejection;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -130,6 +132,44 @@ pub fn local_path(candidate: &str, fallback: String) -> String {
         && !candidate.contains('\\')
         && !candidate.chars().any(char::is_control);
     if ok { candidate.to_owned() } else { fallback }
+}
+
+/// The id in a path such as `/units/{id}`; anything else is a page that does not exist.
+pub fn path_id(raw: &str, entity: &'static str) -> Result<i64, PageError> {
+    raw.parse()
+        .map_err(|_| PageError(AppError::not_found(entity, raw)))
+}
+
+/// A posted form. A body that cannot be read is the client's fault, never a 500.
+pub fn form_body(body: Result<Bytes, BytesRejection>) -> Result<Params, PageError> {
+    let bytes = body.map_err(|e| {
+        PageError(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge {
+                message: "Dữ liệu gửi lên quá lớn".to_owned(),
+            }
+        } else {
+            AppError::BadRequest {
+                code: "invalid_form",
+                message: "Không đọc được dữ liệu biểu mẫu".to_owned(),
+                errors: Vec::new(),
+            }
+        })
+    })?;
+    Ok(Params::parse(&bytes))
+}
+
+/// The messages of a save the officer can fix, to show beside the fields; anything else is an
+/// error page.
+pub fn field_errors(e: AppError) -> Result<Vec<crate::error::FieldError>, PageError> {
+    use crate::error::FieldError;
+    match e {
+        AppError::Validation(errors) => Ok(errors),
+        AppError::Conflict { code, message } if code == "duplicate_code" => {
+            Ok(vec![FieldError::new("code", code, message)])
+        }
+        AppError::Rule { code, message } => Ok(vec![FieldError::new("", code, message)]),
+        other => Err(PageError(other)),
+    }
 }
 
 /// Renders a page with `status`; clears the flash cookie when the page showed its notice.

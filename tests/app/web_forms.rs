@@ -523,7 +523,10 @@ db_test!(
             ))
             .await);
         let first_row = texts(&page, ".report-preview tbody tr:first-child")[0].clone();
-        assert!(first_row.contains("Quận Hà Đông 0 10 8 4 50.00% 50.00% Đạt"), "{first_row}");
+        assert!(
+            first_row.contains("Quận Hà Đông 0 10 8 4 50.00% 50.00% Đạt"),
+            "{first_row}"
+        );
 
         // the summary in millions; the package list cut to its preview
         let page = doc(&c
@@ -555,5 +558,269 @@ db_test!(
             texts(&doc(&r), "[role=alert]")[0]
                 .starts_with("Không có chỉ tiêu nào áp dụng cho năm 2020")
         );
+    }
+);
+
+db_test!(
+    units_pages_list_the_tree_and_edit_it,
+    |db: TestDb| async move {
+        let c = Client::new(&db);
+        assert!(texts(&doc(&c.get("/units").await), ".card")[0].starts_with("Chưa có đơn vị nào"));
+
+        let r = c
+            .form(
+                "/units/new",
+                &[
+                    ("code", "HN"),
+                    ("name", "Thành phố Hà Nội"),
+                    ("kind", "province"),
+                ],
+            )
+            .await;
+        assert_eq!(location(&r), "/units");
+        assert_eq!(
+            texts(&doc(&c.get_after("/units", &r).await), ".flash.ok"),
+            ["Đã thêm đơn vị «Thành phố Hà Nội»."]
+        );
+        let hn = bidtrack::db::units::find_by_code(&db.conn, "HN")
+            .await
+            .expect("q")
+            .expect("unit")
+            .id
+            .to_string();
+        location(
+            &c.form(
+                "/units/new",
+                &[
+                    ("code", "HN-Q1"),
+                    ("name", "Quận Một"),
+                    ("kind", "district"),
+                    ("parent_id", &hn),
+                    ("valid_from", "01/01/2020"),
+                ],
+            )
+            .await,
+        );
+        let page = doc(&c.get("/units").await);
+        assert_eq!(
+            texts(&page, "tbody tr td:first-child"),
+            ["Thành phố Hà Nội", "Quận Một"]
+        );
+        assert_eq!(texts(&page, "tbody td.depth-1"), ["Quận Một"]);
+        assert_eq!(
+            texts(&page, "tbody tr:nth-child(2) td:nth-child(4)"),
+            ["01/01/2020 –"]
+        );
+
+        // errors beside their fields, input kept
+        let r = c
+            .form(
+                "/units/new",
+                &[("code", "mã có dấu"), ("name", "Phường X"), ("kind", "")],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        let page = doc(&r);
+        assert_eq!(texts(&page, "#kind-error"), ["Chưa chọn cấp đơn vị"]);
+        assert_eq!(attr(&page, "#code", "value").as_deref(), Some("mã có dấu"));
+        let r = c
+            .form(
+                "/units/new",
+                &[
+                    ("code", "mã có dấu"),
+                    ("name", "Phường X"),
+                    ("kind", "commune"),
+                ],
+            )
+            .await;
+        assert!(texts(&doc(&r), "#code-error")[0].starts_with("Mã đơn vị gồm 1–64 ký tự"));
+        let r = c
+            .form(
+                "/units/new",
+                &[("code", "HN"), ("name", "Trùng"), ("kind", "province")],
+            )
+            .await;
+        assert_eq!(texts(&doc(&r), "#code-error"), ["Mã đơn vị HN đã có"]);
+
+        // edit: the form starts from the unit; a unit cannot sit under its own child
+        let page = doc(&c.get(&format!("/units/{hn}/edit")).await);
+        assert_eq!(
+            attr(&page, "#name", "value").as_deref(),
+            Some("Thành phố Hà Nội")
+        );
+        assert_eq!(
+            attr(&page, "select#kind option[selected]", "value").as_deref(),
+            Some("province")
+        );
+        assert!(
+            texts(&page, "select#parent_id option")
+                .iter()
+                .all(|o| !o.contains("(HN)")),
+            "a unit is not offered as its own parent"
+        );
+        let q1 = bidtrack::db::units::find_by_code(&db.conn, "HN-Q1")
+            .await
+            .expect("q")
+            .expect("unit")
+            .id
+            .to_string();
+        let r = c
+            .form(
+                &format!("/units/{hn}/edit"),
+                &[
+                    ("code", "HN"),
+                    ("name", "Hà Nội"),
+                    ("kind", "province"),
+                    ("parent_id", &q1),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert_eq!(
+            texts(&doc(&r), "#parent_id-error"),
+            ["Đơn vị cấp trên không được là chính đơn vị này hoặc đơn vị cấp dưới của nó"]
+        );
+        let r = c
+            .form(
+                &format!("/units/{q1}/edit"),
+                &[
+                    ("code", "HN-Q1"),
+                    ("name", "Quận 1"),
+                    ("kind", "district"),
+                    ("parent_id", &hn),
+                    ("valid_from", "2020-01-01"),
+                    ("valid_to", "31/12/2019"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            texts(&doc(&r), "#valid_to-error"),
+            ["Ngày hết hiệu lực phải sau ngày bắt đầu"]
+        );
+        let r = c
+            .form(
+                &format!("/units/{q1}/edit"),
+                &[
+                    ("code", "HN-Q1"),
+                    ("name", "Quận 1"),
+                    ("kind", "district"),
+                    ("parent_id", &hn),
+                ],
+            )
+            .await;
+        assert_eq!(location(&r), "/units");
+        let api = c.get(&format!("/api/v1/units/{q1}")).await.json();
+        assert_eq!(api["name"], "Quận 1");
+        assert_eq!(api["valid_from"], serde_json::Value::Null);
+        assert_eq!(c.get("/units/abc/edit").await.status, 404);
+    }
+);
+
+db_test!(
+    target_pages_list_and_edit_the_rules,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let page = doc(&c.get("/targets").await);
+        let rows = texts(&page, "tbody tr");
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert!(rows[0].contains("2019 Mọi đơn vị ≥ 50% ≥ 15%"), "{rows:?}");
+        assert!(
+            rows[0].contains("Đấu thầu rộng rãi (quy mô nhỏ)")
+                && rows[0].contains("Chào hàng cạnh tranh"),
+            "{rows:?}"
+        );
+
+        // the seeded rule, as its edit form shows it
+        let edit = attr(&page, "tbody tr:first-child a", "href").expect("edit link");
+        let form = doc(&c.get(&edit).await);
+        assert_eq!(
+            attr(&form, "select#competitive_offers option[selected]", "value").as_deref(),
+            Some("all")
+        );
+        assert_eq!(
+            attr(&form, "select#open_bidding option[selected]", "value").as_deref(),
+            Some("small_scale")
+        );
+        assert_eq!(
+            attr(&form, "select#direct_appointment option[selected]", "value").as_deref(),
+            Some("")
+        );
+        assert!(attr(&form, "#domestic_only", "checked").is_some());
+
+        // a rule that cannot hold is explained field by field
+        let r = c
+            .form(
+                "/targets/new",
+                &[
+                    ("code", "hn_2020"),
+                    ("name", "Chỉ tiêu Hà Nội 2020"),
+                    ("year_from", "2020"),
+                    ("year_to", "2020"),
+                    ("min_count_percent", "150"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        let page = doc(&r);
+        assert_eq!(
+            texts(&page, "#min_count_percent-error"),
+            ["Tỷ lệ phải từ 0 đến 100"]
+        );
+        assert_eq!(
+            texts(&page, "#open_bidding-error"),
+            ["Cần ít nhất một hình thức lựa chọn nhà thầu"]
+        );
+        assert_eq!(
+            attr(&page, "#min_count_percent", "value").as_deref(),
+            Some("150")
+        );
+        let r = c
+            .form(
+                "/targets/new",
+                &[("code", "x"), ("name", "x"), ("year_from", "năm nay")],
+            )
+            .await;
+        assert_eq!(
+            texts(&doc(&r), "#year_from-error"),
+            ["Năm bắt đầu phải là một số nguyên"]
+        );
+
+        // Hà Nội had no target for 2020; a rule of its own gives it one
+        let hn = bidtrack::db::units::find_by_code(&db.conn, "HN")
+            .await
+            .expect("q")
+            .expect("unit")
+            .id;
+        let dashboard = format!("/?unit_id={hn}&year=2020");
+        assert!(
+            texts(&doc(&c.get(&dashboard).await), "[role=alert]")[0]
+                .starts_with("Không có chỉ tiêu nào áp dụng cho năm 2020")
+        );
+        let hn_s = hn.to_string();
+        let r = c
+            .form(
+                "/targets/new",
+                &[
+                    ("code", "hn_2020"),
+                    ("name", "Chỉ tiêu Hà Nội 2020"),
+                    ("unit_id", &hn_s),
+                    ("year_from", "2020"),
+                    ("year_to", "2020"),
+                    ("min_count_percent", "60"),
+                    ("competitive_offers", "all"),
+                    ("domestic_only", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(location(&r), "/targets");
+        let page = doc(&c.get(&dashboard).await);
+        assert!(texts(&page, "[role=alert]").is_empty());
+        assert_eq!(
+            texts(&page, "#result + p.muted"),
+            ["Chỉ tiêu: Chỉ tiêu Hà Nội 2020"]
+        );
+        let page = doc(&c.get("/targets").await);
+        assert!(texts(&page, "tbody tr")[1].contains("2020 Thành phố Hà Nội ≥ 60% –"));
     }
 );
