@@ -1,6 +1,7 @@
 """A new API client, generated from openapi/openapi.json by openapi-python-client, builds the
 worked example of the domain reference (Hà Đông 2019) against a running bidtrack, marks one
-package online, and reads the same compliance figures as `bidtrack check`.
+package online, and reads the same compliance figures as `bidtrack check`. It logs in first, as
+the demo administrator, and sends the token it gets on every call.
 
 Usage: client_smoke.py BASE_URL BIDTRACK_BINARY DATABASE_URL  (the generated package must be
 importable as `bidtrack_client`).
@@ -10,14 +11,18 @@ import json
 import subprocess
 import sys
 
-from bidtrack_client import Client
+from bidtrack_client import AuthenticatedClient, Client
+from bidtrack_client.api.auth import login
 from bidtrack_client.api.compliance import get_compliance
 from bidtrack_client.api.packages import create_package, get_package, update_package
 from bidtrack_client.api.units import create_unit
-from bidtrack_client.models import CreateUnit, Field, Method, NewPackage, PackagePatch, UnitKind
+from bidtrack_client.models import CreateUnit, Field, LoginRequest, Method, NewPackage, PackagePatch, UnitKind
 
 base_url, binary, database_url = sys.argv[1:4]
-client = Client(base_url=base_url, raise_on_unexpected_status=True)
+anonymous = Client(base_url=base_url, raise_on_unexpected_status=True)
+session = login.sync(client=anonymous, body=LoginRequest(username="demo-admin", password="demo-admin-2019"))
+assert session.user.role == "admin", session
+client = AuthenticatedClient(base_url=base_url, token=session.token, raise_on_unexpected_status=True)
 
 unit = create_unit.sync(client=client, body=CreateUnit(code="CLIENT-HD", name="Quận mẫu", kind=UnitKind.DISTRICT))
 assert unit.code == "CLIENT-HD", unit

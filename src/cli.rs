@@ -10,6 +10,7 @@ use crate::services::compliance::{Compliance, Figures};
 use crate::{AppState, db, services};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use entity::Role;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -34,6 +35,9 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "BIDTRACK_BIND", default_value = DEFAULT_BIND)]
         bind: SocketAddr,
+        /// Mark session cookies Secure (set when users reach bidtrack over HTTPS).
+        #[arg(long, env = "BIDTRACK_COOKIE_SECURE")]
+        cookie_secure: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -89,6 +93,55 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<std::path::PathBuf>,
     },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add a user. The password comes from BIDTRACK_PASSWORD, else stdin (asked for on a
+    /// terminal, without echo).
+    Add {
+        username: String,
+        /// admin, officer, finance or viewer.
+        #[arg(long)]
+        role: Role,
+        /// The unit (code) whose subtree an officer writes; required for officers.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Display name (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a user's password (same sources as `add`); their sessions and tokens end.
+    Passwd { username: String },
+    /// Stop a user from signing in; their sessions and tokens end now.
+    Disable { username: String },
+    /// List users.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create a personal API token for a user and print it (it is shown only once).
+    Create {
+        #[arg(long)]
+        user: String,
+        /// What the token is for.
+        #[arg(long, default_value = "command line")]
+        name: String,
+        /// Days until it expires (default: never).
+        #[arg(long)]
+        days: Option<u32>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -113,13 +166,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let database_url = cli.database_url;
     let command = cli.command.unwrap_or(Command::Serve {
         bind: default_bind()?,
+        cookie_secure: std::env::var("BIDTRACK_COOKIE_SECURE").is_ok_and(|v| v == "true"),
     });
     let settings = Settings {
         database_url,
         bind: match &command {
-            Command::Serve { bind } => *bind,
+            Command::Serve { bind, .. } => *bind,
             _ => default_bind()?,
         },
+        cookie_secure: matches!(
+            command,
+            Command::Serve {
+                cookie_secure: true,
+                ..
+            }
+        ),
     };
     let conn = db::connect(&settings.database_url).await.with_context(|| {
         format!(
@@ -141,6 +202,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => {
             println!("migrations applied to {}", settings.redacted_database_url());
+            Ok(())
+        }
+        Command::User { action } => users(&conn, action).await,
+        Command::Token {
+            action: TokenAction::Create { user, name, days },
+        } => {
+            let u = services::accounts::find_user(&conn, &user)
+                .await?
+                .with_context(|| format!("no user {user}"))?;
+            anyhow::ensure!(u.active, "user {user} is disabled");
+            let expires = days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
+            let (secret, _) = services::accounts::issue_token(
+                &conn,
+                u.id,
+                entity::TokenKind::Personal,
+                &name,
+                expires,
+            )
+            .await?;
+            println!("{secret}");
             Ok(())
         }
         Command::Demo => {
@@ -313,11 +394,86 @@ async fn write_package_list(
     Ok(())
 }
 
+/// A password from BIDTRACK_PASSWORD, a pipe, or the terminal without echo.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if let Ok(p) = std::env::var("BIDTRACK_PASSWORD") {
+        return Ok(p);
+    }
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Mật khẩu: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    Ok(password)
+}
+
+async fn users(conn: &sea_orm::DatabaseConnection, action: UserAction) -> anyhow::Result<()> {
+    use services::accounts::{self, Actor, NewUser};
+    let system = Actor::system();
+    match action {
+        UserAction::Add {
+            username,
+            role,
+            unit,
+            name,
+        } => {
+            let unit_id = match unit {
+                Some(code) => Some(
+                    db::units::find_by_code(conn, &code)
+                        .await?
+                        .with_context(|| format!("no unit {code}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let password = read_password()?;
+            let u = accounts::create_user(
+                conn,
+                &system,
+                NewUser {
+                    display_name: name.unwrap_or_else(|| username.clone()),
+                    username,
+                    password,
+                    role,
+                    unit_id,
+                },
+            )
+            .await?;
+            println!("user {} added ({})", u.username, u.role.label_vi());
+        }
+        UserAction::Passwd { username } => {
+            let password = read_password()?;
+            accounts::set_password(conn, &system, &username, &password).await?;
+            println!("password of {username} changed; their sessions and tokens ended");
+        }
+        UserAction::Disable { username } => {
+            accounts::disable_user(conn, &system, &username).await?;
+            println!("user {username} disabled; their sessions and tokens ended");
+        }
+        UserAction::List => {
+            for u in accounts::list_users(conn).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.username,
+                    u.role,
+                    if u.active { "active" } else { "disabled" },
+                    u.display_name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 fn default_bind() -> anyhow::Result<SocketAddr> {
     DEFAULT_BIND.parse().context("invalid default bind address")
 }
 
 async fn serve(state: AppState) -> anyhow::Result<()> {
+    first_admin(&state.db).await?;
     let bind = state.settings.bind;
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -331,6 +487,33 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("server error")
+}
+
+/// When nobody can sign in yet, creates `admin`: with BIDTRACK_ADMIN_PASSWORD, or a random
+/// password printed once on the console (never logged).
+async fn first_admin(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    use services::accounts;
+    if accounts::count_users(db).await? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match std::env::var("BIDTRACK_ADMIN_PASSWORD") {
+        Ok(p) => (p, false),
+        Err(_) => (accounts::new_secret("")?[..20].to_owned(), true),
+    };
+    accounts::ensure_admin(db, &password)
+        .await
+        .context("cannot create the first administrator")?;
+    if generated {
+        eprintln!(
+            "\n  First start: user `admin` created with password {password}\n  \
+             It is shown only this once. Change it with `bidtrack user passwd admin`.\n"
+        );
+    } else {
+        eprintln!(
+            "First start: user `admin` created with the password in BIDTRACK_ADMIN_PASSWORD."
+        );
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

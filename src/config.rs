@@ -11,6 +11,8 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub struct Settings {
     pub database_url: String,
     pub bind: SocketAddr,
+    /// Mark cookies `Secure`: set when browsers reach bidtrack over HTTPS (behind a proxy).
+    pub cookie_secure: bool,
 }
 
 impl Settings {

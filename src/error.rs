@@ -66,6 +66,18 @@ pub enum AppError {
     /// The version named by If-Match is not the current one.
     #[error("{message}")]
     PreconditionFailed { message: String },
+    /// No valid credentials (API token or session) came with a request that needs them.
+    #[error("{message}")]
+    Unauthenticated { message: String },
+    /// The user is known but their role or unit does not allow this.
+    #[error("{message}")]
+    Forbidden { message: String },
+    /// Too many failed logins for a username: wait before the next try.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -123,6 +135,9 @@ impl AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::PreconditionRequired { .. } => StatusCode::PRECONDITION_REQUIRED,
             AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -139,6 +154,9 @@ impl AppError {
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::PreconditionRequired { .. } => "precondition_required",
             AppError::PreconditionFailed { .. } => "stale_version",
+            AppError::Unauthenticated { .. } => "unauthenticated",
+            AppError::Forbidden { .. } => "forbidden",
+            AppError::TooManyRequests { .. } => "too_many_attempts",
             AppError::Internal(_) => "internal",
         }
     }
@@ -201,12 +219,30 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
-        (
+        let mut response = (
             self.status(),
             [(header::CONTENT_TYPE, "application/problem+json")],
             body,
         )
-            .into_response()
+            .into_response();
+        match &self {
+            AppError::Unauthenticated { .. } => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer realm=\"bidtrack\""),
+                );
+            }
+            AppError::TooManyRequests {
+                retry_after_secs, ..
+            } => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(*retry_after_secs),
+                );
+            }
+            _ => {}
+        }
+        response
     }
 }
 
@@ -284,6 +320,28 @@ mod tests {
                 AppError::MethodNotAllowed,
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
+            ),
+            (
+                AppError::Unauthenticated {
+                    message: "x".into(),
+                },
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+            ),
+            (
+                AppError::Forbidden {
+                    message: "x".into(),
+                },
+                StatusCode::FORBIDDEN,
+                "forbidden",
+            ),
+            (
+                AppError::TooManyRequests {
+                    message: "x".into(),
+                    retry_after_secs: 30,
+                },
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
             ),
             (
                 AppError::PreconditionFailed {

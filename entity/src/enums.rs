@@ -176,6 +176,33 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// What a user may do (enforced in the services).
+    Role {
+        Admin = "admin" => "Quản trị viên",
+        Officer = "officer" => "Cán bộ phụ trách đấu thầu",
+        Finance = "finance" => "Phòng Tài chính",
+        Viewer = "viewer" => "Người xem",
+    }
+}
+
+wire_enum! {
+    /// How an API token came to be: a login, or a personal token made to keep.
+    TokenKind {
+        Login = "login" => "Đăng nhập",
+        Personal = "personal" => "Token cá nhân",
+    }
+}
+
+wire_enum! {
+    /// What an audit row records.
+    AuditAction {
+        Create = "create" => "Tạo",
+        Update = "update" => "Sửa",
+        Delete = "delete" => "Xóa",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +310,17 @@ mod tests {
             UnitKind::ALL,
             &["province", "district", "commune", "agency"],
             UnitKind::label_vi,
+        );
+        check_all(
+            Role::ALL,
+            &["admin", "officer", "finance", "viewer"],
+            Role::label_vi,
+        );
+        check_all(TokenKind::ALL, &["login", "personal"], TokenKind::label_vi);
+        check_all(
+            AuditAction::ALL,
+            &["create", "update", "delete"],
+            AuditAction::label_vi,
         );
     }
 

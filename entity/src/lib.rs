@@ -3,11 +3,17 @@
 //! Every enum has one stable snake_case wire name used in the database, JSON, CSV and form values,
 //! and a Vietnamese label. Both come from the single table in [`enums`].
 
+pub mod api_token;
+pub mod audit_log;
+pub mod deleted_package;
 pub mod enums;
+pub mod login_failure;
 pub mod package;
 pub mod regime;
+pub mod session;
 pub mod target_rule;
 pub mod target_rule_method;
 pub mod unit;
+pub mod user;
 
 pub use enums::*;

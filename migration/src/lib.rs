@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_tables;
 mod m20261126_000002_seed_regimes_and_targets;
+mod m20261126_000003_accounts_and_audit;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_create_tables::Migration),
             Box::new(m20261126_000002_seed_regimes_and_targets::Migration),
+            Box::new(m20261126_000003_accounts_and_audit::Migration),
         ]
     }
 }

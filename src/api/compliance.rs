@@ -1,7 +1,7 @@
 //! `/api/v1/compliance`: a unit's standing against its target, and the packages behind each
 //! figure. Both call the one compliance computation of `services::compliance`.
 
-use super::extract::ApiQuery;
+use super::extract::{ApiQuery, Auth};
 use super::packages::PackageOut;
 use super::problems;
 use crate::AppState;
@@ -37,6 +37,7 @@ pub struct ComplianceQuery {
     ))]
 pub async fn check(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiQuery(q): ApiQuery<ComplianceQuery>,
 ) -> Result<Json<Compliance>, AppError> {
     Ok(Json(
@@ -85,6 +86,7 @@ pub struct DrillDownPage {
     ))]
 pub async fn packages_behind(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiQuery(q): ApiQuery<DrillDownQuery>,
 ) -> Result<Json<DrillDownPage>, AppError> {
     let (rule, page) = services::compliance::packages_behind(

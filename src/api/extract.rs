@@ -2,11 +2,14 @@
 //! axum's own `Json`, `Query` and `Path` answer in plain text. JSON and query strings are parsed
 //! through `serde_path_to_error`, so a type error names its field.
 
+use crate::AppState;
 use crate::error::{AppError, FieldError};
+use crate::services::accounts::{self, Actor};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::{HeaderMap, header, request::Parts};
+use axum::http::{HeaderMap, Method, header, request::Parts};
+use chrono::Utc;
 use serde::de::DeserializeOwned;
 
 /// A JSON body (`application/json` or any `+json` type, such as `application/merge-patch+json`).
@@ -164,6 +167,69 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
                 message: "If-Match phải là một ETag do bidtrack cấp, ví dụ \"3\"".to_owned(),
             })
     }
+}
+
+/// The user behind a request's `Authorization: Bearer` token. Every `/api/v1` operation but
+/// login and the OpenAPI document takes it: 401 without a live token.
+pub struct Auth(pub Actor);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = bearer(&parts.headers) else {
+            // A signed-in browser may read (report downloads from the pages); writes need a
+            // token, so a cookie alone never changes anything through the API.
+            if matches!(parts.method, Method::GET | Method::HEAD)
+                && let Some(secret) =
+                    crate::web::session::cookie(&parts.headers, "bidtrack_session")
+                && let Some((actor, _)) =
+                    accounts::session_user(&state.db, &secret, Utc::now()).await?
+            {
+                return Ok(Auth(actor));
+            }
+            return Err(AppError::Unauthenticated {
+                message: "Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token> (POST /api/v1/auth/login cấp token)".to_owned(),
+            });
+        };
+        let (actor, token) = accounts::authenticate_token(&state.db, token, Utc::now())
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated {
+                message: "Token không hợp lệ, đã hết hạn hoặc đã bị thu hồi".to_owned(),
+            })?;
+        parts.extensions.insert(TokenId(token.id));
+        Ok(Auth(actor))
+    }
+}
+
+/// The id of the token a request came with (logout revokes it).
+#[derive(Clone, Copy)]
+pub struct TokenId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for TokenId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<TokenId>()
+            .copied()
+            .ok_or_else(|| AppError::Unauthenticated {
+                message: "Cần đăng nhập".to_owned(),
+            })
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// The strong ETag of a version.

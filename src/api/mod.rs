@@ -2,6 +2,8 @@
 //! the OpenAPI document is generated from the handlers themselves; a plain `.route()` here would
 //! make an undocumented endpoint.
 
+pub mod audit;
+pub mod auth;
 pub mod compliance;
 pub mod extract;
 pub mod packages;
@@ -32,7 +34,12 @@ percentages are strings with two decimals (\"50.00\"); dates are ISO 8601. Every
 `errors: [{field, code, message}]` with Vietnamese messages. Lists take `page` (from 1) and \
 `per_page` (1–500, default 50) and answer `{items, page, per_page, total}`. Packages use \
 optimistic locking: `GET` sends an `ETag`; `PATCH` and `DELETE` need it back in `If-Match` \
-(428 without it, 412 when someone else saved first).",
+(428 without it, 412 when someone else saved first).\n\n\
+Authentication: every operation but `POST /auth/login` needs `Authorization: Bearer <token>` \
+(401 without a live token). Get a token from `POST /auth/login` (12 hours) or create a personal \
+one (`POST /tokens`, or `bidtrack token create` on the server). Roles: `admin` changes \
+everything; `officer` changes the packages of their unit's subtree; `finance` and `viewer` \
+read. A role or unit that may not do something gets 403.",
         license(name = "MIT OR Apache-2.0"),
         version = env!("CARGO_PKG_VERSION"),
     ),
@@ -42,6 +49,8 @@ optimistic locking: `GET` sends an `ETag`; `PATCH` and `DELETE` need it back in 
         (name = "targets", description = "Chỉ tiêu: target rules for online selection"),
         (name = "compliance", description = "Tuân thủ: how far a unit is from its target, and the packages behind each figure"),
         (name = "reports", description = "Báo cáo: the finance department's reports as JSON, CSV, XLSX or printable HTML"),
+        (name = "auth", description = "Đăng nhập: tokens for the API"),
+        (name = "audit", description = "Nhật ký: who changed what and when"),
     ),
     components(schemas(Problem, FieldError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit))
 )]
@@ -60,14 +69,82 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(compliance::packages_behind))
         .routes(routes!(reports::compliance))
         .routes(routes!(reports::summary))
-        .routes(routes!(reports::packages));
-    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(reports::packages))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::list_tokens, auth::create_token))
+        .routes(routes!(auth::revoke_token))
+        .routes(routes!(audit::package_history))
+        .routes(routes!(audit::list));
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts();
+    secure(&mut openapi);
     let router = router
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT));
     (router, openapi)
+}
+
+/// Declares the bearer scheme, and on every operation but login: the scheme, 401 and 403.
+fn secure(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::{
+        HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    doc.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A token from POST /api/v1/auth/login or a personal token",
+                    ))
+                    .build(),
+            ),
+        );
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if op.operation_id.as_deref() == Some("login") {
+                continue;
+            }
+            op.security = Some(vec![SecurityRequirement::new(
+                "bearer",
+                Vec::<String>::new(),
+            )]);
+            op.responses.responses.insert(
+                "401".to_owned(),
+                problem("No token, or a token that is invalid, expired or revoked").into(),
+            );
+            op.responses.responses.insert(
+                "403".to_owned(),
+                problem("The role or unit of the token's user does not allow this").into(),
+            );
+        }
+    }
 }
 
 /// The OpenAPI document, as committed in `openapi/openapi.json`.

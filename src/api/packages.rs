@@ -1,6 +1,6 @@
 //! `/api/v1/packages`: tender packages, with optimistic locking on change and delete.
 
-use super::extract::{ApiJson, ApiPath, ApiQuery, IfMatch, etag};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, etag};
 use super::page_type;
 use super::problems;
 use crate::AppState;
@@ -160,6 +160,7 @@ fn with_etag(view: PackageView) -> impl IntoResponse {
     ))]
 pub async fn list(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiQuery(filter): ApiQuery<PackageFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<Json<PackagePage>, AppError> {
@@ -181,9 +182,10 @@ pub async fn list(
     ))]
 pub async fn create(
     State(state): State<AppState>,
+    Auth(actor): Auth,
     ApiJson(body): ApiJson<NewPackage>,
 ) -> Result<impl IntoResponse, AppError> {
-    let view = services::packages::create(&state.db, body).await?;
+    let view = services::packages::create(&state.db, &actor, body).await?;
     let location = format!("/api/v1/packages/{}", view.package.id);
     Ok((
         StatusCode::CREATED,
@@ -200,6 +202,7 @@ pub async fn create(
     ))]
 pub async fn get(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, AppError> {
     Ok(with_etag(services::packages::get(&state.db, id).await?))
@@ -219,12 +222,13 @@ pub async fn get(
     ))]
 pub async fn update(
     State(state): State<AppState>,
+    Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     IfMatch(version): IfMatch,
     ApiJson(body): ApiJson<PackagePatch>,
 ) -> Result<impl IntoResponse, AppError> {
     Ok(with_etag(
-        services::packages::update(&state.db, id, version, body).await?,
+        services::packages::update(&state.db, &actor, id, version, body).await?,
     ))
 }
 
@@ -238,9 +242,10 @@ pub async fn update(
     ))]
 pub async fn delete(
     State(state): State<AppState>,
+    Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     IfMatch(version): IfMatch,
 ) -> Result<StatusCode, AppError> {
-    services::packages::delete(&state.db, id, version).await?;
+    services::packages::delete(&state.db, &actor, id, version).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/reports/*`: the finance department's reports as JSON, CSV, XLSX or printable HTML.
 
-use super::extract::ApiQuery;
+use super::extract::{ApiQuery, Auth};
 use super::problems;
 use crate::AppState;
 use crate::domain::compliance::View;
@@ -62,7 +62,7 @@ fn respond(r: Rendered, format: Format) -> Response {
         Format::Csv | Format::Xlsx => "attachment",
         Format::Json | Format::Html => "inline",
     };
-    (
+    let mut response = (
         [
             (header::CONTENT_TYPE, r.content_type.to_owned()),
             (
@@ -72,7 +72,18 @@ fn respond(r: Rendered, format: Format) -> Response {
         ],
         r.bytes,
     )
-        .into_response()
+        .into_response();
+    if format == Format::Html {
+        // The printable report is one self-contained file: its stylesheet is inline, nothing
+        // else may load or run.
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            header::HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+            ),
+        );
+    }
+    response
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -111,6 +122,7 @@ const MAX_DEPTH: u32 = 10;
     ))]
 pub async fn compliance(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiQuery(q): ApiQuery<ComplianceReportQuery>,
 ) -> Result<Response, AppError> {
     let depth = q.depth.unwrap_or(1);
@@ -168,6 +180,7 @@ pub struct SummaryReportQuery {
     ))]
 pub async fn summary(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiQuery(q): ApiQuery<SummaryReportQuery>,
 ) -> Result<Response, AppError> {
     let format = q.format.unwrap_or_default();
@@ -208,6 +221,7 @@ pub struct FormatQuery {
     ))]
 pub async fn packages(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiQuery(filter): ApiQuery<PackageFilter>,
     ApiQuery(f): ApiQuery<FormatQuery>,
 ) -> Result<Response, AppError> {

@@ -1,6 +1,6 @@
 //! `/api/v1/targets`: the target rules of domain.md §5.
 
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use super::page_type;
 use super::problems;
 use crate::AppState;
@@ -159,6 +159,7 @@ pub struct UpdateTarget {
     ))]
 pub async fn list(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiQuery(q): ApiQuery<TargetQuery>,
 ) -> Result<Json<TargetPage>, AppError> {
     let page = services::targets::list(
@@ -180,10 +181,12 @@ pub async fn list(
     ))]
 pub async fn create(
     State(state): State<AppState>,
+    Auth(actor): Auth,
     ApiJson(b): ApiJson<CreateTarget>,
 ) -> Result<impl IntoResponse, AppError> {
     let view = services::targets::create(
         &state.db,
+        &actor,
         NewTarget {
             code: b.code,
             name: b.name,
@@ -216,6 +219,7 @@ pub async fn create(
     ))]
 pub async fn get(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TargetOut>, AppError> {
     Ok(Json(services::targets::get(&state.db, id).await?.into()))
@@ -230,6 +234,7 @@ pub async fn get(
     ))]
 pub async fn update(
     State(state): State<AppState>,
+    Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<UpdateTarget>,
 ) -> Result<Json<TargetOut>, AppError> {
@@ -248,7 +253,7 @@ pub async fn update(
         methods: b.methods,
     };
     Ok(Json(
-        services::targets::update(&state.db, id, patch)
+        services::targets::update(&state.db, &actor, id, patch)
             .await?
             .into(),
     ))

@@ -1,6 +1,6 @@
 //! `/api/v1/units`: the unit tree.
 
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Auth};
 use super::page_type;
 use super::problems;
 use crate::AppState;
@@ -115,6 +115,7 @@ pub struct UpdateUnit {
     ))]
 pub async fn list(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiQuery(q): ApiQuery<UnitQuery>,
 ) -> Result<Json<UnitPage>, AppError> {
     let filter = services::units::UnitFilter {
@@ -142,10 +143,12 @@ pub async fn list(
     ))]
 pub async fn create(
     State(state): State<AppState>,
+    Auth(actor): Auth,
     ApiJson(body): ApiJson<CreateUnit>,
 ) -> Result<impl IntoResponse, AppError> {
     let unit = services::units::create(
         &state.db,
+        &actor,
         services::units::NewUnit {
             code: body.code,
             name: body.name,
@@ -172,6 +175,7 @@ pub async fn create(
     ))]
 pub async fn get(
     State(state): State<AppState>,
+    Auth(_): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UnitOut>, AppError> {
     Ok(Json(services::units::get(&state.db, id).await?.into()))
@@ -188,6 +192,7 @@ pub async fn get(
     ))]
 pub async fn update(
     State(state): State<AppState>,
+    Auth(actor): Auth,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<UpdateUnit>,
 ) -> Result<Json<UnitOut>, AppError> {
@@ -200,6 +205,8 @@ pub async fn update(
         valid_to: body.valid_to,
     };
     Ok(Json(
-        services::units::update(&state.db, id, patch).await?.into(),
+        services::units::update(&state.db, &actor, id, patch)
+            .await?
+            .into(),
     ))
 }

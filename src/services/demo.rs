@@ -3,13 +3,16 @@
 //! and two city departments get a few hundred generated but realistic packages. Loading is
 //! idempotent: units are matched by code, packages by unit, plan year and name.
 
+use super::accounts::{self, Actor, NewUser};
 use super::generate::Rng;
 use super::packages::{self, NewPackage};
 use super::units::NewUnit;
 use crate::db;
 use crate::error::AppError;
 use chrono::NaiveDate;
-use entity::{ContractType, Field, Method, PackageStatus, Procedure, UnitKind, package, unit};
+use entity::{
+    ContractType, Field, Method, PackageStatus, Procedure, Role, UnitKind, package, unit,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, TransactionSession,
     TransactionTrait,
@@ -257,12 +260,54 @@ pub struct Summary {
     pub units_existing: usize,
     pub packages_created: usize,
     pub packages_existing: usize,
+    pub users_created: usize,
 }
+
+/// One demo user per role, with passwords documented in the README (demo data only).
+pub struct DemoUser {
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub role: Role,
+    pub unit: Option<&'static str>,
+    pub password: &'static str,
+}
+
+pub const DEMO_USERS: &[DemoUser] = &[
+    DemoUser {
+        username: "demo-admin",
+        display_name: "Quản trị viên (demo)",
+        role: Role::Admin,
+        unit: None,
+        password: "demo-admin-2019",
+    },
+    DemoUser {
+        username: "demo-officer",
+        display_name: "Cán bộ đấu thầu quận Hà Đông (demo)",
+        role: Role::Officer,
+        unit: Some(HA_DONG),
+        password: "demo-officer-2019",
+    },
+    DemoUser {
+        username: "demo-finance",
+        display_name: "Phòng Tài chính (demo)",
+        role: Role::Finance,
+        unit: None,
+        password: "demo-finance-2019",
+    },
+    DemoUser {
+        username: "demo-viewer",
+        display_name: "Người xem (demo)",
+        role: Role::Viewer,
+        unit: None,
+        password: "demo-viewer-2019",
+    },
+];
 
 pub async fn load<C>(db: &C) -> Result<Summary, AppError>
 where
     C: ConnectionTrait + TransactionTrait,
 {
+    let system = Actor::system();
     let txn = db.begin().await?;
     let mut summary = Summary::default();
     let mut units: Vec<(&UnitSeed, unit::Model)> = Vec::new();
@@ -283,6 +328,7 @@ where
                 summary.units_created += 1;
                 super::units::create(
                     &txn,
+                    &system,
                     NewUnit {
                         code: seed.code.to_owned(),
                         name: seed.name.to_owned(),
@@ -326,9 +372,31 @@ where
         if exists {
             summary.packages_existing += 1;
         } else {
-            packages::create(&txn, p).await?;
+            packages::create(&txn, &system, p).await?;
             summary.packages_created += 1;
         }
+    }
+    for u in DEMO_USERS {
+        if accounts::find_user(&txn, u.username).await?.is_some() {
+            continue;
+        }
+        let unit_id = match u.unit {
+            Some(code) => Some(unit_id(code)?),
+            None => None,
+        };
+        accounts::create_user(
+            &txn,
+            &system,
+            NewUser {
+                username: u.username.to_owned(),
+                display_name: u.display_name.to_owned(),
+                password: u.password.to_owned(),
+                role: u.role,
+                unit_id,
+            },
+        )
+        .await?;
+        summary.users_created += 1;
     }
     txn.commit().await?;
     Ok(summary)

@@ -153,6 +153,7 @@ where
     for u in &tree {
         let model = super::units::create(
             &txn,
+            &super::accounts::Actor::system(),
             super::units::NewUnit {
                 code: u.code.clone(),
                 name: u.name.clone(),

@@ -3,6 +3,8 @@
 //! the derived facts shown with each package (regime, small-scale, scope under its target,
 //! warnings).
 
+use super::accounts::Actor;
+use super::audit::{self, Changes, Snapshot};
 use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern, double_option};
 use crate::db;
 use crate::db::packages::{ListFilter, ScopeSegment, SortColumn};
@@ -13,7 +15,9 @@ use crate::domain::target::{TargetRule, most_specific};
 use crate::domain::text::{fold, search_text};
 use crate::error::{AppError, FieldError};
 use chrono::{NaiveDate, Utc};
-use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure, package};
+use entity::{
+    AuditAction, ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure, package,
+};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter,
@@ -438,15 +442,19 @@ fn duplicate_code(code: Option<&str>) -> String {
     )
 }
 
-pub async fn create<C>(db: &C, input: NewPackage) -> Result<PackageView, AppError>
+pub async fn create<C>(db: &C, actor: &Actor, input: NewPackage) -> Result<PackageView, AppError>
 where
     C: ConnectionTrait + TransactionTrait,
 {
+    if !actor.writes_packages() {
+        actor.require_package_write(db, input.unit_id).await?;
+    }
     let input = input.normalized();
     input.validate()?;
     let txn = db.begin().await?;
     let regimes = db::reference::regimes(&txn).await?;
     input.check(&txn, &regimes).await?;
+    actor.require_package_write(&txn, input.unit_id).await?;
     if let Some(code) = &input.code
         && db::packages::find_by_code(&txn, code).await?.is_some()
     {
@@ -469,6 +477,15 @@ where
     let model = sea_orm::ActiveModelTrait::insert(active, &txn)
         .await
         .map_err(|e| conflict_on_unique(e, "duplicate_code", duplicate_code(code.as_deref())))?;
+    audit::record(
+        &txn,
+        actor,
+        AUDIT_ENTITY,
+        model.id,
+        AuditAction::Create,
+        Changes::created(&snapshot(&model)),
+    )
+    .await?;
     let view = view(&txn, model).await?;
     txn.commit().await?;
     Ok(view)
@@ -477,6 +494,7 @@ where
 /// Applies `patch` if the package is still at `expected_version`; the version then increases.
 pub async fn update<C>(
     db: &C,
+    actor: &Actor,
     id: i64,
     expected_version: i32,
     patch: PackagePatch,
@@ -488,12 +506,17 @@ where
     let current = db::packages::find(&txn, id)
         .await?
         .ok_or_else(|| AppError::not_found("gói thầu", id))?;
+    actor.require_package_write(&txn, current.unit_id).await?;
     if current.version != expected_version {
         return Err(stale(current.version));
     }
     let merged = NewPackage::from_model(&current).apply(patch).normalized();
     let regimes = db::reference::regimes(&txn).await?;
     merged.check(&txn, &regimes).await?;
+    if merged.unit_id != current.unit_id {
+        // Moving a package needs the right to write at both ends.
+        actor.require_package_write(&txn, merged.unit_id).await?;
+    }
     if let Some(code) = &merged.code
         && db::packages::find_by_code(&txn, code)
             .await?
@@ -529,13 +552,21 @@ where
     let updated = db::packages::find(&txn, id)
         .await?
         .ok_or_else(|| AppError::not_found("gói thầu", id))?;
+    let changes = Changes::between(&snapshot(&current), &snapshot(&updated));
+    audit::record(&txn, actor, AUDIT_ENTITY, id, AuditAction::Update, changes).await?;
     let view = view(&txn, updated).await?;
     txn.commit().await?;
     Ok(view)
 }
 
-/// Deletes the package if it is still at `expected_version`.
-pub async fn delete<C>(db: &C, id: i64, expected_version: i32) -> Result<(), AppError>
+/// Deletes the package if it is still at `expected_version`: it moves to `deleted_packages`
+/// (out of every list and figure, kept whole) and the audit trail records every field.
+pub async fn delete<C>(
+    db: &C,
+    actor: &Actor,
+    id: i64,
+    expected_version: i32,
+) -> Result<(), AppError>
 where
     C: ConnectionTrait + TransactionTrait,
 {
@@ -543,9 +574,36 @@ where
     let current = db::packages::find(&txn, id)
         .await?
         .ok_or_else(|| AppError::not_found("gói thầu", id))?;
+    actor.require_package_write(&txn, current.unit_id).await?;
     if current.version != expected_version {
         return Err(stale(current.version));
     }
+    let before = snapshot(&current);
+    let mut data = serde_json::Map::new();
+    data.insert("id".to_owned(), serde_json::json!(current.id));
+    for (field, value) in before.fields() {
+        data.insert((*field).to_owned(), value.clone());
+    }
+    data.insert("version".to_owned(), serde_json::json!(current.version));
+    data.insert(
+        "created_at".to_owned(),
+        serde_json::json!(current.created_at),
+    );
+    data.insert(
+        "updated_at".to_owned(),
+        serde_json::json!(current.updated_at),
+    );
+    sea_orm::ActiveModelTrait::insert(
+        entity::deleted_package::ActiveModel {
+            id: Set(current.id),
+            unit_id: Set(current.unit_id),
+            data: Set(serde_json::Value::Object(data).to_string()),
+            deleted_at: Set(Utc::now()),
+            deleted_by: Set(actor.user_id),
+        },
+        &txn,
+    )
+    .await?;
     let result = package::Entity::delete_many()
         .filter(package::Column::Id.eq(id))
         .filter(package::Column::Version.eq(expected_version))
@@ -554,8 +612,47 @@ where
     if result.rows_affected == 0 {
         return Err(stale(expected_version));
     }
+    audit::record(
+        &txn,
+        actor,
+        AUDIT_ENTITY,
+        id,
+        AuditAction::Delete,
+        Changes::deleted(&before),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// What the audit trail calls packages.
+pub const AUDIT_ENTITY: &str = "package";
+
+/// The fields the audit trail records (the derived search text and the version are not news).
+pub fn snapshot(p: &package::Model) -> Snapshot {
+    use serde_json::json;
+    Snapshot::of([
+        ("unit_id", json!(p.unit_id)),
+        ("name", json!(p.name)),
+        ("code", json!(p.code)),
+        ("plan_code", json!(p.plan_code)),
+        ("plan_year", json!(p.plan_year)),
+        ("planned_start_month", json!(p.planned_start_month)),
+        ("field", json!(p.field)),
+        ("method", json!(p.method)),
+        ("procedure", json!(p.procedure)),
+        ("international", json!(p.international)),
+        ("package_price_vnd", json!(p.package_price_vnd)),
+        ("funding_source", json!(p.funding_source)),
+        ("contract_type", json!(p.contract_type)),
+        ("online", json!(p.online)),
+        ("online_exempt_reason", json!(p.online_exempt_reason)),
+        ("status", json!(p.status)),
+        ("result_date", json!(p.result_date)),
+        ("winning_price_vnd", json!(p.winning_price_vnd)),
+        ("contractor_name", json!(p.contractor_name)),
+        ("notes", json!(p.notes)),
+    ])
 }
 
 fn stale(current: i32) -> AppError {

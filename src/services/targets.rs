@@ -1,12 +1,14 @@
 //! Target rules (domain.md §5): list, read, create, change. Rules are data; an administrator
 //! adds the years the seed does not cover and units may record stricter goals of their own.
 
+use super::accounts::Actor;
+use super::audit::{self, Changes, Snapshot};
 use super::{Page, PageRequest, conflict_on_unique, double_option};
 use crate::db;
 use crate::domain::PLAN_YEARS;
 use crate::error::{AppError, FieldError};
 use chrono::Utc;
-use entity::{Method, target_rule, target_rule_method};
+use entity::{AuditAction, Method, target_rule, target_rule_method};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait,
     NotSet, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
@@ -247,10 +249,33 @@ fn duplicate(code: &str) -> String {
     format!("Mã chỉ tiêu {code} đã có")
 }
 
+/// What the audit trail calls target rules.
+pub const AUDIT_ENTITY: &str = "target_rule";
+
+fn snapshot(r: &target_rule::Model, methods: &[TargetMethod]) -> Snapshot {
+    use serde_json::json;
+    Snapshot::of([
+        ("code", json!(r.code)),
+        ("name", json!(r.name)),
+        ("legal_basis", json!(r.legal_basis)),
+        ("unit_id", json!(r.unit_id)),
+        ("year_from", json!(r.year_from)),
+        ("year_to", json!(r.year_to)),
+        ("min_count_percent", json!(r.min_count_percent)),
+        ("min_value_percent", json!(r.min_value_percent)),
+        ("domestic_only", json!(r.domestic_only)),
+        ("exclude_two_stage", json!(r.exclude_two_stage)),
+        ("exclude_exempt", json!(r.exclude_exempt)),
+        ("methods", json!(methods)),
+    ])
+}
+
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    actor: &Actor,
     input: NewTarget,
 ) -> Result<TargetView, AppError> {
+    actor.require_admin()?;
     let t = normalized(input);
     let txn = db.begin().await?;
     check(&txn, &t).await?;
@@ -275,6 +300,15 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     .await
     .map_err(|e| conflict_on_unique(e, "duplicate_code", duplicate(&t.code)))?;
     replace_methods(&txn, rule.id, &t.methods).await?;
+    audit::record(
+        &txn,
+        actor,
+        AUDIT_ENTITY,
+        rule.id,
+        AuditAction::Create,
+        Changes::created(&snapshot(&rule, &t.methods)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(TargetView {
         rule,
@@ -284,11 +318,14 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    actor: &Actor,
     id: i64,
     patch: TargetPatch,
 ) -> Result<TargetView, AppError> {
+    actor.require_admin()?;
     let txn = db.begin().await?;
     let current = get(&txn, id).await?;
+    let before = snapshot(&current.rule, &current.methods);
     let r = &current.rule;
     let merged = normalized(NewTarget {
         code: patch.code.unwrap_or_else(|| r.code.clone()),
@@ -328,6 +365,8 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     if patch.methods.is_some() {
         replace_methods(&txn, id, &merged.methods).await?;
     }
+    let changes = Changes::between(&before, &snapshot(&rule, &merged.methods));
+    audit::record(&txn, actor, AUDIT_ENTITY, id, AuditAction::Update, changes).await?;
     txn.commit().await?;
     Ok(TargetView {
         rule,

@@ -1,11 +1,13 @@
 //! Units of the administrative tree: list, read, create, change.
 
+use super::accounts::Actor;
+use super::audit::{self, Changes, Snapshot};
 use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern};
 use crate::db;
 use crate::domain::text::{fold, search_text};
 use crate::error::{AppError, FieldError};
 use chrono::{NaiveDate, Utc};
-use entity::{UnitKind, unit};
+use entity::{AuditAction, UnitKind, unit};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
@@ -141,10 +143,27 @@ fn normalized(mut u: NewUnit) -> NewUnit {
     u
 }
 
+/// What the audit trail calls units.
+pub const AUDIT_ENTITY: &str = "unit";
+
+fn snapshot(u: &unit::Model) -> Snapshot {
+    use serde_json::json;
+    Snapshot::of([
+        ("code", json!(u.code)),
+        ("name", json!(u.name)),
+        ("kind", json!(u.kind)),
+        ("parent_id", json!(u.parent_id)),
+        ("valid_from", json!(u.valid_from)),
+        ("valid_to", json!(u.valid_to)),
+    ])
+}
+
 pub async fn create<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    actor: &Actor,
     input: NewUnit,
 ) -> Result<unit::Model, AppError> {
+    actor.require_admin()?;
     let input = normalized(input);
     let errors = check_shape(&input);
     if !errors.is_empty() {
@@ -174,17 +193,29 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
             format!("Mã đơn vị {} đã có", input.code),
         )
     })?;
+    audit::record(
+        &txn,
+        actor,
+        AUDIT_ENTITY,
+        model.id,
+        AuditAction::Create,
+        Changes::created(&snapshot(&model)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }
 
 pub async fn update<C: ConnectionTrait + TransactionTrait>(
     db: &C,
+    actor: &Actor,
     id: i64,
     patch: UnitPatch,
 ) -> Result<unit::Model, AppError> {
+    actor.require_admin()?;
     let txn = db.begin().await?;
     let current = get(&txn, id).await?;
+    let before = snapshot(&current);
     let merged = normalized(NewUnit {
         code: patch.code.unwrap_or_else(|| current.code.clone()),
         name: patch.name.unwrap_or_else(|| current.name.clone()),
@@ -214,6 +245,8 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
             format!("Mã đơn vị {} đã có", merged.code),
         )
     })?;
+    let changes = Changes::between(&before, &snapshot(&model));
+    audit::record(&txn, actor, AUDIT_ENTITY, id, AuditAction::Update, changes).await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -1,7 +1,8 @@
 //! The dashboard (home page): a unit's standing against its target for a year, its children,
 //! and the packages that would close the gap. Reads the one compliance computation.
 
-use super::page::{Flash, Notice, PageError, page};
+use super::page::{Flash, PageError, page};
+use super::session::{Shell, WebUser, WriteScope};
 use crate::AppState;
 use crate::domain::compliance::{Percent, View};
 use crate::domain::money::format_vnd;
@@ -45,6 +46,8 @@ pub struct ChildRow {
 }
 
 pub struct Candidate {
+    /// The signed-in user may switch it.
+    pub editable: bool,
     pub id: i64,
     pub version: i32,
     pub name: String,
@@ -76,7 +79,7 @@ struct Page {
     year: String,
     error: Option<String>,
     summary: Option<Summary>,
-    flash: Option<Notice>,
+    shell: Shell,
 }
 
 fn class(met: Option<bool>) -> &'static str {
@@ -148,6 +151,7 @@ pub async fn latest_year(db: &sea_orm::DatabaseConnection) -> Result<i32, AppErr
 
 pub async fn show(
     State(state): State<AppState>,
+    user: WebUser,
     RawQuery(query): RawQuery,
     flash: Flash,
 ) -> Result<Response, PageError> {
@@ -159,11 +163,13 @@ pub async fn show(
     let latest_year = latest_year(db).await?;
     let raw_year = param(&query, "year");
     let raw_unit = param(&query, "unit_id");
-    let default_unit = all
-        .iter()
-        .find(|u| u.parent_id.is_none())
-        .or(all.first())
-        .map(|u| u.id);
+    // An officer first sees their own unit; everyone else the top of the tree.
+    let default_unit = user
+        .actor
+        .unit_id
+        .filter(|own| all.iter().any(|u| u.id == *own))
+        .or_else(|| all.iter().find(|u| u.parent_id.is_none()).map(|u| u.id))
+        .or(all.first().map(|u| u.id));
 
     let mut error = None;
     let unit_id = match raw_unit.as_deref().map(str::parse::<i64>) {
@@ -202,7 +208,7 @@ pub async fn show(
         StatusCode::OK
     };
     let summary = match (unit_id, year, &error) {
-        (Some(unit_id), Some(year), None) => match summarize(&state, unit_id, year).await {
+        (Some(unit_id), Some(year), None) => match summarize(&state, &user, unit_id, year).await {
             Ok(s) => Some(s),
             Err(AppError::Rule { message, .. }) => {
                 error = Some(message);
@@ -217,12 +223,18 @@ pub async fn show(
         year: raw_year.unwrap_or_else(|| year.map(|y| y.to_string()).unwrap_or_default()),
         error,
         summary,
-        flash: flash.0.clone(),
+        shell: user.shell(&flash),
     };
     Ok(page(status, &view, &flash))
 }
 
-async fn summarize(state: &AppState, unit_id: i64, year: i32) -> Result<Summary, AppError> {
+async fn summarize(
+    state: &AppState,
+    user: &WebUser,
+    unit_id: i64,
+    year: i32,
+) -> Result<Summary, AppError> {
+    let scope = WriteScope::of(&state.db, &user.actor).await?;
     let c = services::compliance::check(&state.db, unit_id, year, View::Plan).await?;
     let f = &c.figures;
     let mut measures = vec![Measure {
@@ -282,6 +294,7 @@ async fn summarize(state: &AppState, unit_id: i64, year: i32) -> Result<Summary,
             .items
             .into_iter()
             .map(|v| Candidate {
+                editable: scope.allows(v.package.unit_id),
                 id: v.package.id,
                 version: v.package.version,
                 name: v.package.name,

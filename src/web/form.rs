@@ -2,7 +2,7 @@
 //! beside each field (`aria-invalid`, `aria-describedby`), a summary at the top linking to the
 //! fields, and the values shown back exactly as typed.
 
-use super::page::Notice;
+use super::session::Shell;
 use crate::error::FieldError;
 use askama::Template;
 
@@ -147,7 +147,7 @@ pub struct FormPage {
     pub stale: Option<Stale>,
     pub submit: &'static str,
     pub cancel: String,
-    pub flash: Option<Notice>,
+    pub shell: Shell,
 }
 
 impl FormPage {

@@ -7,6 +7,7 @@ pub mod package;
 pub mod packages;
 pub mod page;
 pub mod reports;
+pub mod session;
 pub mod targets;
 pub mod units;
 
@@ -20,6 +21,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/", get(dashboard::show))
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
         .route("/packages", get(packages::list))
         .route(
             "/packages/new",

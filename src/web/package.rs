@@ -7,6 +7,7 @@ use super::page::{
     Flash, Notice, PageError, Params, field_errors, form_body, local_path, page, path_id,
     redirect_with,
 };
+use super::session::{Shell, WebUser};
 use crate::AppState;
 use crate::db;
 use crate::domain::money::{format_vnd, group_thousands, parse_vnd};
@@ -508,7 +509,7 @@ fn form_page(
         stale: None,
         submit: "Lưu gói thầu",
         cancel,
-        flash: None,
+        shell: Shell::default(),
     }
 }
 
@@ -517,9 +518,18 @@ fn form_page(
 
 pub async fn new_form(
     State(state): State<AppState>,
+    user: WebUser,
     RawQuery(query): RawQuery,
     flash: Flash,
 ) -> Result<Response, PageError> {
+    if !user.actor.writes_packages() {
+        return Err(PageError(AppError::Forbidden {
+            message: format!(
+                "Vai trò {} chỉ được xem, không được thêm gói thầu",
+                user.actor.role.label_vi()
+            ),
+        }));
+    }
     let units = all_units(&state).await?;
     let q = Params::query(query.as_deref());
     // A link from a unit's page or the dashboard may preselect the unit and year.
@@ -540,17 +550,19 @@ pub async fn new_form(
         &units,
         Vec::new(),
     );
-    form.flash = flash.0.clone();
+    form.shell = user.shell(&flash);
     Ok(page(StatusCode::OK, &form, &flash))
 }
 
 pub async fn create(
     State(state): State<AppState>,
+    user: WebUser,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     let p = form_body(body)?;
+    user.check_csrf(&p)?;
     let outcome = match parse(&p) {
-        Ok(input) => match service::create(&state.db, input).await {
+        Ok(input) => match service::create(&state.db, &user.actor, input).await {
             Ok(view) => {
                 return Ok(redirect_with(
                     &format!("/packages/{}", view.package.id),
@@ -571,6 +583,7 @@ pub async fn create(
         Vec::new(),
     );
     form.attach(&outcome);
+    form.shell = user.shell(&Flash::default());
     Ok(page(
         StatusCode::UNPROCESSABLE_ENTITY,
         &form,
@@ -580,11 +593,15 @@ pub async fn create(
 
 pub async fn edit_form(
     State(state): State<AppState>,
+    user: WebUser,
     Path(id): Path<String>,
     flash: Flash,
 ) -> Result<Response, PageError> {
     let id = package_id(&id)?;
     let view = service::get(&state.db, id).await?;
+    user.actor
+        .require_package_write(&state.db, view.package.unit_id)
+        .await?;
     let units = all_units(&state).await?;
     let values = params_of(&NewPackage::from_model(&view.package));
     let mut form = form_page(
@@ -595,17 +612,19 @@ pub async fn edit_form(
         &units,
         vec![("version", view.package.version.to_string())],
     );
-    form.flash = flash.0.clone();
+    form.shell = user.shell(&flash);
     Ok(page(StatusCode::OK, &form, &flash))
 }
 
 pub async fn update(
     State(state): State<AppState>,
+    user: WebUser,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     let id = package_id(&id)?;
     let p = form_body(body)?;
+    user.check_csrf(&p)?;
     let version: i32 = p.get("version").parse().map_err(|_| {
         PageError(AppError::BadRequest {
             code: "invalid_form",
@@ -616,7 +635,15 @@ pub async fn update(
     let parsed = parse(&p);
     let (errors, stale) = match parsed {
         Ok(input) => {
-            match service::update(&state.db, id, version, PackagePatch::from(input.clone())).await {
+            match service::update(
+                &state.db,
+                &user.actor,
+                id,
+                version,
+                PackagePatch::from(input.clone()),
+            )
+            .await
+            {
                 Ok(view) => {
                     return Ok(redirect_with(
                         &format!("/packages/{id}"),
@@ -667,6 +694,7 @@ pub async fn update(
     );
     form.attach(&errors);
     form.stale = stale_notice;
+    form.shell = user.shell(&Flash::default());
     let status = if form.stale.is_some() {
         StatusCode::CONFLICT
     } else {
@@ -678,6 +706,103 @@ pub async fn update(
 pub struct Fact {
     pub label: &'static str,
     pub value: String,
+}
+
+pub struct FieldChange {
+    pub label: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// One entry of the package's history, as the page shows it.
+pub struct HistoryLine {
+    pub at: String,
+    pub who: String,
+    pub action: &'static str,
+    pub changes: Vec<FieldChange>,
+}
+
+/// The Vietnamese label of a package field of the audit trail.
+fn field_label(field: &str) -> String {
+    let label = match field {
+        "unit_id" => "Đơn vị",
+        "name" => "Tên gói thầu",
+        "code" => "Số thông báo mời thầu",
+        "plan_code" => "Số kế hoạch",
+        "plan_year" => "Năm kế hoạch",
+        "planned_start_month" => "Tháng bắt đầu lựa chọn",
+        "field" => "Lĩnh vực",
+        "method" => "Hình thức lựa chọn",
+        "procedure" => "Phương thức",
+        "international" => "Đấu thầu quốc tế",
+        "package_price_vnd" => "Giá gói thầu",
+        "funding_source" => "Nguồn vốn",
+        "contract_type" => "Loại hợp đồng",
+        "online" => "Lựa chọn nhà thầu qua mạng",
+        "online_exempt_reason" => "Lý do không qua mạng",
+        "status" => "Trạng thái",
+        "result_date" => "Ngày phê duyệt kết quả",
+        "winning_price_vnd" => "Giá trúng thầu",
+        "contractor_name" => "Nhà thầu trúng thầu",
+        "notes" => "Ghi chú",
+        other => other,
+    };
+    label.to_owned()
+}
+
+/// A recorded value as a person reads it: labels for enums, đồng for money, Có/Không.
+fn show_value(field: &str, v: &serde_json::Value, units: &[unit::Model]) -> String {
+    use serde_json::Value;
+    fn label<T: FromStr>(s: &str, f: fn(T) -> &'static str) -> String {
+        s.parse::<T>()
+            .map_or_else(|_| s.to_owned(), |v| f(v).to_owned())
+    }
+    match (field, v) {
+        (_, Value::Null) => "–".to_owned(),
+        (_, Value::Bool(b)) => yes_no(*b),
+        ("package_price_vnd" | "winning_price_vnd", Value::Number(n)) => {
+            n.as_i64().map_or_else(|| n.to_string(), format_vnd)
+        }
+        ("unit_id", Value::Number(n)) => n
+            .as_i64()
+            .and_then(|id| units.iter().find(|u| u.id == id))
+            .map_or_else(|| n.to_string(), |u| u.name.clone()),
+        ("field", Value::String(s)) => label(s, Field::label_vi),
+        ("method", Value::String(s)) => label(s, Method::label_vi),
+        ("procedure", Value::String(s)) => label(s, Procedure::label_vi),
+        ("contract_type", Value::String(s)) => label(s, ContractType::label_vi),
+        ("online_exempt_reason", Value::String(s)) => label(s, OnlineExemptReason::label_vi),
+        ("status", Value::String(s)) => label(s, PackageStatus::label_vi),
+        ("result_date", Value::String(s)) => {
+            parse_date(s).map_or_else(|| s.clone(), |d| d.format("%d/%m/%Y").to_string())
+        }
+        (_, Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+fn history_lines(rows: Vec<entity::audit_log::Model>, units: &[unit::Model]) -> Vec<HistoryLine> {
+    rows.into_iter()
+        .rev()
+        .map(|row| {
+            let changes =
+                serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&row.changes)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(field, change)| FieldChange {
+                        label: field_label(&field),
+                        old: show_value(&field, &change["old"], units),
+                        new: show_value(&field, &change["new"], units),
+                    })
+                    .collect();
+            HistoryLine {
+                at: crate::reports::generated_line(row.at),
+                who: row.username,
+                action: row.action.label_vi(),
+                changes,
+            }
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -693,11 +818,16 @@ struct ShowPage {
     scope_text: &'static str,
     scope_reason: String,
     warnings: Vec<String>,
-    flash: Option<Notice>,
+    /// The signed-in user may change this package.
+    editable: bool,
+    /// Newest first.
+    history: Vec<HistoryLine>,
+    shell: Shell,
 }
 
 pub async fn show(
     State(state): State<AppState>,
+    user: WebUser,
     Path(id): Path<String>,
     flash: Flash,
 ) -> Result<Response, PageError> {
@@ -753,8 +883,15 @@ pub async fn show(
             .map(|r| r.message_vi())
             .unwrap_or_else(|| "Không có chỉ tiêu nào áp dụng cho năm của gói thầu.".to_owned()),
         warnings: derived.warnings.iter().map(|w| w.message_vi()).collect(),
+        editable: user
+            .actor
+            .may_write_unit(&db::units::lineage(&state.db, p.unit_id).await?),
+        history: history_lines(
+            crate::services::audit::history(&state.db, service::AUDIT_ENTITY, id).await?,
+            &units,
+        ),
         name: p.name,
-        flash: flash.0.clone(),
+        shell: user.shell(&flash),
     };
     Ok(page(StatusCode::OK, &show, &flash))
 }
@@ -780,11 +917,13 @@ fn form_version(p: &Params) -> Result<i32, PageError> {
 /// One click from the register or the package page: select online, or not.
 pub async fn set_online(
     State(state): State<AppState>,
+    user: WebUser,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     let id = package_id(&id)?;
     let p = form_body(body)?;
+    user.check_csrf(&p)?;
     let version = form_version(&p)?;
     let online = match p.get("online") {
         "true" => true,
@@ -804,7 +943,7 @@ pub async fn set_online(
         online_exempt_reason: online.then_some(None),
         ..PackagePatch::default()
     };
-    let notice = match service::update(&state.db, id, version, patch).await {
+    let notice = match service::update(&state.db, &user.actor, id, version, patch).await {
         Ok(view) => Notice::ok(if online {
             format!(
                 "Đã chuyển gói thầu «{}» sang lựa chọn qua mạng.",
@@ -838,33 +977,39 @@ struct DeletePage {
     id: i64,
     version: i32,
     name: String,
-    flash: Option<Notice>,
+    shell: Shell,
 }
 
 pub async fn delete_form(
     State(state): State<AppState>,
+    user: WebUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = package_id(&id)?;
     let p: package::Model = service::get(&state.db, id).await?.package;
+    user.actor
+        .require_package_write(&state.db, p.unit_id)
+        .await?;
     let confirm = DeletePage {
         id,
         version: p.version,
         name: p.name,
-        flash: None,
+        shell: user.shell(&Flash::default()),
     };
     Ok(page(StatusCode::OK, &confirm, &Flash::default()))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
+    user: WebUser,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     let id = package_id(&id)?;
     let p = form_body(body)?;
+    user.check_csrf(&p)?;
     let version = form_version(&p)?;
-    match service::delete(&state.db, id, version).await {
+    match service::delete(&state.db, &user.actor, id, version).await {
         Ok(()) => Ok(redirect_with("/packages", Notice::ok("Đã xóa gói thầu."))),
         Err(AppError::PreconditionFailed { .. }) => Ok(redirect_with(
             &format!("/packages/{id}"),

@@ -1,7 +1,8 @@
 //! The package register: a filterable, searchable (diacritics optional), sortable, paginated
 //! list, through the same service as `GET /api/v1/packages`.
 
-use super::page::{self as shell, Flash, Notice, PageError};
+use super::page::{self as shell, Flash, PageError};
+use super::session::{Shell, WebUser, WriteScope};
 use crate::AppState;
 use crate::domain::money::format_vnd;
 use crate::error::AppError;
@@ -37,6 +38,8 @@ pub struct Form {
 }
 
 pub struct Line {
+    /// The signed-in user may change it.
+    pub editable: bool,
     pub id: i64,
     pub version: i32,
     pub online: bool,
@@ -71,7 +74,7 @@ struct Page {
     next: Option<String>,
     /// Where a one-click switch returns: this very list.
     back: String,
-    flash: Option<Notice>,
+    shell: Shell,
 }
 
 fn choices<'a>(current: &str, items: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Choice> {
@@ -113,6 +116,7 @@ fn parse_bool(s: &str) -> Result<Option<bool>, ()> {
 
 pub async fn list(
     State(state): State<AppState>,
+    user: WebUser,
     RawQuery(query): RawQuery,
     flash: Flash,
 ) -> Result<Response, PageError> {
@@ -233,7 +237,12 @@ pub async fn list(
         {
             Ok(result) => {
                 total = result.total;
-                rows = result.items.into_iter().map(|v| line(v, &names)).collect();
+                let scope = WriteScope::of(&state.db, &user.actor).await?;
+                rows = result
+                    .items
+                    .into_iter()
+                    .map(|v| line(v, &names, &scope))
+                    .collect();
             }
             Err(AppError::Validation(errors)) => {
                 error = Some(
@@ -352,7 +361,7 @@ pub async fn list(
             .as_deref()
             .map_or_else(|| "/packages".to_owned(), |q| format!("/packages?{q}")),
         error,
-        flash: flash.0.clone(),
+        shell: user.shell(&flash),
     };
     let status = if page_view.error.is_some() || plan_year_invalid {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -362,7 +371,11 @@ pub async fn list(
     Ok(shell::page(status, &page_view, &flash))
 }
 
-fn line(v: services::packages::PackageView, names: &HashMap<i64, String>) -> Line {
+fn line(
+    v: services::packages::PackageView,
+    names: &HashMap<i64, String>,
+    scope: &WriteScope,
+) -> Line {
     let p = v.package;
     let (scope_class, scope_text) = match v.derived.in_target_scope {
         Some(true) => ("yes", "Thuộc phạm vi"),
@@ -370,6 +383,7 @@ fn line(v: services::packages::PackageView, names: &HashMap<i64, String>) -> Lin
         None => ("out", "Không có chỉ tiêu"),
     };
     Line {
+        editable: scope.allows(p.unit_id),
         id: p.id,
         version: p.version,
         online: p.online,

@@ -213,7 +213,7 @@ pub struct ErrorPage {
     pub status: u16,
     pub title: &'static str,
     pub detail: String,
-    pub flash: Option<Notice>,
+    pub shell: super::session::Shell,
 }
 
 impl ErrorPage {
@@ -234,7 +234,7 @@ impl ErrorPage {
             status: status.as_u16(),
             title,
             detail,
-            flash: None,
+            shell: super::session::Shell::default(),
         }
     }
 }

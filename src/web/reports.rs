@@ -3,7 +3,8 @@
 //! `/api/v1/reports/*`.
 
 use super::form::Choice;
-use super::page::{Flash, Notice, PageError, Params, page};
+use super::page::{Flash, PageError, Params, page};
+use super::session::{Shell, WebUser};
 use crate::AppState;
 use crate::domain::compliance::View;
 use crate::error::AppError;
@@ -46,11 +47,12 @@ struct ReportsPage {
     preview: Option<String>,
     truncated: Option<String>,
     downloads: Vec<Download>,
-    flash: Option<Notice>,
+    shell: Shell,
 }
 
 pub async fn show(
     State(state): State<AppState>,
+    user: WebUser,
     RawQuery(query): RawQuery,
     flash: Flash,
 ) -> Result<Response, PageError> {
@@ -210,7 +212,7 @@ pub async fn show(
         preview,
         truncated,
         downloads,
-        flash: flash.0.clone(),
+        shell: user.shell(&flash),
     };
     Ok(page(status, &report_page, &flash))
 }

@@ -5,6 +5,7 @@ use super::form::{Choice, FormPage, Input, Section};
 use super::page::{
     Flash, Notice, PageError, Params, field_errors, form_body, page, path_id, redirect_with,
 };
+use super::session::{Shell, WebUser};
 use crate::AppState;
 use crate::error::FieldError;
 use crate::services::targets::{self as service, NewTarget, TargetMethod, TargetPatch, TargetView};
@@ -35,7 +36,7 @@ pub struct RuleLine {
 #[template(path = "targets.html")]
 struct ListPage {
     rules: Vec<RuleLine>,
-    flash: Option<Notice>,
+    shell: Shell,
 }
 
 async fn all_units(state: &AppState) -> Result<Vec<unit::Model>, PageError> {
@@ -59,7 +60,11 @@ fn methods_text(methods: &[TargetMethod]) -> String {
         .join(", ")
 }
 
-pub async fn list(State(state): State<AppState>, flash: Flash) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: WebUser,
+    flash: Flash,
+) -> Result<Response, PageError> {
     let units: HashMap<i64, String> = all_units(&state)
         .await?
         .into_iter()
@@ -120,7 +125,7 @@ pub async fn list(State(state): State<AppState>, flash: Flash) -> Result<Respons
     }
     let list = ListPage {
         rules,
-        flash: flash.0.clone(),
+        shell: user.shell(&flash),
     };
     Ok(page(StatusCode::OK, &list, &flash))
 }
@@ -305,7 +310,7 @@ fn form(title: String, action: String, p: &Params, units: &[unit::Model]) -> For
         stale: None,
         submit: "Lưu chỉ tiêu",
         cancel: "/targets".to_owned(),
-        flash: None,
+        shell: Shell::default(),
     }
 }
 
@@ -353,7 +358,8 @@ fn params_of(t: &TargetView) -> Params {
     Params::parse(s.finish().as_bytes())
 }
 
-pub async fn new_form(State(state): State<AppState>) -> Result<Response, PageError> {
+pub async fn new_form(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
+    user.actor.require_admin()?;
     let units = all_units(&state).await?;
     // A new rule most often counts domestic packages only, like every rule so far.
     let start = Params::parse(b"domestic_only=on");
@@ -363,16 +369,21 @@ pub async fn new_form(State(state): State<AppState>) -> Result<Response, PageErr
         &start,
         &units,
     );
+    let mut f = f;
+    f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
 
 pub async fn create(
     State(state): State<AppState>,
+    user: WebUser,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
+    user.actor.require_admin()?;
     let p = form_body(body)?;
+    user.check_csrf(&p)?;
     let errors = match parse(&p) {
-        Ok(input) => match service::create(&state.db, input).await {
+        Ok(input) => match service::create(&state.db, &user.actor, input).await {
             Ok(t) => {
                 return Ok(redirect_with(
                     "/targets",
@@ -400,8 +411,10 @@ pub async fn create(
 
 pub async fn edit_form(
     State(state): State<AppState>,
+    user: WebUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
+    user.actor.require_admin()?;
     let id = path_id(&id, "chỉ tiêu")?;
     let t = service::get(&state.db, id).await?;
     let units = all_units(&state).await?;
@@ -411,17 +424,22 @@ pub async fn edit_form(
         &params_of(&t),
         &units,
     );
+    let mut f = f;
+    f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
 
 pub async fn update(
     State(state): State<AppState>,
+    user: WebUser,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "chỉ tiêu")?;
     let current = service::get(&state.db, id).await?;
+    user.actor.require_admin()?;
     let p = form_body(body)?;
+    user.check_csrf(&p)?;
     let errors = match parse(&p) {
         Ok(t) => {
             let patch = TargetPatch {
@@ -438,7 +456,7 @@ pub async fn update(
                 exclude_exempt: Some(t.exclude_exempt),
                 methods: Some(t.methods),
             };
-            match service::update(&state.db, id, patch).await {
+            match service::update(&state.db, &user.actor, id, patch).await {
                 Ok(t) => {
                     return Ok(redirect_with(
                         "/targets",

@@ -6,6 +6,7 @@ use super::package::parse_date;
 use super::page::{
     Flash, Notice, PageError, Params, field_errors, form_body, page, path_id, redirect_with,
 };
+use super::session::{Shell, WebUser};
 use crate::AppState;
 use crate::error::FieldError;
 use crate::services::units::{self as service, NewUnit, UnitPatch};
@@ -33,7 +34,7 @@ pub struct TreeLine {
 #[template(path = "units.html")]
 struct ListPage {
     lines: Vec<TreeLine>,
-    flash: Option<Notice>,
+    shell: Shell,
 }
 
 async fn all_units(state: &AppState) -> Result<Vec<unit::Model>, PageError> {
@@ -68,7 +69,11 @@ fn date(d: Option<chrono::NaiveDate>) -> String {
         .unwrap_or_default()
 }
 
-pub async fn list(State(state): State<AppState>, flash: Flash) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: WebUser,
+    flash: Flash,
+) -> Result<Response, PageError> {
     let units = all_units(&state).await?;
     let lines = tree(&units)
         .into_iter()
@@ -86,7 +91,7 @@ pub async fn list(State(state): State<AppState>, flash: Flash) -> Result<Respons
         .collect();
     let list = ListPage {
         lines,
-        flash: flash.0.clone(),
+        shell: user.shell(&flash),
     };
     Ok(page(StatusCode::OK, &list, &flash))
 }
@@ -202,11 +207,12 @@ fn form(
         stale: None,
         submit: "Lưu đơn vị",
         cancel: "/units".to_owned(),
-        flash: None,
+        shell: Shell::default(),
     }
 }
 
-pub async fn new_form(State(state): State<AppState>) -> Result<Response, PageError> {
+pub async fn new_form(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
+    user.actor.require_admin()?;
     let units = all_units(&state).await?;
     let f = form(
         "Thêm đơn vị".to_owned(),
@@ -215,16 +221,21 @@ pub async fn new_form(State(state): State<AppState>) -> Result<Response, PageErr
         &units,
         None,
     );
+    let mut f = f;
+    f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
 
 pub async fn create(
     State(state): State<AppState>,
+    user: WebUser,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
+    user.actor.require_admin()?;
     let p = form_body(body)?;
+    user.check_csrf(&p)?;
     let errors = match parse(&p) {
-        Ok(input) => match service::create(&state.db, input).await {
+        Ok(input) => match service::create(&state.db, &user.actor, input).await {
             Ok(u) => {
                 return Ok(redirect_with(
                     "/units",
@@ -273,8 +284,10 @@ fn params_of(u: &unit::Model) -> Params {
 
 pub async fn edit_form(
     State(state): State<AppState>,
+    user: WebUser,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
+    user.actor.require_admin()?;
     let id = path_id(&id, "đơn vị")?;
     let u = service::get(&state.db, id).await?;
     let units = all_units(&state).await?;
@@ -285,17 +298,22 @@ pub async fn edit_form(
         &units,
         Some(id),
     );
+    let mut f = f;
+    f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
 
 pub async fn update(
     State(state): State<AppState>,
+    user: WebUser,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     let id = path_id(&id, "đơn vị")?;
     let current = service::get(&state.db, id).await?;
+    user.actor.require_admin()?;
     let p = form_body(body)?;
+    user.check_csrf(&p)?;
     let errors = match parse(&p) {
         Ok(u) => {
             let patch = UnitPatch {
@@ -306,7 +324,7 @@ pub async fn update(
                 valid_from: Some(u.valid_from),
                 valid_to: Some(u.valid_to),
             };
-            match service::update(&state.db, id, patch).await {
+            match service::update(&state.db, &user.actor, id, patch).await {
                 Ok(u) => {
                     return Ok(redirect_with(
                         "/units",

@@ -178,8 +178,30 @@ db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
     let shots = screenshot_dir();
     let engine = db.engine_name();
 
-    // The dashboard: pick the district and the year as an officer would.
+    // A stranger is sent to the login page; the district's officer signs in and lands on the
+    // dashboard of their own unit.
     b.goto(&format!("{base}/")).await.expect("open dashboard");
+    assert_eq!(path(&b).await, "/login?next=%2F");
+    let officer = &demo::DEMO_USERS[1];
+    css(&b, "#username")
+        .await
+        .send_keys(officer.username)
+        .await
+        .expect("username");
+    css(&b, "#password")
+        .await
+        .send_keys(officer.password)
+        .await
+        .expect("password");
+    click_and_load(&b, "form.edit button[type=submit]").await;
+    assert_eq!(path(&b).await, "/");
+    assert_eq!(
+        text(&b, "#result").await,
+        "Quận Hà Đông, năm 2019 Đạt",
+        "the officer's own unit first"
+    );
+
+    // The dashboard: pick the district and the year as an officer would.
     css(&b, "select#unit_id")
         .await
         .select_by_value(&ha_dong.to_string())
@@ -313,6 +335,47 @@ db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
     );
     std::fs::write(
         shots.join(format!("dashboard-{engine}.png")),
+        b.screenshot().await.expect("screenshot"),
+    )
+    .expect("write screenshot");
+
+    // On a phone-sized window no page scrolls sideways (wide tables scroll inside their card).
+    b.set_window_size(390, 844).await.expect("resize");
+    for page in [
+        "/",
+        "/packages",
+        "/packages/new",
+        package_page.as_str(),
+        "/reports",
+        "/units",
+    ] {
+        b.goto(&format!("{base}{page}")).await.expect("open");
+        let overflow = b
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
+                Vec::new(),
+            )
+            .await
+            .expect("measure");
+        if overflow.as_i64() != Some(0) {
+            let culprits = b
+                .execute(
+                    "const w = document.documentElement.clientWidth; \
+                     return Array.from(document.querySelectorAll('body *')) \
+                       .filter(e => e.getBoundingClientRect().right > w) \
+                       .map(e => e.tagName + '.' + e.className).slice(0, 8).join(' ')",
+                    Vec::new(),
+                )
+                .await
+                .expect("culprits");
+            panic!("{page} scrolls sideways on a phone by {overflow}px: {culprits}");
+        }
+    }
+    b.goto(&format!("{base}/?unit_id={ha_dong}&year=2019"))
+        .await
+        .expect("dashboard");
+    std::fs::write(
+        shots.join(format!("dashboard-phone-{engine}.png")),
         b.screenshot().await.expect("screenshot"),
     )
     .expect("write screenshot");

@@ -3,6 +3,7 @@
 
 use crate::db_test;
 use crate::support::*;
+use bidtrack::services::accounts::Actor;
 use bidtrack::services::packages::create as create_package;
 use entity::{Field, Method};
 use std::process::{Command, Output};
@@ -79,6 +80,7 @@ db_test!(demo_then_check, |db: TestDb| async move {
         .expect("unit");
     create_package(
         &db.conn,
+        &Actor::system(),
         new_package(
             ubnd.id,
             "Thêm một gói chào hàng cạnh tranh",
@@ -328,5 +330,119 @@ db_test!(
             ),
             "unknown format `pdf`",
         );
+    }
+);
+
+db_test!(
+    users_and_tokens_from_the_command_line,
+    |db: TestDb| async move {
+        let with_password = |args: &[&str], password: &str| {
+            Command::new(env!("CARGO_BIN_EXE_bidtrack"))
+                .args(args)
+                .env("DATABASE_URL", &db.url)
+                .env("BIDTRACK_PASSWORD", password)
+                .env_remove("RUST_LOG")
+                .output()
+                .expect("run bidtrack")
+        };
+        let add = with_password(
+            &[
+                "user",
+                "add",
+                "ke-toan",
+                "--role",
+                "finance",
+                "--name",
+                "Kế toán",
+            ],
+            "mat-khau-ke-toan",
+        );
+        assert!(add.status.success(), "{}", stderr(&add));
+        assert_eq!(stdout(&add), "user ke-toan added (Phòng Tài chính)\n");
+        assert_one_line_error(
+            &with_password(&["user", "add", "ngan", "--role", "viewer"], "ngan"),
+            "Mật khẩu cần ít nhất 10 ký tự",
+        );
+        assert_one_line_error(
+            &with_password(
+                &["user", "add", "cb", "--role", "officer"],
+                "mat-khau-can-bo",
+            ),
+            "Cán bộ phụ trách đấu thầu phải thuộc một đơn vị",
+        );
+        assert_one_line_error(
+            &with_password(&["user", "add", "x", "--role", "king"], "mat-khau-can-bo"),
+            "king",
+        );
+
+        let token = bidtrack(
+            &db.url,
+            &["token", "create", "--user", "ke-toan", "--days", "7"],
+        );
+        assert!(token.status.success(), "{}", stderr(&token));
+        let secret = stdout(&token).trim().to_owned();
+        assert!(secret.starts_with("bt_"), "{secret}");
+        let now = chrono::Utc::now();
+        let (actor, _) = bidtrack::services::accounts::authenticate_token(&db.conn, &secret, now)
+            .await
+            .expect("query")
+            .expect("a live token");
+        assert_eq!(actor.username, "ke-toan");
+
+        let list = bidtrack(&db.url, &["user", "list"]);
+        assert_eq!(stdout(&list), "ke-toan\tfinance\tactive\tKế toán\n");
+        let disable = bidtrack(&db.url, &["user", "disable", "ke-toan"]);
+        assert!(disable.status.success(), "{}", stderr(&disable));
+        assert!(
+            bidtrack::services::accounts::authenticate_token(&db.conn, &secret, now)
+                .await
+                .expect("query")
+                .is_none(),
+            "a disabled user's token ends"
+        );
+        assert_one_line_error(
+            &bidtrack(&db.url, &["token", "create", "--user", "ke-toan"]),
+            "disabled",
+        );
+        assert_one_line_error(
+            &bidtrack(&db.url, &["token", "create", "--user", "nobody"]),
+            "no user nobody",
+        );
+    }
+);
+
+db_test!(
+    first_start_creates_the_administrator,
+    |db: TestDb| async move {
+        use std::io::{BufRead, BufReader};
+        let mut server = Command::new(env!("CARGO_BIN_EXE_bidtrack"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATABASE_URL", &db.url)
+            .env_remove("BIDTRACK_ADMIN_PASSWORD")
+            .env_remove("RUST_LOG")
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start bidtrack");
+        let stderr = server.stderr.take().expect("stderr");
+        let mut password = None;
+        for line in BufReader::new(stderr).lines() {
+            let line = line.expect("line");
+            if let Some(rest) = line.split("created with password ").nth(1) {
+                password = Some(rest.trim().to_owned());
+            }
+            if line.contains("bidtrack listening") {
+                break;
+            }
+        }
+        server.kill().expect("stop");
+        server.wait().expect("wait");
+        let password = password.expect("the password is printed once");
+        assert_eq!(password.len(), 20);
+        let admin =
+            bidtrack::services::accounts::login(&db.conn, "admin", &password, chrono::Utc::now())
+                .await
+                .expect("the printed password works");
+        assert_eq!(admin.role, entity::Role::Admin);
     }
 );

@@ -4,10 +4,13 @@ use crate::support::TestDb;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use bidtrack::config::Settings;
+use bidtrack::services::accounts;
 use bidtrack::{AppState, app};
+use entity::Role;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use tower::ServiceExt;
 
 pub struct Response {
@@ -45,25 +48,143 @@ impl Response {
     }
 }
 
-pub struct Client {
-    state: AppState,
+/// A signed-in user's credentials: an API token and a web session with its CSRF token.
+#[derive(Clone)]
+pub struct Credentials {
+    pub token: String,
+    pub session: String,
+    pub csrf: String,
 }
 
+/// Who the client acts as. Credentials are made on first use, so a test that never sends a
+/// request creates no user.
+enum Identity {
+    Anonymous,
+    User {
+        role: Role,
+        unit_id: Option<i64>,
+        made: tokio::sync::OnceCell<Credentials>,
+    },
+}
+
+pub struct Client {
+    state: AppState,
+    identity: Identity,
+}
+
+static USERS: AtomicU32 = AtomicU32::new(0);
+
 impl Client {
+    /// An administrator.
     pub fn new(db: &TestDb) -> Self {
+        Self::with(
+            db,
+            Identity::User {
+                role: Role::Admin,
+                unit_id: None,
+                made: tokio::sync::OnceCell::new(),
+            },
+        )
+    }
+
+    /// A user of this role (and unit, for an officer).
+    pub fn as_role(db: &TestDb, role: Role, unit_id: Option<i64>) -> Self {
+        Self::with(
+            db,
+            Identity::User {
+                role,
+                unit_id,
+                made: tokio::sync::OnceCell::new(),
+            },
+        )
+    }
+
+    /// Nobody: no token, no session.
+    pub fn anonymous(db: &TestDb) -> Self {
+        Self::with(db, Identity::Anonymous)
+    }
+
+    fn with(db: &TestDb, identity: Identity) -> Self {
         let settings = Settings {
             database_url: db.url.clone(),
             bind: "127.0.0.1:0".parse().expect("addr"),
+            cookie_secure: false,
         };
         Client {
             state: AppState {
                 db: db.conn.clone(),
                 settings: Arc::new(settings),
             },
+            identity,
         }
     }
 
-    pub async fn send(&self, req: Request<Body>) -> Response {
+    /// This client's credentials (made now if need be); `None` for the anonymous client.
+    pub async fn credentials(&self) -> Option<Credentials> {
+        let Identity::User {
+            role,
+            unit_id,
+            made,
+        } = &self.identity
+        else {
+            return None;
+        };
+        let db = &self.state.db;
+        let creds = made
+            .get_or_init(|| async {
+                let n = USERS.fetch_add(1, Ordering::Relaxed);
+                let user = accounts::create_user(
+                    db,
+                    &accounts::Actor::system(),
+                    accounts::NewUser {
+                        username: format!("test-{}-{n}", role.as_str()),
+                        display_name: format!("Người thử {n}"),
+                        password: "mat-khau-thu-nghiem".to_owned(),
+                        role: *role,
+                        unit_id: *unit_id,
+                    },
+                )
+                .await
+                .expect("test user");
+                let (token, _) =
+                    accounts::issue_token(db, user.id, entity::TokenKind::Personal, "tests", None)
+                        .await
+                        .expect("token");
+                let (session, csrf) = accounts::open_session(db, user.id, chrono::Utc::now())
+                    .await
+                    .expect("session");
+                Credentials {
+                    token,
+                    session,
+                    csrf,
+                }
+            })
+            .await;
+        Some(creds.clone())
+    }
+
+    /// Sends as this client: its token and session cookie are added unless the request has
+    /// its own `Authorization`.
+    pub async fn send(&self, mut req: Request<Body>) -> Response {
+        if let Some(creds) = self.credentials().await
+            && !req.headers().contains_key(header::AUTHORIZATION)
+        {
+            let headers = req.headers_mut();
+            headers.insert(
+                header::AUTHORIZATION,
+                format!("Bearer {}", creds.token).parse().expect("header"),
+            );
+            let cookie = match headers.get(header::COOKIE).and_then(|v| v.to_str().ok()) {
+                Some(existing) => format!("{existing}; bidtrack_session={}", creds.session),
+                None => format!("bidtrack_session={}", creds.session),
+            };
+            headers.insert(header::COOKIE, cookie.parse().expect("header"));
+        }
+        self.send_raw(req).await
+    }
+
+    /// Sends exactly this request.
+    pub async fn send_raw(&self, req: Request<Body>) -> Response {
         let response = app(self.state.clone())
             .oneshot(req)
             .await
@@ -106,11 +227,17 @@ impl Client {
             .await
     }
 
-    /// Posts a form as a browser does (urlencoded), without following the redirect.
+    /// Posts a form as a browser does (urlencoded), without following the redirect. The
+    /// session's CSRF token is added unless the form has a `csrf` field already.
     pub async fn form(&self, uri: &str, fields: &[(&str, &str)]) -> Response {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        body.extend_pairs(fields);
+        if !fields.iter().any(|(k, _)| *k == "csrf")
+            && let Some(creds) = self.credentials().await
+        {
+            body.append_pair("csrf", &creds.csrf);
+        }
+        let body = body.finish();
         self.send(
             Request::post(uri)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -184,8 +311,15 @@ impl Client {
 
     /// The raw body of a GET (binary files).
     pub async fn get_bytes(&self, uri: &str) -> Vec<u8> {
+        let mut req = Request::get(uri).body(Body::empty()).expect("request");
+        if let Some(creds) = self.credentials().await {
+            req.headers_mut().insert(
+                header::AUTHORIZATION,
+                format!("Bearer {}", creds.token).parse().expect("header"),
+            );
+        }
         let response = app(self.state.clone())
-            .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+            .oneshot(req)
             .await
             .expect("infallible");
         assert_eq!(response.status(), StatusCode::OK);

@@ -16,6 +16,7 @@ async fn get(db: &TestDb, uri: &str) -> (StatusCode, String, String) {
         settings: Arc::new(Settings {
             database_url: db.url.clone(),
             bind: "127.0.0.1:0".parse().expect("addr"),
+            cookie_secure: false,
         }),
     };
     let response = app(state)
@@ -48,10 +49,13 @@ db_test!(healthz_and_home, |db: TestDb| async move {
     assert_eq!(content_type, "application/json");
     assert_eq!(body, r#"{"status":"ok"}"#);
 
-    let (status, content_type, body) = get(&db, "/").await;
+    // The pages need a signed-in user: the home page sends a stranger to the login page.
+    let (status, _, _) = get(&db, "/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, content_type, body) = get(&db, "/login?next=%2F").await;
     assert_eq!(status, StatusCode::OK);
     assert!(content_type.starts_with("text/html"), "{content_type}");
-    assert!(body.contains("<html lang=\"vi\">") && body.contains("bidtrack"));
+    assert!(body.contains("<html lang=\"vi\">") && body.contains("Đăng nhập"));
 
     let (status, _, _) = get(&db, "/no-such-page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);

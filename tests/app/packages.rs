@@ -3,6 +3,7 @@
 use crate::db_test;
 use crate::support::*;
 use bidtrack::error::AppError;
+use bidtrack::services::accounts::Actor;
 use bidtrack::services::packages::create as create_package;
 use chrono::NaiveDate;
 use entity::{Field, Method, OnlineExemptReason, PackageStatus, UnitKind};
@@ -23,7 +24,9 @@ db_test!(shape_errors_name_their_fields, |db: TestDb| async move {
     let mut p = new_package(unit.id, "   ", Method::OpenBidding, Field::Goods, 0, false);
     p.planned_start_month = Some(13);
     p.plan_year = 1999;
-    let err = create_package(conn, p).await.expect_err("invalid");
+    let err = create_package(conn, &Actor::system(), p)
+        .await
+        .expect_err("invalid");
     let f: Vec<_> = fields(&err).into_iter().map(|(f, _)| f).collect();
     assert_eq!(
         f,
@@ -50,7 +53,7 @@ db_test!(domain_rules_block_and_warn, |db: TestDb| async move {
     );
     awarded.status = PackageStatus::Awarded;
     awarded.winning_price_vnd = Some(BN + 1);
-    let err = create_package(conn, awarded.clone())
+    let err = create_package(conn, &Actor::system(), awarded.clone())
         .await
         .expect_err("winning above price");
     let expected: Vec<(String, String)> = vec![
@@ -63,7 +66,9 @@ db_test!(domain_rules_block_and_warn, |db: TestDb| async move {
     assert_eq!(fields(&err), expected);
     awarded.winning_price_vnd = Some(BN);
     awarded.result_date = NaiveDate::from_ymd_opt(2019, 6, 1);
-    create_package(conn, awarded).await.expect("valid award");
+    create_package(conn, &Actor::system(), awarded)
+        .await
+        .expect("valid award");
 
     let consulting = new_package(
         unit.id,
@@ -73,7 +78,7 @@ db_test!(domain_rules_block_and_warn, |db: TestDb| async move {
         BN,
         true,
     );
-    let err = create_package(conn, consulting)
+    let err = create_package(conn, &Actor::system(), consulting)
         .await
         .expect_err("consulting by competitive offers");
     assert_eq!(
@@ -93,7 +98,7 @@ db_test!(domain_rules_block_and_warn, |db: TestDb| async move {
         true,
     );
     exempt.online_exempt_reason = Some(OnlineExemptReason::Secrecy);
-    let err = create_package(conn, exempt)
+    let err = create_package(conn, &Actor::system(), exempt)
         .await
         .expect_err("exempt while online");
     assert_eq!(
@@ -112,7 +117,7 @@ db_test!(domain_rules_block_and_warn, |db: TestDb| async move {
         6 * BN,
         true,
     );
-    let created = create_package(conn, big)
+    let created = create_package(conn, &Actor::system(), big)
         .await
         .expect("a warning does not block");
     let warnings: Vec<_> = created.derived.warnings.iter().map(|w| w.code()).collect();
@@ -127,16 +132,24 @@ db_test!(
         let unit = add_unit(conn, "U", UnitKind::District, None).await;
         let mut a = new_package(unit.id, "a", Method::OpenBidding, Field::Goods, BN, true);
         a.code = Some(" IB1900012345 ".into());
-        let created = create_package(conn, a.clone()).await.expect("first");
+        let created = create_package(conn, &Actor::system(), a.clone())
+            .await
+            .expect("first");
         assert_eq!(created.package.code.as_deref(), Some("IB1900012345"));
-        let err = create_package(conn, a).await.expect_err("duplicate");
+        let err = create_package(conn, &Actor::system(), a)
+            .await
+            .expect_err("duplicate");
         assert_eq!(err.code(), "duplicate_code");
         // Empty codes are absent, and absent codes never collide.
         for name in ["b", "c"] {
             let mut p = new_package(unit.id, name, Method::OpenBidding, Field::Goods, BN, true);
             p.code = Some(String::new());
             assert_eq!(
-                create_package(conn, p).await.expect("no code").package.code,
+                create_package(conn, &Actor::system(), p)
+                    .await
+                    .expect("no code")
+                    .package
+                    .code,
                 None
             );
         }
@@ -152,7 +165,9 @@ db_test!(unknown_unit_is_a_field_error, |db: TestDb| async move {
         BN,
         true,
     );
-    let err = create_package(&db.conn, p).await.expect_err("unknown unit");
+    let err = create_package(&db.conn, &Actor::system(), p)
+        .await
+        .expect_err("unknown unit");
     assert_eq!(
         fields(&err),
         [("unit_id".to_string(), "unknown_unit".to_string())]

@@ -178,6 +178,7 @@ pub async fn add_unit(
 ) -> unit::Model {
     bidtrack::services::units::create(
         db,
+        &bidtrack::services::accounts::Actor::system(),
         bidtrack::services::units::NewUnit {
             code: code.to_owned(),
             name: format!("Đơn vị {code}"),
@@ -225,7 +226,7 @@ pub fn new_package(
 }
 
 pub async fn create(db: &DatabaseConnection, p: NewPackage) -> entity::package::Model {
-    packages::create(db, p)
+    packages::create(db, &bidtrack::services::accounts::Actor::system(), p)
         .await
         .expect("create package")
         .package

@@ -184,7 +184,7 @@ db_test!(
         let rows = |doc: &Html| select(doc, "tbody tr").len();
 
         let doc = Html::parse_document(&c.get("/packages").await.text);
-        assert_eq!(select(&doc, ".muted")[0], "300 gói thầu");
+        assert_eq!(select(&doc, "main .muted")[0], "300 gói thầu");
         assert_eq!(rows(&doc), 50);
         assert_eq!(select(&doc, ".pager")[0], "Trang 1 / 6 Trang sau →");
         let next = Selector::parse("a[rel=next]").expect("selector");
@@ -201,7 +201,7 @@ db_test!(
                 .await
                 .text,
         );
-        assert_eq!(select(&doc, ".muted")[0], "3 gói thầu");
+        assert_eq!(select(&doc, "main .muted")[0], "3 gói thầu");
         let prices = select(&doc, "tbody td.num");
         assert_eq!(
             prices,
@@ -233,7 +233,7 @@ db_test!(
             .await
             .text,
         );
-        assert_eq!(select(&doc, ".muted")[0], "4 gói thầu");
+        assert_eq!(select(&doc, "main .muted")[0], "4 gói thầu");
         let doc = Html::parse_document(
             &c.get("/packages?method=competitive_offers&plan_year=2019&page=2")
                 .await

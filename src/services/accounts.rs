@@ -1,0 +1,711 @@
+//! Accounts: users, passwords (Argon2id), API tokens and web sessions (random secrets stored as
+//! SHA-256 hashes), login throttling, and the acting user every write carries with the checks of
+//! what it may do.
+
+use super::audit::{self, Changes, Snapshot};
+use crate::db;
+use crate::error::{AppError, FieldError};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, Duration, Utc};
+use entity::{AuditAction, Role, TokenKind, api_token, login_failure, session, unit, user};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+/// Who is acting: a signed-in user, or the system itself (command line, demo, migrations).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `None` for the system.
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// An officer writes the packages of this unit's subtree.
+    pub unit_id: Option<i64>,
+}
+
+impl Actor {
+    /// The command line and the demo loader: whoever can run the binary owns the database.
+    pub fn system() -> Self {
+        Actor {
+            user_id: None,
+            username: "system".to_owned(),
+            display_name: "Hệ thống".to_owned(),
+            role: Role::Admin,
+            unit_id: None,
+        }
+    }
+
+    pub fn of(u: &user::Model) -> Self {
+        Actor {
+            user_id: Some(u.id),
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role,
+            unit_id: u.unit_id,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Administrators and officers change packages (officers only within their unit's subtree).
+    pub fn writes_packages(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Officer)
+    }
+
+    /// Units, target rules and users are the administrators'.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                message: format!(
+                    "Chỉ quản trị viên được thực hiện thao tác này (bạn đăng nhập với vai trò {})",
+                    self.role.label_vi()
+                ),
+            })
+        }
+    }
+
+    /// May this actor write packages of `unit_id`? `lineage` is the unit and its ancestors.
+    pub fn may_write_unit(&self, lineage: &[i64]) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Officer => self.unit_id.is_some_and(|own| lineage.contains(&own)),
+            Role::Finance | Role::Viewer => false,
+        }
+    }
+
+    /// Errors unless this actor may write the packages of `unit_id`.
+    pub async fn require_package_write(
+        &self,
+        db: &impl ConnectionTrait,
+        unit_id: i64,
+    ) -> Result<(), AppError> {
+        if self.is_admin() {
+            return Ok(());
+        }
+        if !self.writes_packages() {
+            return Err(AppError::Forbidden {
+                message: format!(
+                    "Vai trò {} chỉ được xem, không được sửa gói thầu",
+                    self.role.label_vi()
+                ),
+            });
+        }
+        let lineage = db::units::lineage(db, unit_id).await?;
+        if self.may_write_unit(&lineage) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden {
+                message: "Bạn chỉ được sửa gói thầu của đơn vị mình và các đơn vị trực thuộc"
+                    .to_owned(),
+            })
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+/// A new random secret: a prefix that makes a leaked token recognisable, then 256 random bits.
+pub fn new_secret(prefix: &str) -> Result<String, AppError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{prefix}{hex}"))
+}
+
+/// What the database keeps of a secret. The secrets are random and long, so a fast hash is
+/// enough; passwords are the ones that need Argon2.
+pub fn digest(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Compares a submitted CSRF token with the session's without leaking where they differ.
+pub fn csrf_matches(expected: &str, submitted: &str) -> bool {
+    constant_time_eq(expected.as_bytes(), submitted.as_bytes())
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing failed: {e}")))
+}
+
+fn password_matches(hash: &str, password: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+/// A user as entered by an administrator (or the first start).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+    pub unit_id: Option<i64>,
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+fn check_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "password",
+            "too_short",
+            format!("Mật khẩu cần ít nhất {MIN_PASSWORD_CHARS} ký tự"),
+        )]));
+    }
+    Ok(())
+}
+
+fn check_user(u: &NewUser) -> Vec<FieldError> {
+    let mut e = Vec::new();
+    let ok = (1..=64).contains(&u.username.chars().count())
+        && u.username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !ok {
+        e.push(FieldError::new(
+            "username",
+            "invalid",
+            "Tên đăng nhập gồm 1–64 ký tự: chữ cái không dấu, chữ số, '-', '_' hoặc '.'",
+        ));
+    }
+    if !(1..=200).contains(&u.display_name.chars().count()) {
+        e.push(FieldError::new(
+            "display_name",
+            "length",
+            "Họ tên phải có từ 1 đến 200 ký tự",
+        ));
+    }
+    if u.role == Role::Officer && u.unit_id.is_none() {
+        e.push(FieldError::new(
+            "unit_id",
+            "required",
+            "Cán bộ phụ trách đấu thầu phải thuộc một đơn vị",
+        ));
+    }
+    e
+}
+
+fn user_fields(u: &user::Model) -> Snapshot {
+    Snapshot::of([
+        ("username", serde_json::json!(u.username)),
+        ("display_name", serde_json::json!(u.display_name)),
+        ("role", serde_json::json!(u.role)),
+        ("unit_id", serde_json::json!(u.unit_id)),
+        ("active", serde_json::json!(u.active)),
+    ])
+}
+
+pub async fn create_user<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    input: NewUser,
+) -> Result<user::Model, AppError> {
+    actor.require_admin()?;
+    let mut input = input;
+    input.username = input.username.trim().to_owned();
+    input.display_name = input.display_name.trim().to_owned();
+    let errors = check_user(&input);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    check_password(&input.password)?;
+    let hash = hash_password(&input.password)?;
+    let txn = db.begin().await?;
+    if let Some(unit) = input.unit_id {
+        super::require_unit(&txn, "unit_id", unit).await?;
+    }
+    let now = Utc::now();
+    let model = user::ActiveModel {
+        id: NotSet,
+        username: Set(input.username.clone()),
+        display_name: Set(input.display_name),
+        password_hash: Set(hash),
+        role: Set(input.role),
+        unit_id: Set(input.unit_id),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        super::conflict_on_unique(
+            e,
+            "duplicate_username",
+            format!("Tên đăng nhập {} đã có", input.username),
+        )
+    })?;
+    audit::record(
+        &txn,
+        actor,
+        "user",
+        model.id,
+        AuditAction::Create,
+        Changes::created(&user_fields(&model)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn find_user(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> Result<Option<user::Model>, AppError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Username.eq(username))
+        .one(db)
+        .await?)
+}
+
+async fn require_user(db: &impl ConnectionTrait, username: &str) -> Result<user::Model, AppError> {
+    find_user(db, username)
+        .await?
+        .ok_or_else(|| AppError::not_found("người dùng", username))
+}
+
+pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<user::Model>, AppError> {
+    Ok(user::Entity::find()
+        .order_by_asc(user::Column::Username)
+        .all(db)
+        .await?)
+}
+
+pub async fn count_users(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    use sea_orm::PaginatorTrait;
+    Ok(user::Entity::find().count(db).await?)
+}
+
+/// Sets a new password; every session and token of the user ends with the old one.
+pub async fn set_password<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    username: &str,
+    password: &str,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let u = require_user(&txn, username).await?;
+    if actor.user_id != Some(u.id) {
+        actor.require_admin()?;
+    }
+    check_password(password)?;
+    let hash = hash_password(password)?;
+    let mut active: user::ActiveModel = u.clone().into();
+    active.password_hash = Set(hash);
+    active.updated_at = Set(Utc::now());
+    active.update(&txn).await?;
+    end_credentials(&txn, u.id).await?;
+    let mut changes = Changes::default();
+    changes.push(
+        "password",
+        serde_json::json!("***"),
+        serde_json::json!("***"),
+    );
+    audit::record(&txn, actor, "user", u.id, AuditAction::Update, changes).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Disables a user: they can no longer sign in, and their sessions and tokens end now.
+pub async fn disable_user<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    username: &str,
+) -> Result<(), AppError> {
+    actor.require_admin()?;
+    let txn = db.begin().await?;
+    let u = require_user(&txn, username).await?;
+    if u.active {
+        let mut active: user::ActiveModel = u.clone().into();
+        active.active = Set(false);
+        active.updated_at = Set(Utc::now());
+        active.update(&txn).await?;
+        let mut changes = Changes::default();
+        changes.push("active", serde_json::json!(true), serde_json::json!(false));
+        audit::record(&txn, actor, "user", u.id, AuditAction::Update, changes).await?;
+    }
+    end_credentials(&txn, u.id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn end_credentials(db: &impl ConnectionTrait, user_id: i64) -> Result<(), AppError> {
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    api_token::Entity::update_many()
+        .col_expr(
+            api_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The first start: when nobody can sign in yet, an administrator `admin` with the given
+/// password. Returns whether it was created.
+pub async fn ensure_admin<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    password: &str,
+) -> Result<bool, AppError> {
+    if count_users(db).await? > 0 {
+        return Ok(false);
+    }
+    create_user(
+        db,
+        &Actor::system(),
+        NewUser {
+            username: "admin".to_owned(),
+            display_name: "Quản trị viên".to_owned(),
+            password: password.to_owned(),
+            role: Role::Admin,
+            unit_id: None,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logging in, with throttling
+
+/// Failures allowed before a username has to wait.
+pub const FREE_ATTEMPTS: i32 = 5;
+
+/// The wait after `failures` consecutive failures: 30 s after the fifth, doubling, at most 15 min.
+pub fn lockout(failures: i32) -> Option<Duration> {
+    if failures < FREE_ATTEMPTS {
+        return None;
+    }
+    let doublings = (failures - FREE_ATTEMPTS).min(5) as u32;
+    Some(Duration::seconds((30i64 << doublings).min(15 * 60)))
+}
+
+fn invalid_login() -> AppError {
+    AppError::Unauthenticated {
+        message: "Tên đăng nhập hoặc mật khẩu không đúng".to_owned(),
+    }
+}
+
+/// Checks a username and password. After [`FREE_ATTEMPTS`] failures in a row the username must
+/// wait (429) before the next try, whatever the password.
+pub async fn login(
+    db: &impl ConnectionTrait,
+    username: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<user::Model, AppError> {
+    let username = username.trim();
+    let failures = login_failure::Entity::find_by_id(username.to_owned())
+        .one(db)
+        .await?;
+    if let Some(f) = &failures
+        && let Some(wait) = lockout(f.failures)
+    {
+        let until = f.last_failure_at + wait;
+        if now < until {
+            let secs = (until - now).num_seconds().max(1) as u64;
+            return Err(AppError::TooManyRequests {
+                message: format!("Đăng nhập sai quá nhiều lần. Hãy thử lại sau {secs} giây."),
+                retry_after_secs: secs,
+            });
+        }
+    }
+    let user = find_user(db, username).await?;
+    let ok = match &user {
+        Some(u) => password_matches(&u.password_hash, password) && u.active,
+        None => {
+            // As slow as a real check, so timing does not tell which usernames exist.
+            let _ = hash_password(password);
+            false
+        }
+    };
+    match (ok, user) {
+        (true, Some(u)) => {
+            login_failure::Entity::delete_by_id(username.to_owned())
+                .exec(db)
+                .await?;
+            Ok(u)
+        }
+        _ => {
+            let count = failures.as_ref().map_or(0, |f| f.failures) + 1;
+            let row = login_failure::ActiveModel {
+                username: Set(username.to_owned()),
+                failures: Set(count),
+                last_failure_at: Set(now),
+            };
+            if failures.is_some() {
+                row.update(db).await?;
+            } else {
+                row.insert(db).await?;
+            }
+            Err(invalid_login())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens
+
+pub const LOGIN_TOKEN_HOURS: i64 = 12;
+
+pub async fn issue_token(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    kind: TokenKind,
+    name: &str,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(String, api_token::Model), AppError> {
+    let secret = new_secret("bt_")?;
+    let name = name.trim();
+    if !(1..=100).contains(&name.chars().count()) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "name",
+            "length",
+            "Tên token phải có từ 1 đến 100 ký tự",
+        )]));
+    }
+    let model = api_token::ActiveModel {
+        id: NotSet,
+        user_id: Set(user_id),
+        name: Set(name.to_owned()),
+        kind: Set(kind),
+        token_hash: Set(digest(&secret)),
+        created_at: Set(Utc::now()),
+        expires_at: Set(expires_at),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok((secret, model))
+}
+
+/// The token's user, when the token is live and the user active.
+pub async fn authenticate_token(
+    db: &impl ConnectionTrait,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(Actor, api_token::Model)>, AppError> {
+    let Some(token) = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(digest(secret)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if token.revoked_at.is_some() || token.expires_at.is_some_and(|e| e <= now) {
+        return Ok(None);
+    }
+    let Some(u) = user::Entity::find_by_id(token.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    if !u.active {
+        return Ok(None);
+    }
+    // Written at most every five minutes: reads must not turn into writes.
+    if token
+        .last_used_at
+        .is_none_or(|t| now - t > Duration::minutes(5))
+    {
+        api_token::Entity::update_many()
+            .col_expr(
+                api_token::Column::LastUsedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(api_token::Column::Id.eq(token.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some((Actor::of(&u), token)))
+}
+
+pub async fn list_tokens(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<api_token::Model>, AppError> {
+    let Some(user_id) = actor.user_id else {
+        return Ok(Vec::new());
+    };
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .order_by_asc(api_token::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Revokes a token of the actor's own (an administrator may revoke anyone's).
+pub async fn revoke_token(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> Result<(), AppError> {
+    let token = api_token::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|t| t.revoked_at.is_none())
+        .filter(|t| actor.is_admin() || Some(t.user_id) == actor.user_id)
+        .ok_or_else(|| AppError::not_found("token", id))?;
+    api_token::Entity::update_many()
+        .col_expr(
+            api_token::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(api_token::Column::Id.eq(token.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Web sessions
+
+pub const SESSION_HOURS: i64 = 12;
+
+/// A new session for a user: the cookie secret and the session's CSRF token.
+pub async fn open_session(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(String, String), AppError> {
+    let secret = new_secret("s_")?;
+    let csrf = new_secret("")?;
+    session::ActiveModel {
+        id: NotSet,
+        user_id: Set(user_id),
+        token_hash: Set(digest(&secret)),
+        csrf_token: Set(csrf.clone()),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::hours(SESSION_HOURS)),
+    }
+    .insert(db)
+    .await?;
+    Ok((secret, csrf))
+}
+
+/// The signed-in user and the session's CSRF token, when the session is live.
+pub async fn session_user(
+    db: &impl ConnectionTrait,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(Actor, String)>, AppError> {
+    let Some(s) = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(digest(secret)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if s.expires_at <= now {
+        session::Entity::delete_by_id(s.id).exec(db).await?;
+        return Ok(None);
+    }
+    let Some(u) = user::Entity::find_by_id(s.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    if !u.active {
+        return Ok(None);
+    }
+    Ok(Some((Actor::of(&u), s.csrf_token)))
+}
+
+pub async fn close_session(db: &impl ConnectionTrait, secret: &str) -> Result<(), AppError> {
+    session::Entity::delete_many()
+        .filter(session::Column::TokenHash.eq(digest(secret)))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The unit of a user, for display.
+pub async fn unit_of(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Option<unit::Model>, AppError> {
+    match actor.unit_id {
+        Some(id) => Ok(db::units::find(db, id).await?),
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_starts_at_the_fifth_failure_and_doubles_to_fifteen_minutes() {
+        assert_eq!(lockout(4), None);
+        assert_eq!(lockout(5), Some(Duration::seconds(30)));
+        assert_eq!(lockout(6), Some(Duration::seconds(60)));
+        assert_eq!(lockout(9), Some(Duration::seconds(480)));
+        assert_eq!(lockout(10), Some(Duration::seconds(900)));
+        assert_eq!(lockout(1000), Some(Duration::seconds(900)));
+    }
+
+    #[test]
+    fn secrets_are_random_and_only_their_digest_is_kept() {
+        let a = new_secret("bt_").expect("random");
+        let b = new_secret("bt_").expect("random");
+        assert_ne!(a, b);
+        assert!(a.starts_with("bt_") && a.len() == 3 + 64);
+        assert_eq!(digest(&a).len(), 64);
+        assert_ne!(digest(&a), digest(&b));
+        assert!(csrf_matches(&a, &a) && !csrf_matches(&a, &b) && !csrf_matches(&a, "bt_"));
+    }
+
+    #[test]
+    fn passwords_verify_only_against_their_own_hash() {
+        let h = hash_password("mật khẩu dài đủ").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(password_matches(&h, "mật khẩu dài đủ"));
+        assert!(!password_matches(&h, "mật khẩu khác"));
+    }
+
+    #[test]
+    fn officers_write_within_their_subtree_only() {
+        let officer = Actor {
+            user_id: Some(1),
+            username: "o".into(),
+            display_name: "O".into(),
+            role: Role::Officer,
+            unit_id: Some(4),
+        };
+        assert!(officer.may_write_unit(&[8, 4, 1]));
+        assert!(!officer.may_write_unit(&[9, 1]));
+        assert!(!officer.may_write_unit(&[1]), "not the parent either");
+        let finance = Actor {
+            role: Role::Finance,
+            ..officer.clone()
+        };
+        assert!(!finance.may_write_unit(&[8, 4, 1]));
+        assert!(Actor::system().may_write_unit(&[]));
+    }
+}
