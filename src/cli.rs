@@ -38,6 +38,19 @@ pub enum Command {
         /// Mark session cookies Secure (set when users reach bidtrack over HTTPS).
         #[arg(long, env = "BIDTRACK_COOKIE_SECURE")]
         cookie_secure: bool,
+        /// Largest import file accepted, in megabytes.
+        #[arg(long, env = "BIDTRACK_IMPORT_LIMIT_MB", default_value_t = 50)]
+        import_limit_mb: usize,
+    },
+    /// Import packages from a CSV or XLSX file: every row or none.
+    Import {
+        file: std::path::PathBuf,
+        /// Check every row and report what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Every row belongs to this unit (code); the file then needs no unit column.
+        #[arg(long)]
+        unit: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -167,6 +180,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli.command.unwrap_or(Command::Serve {
         bind: default_bind()?,
         cookie_secure: std::env::var("BIDTRACK_COOKIE_SECURE").is_ok_and(|v| v == "true"),
+        import_limit_mb: std::env::var("BIDTRACK_IMPORT_LIMIT_MB")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(50),
     });
     let settings = Settings {
         database_url,
@@ -181,6 +198,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ..
             }
         ),
+        import_limit_bytes: match &command {
+            Command::Serve {
+                import_limit_mb, ..
+            } => import_limit_mb.saturating_mul(1024 * 1024),
+            _ => crate::config::DEFAULT_IMPORT_LIMIT,
+        },
     };
     let conn = db::connect(&settings.database_url).await.with_context(|| {
         format!(
@@ -205,6 +228,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { action } => users(&conn, action).await,
+        Command::Import {
+            file,
+            dry_run,
+            unit,
+        } => import(&conn, &file, dry_run, unit).await,
         Command::Token {
             action: TokenAction::Create { user, name, days },
         } => {
@@ -391,6 +419,59 @@ async fn write_package_list(
     if path.as_os_str() != "-" {
         println!("{} ({count} packages)", path.display());
     }
+    Ok(())
+}
+
+async fn import(
+    conn: &sea_orm::DatabaseConnection,
+    file: &std::path::Path,
+    dry_run: bool,
+    unit: Option<String>,
+) -> anyhow::Result<()> {
+    use services::imports;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let sheet = imports::read_file(&bytes)?;
+    let bar = indicatif::ProgressBar::new(sheet.rows.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} dòng ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let report = imports::import_packages(
+        conn,
+        &services::accounts::Actor::system(),
+        sheet,
+        imports::ImportOptions { dry_run, unit },
+        &|n| bar.set_position(n as u64),
+    )
+    .await;
+    bar.finish_and_clear();
+    let report = report?;
+    for column in &report.ignored_columns {
+        eprintln!("warning: column «{column}» is not a bidtrack column; ignored");
+    }
+    for e in &report.errors {
+        println!("dòng {}\t{}\t«{}»\t{}", e.row, e.column, e.value, e.message);
+    }
+    anyhow::ensure!(
+        report.errors.is_empty(),
+        "{} errors in {} rows: nothing was imported",
+        report.errors.len(),
+        report.rows
+    );
+    println!(
+        "{}{} rows: {} created, {} updated, {} unchanged, 0 errors ({:.1} s)",
+        if dry_run {
+            "dry run, nothing written: "
+        } else {
+            ""
+        },
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 /// The embedded default: a SQLite file in the working directory, created on first run.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://bidtrack.db?mode=rwc";
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// Import files above this are refused (413).
+pub const DEFAULT_IMPORT_LIMIT: usize = 50 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -13,6 +15,8 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// Mark cookies `Secure`: set when browsers reach bidtrack over HTTPS (behind a proxy).
     pub cookie_secure: bool,
+    /// Largest import file accepted, in bytes.
+    pub import_limit_bytes: usize,
 }
 
 impl Settings {

@@ -17,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod import;
 pub mod reports;
 pub mod services;
 pub mod web;
@@ -39,12 +40,12 @@ pub const API_DOCS_PATH: &str = "/api/docs";
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
-    let (api, openapi) = api::router();
+    let (api, openapi) = api::router(state.settings.import_limit_bytes);
     // Swagger UI from the `vendored` build: its assets are served by bidtrack, nothing from a CDN.
     let docs = utoipa_swagger_ui::SwaggerUi::new(API_DOCS_PATH)
         .url(OPENAPI_PATH, openapi)
         .config(utoipa_swagger_ui::Config::from(OPENAPI_PATH).validator_url("none"));
-    web::router()
+    web::router(state.settings.import_limit_bytes)
         .merge(api)
         .merge(docs)
         .fallback(web::not_found)

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod compliance;
 pub mod extract;
+pub mod imports;
 pub mod packages;
 pub mod reports;
 pub mod targets;
@@ -51,13 +52,19 @@ read. A role or unit that may not do something gets 403.",
         (name = "reports", description = "Báo cáo: the finance department's reports as JSON, CSV, XLSX or printable HTML"),
         (name = "auth", description = "Đăng nhập: tokens for the API"),
         (name = "audit", description = "Nhật ký: who changed what and when"),
+        (name = "imports", description = "Nhập dữ liệu: package lists from CSV or XLSX"),
     ),
-    components(schemas(Problem, FieldError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit))
+    components(schemas(Problem, FieldError, imports::ImportProblem, imports::ErrorsFormat, imports::TemplateFormat, crate::services::imports::ImportReport, crate::services::imports::RowError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit))
 )]
 struct ApiDoc;
 
-/// The API routes and the OpenAPI document describing exactly them.
-pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The API routes and the OpenAPI document describing exactly them. Imports accept bodies up to
+/// `import_limit` bytes; everything else up to [`JSON_BODY_LIMIT`].
+pub fn router(import_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    // The inner limit wins over the router-wide one set below.
+    let imports = OpenApiRouter::new()
+        .routes(routes!(imports::packages))
+        .layer(DefaultBodyLimit::max(import_limit));
     let v1 = OpenApiRouter::new()
         .routes(routes!(units::list, units::create))
         .routes(routes!(units::get, units::update))
@@ -76,7 +83,9 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::list_tokens, auth::create_token))
         .routes(routes!(auth::revoke_token))
         .routes(routes!(audit::package_history))
-        .routes(routes!(audit::list));
+        .routes(routes!(audit::list))
+        .routes(routes!(imports::template))
+        .merge(imports);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .split_for_parts();
@@ -149,7 +158,7 @@ fn secure(doc: &mut utoipa::openapi::OpenApi) {
 
 /// The OpenAPI document, as committed in `openapi/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    router().1
+    router(crate::config::DEFAULT_IMPORT_LIMIT).1
 }
 
 /// A page of a list.

@@ -75,15 +75,14 @@ impl Changes {
     }
 }
 
-/// Writes the audit row of a change, inside the change's own transaction.
-pub async fn record(
-    db: &impl ConnectionTrait,
+/// The audit row of a change, for writing many at once.
+pub fn row(
     actor: &Actor,
     entity: &'static str,
     entity_id: i64,
     action: AuditAction,
     changes: Changes,
-) -> Result<(), AppError> {
+) -> audit_log::ActiveModel {
     audit_log::ActiveModel {
         id: NotSet,
         at: Set(Utc::now()),
@@ -94,8 +93,20 @@ pub async fn record(
         action: Set(action),
         changes: Set(Value::Object(changes.0).to_string()),
     }
-    .insert(db)
-    .await?;
+}
+
+/// Writes the audit row of a change, inside the change's own transaction.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    entity: &'static str,
+    entity_id: i64,
+    action: AuditAction,
+    changes: Changes,
+) -> Result<(), AppError> {
+    row(actor, entity, entity_id, action, changes)
+        .insert(db)
+        .await?;
     Ok(())
 }
 

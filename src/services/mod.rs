@@ -6,6 +6,7 @@ pub mod audit;
 pub mod compliance;
 pub mod demo;
 pub mod generate;
+pub mod imports;
 pub mod packages;
 pub mod targets;
 pub mod units;

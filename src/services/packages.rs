@@ -28,7 +28,7 @@ use std::collections::HashMap;
 use validator::Validate;
 
 /// A package as entered. Text fields are trimmed and empty text is treated as absent.
-#[derive(Debug, Clone, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPackage {
     pub unit_id: i64,
@@ -181,7 +181,8 @@ pub struct PackagePatch {
 }
 
 impl NewPackage {
-    fn normalized(mut self) -> Self {
+    /// Trimmed text; empty optional text is absent.
+    pub fn normalized(mut self) -> Self {
         self.name = self.name.trim().to_owned();
         self.code = clean(self.code);
         self.plan_code = clean(self.plan_code);
@@ -246,7 +247,8 @@ impl NewPackage {
         self
     }
 
-    fn draft(&self) -> PackageDraft {
+    /// The facts the validity rules read.
+    pub fn draft(&self) -> PackageDraft {
         PackageDraft {
             field: self.field,
             method: self.method,
@@ -282,7 +284,8 @@ impl NewPackage {
         Ok(findings.warnings)
     }
 
-    fn write(self, active: &mut package::ActiveModel) {
+    /// Sets every stored column (and the search text) from this input.
+    pub fn write(self, active: &mut package::ActiveModel) {
         active.search_text = Set(search_text(&self.name, self.code.as_deref()));
         active.unit_id = Set(self.unit_id);
         active.name = Set(self.name);

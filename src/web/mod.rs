@@ -3,6 +3,7 @@
 
 pub mod dashboard;
 pub mod form;
+pub mod imports;
 pub mod package;
 pub mod packages;
 pub mod page;
@@ -17,7 +18,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-pub fn router() -> Router<AppState> {
+/// The pages; an uploaded import file may be up to `import_limit` bytes.
+pub fn router(import_limit: usize) -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/", get(dashboard::show))
@@ -39,6 +41,13 @@ pub fn router() -> Router<AppState> {
             get(package::delete_form).post(package::delete),
         )
         .route("/reports", get(reports::show))
+        .route(
+            "/import",
+            get(imports::show)
+                .post(imports::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(import_limit)),
+        )
+        .route("/import/errors.csv", post(imports::errors_csv))
         .route("/targets", get(targets::list))
         .route("/targets/new", get(targets::new_form).post(targets::create))
         .route(

@@ -562,6 +562,27 @@ db_test!(
             .await;
         assert_eq!(viewer_page.status, 200);
         assert_eq!(texts(&viewer_page, ".who"), ["Người xem (Người xem)"]);
+        // The session cookie reads through the API (the pages' report downloads) but never writes.
+        let with_cookie = |method: Method, uri: &str| {
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::COOKIE, session_pair.clone())
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(package_body(w.own, "Gói từ cookie").to_string()))
+                .expect("request")
+        };
+        assert_eq!(
+            anonymous
+                .send(with_cookie(Method::GET, "/api/v1/units"))
+                .await
+                .status,
+            200
+        );
+        anonymous
+            .send(with_cookie(Method::POST, "/api/v1/packages"))
+            .await
+            .problem(401, "unauthenticated");
 
         // A viewer is offered no change at all, and is refused one.
         fresh_package(&admin, w.own, "Gói để xem").await;

@@ -104,11 +104,32 @@ impl Client {
         Self::with(db, Identity::Anonymous)
     }
 
+    /// An administrator of a server that accepts import files up to `bytes`.
+    pub fn with_import_limit(db: &TestDb, bytes: usize) -> Self {
+        let mut c = Self::new(db);
+        let mut settings = (*c.state.settings).clone();
+        settings.import_limit_bytes = bytes;
+        c.state.settings = Arc::new(settings);
+        c
+    }
+
+    /// Sends a body as is, with this content type.
+    pub async fn post_bytes(&self, uri: &str, content_type: &str, body: Vec<u8>) -> Response {
+        self.send(
+            Request::post(uri)
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+    }
+
     fn with(db: &TestDb, identity: Identity) -> Self {
         let settings = Settings {
             database_url: db.url.clone(),
             bind: "127.0.0.1:0".parse().expect("addr"),
             cookie_secure: false,
+            import_limit_bytes: bidtrack::config::DEFAULT_IMPORT_LIMIT,
         };
         Client {
             state: AppState {

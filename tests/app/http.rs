@@ -17,6 +17,7 @@ async fn get(db: &TestDb, uri: &str) -> (StatusCode, String, String) {
             database_url: db.url.clone(),
             bind: "127.0.0.1:0".parse().expect("addr"),
             cookie_secure: false,
+            import_limit_bytes: bidtrack::config::DEFAULT_IMPORT_LIMIT,
         }),
     };
     let response = app(state)

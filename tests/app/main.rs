@@ -14,6 +14,7 @@ mod compliance;
 mod demo;
 mod generate;
 mod http;
+mod imports;
 mod migrations;
 mod openapi;
 mod packages;

@@ -1,0 +1,303 @@
+//! `/api/v1/imports/packages`: a CSV or XLSX package list in, all rows or none written; the
+//! template to fill.
+
+use super::extract::Auth;
+use crate::AppState;
+use crate::error::{AppError, Problem};
+use crate::services::imports::{self, ImportOptions, ImportReport, RowError};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, IntoResponses, ToSchema};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// Check every row and report what would happen; write nothing.
+    pub dry_run: Option<bool>,
+    /// Every row belongs to this unit (code); the file then needs no unit column.
+    pub unit: Option<String>,
+    /// `csv` answers the error list as CSV instead of JSON.
+    pub errors: Option<ErrorsFormat>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorsFormat {
+    Json,
+    Csv,
+}
+
+/// The answer when any row is wrong: a problem document listing every row error; nothing was
+/// written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportProblem {
+    #[serde(flatten)]
+    pub problem: Problem,
+    /// Present when rows are wrong (absent when the file as a whole cannot be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub report: Option<ImportReport>,
+}
+
+#[derive(IntoResponses)]
+pub enum ImportProblems {
+    /// A malformed query string or multipart body.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// Larger than the import limit (50 MB unless configured).
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// Nothing was written. Either the file cannot be read (`code`: `not_utf8` naming the
+    /// guessed encoding, `unknown_delimiter`, `empty_file`, `missing_columns` listing them,
+    /// `unreadable_file`, `duplicate_column`), or rows are wrong (`import_rejected`, with every
+    /// error's row, column and value in `report.errors`).
+    #[response(status = 422, content_type = "application/problem+json")]
+    Rejected(ImportProblem),
+}
+
+/// Import packages
+///
+/// A CSV (UTF-8; `,`, `;` or tab) or XLSX file, as the raw body or as the `file` part of a
+/// `multipart/form-data` body. Headers may be Vietnamese or English (see the template); values may
+/// be wire names, Vietnamese labels or the national system's codes; money as `1.234.567.000`,
+/// `1,234,567,000` or digits; dates as `dd/mm/yyyy` or ISO. Every row is checked before anything
+/// is written, then all rows are written in one transaction. A row is the same package as a
+/// stored one with the same notice code (else plan code and name, else unit, year and name):
+/// re-importing a file updates, never duplicates.
+#[utoipa::path(operation_id = "import_packages", post, path = "/imports/packages", tag = "imports",
+    params(ImportQuery),
+    request_body(content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (Vec<u8> = "application/octet-stream"),
+    )),
+    responses((status = 200, description = "Imported (or, with dry_run, what would be)", body = ImportReport), ImportProblems))]
+pub async fn packages(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<ImportQuery>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let bytes = file_bytes(request, &state).await?;
+    let sheet = imports::read_file(&bytes)?;
+    let options = ImportOptions {
+        dry_run: q.dry_run.unwrap_or(false),
+        unit: q.unit,
+    };
+    let report = imports::import_packages(&state.db, &actor, sheet, options, &|_| {}).await?;
+    if report.errors.is_empty() {
+        return Ok(Json(report).into_response());
+    }
+    if matches!(q.errors, Some(ErrorsFormat::Csv)) {
+        let csv = errors_csv(&report.errors).map_err(|e| AppError::Internal(e.into()))?;
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"loi-nhap-goi-thau.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response());
+    }
+    Ok(rejected(report))
+}
+
+pub fn rejected(report: ImportReport) -> Response {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let problem = Problem {
+        kind: "/problems/import_rejected".to_owned(),
+        title: "Unprocessable Entity".to_owned(),
+        status: status.as_u16(),
+        detail: format!(
+            "{} lỗi trong tệp; chưa ghi gì. Sửa các dòng được nêu rồi nhập lại.",
+            report.errors.len()
+        ),
+        code: "import_rejected".to_owned(),
+        errors: Vec::new(),
+    };
+    let body = serde_json::to_vec(&ImportProblem {
+        problem,
+        report: Some(report),
+    })
+    .unwrap_or_default();
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body,
+    )
+        .into_response()
+}
+
+/// The error list as CSV (with a BOM, for spreadsheets).
+pub fn errors_csv(errors: &[RowError]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(["Dòng", "Cột", "Giá trị", "Lỗi"])?;
+    for e in errors {
+        w.write_record([
+            e.row.to_string(),
+            e.column.clone(),
+            e.value.clone(),
+            e.message.clone(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The body, or its `file` part when it is multipart.
+async fn file_bytes(request: Request, state: &AppState) -> Result<Bytes, AppError> {
+    let too_large = || AppError::PayloadTooLarge {
+        message: format!(
+            "Tệp lớn hơn giới hạn nhập ({} MB)",
+            state.settings.import_limit_bytes / (1024 * 1024)
+        ),
+    };
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let mut form =
+            Multipart::from_request(request, state)
+                .await
+                .map_err(|e| AppError::BadRequest {
+                    code: "invalid_multipart",
+                    message: e.body_text(),
+                    errors: Vec::new(),
+                })?;
+        while let Some(field) = form.next_field().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                AppError::BadRequest {
+                    code: "invalid_multipart",
+                    message: e.body_text(),
+                    errors: Vec::new(),
+                }
+            }
+        })? {
+            if field.name() == Some("file") {
+                return field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        too_large()
+                    } else {
+                        AppError::BadRequest {
+                            code: "invalid_multipart",
+                            message: e.body_text(),
+                            errors: Vec::new(),
+                        }
+                    }
+                });
+            }
+        }
+        return Err(AppError::BadRequest {
+            code: "missing_file",
+            message: "Thiếu phần «file» trong biểu mẫu".to_owned(),
+            errors: Vec::new(),
+        });
+    }
+    Bytes::from_request(request, state).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            AppError::BadRequest {
+                code: "unreadable_body",
+                message: e.body_text(),
+                errors: Vec::new(),
+            }
+        }
+    })
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateQuery {
+    /// Default csv.
+    pub format: Option<TemplateFormat>,
+}
+
+/// The import template
+///
+/// The columns bidtrack reads, with Vietnamese headers and one example row.
+#[utoipa::path(operation_id = "import_template", get, path = "/imports/packages/template", tag = "imports",
+    params(TemplateQuery),
+    responses((status = 200, description = "The template", content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )), super::problems::List))]
+pub async fn template(
+    Auth(_): Auth,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<TemplateQuery>,
+) -> Result<Response, AppError> {
+    let (headers, example) = imports::template_sheet();
+    match q.format.unwrap_or(TemplateFormat::Csv) {
+        TemplateFormat::Csv => {
+            let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+            w.write_record(&headers)
+                .and_then(|()| w.write_record(&example))
+                .map_err(|e| AppError::Internal(e.into()))?;
+            let bytes = w
+                .into_inner()
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"mau-nhap-goi-thau.csv\"",
+                    ),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        TemplateFormat::Xlsx => {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            let bold = rust_xlsxwriter::Format::new().set_bold();
+            let text = rust_xlsxwriter::Format::new().set_num_format("@");
+            for (col, (h, v)) in headers.iter().zip(&example).enumerate() {
+                let col = col as u16;
+                sheet
+                    .write_string_with_format(0, col, h, &bold)
+                    .and_then(|s| s.write_string_with_format(1, col, v, &text))
+                    .map_err(|e| AppError::Internal(e.into()))?;
+                sheet
+                    .set_column_width(col, 22)
+                    .map_err(|e| AppError::Internal(e.into()))?;
+            }
+            let bytes = book
+                .save_to_buffer()
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"mau-nhap-goi-thau.xlsx\"",
+                    ),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+    }
+}

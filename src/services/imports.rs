@@ -1,0 +1,651 @@
+//! Importing packages from a spreadsheet. Every row is read and checked (the API's command type,
+//! its validation and domain rules, the unit and the user's right to write it) before anything
+//! is written; then one transaction writes every row or none. Re-importing the same file
+//! updates packages instead of duplicating them: a row is the same package as a stored one with
+//! its notice code, else with its plan code and name, else with its unit, plan year and name.
+
+use super::accounts::Actor;
+use super::audit::{self, Changes};
+use super::packages::{self, NewPackage};
+use crate::db;
+use crate::domain::package_rules;
+use crate::error::AppError;
+use crate::import::{self, FileError, Sheet};
+use chrono::Utc;
+use entity::{AuditAction, package, unit};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter,
+    TransactionSession, TransactionTrait,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use validator::Validate;
+
+/// One problem with one cell (or one row, when `column` is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// The line in the file (the header is line 1).
+    pub row: usize,
+    /// The column as headed in the file.
+    pub column: String,
+    pub value: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// Nothing was written: a dry run, or errors.
+    pub dry_run: bool,
+    /// Rows read (blank lines are skipped).
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// When there is any, nothing was written.
+    pub errors: Vec<RowError>,
+    /// Columns bidtrack does not know; they were ignored.
+    pub ignored_columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
+    /// Every row belongs to this unit (code); the file then needs no unit column.
+    pub unit: Option<String>,
+}
+
+/// Reads a CSV or XLSX file (told apart by content) into a sheet.
+pub fn read_file(bytes: &[u8]) -> Result<Sheet, AppError> {
+    let sheet = if import::is_xlsx(bytes) {
+        import::read_xlsx(bytes)
+    } else {
+        import::read_csv(bytes)
+    };
+    sheet.map_err(file_error)
+}
+
+pub fn file_error(e: FileError) -> AppError {
+    let code = match &e {
+        FileError::Empty => "empty_file",
+        FileError::NotUtf8 { .. } => "not_utf8",
+        FileError::Delimiter => "unknown_delimiter",
+        FileError::MissingColumns(_) => "missing_columns",
+        FileError::Csv { .. } | FileError::Xlsx(_) => "unreadable_file",
+        FileError::DuplicateColumn(_) => "duplicate_column",
+    };
+    AppError::Rule {
+        code,
+        message: e.to_string(),
+    }
+}
+
+/// The identity of a package across imports.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Code(String),
+    PlanName(String, String),
+    UnitYearName(i64, i32, String),
+}
+
+fn key_of(p: &NewPackage) -> Key {
+    match (&p.code, &p.plan_code) {
+        (Some(code), _) => Key::Code(code.clone()),
+        (None, Some(plan)) => Key::PlanName(plan.clone(), p.name.clone()),
+        (None, None) => Key::UnitYearName(p.unit_id, p.plan_year, p.name.clone()),
+    }
+}
+
+fn key_of_model(p: &package::Model) -> Vec<Key> {
+    let mut keys = Vec::with_capacity(3);
+    if let Some(code) = &p.code {
+        keys.push(Key::Code(code.clone()));
+    }
+    if let Some(plan) = &p.plan_code {
+        keys.push(Key::PlanName(plan.clone(), p.name.clone()));
+    }
+    keys.push(Key::UnitYearName(p.unit_id, p.plan_year, p.name.clone()));
+    keys
+}
+
+struct Row {
+    line: usize,
+    input: NewPackage,
+}
+
+/// Reads one row into the command type; one message per cell that does not read.
+fn read_row(
+    line: usize,
+    cells: &[String],
+    columns: &[Option<&'static str>],
+    headers: &[String],
+    units: &HashMap<String, i64>,
+    default_unit: Option<i64>,
+    errors: &mut Vec<RowError>,
+) -> Option<NewPackage> {
+    let cell = |name: &str| -> (&str, String) {
+        columns
+            .iter()
+            .position(|c| *c == Some(name))
+            .map_or(("", String::new()), |i| {
+                (cells.get(i).map_or("", String::as_str), headers[i].clone())
+            })
+    };
+    let before = errors.len();
+    let mut fail = |column: String, value: &str, message: String| {
+        errors.push(RowError {
+            row: line,
+            column,
+            value: value.to_owned(),
+            message,
+        });
+    };
+    macro_rules! required {
+        ($name:literal, $parse:expr, $what:literal) => {{
+            let (v, h) = cell($name);
+            if v.is_empty() {
+                fail(h, v, format!("Thiếu {}", $what));
+                None
+            } else {
+                match $parse(v) {
+                    Some(x) => Some(x),
+                    None => {
+                        fail(h, v, format!("{} không hợp lệ", $what));
+                        None
+                    }
+                }
+            }
+        }};
+    }
+    macro_rules! optional {
+        ($name:literal, $parse:expr, $what:literal) => {{
+            let (v, h) = cell($name);
+            if v.is_empty() {
+                None
+            } else {
+                match $parse(v) {
+                    Some(x) => Some(x),
+                    None => {
+                        fail(h, v, format!("{} không hợp lệ", $what));
+                        None
+                    }
+                }
+            }
+        }};
+    }
+    let unit_id = {
+        let (v, h) = cell("unit_code");
+        match (v, default_unit) {
+            ("", Some(id)) => Some(id),
+            ("", None) => {
+                fail(h, v, "Thiếu mã đơn vị".to_owned());
+                None
+            }
+            (code, _) => match units.get(code) {
+                Some(id) => Some(*id),
+                None => {
+                    fail(h, v, format!("Không có đơn vị mã {code}"));
+                    None
+                }
+            },
+        }
+    };
+    let name = {
+        let (v, h) = cell("name");
+        if v.is_empty() {
+            fail(h, v, "Thiếu tên gói thầu".to_owned());
+        }
+        v.to_owned()
+    };
+    let plan_year = required!("plan_year", |v: &str| v.parse::<i32>().ok(), "Năm kế hoạch");
+    let planned_start_month = optional!(
+        "planned_start_month",
+        |v: &str| v.parse::<i16>().ok(),
+        "Tháng"
+    );
+    let field = required!("field", import::parse_field, "Lĩnh vực");
+    let method = required!(
+        "method",
+        import::parse_method,
+        "Hình thức lựa chọn nhà thầu"
+    );
+    let procedure = optional!("procedure", import::parse_procedure, "Phương thức");
+    let international = {
+        let (v, h) = cell("international");
+        import::parse_bool(v).unwrap_or_else(|| {
+            fail(h, v, "Đấu thầu quốc tế: ghi Có hoặc Không".to_owned());
+            false
+        })
+    };
+    let package_price_vnd = {
+        let (v, h) = cell("package_price_vnd");
+        match import::parse_money(v) {
+            Ok(p) => Some(p),
+            Err(m) => {
+                fail(h, v, format!("Giá gói thầu: {m}"));
+                None
+            }
+        }
+    };
+    let contract_type = optional!(
+        "contract_type",
+        import::parse_contract_type,
+        "Loại hợp đồng"
+    );
+    let online = {
+        let (v, h) = cell("online");
+        if v.is_empty() {
+            fail(
+                h,
+                v,
+                "Thiếu thông tin qua mạng: ghi Có hoặc Không".to_owned(),
+            );
+            None
+        } else {
+            import::parse_bool(v).or_else(|| {
+                fail(
+                    h,
+                    v,
+                    "Qua mạng: ghi Có/Không, x, 1/0 hoặc true/false".to_owned(),
+                );
+                None
+            })
+        }
+    };
+    let online_exempt_reason = optional!(
+        "online_exempt_reason",
+        import::parse_exempt_reason,
+        "Lý do không qua mạng"
+    );
+    let status = optional!("status", import::parse_status, "Trạng thái");
+    let result_date = optional!("result_date", import::parse_date, "Ngày (dd/mm/yyyy)");
+    let winning_price_vnd = {
+        let (v, h) = cell("winning_price_vnd");
+        if v.is_empty() {
+            None
+        } else {
+            match import::parse_money(v) {
+                Ok(p) => Some(p),
+                Err(m) => {
+                    fail(h, v, format!("Giá trúng thầu: {m}"));
+                    None
+                }
+            }
+        }
+    };
+    let text = |name: &str| Some(cell(name).0.to_owned()).filter(|s| !s.is_empty());
+    if errors.len() > before {
+        return None;
+    }
+    Some(NewPackage {
+        unit_id: unit_id?,
+        name,
+        code: text("code"),
+        plan_code: text("plan_code"),
+        plan_year: plan_year?,
+        planned_start_month,
+        field: field?,
+        method: method?,
+        procedure,
+        international,
+        package_price_vnd: package_price_vnd?,
+        funding_source: text("funding_source"),
+        contract_type,
+        online: online?,
+        online_exempt_reason,
+        status: status.unwrap_or(entity::PackageStatus::Planned),
+        result_date,
+        winning_price_vnd,
+        contractor_name: text("contractor_name"),
+        notes: text("notes"),
+    })
+}
+
+/// The column header a field error of the command type belongs to.
+fn header_for(field: &str, columns: &[Option<&'static str>], headers: &[String]) -> String {
+    columns
+        .iter()
+        .position(|c| c.is_some_and(|c| c == field))
+        .map_or_else(|| field.to_owned(), |i| headers[i].clone())
+}
+
+/// Checks every row, then (unless a dry run, and only without errors) writes them all in one
+/// transaction. `progress` is told how many rows are done, for a progress bar.
+pub async fn import_packages<C>(
+    db: &C,
+    actor: &Actor,
+    sheet: Sheet,
+    options: ImportOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<ImportReport, AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    if !actor.writes_packages() {
+        return Err(AppError::Forbidden {
+            message: format!(
+                "Vai trò {} chỉ được xem, không được nhập gói thầu",
+                actor.role.label_vi()
+            ),
+        });
+    }
+    let columns = import::map_headers(&sheet.headers).map_err(file_error)?;
+    let mut missing: Vec<String> = import::REQUIRED
+        .iter()
+        .filter(|r| !columns.contains(&Some(**r)))
+        .map(|r| {
+            import::COLUMNS
+                .iter()
+                .find(|(w, _, _)| w == r)
+                .map_or_else(|| (*r).to_owned(), |(w, vi, _)| format!("{vi} ({w})"))
+        })
+        .collect();
+    if options.unit.is_none() && !columns.contains(&Some("unit_code")) {
+        missing.insert(0, "Mã đơn vị (unit_code)".to_owned());
+    }
+    if !missing.is_empty() {
+        return Err(file_error(FileError::MissingColumns(missing)));
+    }
+    let ignored_columns = sheet
+        .headers
+        .iter()
+        .zip(&columns)
+        .filter(|(_, c)| c.is_none())
+        .map(|(h, _)| h.clone())
+        .collect();
+
+    let all_units = unit::Entity::find().all(db).await?;
+    let by_code: HashMap<String, i64> = all_units.iter().map(|u| (u.code.clone(), u.id)).collect();
+    let default_unit = match &options.unit {
+        Some(code) => Some(
+            *by_code
+                .get(code)
+                .ok_or_else(|| AppError::not_found("đơn vị", code))?,
+        ),
+        None => None,
+    };
+    // Which units this actor may write, computed once for the whole file.
+    let writable: Option<std::collections::HashSet<i64>> = match (actor.role, actor.unit_id) {
+        (entity::Role::Admin, _) => None,
+        (_, Some(own)) => Some(db::units::subtree_ids(db, own).await?.into_iter().collect()),
+        (_, None) => Some(Default::default()),
+    };
+    let regimes = db::reference::regimes(db).await?;
+
+    let mut report = ImportReport {
+        dry_run: options.dry_run,
+        rows: sheet.rows.len(),
+        ignored_columns,
+        ..ImportReport::default()
+    };
+    let mut rows: Vec<Row> = Vec::with_capacity(sheet.rows.len());
+    let mut first_line: HashMap<Key, usize> = HashMap::new();
+    for (n, (line, cells)) in sheet.rows.iter().enumerate() {
+        if n % 1000 == 0 {
+            progress(n);
+        }
+        let Some(input) = read_row(
+            *line,
+            cells,
+            &columns,
+            &sheet.headers,
+            &by_code,
+            default_unit,
+            &mut report.errors,
+        ) else {
+            continue;
+        };
+        let input = input.normalized();
+        let mut row_errors: Vec<(String, String)> = Vec::new();
+        if let Err(e) = input.validate()
+            && let AppError::Validation(list) = AppError::from(e)
+        {
+            row_errors.extend(list.into_iter().map(|f| (f.field, f.message)));
+        }
+        let findings = package_rules::check(&input.draft(), &regimes);
+        row_errors.extend(
+            findings
+                .violations
+                .iter()
+                .map(|v| (v.field().to_owned(), v.message_vi())),
+        );
+        if let Some(units) = &writable
+            && !units.contains(&input.unit_id)
+        {
+            row_errors.push((
+                "unit_code".to_owned(),
+                "Bạn chỉ được nhập gói thầu của đơn vị mình và các đơn vị trực thuộc".to_owned(),
+            ));
+        }
+        let key = key_of(&input);
+        if let Some(first) = first_line.get(&key) {
+            row_errors.push((
+                if input.code.is_some() { "code" } else { "name" }.to_owned(),
+                format!("Trùng với dòng {first} của tệp"),
+            ));
+        } else {
+            first_line.insert(key, *line);
+        }
+        if row_errors.is_empty() {
+            rows.push(Row { line: *line, input });
+        } else {
+            for (field, message) in row_errors {
+                let column = header_for(&field, &columns, &sheet.headers);
+                let idx = columns.iter().position(|c| c.is_some_and(|c| c == field));
+                let value = idx.and_then(|i| cells.get(i)).cloned().unwrap_or_default();
+                report.errors.push(RowError {
+                    row: *line,
+                    column,
+                    value,
+                    message,
+                });
+            }
+        }
+    }
+    report.errors.sort_by_key(|e| e.row);
+
+    // What is stored already, looked up by every key the rows carry.
+    let existing = find_existing(db, &rows).await?;
+    let mut plan: Vec<(Row, Option<&package::Model>)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let found = existing.get(&key_of(&row.input));
+        if let Some(stored) = found
+            && let Some(code) = &row.input.code
+            && stored.code.as_deref() != Some(code.as_str())
+        {
+            report.errors.push(RowError {
+                row: row.line,
+                column: header_for("code", &columns, &sheet.headers),
+                value: code.clone(),
+                message: "Số TBMT khác với gói thầu đã có cùng tên".to_owned(),
+            });
+            continue;
+        }
+        plan.push((row, found));
+    }
+    // A code the file gives a new package may already belong to another stored package.
+    for (row, found) in &plan {
+        if found.is_none()
+            && let Some(code) = &row.input.code
+            && existing.contains_key(&Key::Code(code.clone()))
+        {
+            report.errors.push(RowError {
+                row: row.line,
+                column: header_for("code", &columns, &sheet.headers),
+                value: code.clone(),
+                message: format!("Số thông báo mời thầu {code} đã có trong hệ thống"),
+            });
+        }
+    }
+    for (row, found) in &plan {
+        match found {
+            None => report.created += 1,
+            Some(stored) if NewPackage::from_model(stored) == row.input => report.unchanged += 1,
+            Some(_) => report.updated += 1,
+        }
+    }
+    progress(sheet.rows.len());
+    if !report.errors.is_empty() {
+        report.errors.sort_by_key(|e| e.row);
+        report.dry_run = true;
+        report.created = 0;
+        report.updated = 0;
+        report.unchanged = 0;
+        return Ok(report);
+    }
+    if options.dry_run {
+        return Ok(report);
+    }
+    write(db, actor, plan).await?;
+    Ok(report)
+}
+
+async fn find_existing<C: ConnectionTrait>(
+    db: &C,
+    rows: &[Row],
+) -> Result<HashMap<Key, package::Model>, AppError> {
+    let mut codes: Vec<String> = rows.iter().filter_map(|r| r.input.code.clone()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let mut names: Vec<String> = rows.iter().map(|r| r.input.name.clone()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut found: Vec<package::Model> = Vec::new();
+    for chunk in codes.chunks(500) {
+        found.extend(
+            package::Entity::find()
+                .filter(package::Column::Code.is_in(chunk.iter().cloned()))
+                .all(db)
+                .await?,
+        );
+    }
+    for chunk in names.chunks(500) {
+        found.extend(
+            package::Entity::find()
+                .filter(package::Column::Name.is_in(chunk.iter().cloned()))
+                .all(db)
+                .await?,
+        );
+    }
+    let mut out = HashMap::new();
+    for p in found {
+        for key in key_of_model(&p) {
+            out.entry(key).or_insert_with(|| p.clone());
+        }
+    }
+    Ok(out)
+}
+
+async fn write<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    actor: &Actor,
+    plan: Vec<(Row, Option<&package::Model>)>,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let mut new_rows: Vec<package::ActiveModel> = Vec::new();
+    for (row, found) in plan {
+        match found {
+            None => {
+                let mut active = package::ActiveModel {
+                    id: NotSet,
+                    version: Set(1),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                row.input.write(&mut active);
+                new_rows.push(active);
+            }
+            Some(stored) if NewPackage::from_model(stored) == row.input => {}
+            Some(stored) => {
+                let mut active = package::ActiveModel {
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                row.input.write(&mut active);
+                package::Entity::update_many()
+                    .set(active)
+                    .col_expr(
+                        package::Column::Version,
+                        sea_orm::sea_query::Expr::value(stored.version + 1),
+                    )
+                    .filter(package::Column::Id.eq(stored.id))
+                    .exec(&txn)
+                    .await?;
+                let updated = db::packages::find(&txn, stored.id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("gói thầu", stored.id))?;
+                let changes =
+                    Changes::between(&packages::snapshot(stored), &packages::snapshot(&updated));
+                audit::record(
+                    &txn,
+                    actor,
+                    packages::AUDIT_ENTITY,
+                    stored.id,
+                    AuditAction::Update,
+                    changes,
+                )
+                .await?;
+            }
+        }
+    }
+    // New packages go in by the hundred, and come back with their ids for the audit trail.
+    while !new_rows.is_empty() {
+        let rest = new_rows.split_off(new_rows.len().min(400));
+        let batch = std::mem::replace(&mut new_rows, rest);
+        let inserted = package::Entity::insert_many(batch)
+            .exec_with_returning(&txn)
+            .await?;
+        let audit_rows: Vec<entity::audit_log::ActiveModel> = inserted
+            .iter()
+            .map(|p| {
+                audit::row(
+                    actor,
+                    packages::AUDIT_ENTITY,
+                    p.id,
+                    AuditAction::Create,
+                    Changes::created(&packages::snapshot(p)),
+                )
+            })
+            .collect();
+        entity::audit_log::Entity::insert_many(audit_rows)
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The package template, as headers and one example row (the Vietnamese headers; the English
+/// wire names are accepted too).
+pub fn template_sheet() -> (Vec<String>, Vec<String>) {
+    let headers = import::COLUMNS
+        .iter()
+        .map(|(_, vi, _)| (*vi).to_owned())
+        .collect();
+    let example = [
+        "HN-HADONG",
+        "Mua sắm thiết bị tin học",
+        "IB1900012345",
+        "PL1900001234",
+        "2019",
+        "3",
+        "HH",
+        "CHCT",
+        "Một giai đoạn một túi hồ sơ",
+        "Không",
+        "1.200.000.000",
+        "Ngân sách quận",
+        "Hợp đồng trọn gói",
+        "Có",
+        "",
+        "Trong kế hoạch",
+        "",
+        "",
+        "",
+        "",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    (headers, example)
+}
