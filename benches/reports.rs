@@ -16,31 +16,12 @@ use bidtrack::services::{self, packages::PackageFilter};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{env_u64, machine, peak_mib, reset_peak, write_section};
+
 const SEED: u64 = 1;
 const UNITS: u64 = 600;
 const EXPORT_YEAR: i32 = 2022;
-
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Resets the kernel's peak-RSS counter for this process (Linux: clear_refs 5).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// Peak resident memory since the last reset, in MiB.
-fn peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
 
 struct Measured {
     name: String,
@@ -185,27 +166,6 @@ async fn run_suite(
     Ok(out.into_iter().map(|m| (engine.to_owned(), m)).collect())
 }
 
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| {
-                l.strip_prefix("model name")
-                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
-            })
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("MemTotal:").map(|v| v.trim().to_owned()))
-        })
-        .unwrap_or_default();
-    format!("{cpu}, {cores} cores, {mem} RAM")
-}
-
 fn main() -> anyhow::Result<()> {
     let packages = env_u64("BENCH_PACKAGES", 1_000_000);
     let runs = env_u64("BENCH_RUNS", 5).max(1);
@@ -255,25 +215,15 @@ fn main() -> anyhow::Result<()> {
             ));
         }
         println!("{table}");
-        let section = format!(
-            "<!-- reports:start -->\n## Reports over {packages} packages\n\n`cargo bench --bench reports` \
+        let body = format!(
+            "## Reports over {packages} packages\n\n`cargo bench --bench reports` \
              (BENCH_DATABASE_URL set for PostgreSQL), {} on {}: median of {runs} runs after a warm-up \
-             (exports: of {}), peak RSS of the whole process during the runs.\n\n{table}<!-- reports:end -->\n",
+             (exports: of {}), peak RSS of the whole process during the runs.\n\n{table}",
             chrono::Utc::now().format("%Y-%m-%d"),
             machine(),
             runs.min(3)
         );
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
-        let current = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n\n".to_owned());
-        let end_marker = "<!-- reports:end -->";
-        let updated = match (current.find("<!-- reports:start -->"), current.find(end_marker)) {
-            (Some(a), Some(b)) if a < b => {
-                let rest = current[b + end_marker.len()..].trim_start_matches('\n');
-                format!("{}{section}{rest}", &current[..a])
-            }
-            _ => format!("{current}{section}"),
-        };
-        std::fs::write(&path, updated)?;
+        write_section("reports", &body)?;
         Ok(())
     })
 }

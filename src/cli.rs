@@ -24,6 +24,22 @@ pub struct Cli {
     /// Database: `sqlite://FILE?mode=rwc` (embedded, the default) or `postgres://USER@HOST/DB`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+    /// The OCDS ocid prefix of exports (your registered `ocds-xxxxxx`).
+    #[arg(
+        long,
+        env = "BIDTRACK_OCID_PREFIX",
+        default_value = "ocds-bidtrack",
+        global = true
+    )]
+    pub ocid_prefix: String,
+    /// The OCDS publisher name of exports.
+    #[arg(
+        long,
+        env = "BIDTRACK_OCDS_PUBLISHER",
+        default_value = "bidtrack",
+        global = true
+    )]
+    pub ocds_publisher: String,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -103,6 +119,16 @@ pub enum Command {
         #[arg(long, default_value = "xlsx")]
         format: Format,
         /// Output file (default: the report's own name in the current directory; `-` for stdout).
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Write the packages of a unit's subtree (and a plan year) as an OCDS 1.1 release package.
+    ExportOcds {
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        year: Option<i32>,
+        /// Output file (`-` or none: stdout).
         #[arg(short, long)]
         output: Option<std::path::PathBuf>,
     },
@@ -204,6 +230,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } => import_limit_mb.saturating_mul(1024 * 1024),
             _ => crate::config::DEFAULT_IMPORT_LIMIT,
         },
+        ocds: crate::ocds::Publication {
+            ocid_prefix: cli.ocid_prefix,
+            publisher: cli.ocds_publisher,
+        },
     };
     let conn = db::connect(&settings.database_url).await.with_context(|| {
         format!(
@@ -228,6 +258,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { action } => users(&conn, action).await,
+        Command::ExportOcds { unit, year, output } => {
+            let u = db::units::find_by_code(&conn, &unit)
+                .await?
+                .with_context(|| format!("no unit {unit}"))?;
+            let filter = services::packages::PackageFilter {
+                unit_id: Some(u.id),
+                plan_year: year,
+                ..Default::default()
+            };
+            let uri = format!(
+                "urn:bidtrack:ocds:{unit}{}",
+                year.map(|y| format!(":{y}")).unwrap_or_default()
+            );
+            let export = services::ocds::open(&conn, settings.ocds.clone(), filter).await?;
+            let text = export.collect(&conn, &uri).await?;
+            match output.filter(|p| p.as_os_str() != "-") {
+                Some(path) => std::fs::write(&path, text)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => println!("{text}"),
+            }
+            Ok(())
+        }
         Command::Import {
             file,
             dry_run,

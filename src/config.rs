@@ -17,6 +17,8 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// Largest import file accepted, in bytes.
     pub import_limit_bytes: usize,
+    /// The OCDS publisher and ocid prefix of exports.
+    pub ocds: crate::ocds::Publication,
 }
 
 impl Settings {

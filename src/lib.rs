@@ -18,6 +18,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod import;
+pub mod ocds;
 pub mod reports;
 pub mod services;
 pub mod web;

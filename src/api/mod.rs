@@ -7,6 +7,7 @@ pub mod auth;
 pub mod compliance;
 pub mod extract;
 pub mod imports;
+pub mod ocds;
 pub mod packages;
 pub mod reports;
 pub mod targets;
@@ -53,6 +54,7 @@ read. A role or unit that may not do something gets 403.",
         (name = "auth", description = "Đăng nhập: tokens for the API"),
         (name = "audit", description = "Nhật ký: who changed what and when"),
         (name = "imports", description = "Nhập dữ liệu: package lists from CSV or XLSX"),
+        (name = "ocds", description = "OCDS 1.1: the Open Contracting Data Standard"),
     ),
     components(schemas(Problem, FieldError, imports::ImportProblem, imports::ErrorsFormat, imports::TemplateFormat, crate::services::imports::ImportReport, crate::services::imports::RowError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit))
 )]
@@ -85,6 +87,7 @@ pub fn router(import_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(audit::package_history))
         .routes(routes!(audit::list))
         .routes(routes!(imports::template))
+        .routes(routes!(ocds::release_package))
         .merge(imports);
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)

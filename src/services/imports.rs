@@ -95,6 +95,31 @@ fn key_of(p: &NewPackage) -> Key {
     }
 }
 
+/// The stored package a row is: the one with its notice code; else, by plan code and name or
+/// by unit, year and name, one that has no notice code yet or the row's own (a plan imported
+/// first, its notice codes later, stays one package each).
+fn lookup<'a>(
+    existing: &'a HashMap<Key, package::Model>,
+    p: &NewPackage,
+) -> Option<&'a package::Model> {
+    if let Some(code) = &p.code
+        && let Some(found) = existing.get(&Key::Code(code.clone()))
+    {
+        return Some(found);
+    }
+    let fallbacks = [
+        p.plan_code
+            .as_ref()
+            .map(|plan| Key::PlanName(plan.clone(), p.name.clone())),
+        Some(Key::UnitYearName(p.unit_id, p.plan_year, p.name.clone())),
+    ];
+    fallbacks
+        .into_iter()
+        .flatten()
+        .filter_map(|k| existing.get(&k))
+        .find(|stored| stored.code.is_none() || stored.code == p.code)
+}
+
 fn key_of_model(p: &package::Model) -> Vec<Key> {
     let mut keys = Vec::with_capacity(3);
     if let Some(code) = &p.code {
@@ -446,35 +471,22 @@ where
     // What is stored already, looked up by every key the rows carry.
     let existing = find_existing(db, &rows).await?;
     let mut plan: Vec<(Row, Option<&package::Model>)> = Vec::with_capacity(rows.len());
+    let mut claimed: HashMap<i64, usize> = HashMap::new();
     for row in rows {
-        let found = existing.get(&key_of(&row.input));
+        let found = lookup(&existing, &row.input);
         if let Some(stored) = found
-            && let Some(code) = &row.input.code
-            && stored.code.as_deref() != Some(code.as_str())
+            && let Some(first) = claimed.insert(stored.id, row.line)
         {
+            // Two rows of the file would both become the same stored package.
             report.errors.push(RowError {
                 row: row.line,
-                column: header_for("code", &columns, &sheet.headers),
-                value: code.clone(),
-                message: "Số TBMT khác với gói thầu đã có cùng tên".to_owned(),
+                column: header_for("name", &columns, &sheet.headers),
+                value: row.input.name.clone(),
+                message: format!("Dòng {first} của tệp đã cập nhật cùng gói thầu này"),
             });
             continue;
         }
         plan.push((row, found));
-    }
-    // A code the file gives a new package may already belong to another stored package.
-    for (row, found) in &plan {
-        if found.is_none()
-            && let Some(code) = &row.input.code
-            && existing.contains_key(&Key::Code(code.clone()))
-        {
-            report.errors.push(RowError {
-                row: row.line,
-                column: header_for("code", &columns, &sheet.headers),
-                value: code.clone(),
-                message: format!("Số thông báo mời thầu {code} đã có trong hệ thống"),
-            });
-        }
     }
     for (row, found) in &plan {
         match found {
@@ -499,6 +511,9 @@ where
     Ok(report)
 }
 
+/// The stored packages the rows could be: by notice code (a unique index), and the packages of
+/// the rows' units and plan years (the compliance index's leading columns) for the rows matched
+/// by plan code and name or by unit, year and name. No query scans the whole table.
 async fn find_existing<C: ConnectionTrait>(
     db: &C,
     rows: &[Row],
@@ -506,9 +521,6 @@ async fn find_existing<C: ConnectionTrait>(
     let mut codes: Vec<String> = rows.iter().filter_map(|r| r.input.code.clone()).collect();
     codes.sort_unstable();
     codes.dedup();
-    let mut names: Vec<String> = rows.iter().map(|r| r.input.name.clone()).collect();
-    names.sort_unstable();
-    names.dedup();
     let mut found: Vec<package::Model> = Vec::new();
     for chunk in codes.chunks(500) {
         found.extend(
@@ -518,13 +530,25 @@ async fn find_existing<C: ConnectionTrait>(
                 .await?,
         );
     }
-    for chunk in names.chunks(500) {
-        found.extend(
-            package::Entity::find()
-                .filter(package::Column::Name.is_in(chunk.iter().cloned()))
-                .all(db)
-                .await?,
-        );
+    let mut units_by_year: std::collections::BTreeMap<i32, Vec<i64>> = Default::default();
+    for r in rows {
+        units_by_year
+            .entry(r.input.plan_year)
+            .or_default()
+            .push(r.input.unit_id);
+    }
+    for (year, mut units) in units_by_year {
+        units.sort_unstable();
+        units.dedup();
+        for chunk in units.chunks(500) {
+            found.extend(
+                package::Entity::find()
+                    .filter(package::Column::UnitId.is_in(chunk.iter().copied()))
+                    .filter(package::Column::PlanYear.eq(year))
+                    .all(db)
+                    .await?,
+            );
+        }
     }
     let mut out = HashMap::new();
     for p in found {

@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod demo;
 pub mod generate;
 pub mod imports;
+pub mod ocds;
 pub mod packages;
 pub mod targets;
 pub mod units;

@@ -130,6 +130,7 @@ impl Client {
             bind: "127.0.0.1:0".parse().expect("addr"),
             cookie_secure: false,
             import_limit_bytes: bidtrack::config::DEFAULT_IMPORT_LIMIT,
+            ocds: Default::default(),
         };
         Client {
             state: AppState {

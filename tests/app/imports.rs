@@ -144,7 +144,7 @@ db_test!(
                 "Thuê xe,,2019,non_consulting,competitive_offers,800000000,1",
             );
         let r = c
-            .post_bytes(URI, "text/csv", changed.into_bytes())
+            .post_bytes(URI, "text/csv", changed.clone().into_bytes())
             .await
             .json();
         assert_eq!(
@@ -170,6 +170,20 @@ db_test!(
             c.get(&format!("/api/v1/packages/{id}")).await.json()["version"],
             2
         );
+        // The plan came first without a notice code; the code arriving later updates it.
+        let noticed = changed.replace("Thuê xe,,", "Thuê xe,IB1900000003,");
+        let r = c
+            .post_bytes(URI, "text/csv", noticed.into_bytes())
+            .await
+            .json();
+        assert_eq!(
+            (r["created"].as_u64(), r["updated"].as_u64()),
+            (Some(0), Some(1)),
+            "{r}"
+        );
+        assert_eq!(count(&db).await, 5);
+        let p = c.get("/api/v1/packages?q=IB1900000003").await.json();
+        assert_eq!(p["items"][0]["name"], "Thuê xe");
     }
 );
 

@@ -16,6 +16,7 @@ mod generate;
 mod http;
 mod imports;
 mod migrations;
+mod ocds;
 mod openapi;
 mod packages;
 mod reports;

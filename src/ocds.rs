@@ -1,0 +1,241 @@
+//! OCDS 1.1 (Open Contracting Data Standard) release packages, mapped as domain.md §9 says: a
+//! `planning`/`tender`/`tenderCancellation` release per package, and an `award` release when it
+//! is awarded. Only closed-codelist codes; no empty strings, arrays or objects; dates with the
+//! Vietnamese offset (+07:00); amounts in VND as numbers.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use entity::{Field, Method, PackageStatus, package, unit};
+use serde_json::{Map, Value, json};
+
+/// Who publishes and how ocids are made.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The registered OCDS prefix of the publisher (`ocds-xxxxxx`), then `-` and the package.
+    pub ocid_prefix: String,
+    pub publisher: String,
+}
+
+impl Default for Publication {
+    fn default() -> Self {
+        Publication {
+            ocid_prefix: "ocds-bidtrack".to_owned(),
+            publisher: "bidtrack".to_owned(),
+        }
+    }
+}
+
+fn vietnam() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
+}
+
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.with_timezone(&vietnam())
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+fn day(d: NaiveDate) -> String {
+    format!("{}T00:00:00+07:00", d.format("%Y-%m-%d"))
+}
+
+/// The OCDS procurement method (closed codelist `method`).
+pub fn method(m: Method) -> &'static str {
+    use Method::*;
+    match m {
+        OpenBidding | CompetitiveOffers | OnlinePriceOffer | OnlineShopping => "open",
+        LimitedBidding => "selective",
+        PriceNegotiation | SpecialCase => "limited",
+        DirectAppointment
+        | DirectProcurement
+        | SelfPerformance
+        | CommunityParticipation
+        | Ordering => "direct",
+    }
+}
+
+/// `mainProcurementCategory` (closed `procurementCategory`) and the additional categories (open
+/// `extendedProcurementCategory`) that keep consulting and mixed packages apart.
+fn categories(f: Field) -> (Option<&'static str>, &'static [&'static str]) {
+    match f {
+        Field::Goods => (Some("goods"), &[]),
+        Field::Works => (Some("works"), &[]),
+        Field::Consulting => (Some("services"), &["consultingServices"]),
+        Field::NonConsulting => (Some("services"), &[]),
+        Field::Mixed => (None, &["goods", "works"]),
+    }
+}
+
+/// `tender.status` (closed `tenderStatus`).
+fn tender_status(s: PackageStatus) -> &'static str {
+    match s {
+        PackageStatus::Planned => "planned",
+        PackageStatus::NoticePublished | PackageStatus::UnderEvaluation => "active",
+        PackageStatus::Awarded => "complete",
+        PackageStatus::Cancelled => "cancelled",
+    }
+}
+
+pub fn ocid(publication: &Publication, p: &package::Model) -> String {
+    match &p.code {
+        Some(code) => format!("{}-{code}", publication.ocid_prefix),
+        None => format!("{}-bidtrack-{}", publication.ocid_prefix, p.id),
+    }
+}
+
+fn party(u: &unit::Model, roles: &[&str]) -> Value {
+    json!({"id": u.code, "name": u.name, "roles": roles})
+}
+
+/// The tender period: the planned start month, or the whole plan year when no month is set.
+fn tender_period(p: &package::Model) -> Option<Value> {
+    let (start, end) = match p.planned_start_month {
+        Some(m) => {
+            let start = NaiveDate::from_ymd_opt(p.plan_year, u32::try_from(m).ok()?, 1)?;
+            let next = if m == 12 {
+                NaiveDate::from_ymd_opt(p.plan_year + 1, 1, 1)?
+            } else {
+                NaiveDate::from_ymd_opt(p.plan_year, u32::try_from(m).ok()? + 1, 1)?
+            };
+            (start, next.pred_opt()?)
+        }
+        None => (
+            NaiveDate::from_ymd_opt(p.plan_year, 1, 1)?,
+            NaiveDate::from_ymd_opt(p.plan_year, 12, 31)?,
+        ),
+    };
+    Some(json!({"startDate": day(start), "endDate": day(end)}))
+}
+
+/// Words for what OCDS has no code for; read back by the import.
+fn details(p: &package::Model) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(proc) = p.procedure {
+        parts.push(format!("Phương thức: {}", proc.label_vi()));
+    }
+    if let Some(reason) = p.online_exempt_reason {
+        parts.push(format!("Lý do không qua mạng: {}", reason.label_vi()));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+pub const INTERNATIONAL: &str = "Đấu thầu quốc tế";
+
+/// The releases of one package: its tender (or planning, or cancellation) release, then its
+/// award release when awarded.
+pub fn releases(publication: &Publication, p: &package::Model, buyer: &unit::Model) -> Vec<Value> {
+    let ocid = ocid(publication, p);
+    let buyer_ref = json!({"id": buyer.code, "name": buyer.name});
+    let (main, additional) = categories(p.field);
+    let mut tender = Map::new();
+    tender.insert(
+        "id".into(),
+        json!(
+            p.code
+                .clone()
+                .unwrap_or_else(|| format!("bidtrack-{}", p.id))
+        ),
+    );
+    tender.insert("title".into(), json!(p.name));
+    tender.insert("status".into(), json!(tender_status(p.status)));
+    tender.insert("procuringEntity".into(), buyer_ref.clone());
+    tender.insert(
+        "value".into(),
+        json!({"amount": p.package_price_vnd, "currency": "VND"}),
+    );
+    tender.insert("procurementMethod".into(), json!(method(p.method)));
+    tender.insert(
+        "procurementMethodDetails".into(),
+        json!(p.method.label_vi()),
+    );
+    if let Some(main) = main {
+        tender.insert("mainProcurementCategory".into(), json!(main));
+    }
+    if !additional.is_empty() {
+        tender.insert("additionalProcurementCategories".into(), json!(additional));
+    }
+    tender.insert(
+        "submissionMethod".into(),
+        json!([if p.online {
+            "electronicSubmission"
+        } else {
+            "written"
+        }]),
+    );
+    if let Some(d) = details(p) {
+        tender.insert("submissionMethodDetails".into(), json!(d));
+    }
+    if p.international {
+        tender.insert("eligibilityCriteria".into(), json!(INTERNATIONAL));
+    }
+    if let Some(period) = tender_period(p) {
+        tender.insert("tenderPeriod".into(), period);
+    }
+    let tag = match p.status {
+        PackageStatus::Planned => "planning",
+        PackageStatus::Cancelled => "tenderCancellation",
+        _ => "tender",
+    };
+    let mut out = vec![json!({
+        "ocid": ocid,
+        "id": format!("{ocid}-tender-{}", p.version),
+        "date": timestamp(p.updated_at),
+        "tag": [tag],
+        "initiationType": "tender",
+        "language": "vi",
+        "parties": [party(buyer, &["buyer", "procuringEntity"])],
+        "buyer": buyer_ref,
+        "tender": tender,
+    })];
+    if p.status == PackageStatus::Awarded {
+        let date = p.result_date.map_or_else(|| timestamp(p.updated_at), day);
+        let mut award = Map::new();
+        award.insert("id".into(), json!(format!("{ocid}-award")));
+        award.insert("status".into(), json!("active"));
+        award.insert("date".into(), json!(date));
+        if let Some(v) = p.winning_price_vnd {
+            award.insert("value".into(), json!({"amount": v, "currency": "VND"}));
+        }
+        let mut parties = vec![party(buyer, &["buyer", "procuringEntity"])];
+        if let Some(name) = &p.contractor_name {
+            let supplier = json!({"id": format!("{ocid}-supplier"), "name": name});
+            award.insert("suppliers".into(), json!([supplier]));
+            parties.push(
+                json!({"id": format!("{ocid}-supplier"), "name": name, "roles": ["supplier"]}),
+            );
+        }
+        out.push(json!({
+            "ocid": ocid,
+            "id": format!("{ocid}-award-{}", p.version),
+            "date": date,
+            "tag": ["award"],
+            "initiationType": "tender",
+            "language": "vi",
+            "parties": parties,
+            "buyer": {"id": buyer.code, "name": buyer.name},
+            "awards": [award],
+        }));
+    }
+    out
+}
+
+/// The package's envelope, up to the releases array (the caller streams the releases, then
+/// [`PACKAGE_END`]).
+pub fn package_start(publication: &Publication, uri: &str, published: DateTime<Utc>) -> String {
+    let head = json!({
+        "uri": uri,
+        "version": "1.1",
+        "publishedDate": timestamp(published),
+        "publisher": {"name": publication.publisher},
+    });
+    let mut text = head.to_string();
+    text.pop(); // the closing brace: the releases follow
+    text.push_str(",\"releases\":[");
+    text
+}
+
+pub const PACKAGE_END: &str = "]}";
+
+/// The year a date of the tender period belongs to, for reading a package back.
+pub fn year_of(date: &str) -> Option<(i32, u32, u32)> {
+    let d = NaiveDate::parse_from_str(date.get(..10)?, "%Y-%m-%d").ok()?;
+    Some((d.year(), d.month(), d.day()))
+}
