@@ -122,6 +122,12 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<std::path::PathBuf>,
     },
+    /// Import an OCDS 1.1 release package: every release's package or none.
+    ImportOcds {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Write the packages of a unit's subtree (and a plan year) as an OCDS 1.1 release package.
     ExportOcds {
         #[arg(long)]
@@ -258,6 +264,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { action } => users(&conn, action).await,
+        Command::ImportOcds { file, dry_run } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let report = services::ocds::import(
+                &conn,
+                &services::accounts::Actor::system(),
+                &bytes,
+                services::imports::ImportOptions {
+                    dry_run,
+                    unit: None,
+                },
+            )
+            .await?;
+            print_import(&report, dry_run)
+        }
         Command::ExportOcds { unit, year, output } => {
             let u = db::units::find_by_code(&conn, &unit)
                 .await?
@@ -502,6 +523,13 @@ async fn import(
     for column in &report.ignored_columns {
         eprintln!("warning: column «{column}» is not a bidtrack column; ignored");
     }
+    print_import(&report, dry_run)?;
+    eprintln!("({:.1} s)", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The errors of an import, one per line, and its summary.
+fn print_import(report: &services::imports::ImportReport, dry_run: bool) -> anyhow::Result<()> {
     for e in &report.errors {
         println!("dòng {}\t{}\t«{}»\t{}", e.row, e.column, e.value, e.message);
     }
@@ -512,7 +540,7 @@ async fn import(
         report.rows
     );
     println!(
-        "{}{} rows: {} created, {} updated, {} unchanged, 0 errors ({:.1} s)",
+        "{}{} rows: {} created, {} updated, {} unchanged, 0 errors",
         if dry_run {
             "dry run, nothing written: "
         } else {
@@ -522,7 +550,6 @@ async fn import(
         report.created,
         report.updated,
         report.unchanged,
-        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

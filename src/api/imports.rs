@@ -151,6 +151,43 @@ pub fn errors_csv(errors: &[RowError]) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OcdsImportQuery {
+    /// Check every release and report what would happen; write nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// Import an OCDS release package
+///
+/// An OCDS 1.1 release package (as `GET /ocds/release-package` writes it), as the raw body or the
+/// `file` part of a multipart form. For each ocid the latest release with a tender (and the
+/// latest with an award) wins; the buyer is matched to a unit by identifier (unit code), else by
+/// name. The same checks and the same all-or-nothing writing as the spreadsheet import; a row of
+/// the report is the position of the release in the package.
+#[utoipa::path(operation_id = "import_ocds", post, path = "/imports/ocds", tag = "imports",
+    params(OcdsImportQuery),
+    request_body(content((Object = "application/json"))),
+    responses((status = 200, description = "Imported (or, with dry_run, what would be)", body = ImportReport), ImportProblems))]
+pub async fn ocds(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<OcdsImportQuery>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let bytes = file_bytes(request, &state).await?;
+    let options = ImportOptions {
+        dry_run: q.dry_run.unwrap_or(false),
+        unit: None,
+    };
+    let report = crate::services::ocds::import(&state.db, &actor, &bytes, options).await?;
+    if report.errors.is_empty() {
+        Ok(Json(report).into_response())
+    } else {
+        Ok(rejected(report))
+    }
+}
+
 /// The body, or its `file` part when it is multipart.
 async fn file_bytes(request: Request, state: &AppState) -> Result<Bytes, AppError> {
     let too_large = || AppError::PayloadTooLarge {

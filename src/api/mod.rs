@@ -66,6 +66,7 @@ pub fn router(import_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
     // The inner limit wins over the router-wide one set below.
     let imports = OpenApiRouter::new()
         .routes(routes!(imports::packages))
+        .routes(routes!(imports::ocds))
         .layer(DefaultBodyLimit::max(import_limit));
     let v1 = OpenApiRouter::new()
         .routes(routes!(units::list, units::create))

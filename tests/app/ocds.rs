@@ -226,3 +226,157 @@ db_test!(ocds_export_is_valid_ocds_1_1, |db: TestDb| async move {
     .await
     .problem(422, "validation_failed");
 });
+
+db_test!(ocds_round_trip_keeps_the_figures, |db: TestDb| async move {
+    demo::load(&db.conn).await.expect("demo");
+    let c = Client::new(&db);
+    let hn = bidtrack::db::units::find_by_code(&db.conn, "HN")
+        .await
+        .expect("q")
+        .expect("unit")
+        .id;
+    let package = c
+        .get(&format!("/api/v1/ocds/release-package?unit_id={hn}"))
+        .await
+        .text;
+
+    // An empty database with the same unit tree.
+    let engine = if db.engine_name() == "sqlite" {
+        crate::support::Engine::Sqlite
+    } else {
+        crate::support::Engine::Postgres
+    };
+    let other = TestDb::new(engine).await.expect("a second database");
+    let mut units = <entity::unit::Entity as sea_orm::EntityTrait>::find()
+        .all(&db.conn)
+        .await
+        .expect("units");
+    units.sort_by_key(|u| u.id);
+    let codes: std::collections::HashMap<i64, String> =
+        units.iter().map(|u| (u.id, u.code.clone())).collect();
+    for u in &units {
+        let parent = match u.parent_id.and_then(|p| codes.get(&p)) {
+            Some(code) => Some(
+                bidtrack::db::units::find_by_code(&other.conn, code)
+                    .await
+                    .expect("q")
+                    .expect("parent first")
+                    .id,
+            ),
+            None => None,
+        };
+        add_unit(&other.conn, &u.code, u.kind, parent).await;
+    }
+    let c2 = Client::new(&other);
+    let r = c2
+        .post_bytes(
+            "/api/v1/imports/ocds",
+            "application/json",
+            package.clone().into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let report = r.json();
+    assert_eq!(report["created"], 300, "{report}");
+
+    // The same figures, for the city and a district, by plan and by result.
+    for code in ["HN", demo::HA_DONG, "HN-HOANKIEM"] {
+        let id1 = bidtrack::db::units::find_by_code(&db.conn, code)
+            .await
+            .expect("q")
+            .expect("u")
+            .id;
+        let id2 = bidtrack::db::units::find_by_code(&other.conn, code)
+            .await
+            .expect("q")
+            .expect("u")
+            .id;
+        for view in ["plan", "result"] {
+            let a = c
+                .get(&format!(
+                    "/api/v1/compliance?unit_id={id1}&year=2019&view={view}"
+                ))
+                .await
+                .json();
+            let b = c2
+                .get(&format!(
+                    "/api/v1/compliance?unit_id={id2}&year=2019&view={view}"
+                ))
+                .await
+                .json();
+            for key in [
+                "in_scope",
+                "online",
+                "share_percent",
+                "met",
+                "shortfall",
+                "value_in_scope_vnd",
+                "value_online_vnd",
+            ] {
+                assert_eq!(a[key], b[key], "{code} {view} {key}");
+            }
+        }
+    }
+    // Importing the same package again changes nothing.
+    let again = c2
+        .post_bytes(
+            "/api/v1/imports/ocds",
+            "application/json",
+            package.clone().into_bytes(),
+        )
+        .await
+        .json();
+    assert_eq!(again["unchanged"], 300, "{again}");
+
+    // The latest release of an ocid wins; a buyer no unit matches is a clear error.
+    let mut doc: Value = serde_json::from_str(&package).expect("json");
+    let releases = doc["releases"].as_array_mut().expect("releases");
+    let mut later = releases[0].clone();
+    later["date"] = Value::String("2030-01-01T00:00:00+07:00".to_owned());
+    later["id"] = Value::String("later".to_owned());
+    later["tender"]["title"] = Value::String("Tên mới nhất".to_owned());
+    releases.push(later);
+    let r = c2
+        .post_bytes(
+            "/api/v1/imports/ocds?dry_run=true",
+            "application/json",
+            doc.to_string().into_bytes(),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (r["updated"].as_u64(), r["unchanged"].as_u64()),
+        (Some(1), Some(299)),
+        "{r}"
+    );
+    let i = doc["releases"]
+        .as_array()
+        .expect("releases")
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find(|(_, r)| r["tag"][0] != "award")
+        .map(|(i, _)| i)
+        .expect("a tender release");
+    doc["releases"][i]["buyer"] = serde_json::json!({"id": "XX", "name": "Không ai"});
+    let p = c2
+        .post_bytes(
+            "/api/v1/imports/ocds",
+            "application/json",
+            doc.to_string().into_bytes(),
+        )
+        .await
+        .problem(422, "import_rejected");
+    assert_eq!(p["report"]["errors"][0]["row"], i + 1);
+    assert_eq!(
+        p["report"]["errors"][0]["message"],
+        "Không có đơn vị nào khớp bên mời thầu (id «XX», tên «Không ai»)"
+    );
+    c2.post_bytes(
+        "/api/v1/imports/ocds",
+        "application/json",
+        b"{\"x\":1}".to_vec(),
+    )
+    .await
+    .problem(422, "invalid_ocds");
+});
