@@ -188,69 +188,54 @@ pub async fn ocds(
     }
 }
 
+/// A body that could not be read: too large for the import limit (413), or malformed (400).
+pub fn body_error(status: StatusCode, text: String, code: &'static str, limit: usize) -> AppError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge {
+            message: format!("Tệp lớn hơn giới hạn nhập ({} MB)", limit / (1024 * 1024)),
+        }
+    } else {
+        AppError::BadRequest {
+            code,
+            message: text,
+            errors: Vec::new(),
+        }
+    }
+}
+
 /// The body, or its `file` part when it is multipart.
 async fn file_bytes(request: Request, state: &AppState) -> Result<Bytes, AppError> {
-    let too_large = || AppError::PayloadTooLarge {
-        message: format!(
-            "Tệp lớn hơn giới hạn nhập ({} MB)",
-            state.settings.import_limit_bytes / (1024 * 1024)
-        ),
-    };
+    let limit = state.settings.import_limit_bytes;
+    let bad = |status, text| body_error(status, text, "invalid_multipart", limit);
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if multipart {
-        let mut form =
-            Multipart::from_request(request, state)
-                .await
-                .map_err(|e| AppError::BadRequest {
-                    code: "invalid_multipart",
-                    message: e.body_text(),
-                    errors: Vec::new(),
-                })?;
-        while let Some(field) = form.next_field().await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                too_large()
-            } else {
-                AppError::BadRequest {
-                    code: "invalid_multipart",
-                    message: e.body_text(),
-                    errors: Vec::new(),
-                }
-            }
-        })? {
-            if field.name() == Some("file") {
-                return field.bytes().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        too_large()
-                    } else {
-                        AppError::BadRequest {
-                            code: "invalid_multipart",
-                            message: e.body_text(),
-                            errors: Vec::new(),
-                        }
-                    }
-                });
-            }
-        }
-        return Err(AppError::BadRequest {
-            code: "missing_file",
-            message: "Thiếu phần «file» trong biểu mẫu".to_owned(),
-            errors: Vec::new(),
-        });
+    if !multipart {
+        return Bytes::from_request(request, state)
+            .await
+            .map_err(|e| body_error(e.status(), e.body_text(), "unreadable_body", limit));
     }
-    Bytes::from_request(request, state).await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            AppError::BadRequest {
-                code: "unreadable_body",
-                message: e.body_text(),
-                errors: Vec::new(),
-            }
+    let mut form = Multipart::from_request(request, state)
+        .await
+        .map_err(|e| bad(e.status(), e.body_text()))?;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| bad(e.status(), e.body_text()))?
+    {
+        if field.name() == Some("file") {
+            return field
+                .bytes()
+                .await
+                .map_err(|e| bad(e.status(), e.body_text()));
         }
+    }
+    Err(AppError::BadRequest {
+        code: "missing_file",
+        message: "Thiếu phần «file» trong biểu mẫu".to_owned(),
+        errors: Vec::new(),
     })
 }
 

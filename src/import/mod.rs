@@ -7,7 +7,9 @@ use crate::domain::money::parse_vnd;
 use crate::domain::text::fold;
 use chrono::NaiveDate;
 use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure};
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 /// A file that cannot be read as a package list at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -270,6 +272,9 @@ pub fn map_headers(headers: &[String]) -> Result<Vec<Option<&'static str>>, File
 
 /// Reads a yes/no cell: Có/Không, x, 1/0, true/false, yes/no.
 pub fn parse_bool(s: &str) -> Option<bool> {
+    if s.is_empty() {
+        return Some(false);
+    }
     match fold(s).trim() {
         "co" | "x" | "1" | "true" | "yes" | "y" | "qua mang" => Some(true),
         "khong" | "" | "0" | "false" | "no" | "n" | "khong qua mang" => Some(false),
@@ -310,58 +315,72 @@ const METHOD_CODES: &[(&str, Method)] = &[
     ("mstuyen", Method::OnlineShopping),
 ];
 
+/// The folded Vietnamese labels and the codes of an enum, folded once (folding is Unicode
+/// normalisation: too slow to redo for every cell of a large file).
+struct Lookup<T>(HashMap<String, T>);
+
+impl<T: Copy> Lookup<T> {
+    fn new(all: &[T], label: fn(T) -> &'static str, codes: &[(&str, T)]) -> Self {
+        let mut map: HashMap<String, T> = all.iter().map(|v| (header_key(label(*v)), *v)).collect();
+        for (code, v) in codes {
+            map.entry((*code).to_owned()).or_insert(*v);
+        }
+        Lookup(map)
+    }
+}
+
 /// An enum cell: its wire name, its Vietnamese label (diacritics optional), or a code.
-fn parse_enum<T: Copy + FromStr>(
-    s: &str,
-    all: &[T],
-    label: fn(T) -> &'static str,
-    codes: &[(&str, T)],
-) -> Option<T> {
+fn parse_enum<T: Copy + FromStr>(s: &str, lookup: &Lookup<T>) -> Option<T> {
     if let Ok(v) = s.parse::<T>() {
         return Some(v);
     }
-    let key = header_key(s);
-    all.iter()
-        .copied()
-        .find(|v| header_key(label(*v)) == key)
-        .or_else(|| codes.iter().find(|(c, _)| *c == key).map(|(_, v)| *v))
+    lookup.0.get(&header_key(s)).copied()
 }
 
+static FIELDS: LazyLock<Lookup<Field>> =
+    LazyLock::new(|| Lookup::new(Field::ALL, Field::label_vi, FIELD_CODES));
+static METHODS: LazyLock<Lookup<Method>> =
+    LazyLock::new(|| Lookup::new(Method::ALL, Method::label_vi, METHOD_CODES));
+static PROCEDURES: LazyLock<Lookup<Procedure>> =
+    LazyLock::new(|| Lookup::new(Procedure::ALL, Procedure::label_vi, &[]));
+static CONTRACT_TYPES: LazyLock<Lookup<ContractType>> = LazyLock::new(|| {
+    let mut l = Lookup::new(ContractType::ALL, ContractType::label_vi, &[]);
+    // "Hợp đồng trọn gói" may be written "trọn gói".
+    let short: Vec<(String, ContractType)> =
+        l.0.iter()
+            .filter_map(|(k, v)| k.strip_prefix("hop dong ").map(|s| (s.to_owned(), *v)))
+            .collect();
+    l.0.extend(short);
+    l
+});
+static EXEMPT_REASONS: LazyLock<Lookup<OnlineExemptReason>> =
+    LazyLock::new(|| Lookup::new(OnlineExemptReason::ALL, OnlineExemptReason::label_vi, &[]));
+static STATUSES: LazyLock<Lookup<PackageStatus>> =
+    LazyLock::new(|| Lookup::new(PackageStatus::ALL, PackageStatus::label_vi, &[]));
+
 pub fn parse_field(s: &str) -> Option<Field> {
-    parse_enum(s, Field::ALL, Field::label_vi, FIELD_CODES)
+    parse_enum(s, &FIELDS)
 }
 
 pub fn parse_method(s: &str) -> Option<Method> {
-    parse_enum(s, Method::ALL, Method::label_vi, METHOD_CODES)
+    parse_enum(s, &METHODS)
 }
 
 pub fn parse_procedure(s: &str) -> Option<Procedure> {
-    parse_enum(s, Procedure::ALL, Procedure::label_vi, &[])
+    parse_enum(s, &PROCEDURES)
 }
 
 /// "Hợp đồng trọn gói" or just "trọn gói".
 pub fn parse_contract_type(s: &str) -> Option<ContractType> {
-    parse_enum(s, ContractType::ALL, ContractType::label_vi, &[]).or_else(|| {
-        parse_enum(
-            &format!("Hợp đồng {s}"),
-            ContractType::ALL,
-            ContractType::label_vi,
-            &[],
-        )
-    })
+    parse_enum(s, &CONTRACT_TYPES)
 }
 
 pub fn parse_exempt_reason(s: &str) -> Option<OnlineExemptReason> {
-    parse_enum(
-        s,
-        OnlineExemptReason::ALL,
-        OnlineExemptReason::label_vi,
-        &[],
-    )
+    parse_enum(s, &EXEMPT_REASONS)
 }
 
 pub fn parse_status(s: &str) -> Option<PackageStatus> {
-    parse_enum(s, PackageStatus::ALL, PackageStatus::label_vi, &[])
+    parse_enum(s, &STATUSES)
 }
 
 pub fn parse_money(s: &str) -> Result<i64, String> {

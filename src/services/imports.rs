@@ -98,10 +98,7 @@ fn key_of(p: &NewPackage) -> Key {
 /// The stored package a row is: the one with its notice code; else, by plan code and name or
 /// by unit, year and name, one that has no notice code yet or the row's own (a plan imported
 /// first, its notice codes later, stays one package each).
-fn lookup<'a>(
-    existing: &'a HashMap<Key, package::Model>,
-    p: &NewPackage,
-) -> Option<&'a package::Model> {
+fn lookup<'a>(existing: &'a Existing, p: &NewPackage) -> Option<&'a package::Model> {
     if let Some(code) = &p.code
         && let Some(found) = existing.get(&Key::Code(code.clone()))
     {
@@ -147,19 +144,19 @@ fn read_row(
     default_unit: Option<i64>,
     errors: &mut Vec<RowError>,
 ) -> Option<NewPackage> {
-    let cell = |name: &str| -> (&str, String) {
+    let cell = |name: &str| -> (&str, &str) {
         columns
             .iter()
             .position(|c| *c == Some(name))
-            .map_or(("", String::new()), |i| {
-                (cells.get(i).map_or("", String::as_str), headers[i].clone())
+            .map_or(("", ""), |i| {
+                (cells.get(i).map_or("", String::as_str), headers[i].as_str())
             })
     };
     let before = errors.len();
-    let mut fail = |column: String, value: &str, message: String| {
+    let mut fail = |column: &str, value: &str, message: String| {
         errors.push(RowError {
             row: line,
-            column,
+            column: column.to_owned(),
             value: value.to_owned(),
             message,
         });
@@ -514,10 +511,20 @@ where
 /// The stored packages the rows could be: by notice code (a unique index), and the packages of
 /// the rows' units and plan years (the compliance index's leading columns) for the rows matched
 /// by plan code and name or by unit, year and name. No query scans the whole table.
-async fn find_existing<C: ConnectionTrait>(
-    db: &C,
-    rows: &[Row],
-) -> Result<HashMap<Key, package::Model>, AppError> {
+/// Stored packages, each once, reachable by each of its keys.
+#[derive(Default)]
+struct Existing {
+    models: Vec<package::Model>,
+    keys: HashMap<Key, usize>,
+}
+
+impl Existing {
+    fn get(&self, key: &Key) -> Option<&package::Model> {
+        self.keys.get(key).map(|i| &self.models[*i])
+    }
+}
+
+async fn find_existing<C: ConnectionTrait>(db: &C, rows: &[Row]) -> Result<Existing, AppError> {
     let mut codes: Vec<String> = rows.iter().filter_map(|r| r.input.code.clone()).collect();
     codes.sort_unstable();
     codes.dedup();
@@ -530,8 +537,14 @@ async fn find_existing<C: ConnectionTrait>(
                 .await?,
         );
     }
+    // Only rows not found by their notice code need the packages of their unit and year.
+    let by_code: std::collections::HashSet<&str> =
+        found.iter().filter_map(|p| p.code.as_deref()).collect();
     let mut units_by_year: std::collections::BTreeMap<i32, Vec<i64>> = Default::default();
-    for r in rows {
+    for r in rows
+        .iter()
+        .filter(|r| r.input.code.as_deref().is_none_or(|c| !by_code.contains(c)))
+    {
         units_by_year
             .entry(r.input.plan_year)
             .or_default()
@@ -550,11 +563,18 @@ async fn find_existing<C: ConnectionTrait>(
             );
         }
     }
-    let mut out = HashMap::new();
+    let mut out = Existing::default();
+    let mut seen = std::collections::HashSet::new();
     for p in found {
-        for key in key_of_model(&p) {
-            out.entry(key).or_insert_with(|| p.clone());
+        // A package found both by its code and by its unit and year is kept once.
+        if !seen.insert(p.id) {
+            continue;
         }
+        let i = out.models.len();
+        for key in key_of_model(&p) {
+            out.keys.entry(key).or_insert(i);
+        }
+        out.models.push(p);
     }
     Ok(out)
 }
@@ -614,9 +634,12 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
         }
     }
     // New packages go in by the hundred, and come back with their ids for the audit trail.
-    while !new_rows.is_empty() {
-        let rest = new_rows.split_off(new_rows.len().min(400));
-        let batch = std::mem::replace(&mut new_rows, rest);
+    let mut pending = new_rows.into_iter();
+    loop {
+        let batch: Vec<package::ActiveModel> = pending.by_ref().take(400).collect();
+        if batch.is_empty() {
+            break;
+        }
         let inserted = package::Entity::insert_many(batch)
             .exec_with_returning(&txn)
             .await?;

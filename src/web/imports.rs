@@ -74,37 +74,29 @@ pub async fn upload(
     user: WebUser,
     request: Request,
 ) -> Result<Response, PageError> {
+    let limit = state.settings.import_limit_bytes;
+    let bad = |status, text| {
+        PageError(crate::api::imports::body_error(
+            status,
+            text,
+            "invalid_multipart",
+            limit,
+        ))
+    };
     let mut form = Multipart::from_request(request, &state)
         .await
-        .map_err(|e| {
-            PageError(AppError::BadRequest {
-                code: "invalid_multipart",
-                message: e.body_text(),
-                errors: Vec::new(),
-            })
-        })?;
+        .map_err(|e| bad(e.status(), e.body_text()))?;
     let (mut csrf, mut dry_run, mut unit, mut file) = (String::new(), false, String::new(), None);
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        PageError(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge {
-                message: "Tệp lớn hơn giới hạn nhập".to_owned(),
-            }
-        } else {
-            AppError::BadRequest {
-                code: "invalid_multipart",
-                message: e.body_text(),
-                errors: Vec::new(),
-            }
-        })
-    })? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| bad(e.status(), e.body_text()))?
+    {
         let name = field.name().unwrap_or_default().to_owned();
-        let value = field.bytes().await.map_err(|e| {
-            PageError(AppError::BadRequest {
-                code: "invalid_multipart",
-                message: e.body_text(),
-                errors: Vec::new(),
-            })
-        })?;
+        let value = field
+            .bytes()
+            .await
+            .map_err(|e| bad(e.status(), e.body_text()))?;
         match name.as_str() {
             "csrf" => csrf = String::from_utf8_lossy(&value).into_owned(),
             "dry_run" => dry_run = true,
