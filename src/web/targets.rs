@@ -363,13 +363,12 @@ pub async fn new_form(State(state): State<AppState>, user: WebUser) -> Result<Re
     let units = all_units(&state).await?;
     // A new rule most often counts domestic packages only, like every rule so far.
     let start = Params::parse(b"domestic_only=on");
-    let f = form(
+    let mut f = form(
         "Thêm chỉ tiêu".to_owned(),
         "/targets/new".to_owned(),
         &start,
         &units,
     );
-    let mut f = f;
     f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
@@ -418,13 +417,12 @@ pub async fn edit_form(
     let id = path_id(&id, "chỉ tiêu")?;
     let t = service::get(&state.db, id).await?;
     let units = all_units(&state).await?;
-    let f = form(
+    let mut f = form(
         format!("Sửa chỉ tiêu «{}»", t.rule.name),
         format!("/targets/{id}/edit"),
         &params_of(&t),
         &units,
     );
-    let mut f = f;
     f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }

@@ -214,14 +214,13 @@ fn form(
 pub async fn new_form(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
     user.actor.require_admin()?;
     let units = all_units(&state).await?;
-    let f = form(
+    let mut f = form(
         "Thêm đơn vị".to_owned(),
         "/units/new".to_owned(),
         &Params::default(),
         &units,
         None,
     );
-    let mut f = f;
     f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
@@ -291,14 +290,13 @@ pub async fn edit_form(
     let id = path_id(&id, "đơn vị")?;
     let u = service::get(&state.db, id).await?;
     let units = all_units(&state).await?;
-    let f = form(
+    let mut f = form(
         format!("Sửa đơn vị «{}»", u.name),
         format!("/units/{id}/edit"),
         &params_of(&u),
         &units,
         Some(id),
     );
-    let mut f = f;
     f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
