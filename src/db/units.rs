@@ -21,6 +21,14 @@ pub async fn find_by_code(
         .await
 }
 
+/// Every unit, by code: the pickers of the pages.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<unit::Model>, DbErr> {
+    unit::Entity::find()
+        .order_by_asc(unit::Column::Code)
+        .all(db)
+        .await
+}
+
 pub async fn children(db: &impl ConnectionTrait, id: i64) -> Result<Vec<unit::Model>, DbErr> {
     unit::Entity::find()
         .filter(unit::Column::ParentId.eq(id))

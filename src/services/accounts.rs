@@ -110,6 +110,36 @@ impl Actor {
     }
 }
 
+/// Which units' packages an actor may change, loaded once for a page or a whole import.
+pub enum WriteScope {
+    All,
+    Units(std::collections::HashSet<i64>),
+    Nothing,
+}
+
+impl WriteScope {
+    pub async fn of(db: &impl ConnectionTrait, actor: &Actor) -> Result<Self, AppError> {
+        Ok(match (actor.role, actor.unit_id) {
+            (entity::Role::Admin, _) => WriteScope::All,
+            (entity::Role::Officer, Some(unit)) => WriteScope::Units(
+                db::units::subtree_ids(db, unit)
+                    .await?
+                    .into_iter()
+                    .collect(),
+            ),
+            _ => WriteScope::Nothing,
+        })
+    }
+
+    pub fn allows(&self, unit_id: i64) -> bool {
+        match self {
+            WriteScope::All => true,
+            WriteScope::Units(units) => units.contains(&unit_id),
+            WriteScope::Nothing => false,
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Secrets
 

@@ -385,12 +385,7 @@ where
         ),
         None => None,
     };
-    // Which units this actor may write, computed once for the whole file.
-    let writable: Option<std::collections::HashSet<i64>> = match (actor.role, actor.unit_id) {
-        (entity::Role::Admin, _) => None,
-        (_, Some(own)) => Some(db::units::subtree_ids(db, own).await?.into_iter().collect()),
-        (_, None) => Some(Default::default()),
-    };
+    let writable = super::accounts::WriteScope::of(db, actor).await?;
     let regimes = db::reference::regimes(db).await?;
 
     let mut report = ImportReport {
@@ -430,9 +425,7 @@ where
                 .iter()
                 .map(|v| (v.field().to_owned(), v.message_vi())),
         );
-        if let Some(units) = &writable
-            && !units.contains(&input.unit_id)
-        {
+        if !writable.allows(input.unit_id) {
             row_errors.push((
                 "unit_code".to_owned(),
                 "Bạn chỉ được nhập gói thầu của đơn vị mình và các đơn vị trực thuộc".to_owned(),

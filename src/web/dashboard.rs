@@ -13,9 +13,8 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use entity::unit;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{EntityTrait, QuerySelect};
 
 pub struct UnitOption {
     pub id: i64,
@@ -156,10 +155,7 @@ pub async fn show(
     flash: Flash,
 ) -> Result<Response, PageError> {
     let db = &state.db;
-    let all = unit::Entity::find()
-        .order_by_asc(unit::Column::Code)
-        .all(db)
-        .await?;
+    let all = crate::db::units::all(db).await?;
     let latest_year = latest_year(db).await?;
     let raw_year = param(&query, "year");
     let raw_unit = param(&query, "unit_id");

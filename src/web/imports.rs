@@ -10,8 +10,6 @@ use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use entity::unit;
-use sea_orm::{EntityTrait, QueryOrder};
 
 #[derive(Template)]
 #[template(path = "import.html")]
@@ -29,10 +27,7 @@ async fn unit_choices(
     state: &AppState,
     current: &str,
 ) -> Result<Vec<super::form::Choice>, PageError> {
-    let units = unit::Entity::find()
-        .order_by_asc(unit::Column::Code)
-        .all(&state.db)
-        .await?;
+    let units = crate::db::units::all(&state.db).await?;
     Ok(super::form::Choice::list(
         current,
         Some("Theo cột «Mã đơn vị» của tệp"),

@@ -19,23 +19,14 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::NaiveDate;
 use entity::{
     ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure, package, unit,
 };
-use sea_orm::{EntityTrait, QueryOrder};
 use std::str::FromStr;
 
 /// The id in `/packages/{id}`; anything else is a page that does not exist.
 fn package_id(raw: &str) -> Result<i64, PageError> {
     path_id(raw, "gói thầu")
-}
-
-async fn all_units(state: &AppState) -> Result<Vec<unit::Model>, PageError> {
-    Ok(unit::Entity::find()
-        .order_by_asc(unit::Column::Code)
-        .all(&state.db)
-        .await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,7 +108,7 @@ pub fn parse(p: &Params) -> Result<NewPackage, Vec<FieldError>> {
             None
         }
     };
-    let result_date = match p.opt("result_date").map(parse_date) {
+    let result_date = match p.opt("result_date").map(crate::import::parse_date) {
         None => None,
         Some(Some(d)) => Some(d),
         Some(None) => {
@@ -195,13 +186,6 @@ fn optional<T: FromStr>(
             None
         }
     }
-}
-
-/// `2019-03-15` (what a date input sends) or `15/03/2019` (what officers type).
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .ok()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -530,7 +514,7 @@ pub async fn new_form(
             ),
         }));
     }
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let q = Params::query(query.as_deref());
     // A link from a unit's page or the dashboard may preselect the unit and year.
     let mut start = form_urlencoded::Serializer::new(String::new());
@@ -573,7 +557,7 @@ pub async fn create(
         },
         Err(errors) => errors,
     };
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let mut form = form_page(
         "Thêm gói thầu".to_owned(),
         "/packages/new".to_owned(),
@@ -602,7 +586,7 @@ pub async fn edit_form(
     user.actor
         .require_package_write(&state.db, view.package.unit_id)
         .await?;
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let values = params_of(&NewPackage::from_model(&view.package));
     let mut form = form_page(
         format!("Sửa gói thầu «{}»", view.package.name),
@@ -625,13 +609,7 @@ pub async fn update(
     let id = package_id(&id)?;
     let p = form_body(body)?;
     user.check_csrf(&p)?;
-    let version: i32 = p.get("version").parse().map_err(|_| {
-        PageError(AppError::BadRequest {
-            code: "invalid_form",
-            message: "Biểu mẫu thiếu phiên bản của gói thầu; hãy mở lại trang sửa".to_owned(),
-            errors: Vec::new(),
-        })
-    })?;
+    let version = form_version(&p)?;
     let parsed = parse(&p);
     let (errors, stale) = match parsed {
         Ok(input) => {
@@ -657,7 +635,7 @@ pub async fn update(
         Err(errors) => (errors, None),
     };
     let current = service::get(&state.db, id).await?;
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let mut hidden_version = version;
     let mut stale_notice = None;
     if let Some(yours) = stale {
@@ -773,9 +751,8 @@ fn show_value(field: &str, v: &serde_json::Value, units: &[unit::Model]) -> Stri
         ("contract_type", Value::String(s)) => label(s, ContractType::label_vi),
         ("online_exempt_reason", Value::String(s)) => label(s, OnlineExemptReason::label_vi),
         ("status", Value::String(s)) => label(s, PackageStatus::label_vi),
-        ("result_date", Value::String(s)) => {
-            parse_date(s).map_or_else(|| s.clone(), |d| d.format("%d/%m/%Y").to_string())
-        }
+        ("result_date", Value::String(s)) => crate::import::parse_date(s)
+            .map_or_else(|| s.clone(), |d| d.format("%d/%m/%Y").to_string()),
         (_, Value::String(s)) => s.clone(),
         (_, other) => other.to_string(),
     }
@@ -836,7 +813,7 @@ pub async fn show(
         package: p,
         derived,
     } = service::get(&state.db, id).await?;
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let regimes = db::reference::regimes(&state.db).await?;
     let regime_name = derived.regime.as_ref().and_then(|code| {
         regimes

@@ -12,8 +12,7 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use entity::{Field, Method, PackageStatus, unit};
-use sea_orm::{EntityTrait, QueryOrder};
+use entity::{Field, Method, PackageStatus};
 use std::collections::HashMap;
 
 const PER_PAGE: u64 = 50;
@@ -200,10 +199,7 @@ pub async fn list(
             }),
     };
 
-    let all_units = unit::Entity::find()
-        .order_by_asc(unit::Column::Code)
-        .all(&state.db)
-        .await?;
+    let all_units = crate::db::units::all(&state.db).await?;
     let names: HashMap<i64, String> = all_units.iter().map(|u| (u.id, u.name.clone())).collect();
     let mut error = (!problems.is_empty()).then(|| {
         format!(

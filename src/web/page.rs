@@ -82,15 +82,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let value = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == FLASH_COOKIE)
-            .map(|(_, value)| value.to_owned());
+        let value = super::session::cookie(&parts.headers, FLASH_COOKIE);
         Ok(Flash(value.and_then(|v| decode_notice(&v))))
     }
 }

@@ -15,8 +15,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use entity::unit;
-use sea_orm::{EntityTrait, QueryOrder};
 
 /// Rows shown in the preview; the files hold every row.
 const PREVIEW_ROWS: usize = 200;
@@ -57,10 +55,7 @@ pub async fn show(
     flash: Flash,
 ) -> Result<Response, PageError> {
     let p = Params::query(query.as_deref());
-    let all = unit::Entity::find()
-        .order_by_asc(unit::Column::Code)
-        .all(&state.db)
-        .await?;
+    let all = crate::db::units::all(&state.db).await?;
     let kind = p.opt("report").unwrap_or("compliance");
     let view_raw = p.opt("view").unwrap_or("plan");
     let money_raw = p.opt("money").unwrap_or("dong");

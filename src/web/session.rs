@@ -4,8 +4,8 @@
 
 use super::page::{Flash, Notice, PageError, Params, form_body, local_path, page, redirect_with};
 use crate::AppState;
-use crate::db;
 use crate::error::AppError;
+pub use crate::services::accounts::WriteScope;
 use crate::services::accounts::{self, Actor};
 use askama::Template;
 use axum::body::Bytes;
@@ -15,7 +15,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use std::collections::HashSet;
 
 const SESSION_COOKIE: &str = "bidtrack_session";
 const LOGIN_CSRF_COOKIE: &str = "bidtrack_login_csrf";
@@ -132,36 +131,6 @@ pub struct Shell {
     pub csrf: String,
     pub admin: bool,
     pub writes_packages: bool,
-}
-
-/// Which units' packages an actor may change, loaded once per page.
-pub enum WriteScope {
-    All,
-    Units(HashSet<i64>),
-    Nothing,
-}
-
-impl WriteScope {
-    pub async fn of(db: &sea_orm::DatabaseConnection, actor: &Actor) -> Result<Self, AppError> {
-        Ok(match (actor.role, actor.unit_id) {
-            (entity::Role::Admin, _) => WriteScope::All,
-            (entity::Role::Officer, Some(unit)) => WriteScope::Units(
-                db::units::subtree_ids(db, unit)
-                    .await?
-                    .into_iter()
-                    .collect(),
-            ),
-            _ => WriteScope::Nothing,
-        })
-    }
-
-    pub fn allows(&self, unit_id: i64) -> bool {
-        match self {
-            WriteScope::All => true,
-            WriteScope::Units(units) => units.contains(&unit_id),
-            WriteScope::Nothing => false,
-        }
-    }
 }
 
 #[derive(Template)]

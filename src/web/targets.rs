@@ -17,7 +17,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use entity::{Method, unit};
-use sea_orm::{EntityTrait, QueryOrder};
 use std::collections::HashMap;
 
 pub struct RuleLine {
@@ -39,13 +38,6 @@ struct ListPage {
     shell: Shell,
 }
 
-async fn all_units(state: &AppState) -> Result<Vec<unit::Model>, PageError> {
-    Ok(unit::Entity::find()
-        .order_by_asc(unit::Column::Code)
-        .all(&state.db)
-        .await?)
-}
-
 fn methods_text(methods: &[TargetMethod]) -> String {
     methods
         .iter()
@@ -65,7 +57,7 @@ pub async fn list(
     user: WebUser,
     flash: Flash,
 ) -> Result<Response, PageError> {
-    let units: HashMap<i64, String> = all_units(&state)
+    let units: HashMap<i64, String> = crate::db::units::all(&state.db)
         .await?
         .into_iter()
         .map(|u| (u.id, u.name))
@@ -360,7 +352,7 @@ fn params_of(t: &TargetView) -> Params {
 
 pub async fn new_form(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
     user.actor.require_admin()?;
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     // A new rule most often counts domestic packages only, like every rule so far.
     let start = Params::parse(b"domestic_only=on");
     let mut f = form(
@@ -393,7 +385,7 @@ pub async fn create(
         },
         Err(errors) => errors,
     };
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
         "Thêm chỉ tiêu".to_owned(),
         "/targets/new".to_owned(),
@@ -416,7 +408,7 @@ pub async fn edit_form(
     user.actor.require_admin()?;
     let id = path_id(&id, "chỉ tiêu")?;
     let t = service::get(&state.db, id).await?;
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
         format!("Sửa chỉ tiêu «{}»", t.rule.name),
         format!("/targets/{id}/edit"),
@@ -466,7 +458,7 @@ pub async fn update(
         }
         Err(errors) => errors,
     };
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
         format!("Sửa chỉ tiêu «{}»", current.rule.name),
         format!("/targets/{id}/edit"),

@@ -2,7 +2,6 @@
 //! go through the same service as `/api/v1/units` (code shape, parent, no cycles).
 
 use super::form::{Choice, FormPage, Input, Section};
-use super::package::parse_date;
 use super::page::{
     Flash, Notice, PageError, Params, field_errors, form_body, page, path_id, redirect_with,
 };
@@ -17,7 +16,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use entity::{UnitKind, unit};
-use sea_orm::{EntityTrait, QueryOrder};
 use std::collections::HashMap;
 
 pub struct TreeLine {
@@ -35,13 +33,6 @@ pub struct TreeLine {
 struct ListPage {
     lines: Vec<TreeLine>,
     shell: Shell,
-}
-
-async fn all_units(state: &AppState) -> Result<Vec<unit::Model>, PageError> {
-    Ok(unit::Entity::find()
-        .order_by_asc(unit::Column::Code)
-        .all(&state.db)
-        .await?)
 }
 
 /// Units in tree order (each parent followed by its children, by code), with their depth.
@@ -74,7 +65,7 @@ pub async fn list(
     user: WebUser,
     flash: Flash,
 ) -> Result<Response, PageError> {
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let lines = tree(&units)
         .into_iter()
         .map(|(u, depth)| TreeLine {
@@ -125,7 +116,7 @@ fn parse(p: &Params) -> Result<NewUnit, Vec<FieldError>> {
             None
         }
     };
-    let mut date_field = |name: &'static str| match p.opt(name).map(parse_date) {
+    let mut date_field = |name: &'static str| match p.opt(name).map(crate::import::parse_date) {
         None => None,
         Some(Some(d)) => Some(d),
         Some(None) => {
@@ -213,7 +204,7 @@ fn form(
 
 pub async fn new_form(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
     user.actor.require_admin()?;
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
         "Thêm đơn vị".to_owned(),
         "/units/new".to_owned(),
@@ -245,7 +236,7 @@ pub async fn create(
         },
         Err(errors) => errors,
     };
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
         "Thêm đơn vị".to_owned(),
         "/units/new".to_owned(),
@@ -289,7 +280,7 @@ pub async fn edit_form(
     user.actor.require_admin()?;
     let id = path_id(&id, "đơn vị")?;
     let u = service::get(&state.db, id).await?;
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
         format!("Sửa đơn vị «{}»", u.name),
         format!("/units/{id}/edit"),
@@ -334,7 +325,7 @@ pub async fn update(
         }
         Err(errors) => errors,
     };
-    let units = all_units(&state).await?;
+    let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
         format!("Sửa đơn vị «{}»", current.name),
         format!("/units/{id}/edit"),
