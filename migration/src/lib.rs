@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_tables;
 mod m20261126_000002_seed_regimes_and_targets;
 mod m20261126_000003_accounts_and_audit;
+mod m20261126_000004_compliance_index;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_tables::Migration),
             Box::new(m20261126_000002_seed_regimes_and_targets::Migration),
             Box::new(m20261126_000003_accounts_and_audit::Migration),
+            Box::new(m20261126_000004_compliance_index::Migration),
         ]
     }
 }

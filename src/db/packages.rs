@@ -1,6 +1,7 @@
 //! Package reads and writes, and the filtered list query.
 
 use super::compliance::push_scope;
+use crate::domain::regime::{MonthKey, month_key};
 use super::sql::Sql;
 use super::units::push_subtree_cte;
 use crate::domain::regime::Regimes;
@@ -130,7 +131,11 @@ fn push_where(sql: &mut Sql, f: &ListFilter<'_>) {
             sql.push("(p.status <> ")
                 .bind(PackageStatus::Cancelled.as_str())
                 .push(" AND ");
-            push_scope(sql, &seg.rule.scope, regimes);
+            let months = (
+                month_key(seg.rule.year_from, 1),
+                seg.rule.year_to.map_or(MonthKey::MAX, |y| month_key(y, 12)),
+            );
+            push_scope(sql, &seg.rule.scope, regimes, months);
             sql.push("), FALSE)");
         }
         // No rule for the year: neither in nor out of scope.

@@ -102,6 +102,54 @@ impl Regimes {
                 .is_some_and(|(first, last)| first <= key && key <= last)
         })
     }
+
+    /// The small-scale bands governing the planned start months `within` (inclusive), as month
+    /// ranges in lookup order, consecutive regimes with the same bands and touching ranges merged.
+    /// Months no regime governs are in no range. A query that classifies packages needs one
+    /// branch per range, and none at all when one range covers `within`: the seeded regimes
+    /// share their bands, so the check of any year costs a single price comparison per row.
+    pub fn band_segments(&self, within: (MonthKey, MonthKey)) -> Vec<BandSegment> {
+        let mut out: Vec<BandSegment> = Vec::new();
+        for regime in &self.0 {
+            let Some((first, last)) = regime.month_range() else {
+                continue;
+            };
+            let (first, last) = (first.max(within.0), last.min(within.1));
+            if first > last {
+                continue;
+            }
+            if let Some(prev) = out.last_mut()
+                && prev.bands == regime.small_scale
+                && prev.last < first
+                && next_month(prev.last) >= first
+            {
+                prev.last = last;
+                continue;
+            }
+            out.push(BandSegment {
+                first,
+                last,
+                bands: regime.small_scale,
+            });
+        }
+        out
+    }
+}
+
+/// Planned start months `first..=last` and the small-scale bands that govern them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BandSegment {
+    pub first: MonthKey,
+    pub last: MonthKey,
+    pub bands: SmallScaleBands,
+}
+
+const fn next_month(key: MonthKey) -> MonthKey {
+    if key % 100 >= 12 {
+        (key / 100 + 1) * 100 + 1
+    } else {
+        key.saturating_add(1)
+    }
 }
 
 #[cfg(test)]
@@ -219,5 +267,41 @@ pub(crate) mod tests {
         short.valid_from = d(2020, 12, 15);
         short.valid_to = Some(d(2021, 2, 1));
         assert_eq!(short.month_range(), Some((202101, 202102)));
+    }
+
+    #[test]
+    fn band_segments_merge_regimes_with_the_same_bands() {
+        let regimes = seeded();
+        let all = regimes.band_segments((MonthKey::MIN, MonthKey::MAX));
+        assert_eq!(all.len(), 1, "the seeded regimes share their bands: {all:?}");
+        assert_eq!((all[0].first, all[0].last), (201407, MonthKey::MAX));
+        let year = regimes.band_segments((month_key(2014, 1), month_key(2014, 12)));
+        assert_eq!((year[0].first, year[0].last), (201407, 201412), "2014 before July has none");
+
+        let mut changed: Vec<Regime> = regimes.as_slice().to_vec();
+        changed[1].small_scale.goods = Some(15 * BN);
+        let changed = Regimes::new(changed);
+        let spans: Vec<_> = changed
+            .band_segments((MonthKey::MIN, MonthKey::MAX))
+            .iter()
+            .map(|s| (s.first, s.last, s.bands.goods))
+            .collect();
+        assert_eq!(
+            spans,
+            vec![
+                (201407, 202312, Some(10 * BN)),
+                (202401, 202508, Some(15 * BN)),
+                (202509, MonthKey::MAX, Some(10 * BN)),
+            ]
+        );
+        let in_2025 = changed.band_segments((month_key(2025, 1), month_key(2025, 12)));
+        assert_eq!(in_2025.len(), 2);
+        assert_eq!((in_2025[0].first, in_2025[0].last), (202501, 202508));
+    }
+
+    #[test]
+    fn next_month_rolls_the_year() {
+        assert_eq!(next_month(201912), 202001);
+        assert_eq!(next_month(201907), 201908);
     }
 }

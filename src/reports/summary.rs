@@ -249,7 +249,8 @@ pub async fn build(
     let unit = db::units::find(db, unit_id)
         .await?
         .ok_or_else(|| AppError::not_found("đơn vị", unit_id))?;
-    let groups = db::compliance::summary(db, unit_id, year, view).await?;
+    let subtree = db::compliance::Subtree::of(db, unit_id).await?;
+    let groups = db::compliance::summary(db, &subtree, year, view).await?;
     Ok(table_from_groups(
         &unit,
         year,

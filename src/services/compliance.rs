@@ -149,9 +149,10 @@ pub async fn packages_behind(
         .ok_or_else(|| AppError::not_found("đơn vị", unit_id))?;
     let rule = applicable_rule(db, unit_id, year).await?;
     let regimes = db::reference::regimes(db).await?;
+    let subtree = db::compliance::Subtree::of(db, unit_id).await?;
     let (items, total) = db::compliance::packages_behind(
         db,
-        unit_id,
+        &subtree,
         year,
         view,
         &rule.scope,
@@ -287,17 +288,13 @@ pub async fn compute(
         .ok_or_else(|| AppError::not_found("đơn vị", unit_id))?;
     let rule = applicable_rule(db, unit_id, year).await?;
     let regimes = db::reference::regimes(db).await?;
-    let groups = db::compliance::tally(db, unit_id, year, view, &rule.scope, &regimes).await?;
     let units = db::units::subtree(db, unit_id).await?;
-
-    let mut own: HashMap<i64, Tally> = HashMap::new();
-    let mut by_method: BTreeMap<Method, Tally> = BTreeMap::new();
-    let mut by_field: BTreeMap<Field, Tally> = BTreeMap::new();
-    for g in &groups {
-        *own.entry(g.unit_id).or_default() += g.tally;
-        *by_method.entry(g.method).or_default() += g.tally;
-        *by_field.entry(g.field).or_default() += g.tally;
-    }
+    let subtree = db::compliance::Subtree::new(unit_id, units.iter().map(|u| u.id).collect());
+    let db::compliance::Tallies {
+        by_unit: own,
+        by_method,
+        by_field,
+    } = db::compliance::tally(db, &subtree, year, view, &rule.scope, &regimes).await?;
     // Roll each unit's own tally up to every ancestor within the subtree.
     let parent: HashMap<i64, Option<i64>> = units.iter().map(|u| (u.id, u.parent_id)).collect();
     let mut subtree: HashMap<i64, Tally> = HashMap::new();
