@@ -12,7 +12,6 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use entity::Role;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -252,13 +251,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .context("cannot apply the database migrations")?;
 
     match command {
-        Command::Serve { .. } => {
-            serve(AppState {
-                db: conn,
-                settings: Arc::new(settings),
-            })
-            .await
-        }
+        Command::Serve { .. } => serve(AppState::new(conn, settings)).await,
         Command::Migrate => {
             println!("migrations applied to {}", settings.redacted_database_url());
             Ok(())

@@ -33,6 +33,18 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    /// Identities and reference data between requests (see `services::cache`).
+    pub cache: Arc<services::cache::Cache>,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+        AppState {
+            db,
+            settings: Arc::new(settings),
+            cache: services::cache::Cache::new(),
+        }
+    }
 }
 
 /// Where the OpenAPI document and its viewer are served.
@@ -51,8 +63,27 @@ pub fn app(state: AppState) -> Router {
         .merge(docs)
         .fallback(web::not_found)
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.cache.clone(),
+            forget_after_writes,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Every request that may have changed something empties the cache once it is answered, so this
+/// instance never serves its own stale data (services::cache says what other instances see).
+async fn forget_after_writes(
+    axum::extract::State(cache): axum::extract::State<Arc<services::cache::Cache>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let writes = !request.method().is_safe();
+    let response = next.run(request).await;
+    if writes {
+        cache.clear();
+    }
+    response
 }
 
 /// Headers every response carries. The pages use no inline script or style, so the policy can

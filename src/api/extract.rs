@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::error::{AppError, FieldError};
-use crate::services::accounts::{self, Actor};
+use crate::services::accounts::Actor;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -187,7 +187,7 @@ impl FromRequestParts<AppState> for Auth {
                 && let Some(secret) =
                     crate::web::session::cookie(&parts.headers, "bidtrack_session")
                 && let Some((actor, _)) =
-                    accounts::session_user(&state.db, &secret, Utc::now()).await?
+                    state.cache.session(&state.db, &secret, Utc::now()).await?
             {
                 return Ok(Auth(actor));
             }
@@ -195,7 +195,9 @@ impl FromRequestParts<AppState> for Auth {
                 message: "Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token> (POST /api/v1/auth/login cấp token)".to_owned(),
             });
         };
-        let (actor, token) = accounts::authenticate_token(&state.db, token, Utc::now())
+        let (actor, token) = state
+            .cache
+            .token(&state.db, token, Utc::now())
             .await?
             .ok_or_else(|| AppError::Unauthenticated {
                 message: "Token không hợp lệ, đã hết hạn hoặc đã bị thu hồi".to_owned(),

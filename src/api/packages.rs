@@ -164,7 +164,7 @@ pub async fn list(
     ApiQuery(filter): ApiQuery<PackageFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<Json<PackagePage>, AppError> {
-    let page = services::packages::list(&state.db, filter, page).await?;
+    let page = services::packages::list(&state.db, &state.cache, filter, page).await?;
     Ok(Json(page.map(PackageOut::from).into()))
 }
 
@@ -205,7 +205,9 @@ pub async fn get(
     Auth(_): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<impl IntoResponse, AppError> {
-    Ok(with_etag(services::packages::get(&state.db, id).await?))
+    Ok(with_etag(
+        services::packages::get(&state.db, &state.cache, id).await?,
+    ))
 }
 
 /// Change a package

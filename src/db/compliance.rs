@@ -49,9 +49,15 @@ pub async fn tally(
     const SUMS: &str = "CAST(SUM(n) AS BIGINT), CAST(SUM(s) AS BIGINT), CAST(SUM(so) AS BIGINT), \
                         CAST(SUM(sv) AS BIGINT), CAST(SUM(sov) AS BIGINT) FROM g";
     sql.push(") x GROUP BY x.unit_id, x.method, x.field) ");
-    sql.push("SELECT 0, unit_id, NULL, ").push(SUMS).push(" GROUP BY unit_id");
-    sql.push(" UNION ALL SELECT 1, NULL, method, ").push(SUMS).push(" GROUP BY method");
-    sql.push(" UNION ALL SELECT 2, NULL, field, ").push(SUMS).push(" GROUP BY field");
+    sql.push("SELECT 0, unit_id, NULL, ")
+        .push(SUMS)
+        .push(" GROUP BY unit_id");
+    sql.push(" UNION ALL SELECT 1, NULL, method, ")
+        .push(SUMS)
+        .push(" GROUP BY method");
+    sql.push(" UNION ALL SELECT 2, NULL, field, ")
+        .push(SUMS)
+        .push(" GROUP BY field");
 
     let mut out = Tallies::default();
     for r in db.query_all_raw(sql.build()).await? {
@@ -71,7 +77,8 @@ pub async fn tally(
                     .insert(enum_at(&r, 2, "packages.method")?, tally);
             }
             _ => {
-                out.by_field.insert(enum_at(&r, 2, "packages.field")?, tally);
+                out.by_field
+                    .insert(enum_at(&r, 2, "packages.field")?, tally);
             }
         }
     }
@@ -164,7 +171,12 @@ pub fn push_counted_in_year(sql: &mut Sql, year: i32, view: View) -> Result<(), 
 /// The scope condition of `domain::scope::classify`, less the cancelled check (cancelled
 /// packages are never counted in a year at all), for packages whose planned start falls in
 /// `months`.
-pub fn push_scope(sql: &mut Sql, scope: &TargetScope, regimes: &Regimes, months: (MonthKey, MonthKey)) {
+pub fn push_scope(
+    sql: &mut Sql,
+    scope: &TargetScope,
+    regimes: &Regimes,
+    months: (MonthKey, MonthKey),
+) {
     sql.push("((p.method IN ")
         .bind_list(scope.methods_any_size.iter().map(|m| m.as_str()));
     if !scope.methods_small_scale.is_empty() {

@@ -9,7 +9,10 @@ pub mod units;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
 use std::time::Duration;
 
 /// Opens a pool on `url` (`sqlite://…` or `postgres://…`).
@@ -21,7 +24,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        // sea-orm pings every connection it hands out by default: a second round trip for every
+        // query. Only a connection idle long enough for a server or proxy to have dropped it
+        // is checked.
+        .test_before_acquire(false)
+        .test_before_acquire_if_idle_for(Duration::from_secs(60))
         .sqlx_logging_level(tracing::log::LevelFilter::Debug)
+        .max_connections(max_connections(url))
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -29,6 +38,30 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(5))
         });
     Database::connect(opts).await
+}
+
+/// Connections per pool: `BIDTRACK_DB_MAX_CONNECTIONS`, else 4 for SQLite and 10 for PostgreSQL.
+/// SQLite in WAL mode reads on every connection at once while writes take turns (see
+/// `begin_write`); on two cores 4 connections served the most requests (BENCHMARKS.md; 1, the
+/// sea-orm default, serialised every request, and 8 was slower again).
+fn max_connections(url: &str) -> u32 {
+    std::env::var("BIDTRACK_DB_MAX_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(if url.starts_with("sqlite:") { 4 } else { 10 })
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once (BEGIN
+/// IMMEDIATE), waiting up to the busy timeout behind other writers: a deferred transaction that
+/// reads first and writes later fails with "database is locked" when another connection wrote in
+/// between, and no timeout can save it. PostgreSQL ignores the mode.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 /// Applies every pending migration.

@@ -1,10 +1,10 @@
 //! Package reads and writes, and the filtered list query.
 
 use super::compliance::push_scope;
-use crate::domain::regime::{MonthKey, month_key};
 use super::sql::Sql;
 use super::units::push_subtree_cte;
 use crate::domain::regime::Regimes;
+use crate::domain::regime::{MonthKey, month_key};
 use crate::domain::target::TargetRule;
 use entity::{Field, Method, PackageStatus, package};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};

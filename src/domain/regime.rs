@@ -273,10 +273,18 @@ pub(crate) mod tests {
     fn band_segments_merge_regimes_with_the_same_bands() {
         let regimes = seeded();
         let all = regimes.band_segments((MonthKey::MIN, MonthKey::MAX));
-        assert_eq!(all.len(), 1, "the seeded regimes share their bands: {all:?}");
+        assert_eq!(
+            all.len(),
+            1,
+            "the seeded regimes share their bands: {all:?}"
+        );
         assert_eq!((all[0].first, all[0].last), (201407, MonthKey::MAX));
         let year = regimes.band_segments((month_key(2014, 1), month_key(2014, 12)));
-        assert_eq!((year[0].first, year[0].last), (201407, 201412), "2014 before July has none");
+        assert_eq!(
+            (year[0].first, year[0].last),
+            (201407, 201412),
+            "2014 before July has none"
+        );
 
         let mut changed: Vec<Regime> = regimes.as_slice().to_vec();
         changed[1].small_scale.goods = Some(15 * BN);

@@ -167,7 +167,7 @@ pub async fn open(
     let plan_year = filter
         .plan_year
         .map_or_else(|| "Tất cả".to_owned(), |y| y.to_string());
-    let export = services::packages::export(db, filter).await?;
+    let export = services::packages::export(db, &services::cache::Cache::default(), filter).await?;
     let head = Table {
         title: format!("Danh sách gói thầu – {name}"),
         scope: vec![

@@ -154,10 +154,12 @@ pub fn new_secret(prefix: &str) -> Result<String, AppError> {
 /// What the database keeps of a secret. The secrets are random and long, so a fast hash is
 /// enough; passwords are the ones that need Argon2.
 pub fn digest(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    use std::fmt::Write;
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(secret.as_bytes()) {
+        let _ = write!(hex, "{b:02x}"); // writing to a String cannot fail
+    }
+    hex
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -263,7 +265,7 @@ pub async fn create_user<C: ConnectionTrait + TransactionTrait>(
     }
     check_password(&input.password)?;
     let hash = hash_password(&input.password)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(unit) = input.unit_id {
         super::require_unit(&txn, "unit_id", unit).await?;
     }
@@ -336,7 +338,7 @@ pub async fn set_password<C: ConnectionTrait + TransactionTrait>(
     username: &str,
     password: &str,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let u = require_user(&txn, username).await?;
     if actor.user_id != Some(u.id) {
         actor.require_admin()?;
@@ -366,7 +368,7 @@ pub async fn disable_user<C: ConnectionTrait + TransactionTrait>(
     username: &str,
 ) -> Result<(), AppError> {
     actor.require_admin()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let u = require_user(&txn, username).await?;
     if u.active {
         let mut active: user::ActiveModel = u.clone().into();
@@ -646,7 +648,7 @@ pub async fn session_user(
     db: &impl ConnectionTrait,
     secret: &str,
     now: DateTime<Utc>,
-) -> Result<Option<(Actor, String)>, AppError> {
+) -> Result<Option<(Actor, String, DateTime<Utc>)>, AppError> {
     let Some(s) = session::Entity::find()
         .filter(session::Column::TokenHash.eq(digest(secret)))
         .one(db)
@@ -664,7 +666,7 @@ pub async fn session_user(
     if !u.active {
         return Ok(None);
     }
-    Ok(Some((Actor::of(&u), s.csrf_token)))
+    Ok(Some((Actor::of(&u), s.csrf_token, s.expires_at)))
 }
 
 pub async fn close_session(db: &impl ConnectionTrait, secret: &str) -> Result<(), AppError> {

@@ -308,7 +308,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let system = Actor::system();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut summary = Summary::default();
     let mut units: Vec<(&UnitSeed, unit::Model)> = Vec::new();
     for seed in UNITS {

@@ -146,7 +146,7 @@ where
             message: "gen fills an empty database: point DATABASE_URL at a new one".to_owned(),
         });
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let tree = unit_tree(spec.units);
     let mut ids: Vec<i64> = Vec::with_capacity(tree.len());

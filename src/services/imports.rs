@@ -577,7 +577,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     actor: &Actor,
     plan: Vec<(Row, Option<&package::Model>)>,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let mut new_rows: Vec<package::ActiveModel> = Vec::new();
     for (row, found) in plan {

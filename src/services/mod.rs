@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cache;
 pub mod compliance;
 pub mod demo;
 pub mod generate;

@@ -27,7 +27,7 @@ pub async fn open(
         .into_iter()
         .map(|u| (u.id, u))
         .collect();
-    let export = packages::export(db, filter).await?;
+    let export = packages::export(db, &super::cache::Cache::default(), filter).await?;
     Ok(OcdsExport {
         publication,
         units,

@@ -5,6 +5,7 @@
 
 use super::accounts::Actor;
 use super::audit::{self, Changes, Snapshot};
+use super::cache::{Cache, Reference};
 use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern, double_option};
 use crate::db;
 use crate::db::packages::{ListFilter, ScopeSegment, SortColumn};
@@ -25,6 +26,7 @@ use sea_orm::{
 };
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 use validator::Validate;
 
 /// A package as entered. Text fields are trimmed and empty text is treated as absent.
@@ -373,41 +375,29 @@ pub fn derive(p: &package::Model, regimes: &Regimes, rule: Option<&TargetRule>) 
     }
 }
 
-/// What deriving a package's facts needs, loaded once for many packages.
+/// Derives packages' facts under the target of their own unit and plan year.
 struct Describer {
-    regimes: Regimes,
-    rules: Vec<TargetRule>,
-    lineages: HashMap<i64, Vec<i64>>,
+    reference: Arc<Reference>,
 }
 
 impl Describer {
     async fn load(
         db: &impl ConnectionTrait,
+        cache: &Cache,
         packages: &[package::Model],
     ) -> Result<Self, AppError> {
         let mut units: Vec<i64> = packages.iter().map(|p| p.unit_id).collect();
         units.sort_unstable();
         units.dedup();
-        Self::for_units(db, &units).await
-    }
-
-    async fn for_units(db: &impl ConnectionTrait, units: &[i64]) -> Result<Self, AppError> {
         Ok(Describer {
-            regimes: db::reference::regimes(db).await?,
-            rules: db::reference::target_rules(db).await?,
-            lineages: db::units::lineages(db, units).await?,
+            reference: cache.reference(db, &units).await?,
         })
     }
 
-    /// Derives the package's facts under the target of its own unit and plan year.
     fn view(&self, p: package::Model) -> PackageView {
-        let lineage = self
-            .lineages
-            .get(&p.unit_id)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let rule = most_specific(&self.rules, p.plan_year, lineage);
-        let derived = derive(&p, &self.regimes, rule);
+        let lineage = self.reference.lineage(p.unit_id);
+        let rule = most_specific(&self.reference.rules, p.plan_year, &lineage);
+        let derived = derive(&p, &self.reference.regimes, rule);
         PackageView {
             package: p,
             derived,
@@ -418,24 +408,34 @@ impl Describer {
 /// Derives each package under the target of its own unit and plan year.
 pub async fn describe(
     db: &impl ConnectionTrait,
+    cache: &Cache,
     packages: Vec<package::Model>,
 ) -> Result<Vec<PackageView>, AppError> {
-    let describer = Describer::load(db, &packages).await?;
+    let describer = Describer::load(db, cache, &packages).await?;
     Ok(packages.into_iter().map(|p| describer.view(p)).collect())
 }
 
+/// One package described from the database itself: inside a write's transaction the cache
+/// could predate the change.
 async fn view(db: &impl ConnectionTrait, p: package::Model) -> Result<PackageView, AppError> {
-    describe(db, vec![p])
+    describe(db, &Cache::default(), vec![p])
         .await?
         .pop()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("package vanished")))
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<PackageView, AppError> {
+pub async fn get(
+    db: &impl ConnectionTrait,
+    cache: &Cache,
+    id: i64,
+) -> Result<PackageView, AppError> {
     let p = db::packages::find(db, id)
         .await?
         .ok_or_else(|| AppError::not_found("gói thầu", id))?;
-    view(db, p).await
+    describe(db, cache, vec![p])
+        .await?
+        .pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("package vanished")))
 }
 
 fn duplicate_code(code: Option<&str>) -> String {
@@ -454,7 +454,7 @@ where
     }
     let input = input.normalized();
     input.validate()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let regimes = db::reference::regimes(&txn).await?;
     input.check(&txn, &regimes).await?;
     actor.require_package_write(&txn, input.unit_id).await?;
@@ -505,7 +505,7 @@ pub async fn update<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = db::packages::find(&txn, id)
         .await?
         .ok_or_else(|| AppError::not_found("gói thầu", id))?;
@@ -573,7 +573,7 @@ pub async fn delete<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = db::packages::find(&txn, id)
         .await?
         .ok_or_else(|| AppError::not_found("gói thầu", id))?;
@@ -775,13 +775,14 @@ pub struct PackageFilter {
 
 pub async fn list(
     db: &impl ConnectionTrait,
+    cache: &Cache,
     filter: PackageFilter,
     page: PageRequest,
 ) -> Result<Page<PackageView>, AppError> {
     let (page, per_page) = page.resolve()?;
-    let (regimes, rules) = filter_context(db, &filter).await?;
-    let segments = scope_segments_if(db, &filter, &rules).await?;
-    let list_filter = list_filter(&filter, segments, &regimes);
+    let reference = filter_context(db, cache, &filter).await?;
+    let segments = scope_segments_if(db, &filter, &reference.rules).await?;
+    let list_filter = list_filter(&filter, segments, &reference.regimes);
     let (items, total) = db::packages::list(
         db,
         &list_filter,
@@ -791,7 +792,7 @@ pub async fn list(
     )
     .await?;
     Ok(Page {
-        items: describe(db, items).await?,
+        items: describe(db, cache, items).await?,
         page,
         per_page,
         total,
@@ -835,38 +836,38 @@ impl Export {
     }
 }
 
-pub async fn export(db: &impl ConnectionTrait, filter: PackageFilter) -> Result<Export, AppError> {
-    let (regimes, rules) = filter_context(db, &filter).await?;
-    let segments = scope_segments_if(db, &filter, &rules).await?;
-    let list_filter = list_filter(&filter, segments, &regimes);
+pub async fn export(
+    db: &impl ConnectionTrait,
+    cache: &Cache,
+    filter: PackageFilter,
+) -> Result<Export, AppError> {
+    let reference = filter_context(db, cache, &filter).await?;
+    let segments = scope_segments_if(db, &filter, &reference.rules).await?;
+    let list_filter = list_filter(&filter, segments, &reference.regimes);
     let ids = db::packages::ids(db, &list_filter, filter.sort.unwrap_or_default().column()).await?;
-    let units: Vec<i64> = {
-        use sea_orm::QuerySelect;
-        entity::unit::Entity::find()
-            .select_only()
-            .column(entity::unit::Column::Id)
-            .into_tuple::<i64>()
-            .all(db)
-            .await?
-    };
     Ok(Export {
         ids,
         next: 0,
-        describer: Describer::for_units(db, &units).await?,
+        describer: Describer {
+            reference: reference.clone(),
+        },
     })
 }
 
+/// The reference data a filter needs, after checking that its unit exists.
 async fn filter_context(
     db: &impl ConnectionTrait,
+    cache: &Cache,
     filter: &PackageFilter,
-) -> Result<(Regimes, Vec<TargetRule>), AppError> {
-    if let Some(unit) = filter.unit_id {
+) -> Result<Arc<Reference>, AppError> {
+    let units: Vec<i64> = filter.unit_id.into_iter().collect();
+    let reference = cache.reference(db, &units).await?;
+    if let Some(unit) = filter.unit_id
+        && !reference.knows_unit(unit)
+    {
         super::require_unit(db, "unit_id", unit).await?;
     }
-    Ok((
-        db::reference::regimes(db).await?,
-        db::reference::target_rules(db).await?,
-    ))
+    Ok(reference)
 }
 
 async fn scope_segments_if<'a>(

@@ -277,7 +277,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<TargetView, AppError> {
     actor.require_admin()?;
     let t = normalized(input);
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     check(&txn, &t).await?;
     let now = Utc::now();
     let rule = target_rule::ActiveModel {
@@ -323,7 +323,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     patch: TargetPatch,
 ) -> Result<TargetView, AppError> {
     actor.require_admin()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, id).await?;
     let before = snapshot(&current.rule, &current.methods);
     let r = &current.rule;

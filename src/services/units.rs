@@ -169,7 +169,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     check_parent(&txn, None, input.parent_id).await?;
     let now = Utc::now();
     let model = unit::ActiveModel {
@@ -213,7 +213,7 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     patch: UnitPatch,
 ) -> Result<unit::Model, AppError> {
     actor.require_admin()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = get(&txn, id).await?;
     let before = snapshot(&current);
     let merged = normalized(NewUnit {

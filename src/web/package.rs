@@ -582,7 +582,7 @@ pub async fn edit_form(
     flash: Flash,
 ) -> Result<Response, PageError> {
     let id = package_id(&id)?;
-    let view = service::get(&state.db, id).await?;
+    let view = service::get(&state.db, &state.cache, id).await?;
     user.actor
         .require_package_write(&state.db, view.package.unit_id)
         .await?;
@@ -634,7 +634,7 @@ pub async fn update(
         }
         Err(errors) => (errors, None),
     };
-    let current = service::get(&state.db, id).await?;
+    let current = service::get(&state.db, &state.cache, id).await?;
     let units = crate::db::units::all(&state.db).await?;
     let mut hidden_version = version;
     let mut stale_notice = None;
@@ -812,7 +812,7 @@ pub async fn show(
     let PackageView {
         package: p,
         derived,
-    } = service::get(&state.db, id).await?;
+    } = service::get(&state.db, &state.cache, id).await?;
     let units = crate::db::units::all(&state.db).await?;
     let regimes = db::reference::regimes(&state.db).await?;
     let regime_name = derived.regime.as_ref().and_then(|code| {
@@ -963,7 +963,7 @@ pub async fn delete_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = package_id(&id)?;
-    let p: package::Model = service::get(&state.db, id).await?.package;
+    let p: package::Model = service::get(&state.db, &state.cache, id).await?.package;
     user.actor
         .require_package_write(&state.db, p.unit_id)
         .await?;

@@ -223,6 +223,7 @@ pub async fn list(
     if error.is_none() && !plan_year_invalid {
         match services::packages::list(
             &state.db,
+            &state.cache,
             filter,
             PageRequest {
                 page: Some(page),

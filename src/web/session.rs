@@ -60,7 +60,9 @@ impl FromRequestParts<AppState> for WebUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let found = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(secret) => accounts::session_user(&state.db, &secret, Utc::now())
+            Some(secret) => state
+                .cache
+                .session(&state.db, &secret, Utc::now())
                 .await
                 .map_err(|e| PageError(e).into_response())?,
             None => None,

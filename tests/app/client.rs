@@ -136,6 +136,7 @@ impl Client {
             state: AppState {
                 db: db.conn.clone(),
                 settings: Arc::new(settings),
+                cache: db.cache.clone(),
             },
             identity,
         }

@@ -20,6 +20,7 @@ async fn get(db: &TestDb, uri: &str) -> (StatusCode, String, String) {
             import_limit_bytes: bidtrack::config::DEFAULT_IMPORT_LIMIT,
             ocds: Default::default(),
         }),
+        cache: bidtrack::services::cache::Cache::new(),
     };
     let response = app(state)
         .oneshot(Request::get(uri).body(Body::empty()).expect("request"))

@@ -107,7 +107,6 @@ fn counted_in(p: &package::Model, year: i32, view: View) -> bool {
     }
 }
 
-
 fn classify_all(
     packages: &[package::Model],
     members: &HashSet<i64>,

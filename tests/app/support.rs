@@ -16,6 +16,8 @@ pub enum Engine {
 pub struct TestDb {
     pub conn: DatabaseConnection,
     pub url: String,
+    /// Shared by every client of this database, as one server instance shares it.
+    pub cache: std::sync::Arc<bidtrack::services::cache::Cache>,
     cleanup: Cleanup,
 }
 
@@ -47,6 +49,7 @@ impl TestDb {
                 let conn = bidtrack::db::connect(&url).await.expect("open sqlite");
                 bidtrack::db::migrate(&conn).await.expect("migrate sqlite");
                 Some(TestDb {
+                    cache: bidtrack::services::cache::Cache::new(),
                     conn,
                     url,
                     cleanup: Cleanup::Sqlite(dir),
@@ -89,6 +92,7 @@ impl TestDb {
                     .await
                     .expect("migrate postgres");
                 Some(TestDb {
+                    cache: bidtrack::services::cache::Cache::new(),
                     conn,
                     url,
                     cleanup: Cleanup::Postgres { admin_url, name },
