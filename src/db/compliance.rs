@@ -115,7 +115,7 @@ impl Subtree {
     }
 
     /// Writes ` AND p.unit_id IN (…)`.
-    fn push_filter(&self, sql: &mut Sql) {
+    pub fn push_filter(&self, sql: &mut Sql) {
         sql.push(" AND p.unit_id IN ");
         if self.ids.len() <= MAX_BOUND_UNITS {
             sql.bind_list(self.ids.iter().copied());

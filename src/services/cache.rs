@@ -58,6 +58,15 @@ impl Reference {
         self.parents.contains_key(&id)
     }
 
+    /// The unit and every unit below it (as `db::units::subtree_ids`).
+    pub fn subtree(&self, root: i64) -> Vec<i64> {
+        self.parents
+            .keys()
+            .copied()
+            .filter(|id| self.lineage(*id).contains(&root))
+            .collect()
+    }
+
     /// The unit itself, then its parent, up to the root (as `db::units::lineage`).
     pub fn lineage(&self, id: i64) -> Vec<i64> {
         let mut out = Vec::new();
@@ -225,6 +234,11 @@ mod tests {
         assert_eq!(r.lineage(4), vec![4, 1]);
         assert_eq!(r.lineage(1), vec![1]);
         assert_eq!(r.lineage(9), Vec::<i64>::new(), "unknown unit");
+        let mut below_one = r.subtree(1);
+        below_one.sort_unstable();
+        assert_eq!(below_one, vec![1, 2, 3, 4]);
+        assert_eq!(r.subtree(2).len(), 2);
+        assert!(r.subtree(9).is_empty());
     }
 
     #[test]

@@ -782,7 +782,7 @@ pub async fn list(
     let (page, per_page) = page.resolve()?;
     let reference = filter_context(db, cache, &filter).await?;
     let segments = scope_segments_if(db, &filter, &reference.rules).await?;
-    let list_filter = list_filter(&filter, segments, &reference.regimes);
+    let list_filter = list_filter(&filter, segments, &reference);
     let (items, total) = db::packages::list(
         db,
         &list_filter,
@@ -843,7 +843,7 @@ pub async fn export(
 ) -> Result<Export, AppError> {
     let reference = filter_context(db, cache, &filter).await?;
     let segments = scope_segments_if(db, &filter, &reference.rules).await?;
-    let list_filter = list_filter(&filter, segments, &reference.regimes);
+    let list_filter = list_filter(&filter, segments, &reference);
     let ids = db::packages::ids(db, &list_filter, filter.sort.unwrap_or_default().column()).await?;
     Ok(Export {
         ids,
@@ -884,10 +884,13 @@ async fn scope_segments_if<'a>(
 fn list_filter<'a>(
     filter: &PackageFilter,
     segments: Vec<ScopeSegment<'a>>,
-    regimes: &'a Regimes,
+    reference: &'a Reference,
 ) -> ListFilter<'a> {
+    let regimes = &reference.regimes;
     ListFilter {
-        unit_id: filter.unit_id,
+        units: filter
+            .unit_id
+            .map(|root| db::compliance::Subtree::new(root, reference.subtree(root))),
         plan_year: filter.plan_year,
         method: filter.method,
         field: filter.field,
