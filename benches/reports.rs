@@ -95,6 +95,10 @@ async fn run_suite(
         .await?
         .ok_or_else(|| anyhow::anyhow!("no district"))?
         .id;
+    let commune = bidtrack::db::units::find_by_code(db, "GEN-C0001")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no commune"))?
+        .id;
     let mut out = Vec::new();
     let now = chrono::Utc::now();
 
@@ -109,6 +113,15 @@ async fn run_suite(
     out.push(
         measure("compliance report, one district, 2019", runs, || async {
             let c = services::compliance::compute(db, district, 2019, View::Plan).await?;
+            Ok(Some(
+                reports::compliance::table(&c, 1, now).rows.len() as u64
+            ))
+        })
+        .await?,
+    );
+    out.push(
+        measure("compliance report, one commune, 2019", runs, || async {
+            let c = services::compliance::compute(db, commune, 2019, View::Plan).await?;
             Ok(Some(
                 reports::compliance::table(&c, 1, now).rows.len() as u64
             ))
@@ -175,8 +188,19 @@ fn main() -> anyhow::Result<()> {
         std::fs::create_dir_all(&dir)?;
         let sqlite = format!("sqlite://{}?mode=rwc", dir.join(format!("reports-{packages}-{SEED}.db")).display());
         let mut results = Vec::new();
+        let mut bare = String::new();
         let db = prepare(&sqlite, packages).await?;
+        let linked_sqlite: String = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                "SELECT sqlite_version()",
+            ))
+            .await?
+            .map(|r| r.try_get_by_index(0))
+            .transpose()?
+            .unwrap_or_default();
         results.extend(run_suite("SQLite", &db, runs).await?);
+        bare.push_str(&bare_comparison("SQLite", &db, &sqlite, runs, &results).await?);
         db.close().await?;
         if let Ok(admin) = std::env::var("BENCH_DATABASE_URL") {
             let name = format!("bidtrack_bench_{packages}_{SEED}");
@@ -193,8 +217,10 @@ fn main() -> anyhow::Result<()> {
             }
             admin_db.close().await?;
             let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-            let db = prepare(&format!("{base}/{name}"), packages).await?;
+            let url = format!("{base}/{name}");
+            let db = prepare(&url, packages).await?;
             results.extend(run_suite("PostgreSQL", &db, runs).await?);
+            bare.push_str(&bare_comparison("PostgreSQL", &db, &url, runs, &results).await?);
             db.close().await?;
         } else {
             eprintln!("BENCH_DATABASE_URL not set: PostgreSQL skipped");
@@ -214,6 +240,20 @@ fn main() -> anyhow::Result<()> {
                 m.peak_mib
             ));
         }
+        let sqlite_cli = std::process::Command::new("sqlite3")
+            .arg("--version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().next().unwrap_or("?").to_owned())
+            .unwrap_or_else(|_| "?".to_owned());
+        let bare_table = format!(
+            "\n### bidtrack over the bare database\n\nThe whole check as bidtrack runs it (unit, rule, \
+             regimes, subtree, the aggregate, the roll-up and the report table) beside the aggregate \
+             statement alone, with its values written in, in sqlite3 {sqlite_cli} (the command-line \
+             client from Debian; bidtrack links SQLite {}) and psql, on the same database and \
+             indexes: median of {runs} after a warm-up.\n\n| engine | unit | bidtrack | bare SQL | ratio |\n|---|---|---:|---:|---:|\n{bare}",
+            linked_sqlite,
+        );
+        table.push_str(&bare_table);
         println!("{table}");
         let body = format!(
             "## Reports over {packages} packages\n\n`cargo bench --bench reports` \
@@ -226,4 +266,129 @@ fn main() -> anyhow::Result<()> {
         write_section("reports", &body)?;
         Ok(())
     })
+}
+
+/// The compliance aggregate bidtrack runs for `unit`, with its values written in, timed in the
+/// engine's own command-line client (sqlite3 or psql) on the same database: the median of
+/// `runs` after a warm-up, as the client's timer reports it.
+async fn bare_aggregate(
+    db: &DatabaseConnection,
+    url: &str,
+    unit: i64,
+    runs: u64,
+) -> anyhow::Result<Duration> {
+    let rule = services::compliance::applicable_rule(db, unit, 2019).await?;
+    let regimes = bidtrack::db::reference::regimes(db).await?;
+    let subtree = bidtrack::db::compliance::Subtree::of(db, unit).await?;
+    let backend = db.get_database_backend();
+    let statement = bidtrack::db::compliance::tally_statement(
+        backend,
+        &subtree,
+        2019,
+        View::Plan,
+        &rule.scope,
+        &regimes,
+    )?;
+    let sql = format!("{statement};\n");
+    let (program, args, script, marker): (&str, Vec<String>, String, &str) = match backend {
+        sea_orm::DbBackend::Sqlite => {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            (
+                "sqlite3",
+                vec![path],
+                format!(
+                    ".output /dev/null\n.timer on\n{}",
+                    sql.repeat(runs as usize + 1)
+                ),
+                "Run Time: real ",
+            )
+        }
+        _ => (
+            "psql",
+            vec![url.to_owned(), "-X".into(), "-q".into()],
+            format!(
+                "\\o /dev/null\n\\timing on\n{}",
+                sql.repeat(runs as usize + 1)
+            ),
+            "Time: ",
+        ),
+    };
+    use std::io::Write;
+    let mut child = std::process::Command::new(program)
+        .args(&args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| anyhow::anyhow!("{program}: {e}"))?;
+    child
+        .stdin
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdin"))?
+        .write_all(script.as_bytes())?;
+    let output = child.wait_with_output()?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut times: Vec<Duration> = text
+        .lines()
+        .filter_map(|l| l.find(marker).map(|i| &l[i + marker.len()..]))
+        .filter_map(|rest| {
+            let number = rest.split_whitespace().next()?;
+            let value: f64 = number.parse().ok()?;
+            // sqlite3 prints seconds, psql milliseconds.
+            Some(if rest.contains("ms") {
+                Duration::from_secs_f64(value / 1000.0)
+            } else {
+                Duration::from_secs_f64(value)
+            })
+        })
+        .collect();
+    if times.len() != runs as usize + 1 {
+        anyhow::bail!("{program} did not time every run: {text}");
+    }
+    times.remove(0);
+    times.sort();
+    Ok(times[times.len() / 2])
+}
+
+/// bidtrack's whole check beside the bare aggregate, for the province, a district and a commune.
+async fn bare_comparison(
+    engine: &str,
+    db: &DatabaseConnection,
+    url: &str,
+    runs: u64,
+    measured: &[(String, Measured)],
+) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for (code, label) in [
+        ("GEN", "province"),
+        ("GEN-D01", "one district"),
+        ("GEN-C0001", "one commune"),
+    ] {
+        let unit = bidtrack::db::units::find_by_code(db, code)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no unit {code}"))?
+            .id;
+        let bare = bare_aggregate(db, url, unit, runs).await?;
+        let ours = measured
+            .iter()
+            .find(|(e, m)| e == engine && m.name == format!("compliance report, {label}, 2019"))
+            .map(|(_, m)| m.median)
+            .ok_or_else(|| anyhow::anyhow!("no measurement for {label}"))?;
+        out.push_str(&format!(
+            "| {engine} | {label} | {:.1} ms | {:.1} ms | {:.2} |\n",
+            ours.as_secs_f64() * 1000.0,
+            bare.as_secs_f64() * 1000.0,
+            ours.as_secs_f64() / bare.as_secs_f64()
+        ));
+    }
+    Ok(out)
 }

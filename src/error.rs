@@ -78,9 +78,16 @@ pub enum AppError {
         message: String,
         retry_after_secs: u64,
     },
+    /// Every database connection stayed busy for the whole acquire timeout: the server is
+    /// overloaded, not broken, and the client may try again.
+    #[error("{message}")]
+    Busy { message: String },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
+
+/// Seconds a client is asked to wait after a 503.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
 fn summarize(errors: &[FieldError]) -> String {
     errors
@@ -92,7 +99,17 @@ fn summarize(errors: &[FieldError]) -> String {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
-        AppError::Internal(e.into())
+        match e {
+            sea_orm::DbErr::ConnectionAcquire(cause) => {
+                tracing::warn!(%cause, "no database connection free: answering 503");
+                AppError::Busy {
+                    message: "Máy chủ đang quá tải, vui lòng thử lại sau giây lát \
+                              (server busy, try again shortly)"
+                        .to_owned(),
+                }
+            }
+            other => AppError::Internal(other.into()),
+        }
     }
 }
 
@@ -138,6 +155,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -157,6 +175,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::Forbidden { .. } => "forbidden",
             AppError::TooManyRequests { .. } => "too_many_attempts",
+            AppError::Busy { .. } => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -240,6 +259,12 @@ impl IntoResponse for AppError {
                     header::HeaderValue::from(*retry_after_secs),
                 );
             }
+            AppError::Busy { .. } => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(BUSY_RETRY_AFTER_SECS),
+                );
+            }
             _ => {}
         }
         response
@@ -289,6 +314,22 @@ mod tests {
         assert_eq!(body["code"], "internal");
         assert!(!body.to_string().contains("password"));
         assert!(body.get("errors").is_none());
+    }
+
+    #[tokio::test]
+    async fn an_exhausted_pool_is_503_with_retry_after() {
+        let e = AppError::from(sea_orm::DbErr::ConnectionAcquire(
+            sea_orm::error::ConnAcquireErr::Timeout,
+        ));
+        let response = e.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["code"], "busy");
+        // Any other database failure stays an internal error.
+        let other = AppError::from(sea_orm::DbErr::Custom("disk I/O error".into()));
+        assert_eq!(other.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[tokio::test]

@@ -141,6 +141,10 @@ fn secure(doc: &mut utoipa::openapi::OpenApi) {
         .into_iter()
         .flatten()
         {
+            op.responses.responses.insert(
+                "503".to_owned(),
+                problem("Every database connection stayed busy (overload); retry after Retry-After seconds").into(),
+            );
             if op.operation_id.as_deref() == Some("login") {
                 continue;
             }

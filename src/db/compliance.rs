@@ -31,10 +31,46 @@ pub async fn tally(
     scope: &TargetScope,
     regimes: &Regimes,
 ) -> Result<Tallies, DbErr> {
+    let statement = tally_statement(db.get_database_backend(), units, year, view, scope, regimes)?;
+    let mut out = Tallies::default();
+    for r in db.query_all_raw(statement).await? {
+        let tally = Tally {
+            counted: r.try_get_by_index(3)?,
+            in_scope: r.try_get_by_index(4)?,
+            online: r.try_get_by_index(5)?,
+            value_in_scope_vnd: r.try_get_by_index(6)?,
+            value_online_vnd: r.try_get_by_index(7)?,
+        };
+        match r.try_get_by_index::<i32>(0)? {
+            0 => {
+                out.by_unit.insert(r.try_get_by_index(1)?, tally);
+            }
+            1 => {
+                out.by_method
+                    .insert(enum_at(&r, 2, "packages.method")?, tally);
+            }
+            _ => {
+                out.by_field
+                    .insert(enum_at(&r, 2, "packages.field")?, tally);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The statement `tally` runs (the benchmarks run it in sqlite3 and psql too).
+pub fn tally_statement(
+    backend: sea_orm::DbBackend,
+    units: &Subtree,
+    year: i32,
+    view: View,
+    scope: &TargetScope,
+    regimes: &Regimes,
+) -> Result<sea_orm::Statement, DbErr> {
     // The inner GROUP BY follows the covering index's order (plan year, unit, method, field), so
     // it streams without sorting; its few thousand groups are then summed three ways. Returning
     // the groups themselves cost more than the scan: the driver hands rows over one at a time.
-    let mut sql = Sql::new(db.get_database_backend());
+    let mut sql = Sql::new(backend);
     sql.push(
         "WITH g(unit_id, method, field, n, s, so, sv, sov) AS (\
          SELECT x.unit_id, x.method, x.field, COUNT(*), SUM(x.s), SUM(x.s * x.o), \
@@ -58,31 +94,7 @@ pub async fn tally(
     sql.push(" UNION ALL SELECT 2, NULL, field, ")
         .push(SUMS)
         .push(" GROUP BY field");
-
-    let mut out = Tallies::default();
-    for r in db.query_all_raw(sql.build()).await? {
-        let tally = Tally {
-            counted: r.try_get_by_index(3)?,
-            in_scope: r.try_get_by_index(4)?,
-            online: r.try_get_by_index(5)?,
-            value_in_scope_vnd: r.try_get_by_index(6)?,
-            value_online_vnd: r.try_get_by_index(7)?,
-        };
-        match r.try_get_by_index::<i32>(0)? {
-            0 => {
-                out.by_unit.insert(r.try_get_by_index(1)?, tally);
-            }
-            1 => {
-                out.by_method
-                    .insert(enum_at(&r, 2, "packages.method")?, tally);
-            }
-            _ => {
-                out.by_field
-                    .insert(enum_at(&r, 2, "packages.field")?, tally);
-            }
-        }
-    }
-    Ok(out)
+    Ok(sql.build())
 }
 
 /// The units whose packages a figure covers: a unit and everything below it, by id. Read first

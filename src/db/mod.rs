@@ -23,7 +23,8 @@ use std::time::Duration;
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        // Past this a request gets 503 with Retry-After (AppError::Busy) rather than waiting on.
+        .acquire_timeout(Duration::from_secs(30))
         // sea-orm pings every connection it hands out by default: a second round trip for every
         // query. Only a connection idle long enough for a server or proxy to have dropped it
         // is checked.
