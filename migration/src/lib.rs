@@ -6,6 +6,7 @@ mod m20261126_000001_create_tables;
 mod m20261126_000002_seed_regimes_and_targets;
 mod m20261126_000003_accounts_and_audit;
 mod m20261126_000004_compliance_index;
+mod m20261126_000005_data_version;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_seed_regimes_and_targets::Migration),
             Box::new(m20261126_000003_accounts_and_audit::Migration),
             Box::new(m20261126_000004_compliance_index::Migration),
+            Box::new(m20261126_000005_data_version::Migration),
         ]
     }
 }

@@ -40,10 +40,15 @@ pub async fn check(
     Auth(_): Auth,
     ApiQuery(q): ApiQuery<ComplianceQuery>,
 ) -> Result<Json<Compliance>, AppError> {
-    Ok(Json(
-        services::compliance::check(&state.db, q.unit_id, q.year, q.view.unwrap_or_default())
-            .await?,
-    ))
+    let figures = services::compliance::check_cached(
+        &state.db,
+        &state.cache,
+        q.unit_id,
+        q.year,
+        q.view.unwrap_or_default(),
+    )
+    .await?;
+    Ok(Json(std::sync::Arc::unwrap_or_clone(figures)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

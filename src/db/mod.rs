@@ -10,8 +10,8 @@ pub mod units;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use std::time::Duration;
 
@@ -57,12 +57,34 @@ fn max_connections(url: &str) -> u32 {
 /// IMMEDIATE), waiting up to the busy timeout behind other writers: a deferred transaction that
 /// reads first and writes later fails with "database is locked" when another connection wrote in
 /// between, and no timeout can save it. PostgreSQL ignores the mode.
-pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
+///
+/// Its first statement counts it in `data_version`, inside the transaction: the count moves if
+/// and only if the writes commit, which is what makes cached figures safe (`data_version`).
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr>
+where
+    C::Transaction: ConnectionTrait,
+{
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await?;
+    txn.execute_unprepared("UPDATE data_version SET version = version + 1 WHERE id = 1")
+        .await?;
+    Ok(txn)
+}
+
+/// How many write transactions have committed (`None` if the counter row is missing, in which
+/// case nothing may be cached on it).
+pub async fn data_version(db: &impl ConnectionTrait) -> Result<Option<i64>, DbErr> {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM data_version WHERE id = 1",
+        ))
+        .await?;
+    row.map(|r| r.try_get_by_index::<i64>(0)).transpose()
 }
 
 /// Applies every pending migration.

@@ -2,7 +2,8 @@
 //! instead of six: who a token or session belongs to, and the reference data every package is
 //! described with (regimes, target rules, the unit tree).
 //!
-//! Freshness: any write through this instance (every request that is not GET/HEAD/OPTIONS) drops
+//! Freshness: computed figures (the compliance check) are kept per data version and are always
+//! exact (`Cache::versioned`). For the rest, any write through this instance (every request that is not GET/HEAD/OPTIONS) drops
 //! everything at once, so an instance always sees its own changes. A change made elsewhere — on
 //! another instance sharing the PostgreSQL database, or with the command line — is seen within
 //! [`TTL`]: a revoked token or a disabled user keeps working there for at most that long, and a
@@ -17,7 +18,9 @@ use crate::services::accounts::{self, Actor};
 use chrono::{DateTime, Utc};
 use entity::unit;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
+use std::any::Any;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -97,10 +100,17 @@ enum IdentityDetail {
     Session(String),
 }
 
+/// A computed result and the data version it was computed at.
+type Versioned = (i64, Arc<dyn Any + Send + Sync>);
+
+/// Past this many cached results the map is emptied rather than grown.
+const MAX_RESULTS: usize = 1_000;
+
 #[derive(Default)]
 pub struct Cache {
     reference: RwLock<Option<(Instant, Arc<Reference>)>>,
     identities: RwLock<HashMap<String, Identity>>,
+    results: RwLock<HashMap<String, Versioned>>,
 }
 
 impl Cache {
@@ -116,6 +126,47 @@ impl Cache {
         if let Ok(mut ids) = self.identities.write() {
             ids.clear();
         }
+        if let Ok(mut results) = self.results.write() {
+            results.clear();
+        }
+    }
+
+    /// The result of `compute` under `key`, reused while no write transaction has committed
+    /// anywhere since it was computed (`db::data_version`): exact on every instance, unlike the
+    /// rest of this cache. Costs one primary-key read when it hits.
+    pub async fn versioned<T, F, Fut>(
+        &self,
+        db: &impl ConnectionTrait,
+        key: String,
+        compute: F,
+    ) -> Result<Arc<T>, AppError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        let Some(version) = db::data_version(db).await? else {
+            return Ok(Arc::new(compute().await?));
+        };
+        let hit = self.results.read().ok().and_then(|results| {
+            results
+                .get(&key)
+                .filter(|(v, _)| *v == version)
+                .map(|(_, value)| value.clone())
+        });
+        if let Some(value) = hit.and_then(|v| v.downcast::<T>().ok()) {
+            return Ok(value);
+        }
+        // Computed after reading the version, so it holds at least that version's data; a
+        // write committing meanwhile moves the version and the next read recomputes.
+        let value = Arc::new(compute().await?);
+        if let Ok(mut results) = self.results.write() {
+            if results.len() >= MAX_RESULTS {
+                results.clear();
+            }
+            results.insert(key, (version, value.clone()));
+        }
+        Ok(value)
     }
 
     /// The reference data, fresh within [`TTL`], and reloaded at once when it does not know one

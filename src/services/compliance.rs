@@ -376,6 +376,22 @@ pub async fn check(
     })
 }
 
+/// `check`, reused while nothing has been written anywhere since (`Cache::versioned`): the
+/// dashboard and the API ask for the same figures far more often than packages change.
+pub async fn check_cached(
+    db: &impl ConnectionTrait,
+    cache: &crate::services::cache::Cache,
+    unit_id: i64,
+    year: i32,
+    view: View,
+) -> Result<std::sync::Arc<Compliance>, AppError> {
+    check_year(year)?;
+    let key = format!("compliance/{unit_id}/{year}/{view}");
+    cache
+        .versioned(db, key, || check(db, unit_id, year, view))
+        .await
+}
+
 /// The most specific target rule for the unit and year (domain.md §5).
 pub async fn applicable_rule(
     db: &impl ConnectionTrait,

@@ -231,7 +231,8 @@ async fn summarize(
     year: i32,
 ) -> Result<Summary, AppError> {
     let scope = WriteScope::of(&state.db, &user.actor).await?;
-    let c = services::compliance::check(&state.db, unit_id, year, View::Plan).await?;
+    let c = services::compliance::check_cached(&state.db, &state.cache, unit_id, year, View::Plan)
+        .await?;
     let f = &c.figures;
     let mut measures = vec![Measure {
         label: "Số gói thầu",
@@ -273,7 +274,12 @@ async fn summarize(
             verdict_text: verdict(u.figures.met),
         })
         .collect();
-    let candidates = services::compliance::candidates(&state.db, unit_id, year, 10).await?;
+    let candidates = state
+        .cache
+        .versioned(&state.db, format!("candidates/{unit_id}/{year}/10"), || {
+            services::compliance::candidates(&state.db, unit_id, year, 10)
+        })
+        .await?;
     let shown = candidates.items.len() as u64;
     Ok(Summary {
         back: format!("/?unit_id={unit_id}&year={year}"),
@@ -288,12 +294,12 @@ async fn summarize(
         children,
         candidates: candidates
             .items
-            .into_iter()
+            .iter()
             .map(|v| Candidate {
                 editable: scope.allows(v.package.unit_id),
                 id: v.package.id,
                 version: v.package.version,
-                name: v.package.name,
+                name: v.package.name.clone(),
                 method: v.package.method.label_vi(),
                 field: v.package.field.label_vi(),
                 price: format_vnd(v.package.package_price_vnd),

@@ -104,6 +104,14 @@ impl Client {
         Self::with(db, Identity::Anonymous)
     }
 
+    /// An administrator of a second server instance on the same database: its own memory
+    /// (`services::cache`), as behind a load balancer.
+    pub fn on_another_instance(db: &TestDb) -> Self {
+        let mut c = Self::new(db);
+        c.state.cache = bidtrack::services::cache::Cache::new();
+        c
+    }
+
     /// An administrator of a server that accepts import files up to `bytes`.
     pub fn with_import_limit(db: &TestDb, bytes: usize) -> Self {
         let mut c = Self::new(db);

@@ -488,3 +488,44 @@ db_test!(small_scale_boundaries_in_sql, |db: TestDb| async move {
         10 * BN + 10 * BN + 20 * BN + 20 * BN
     );
 });
+
+db_test!(
+    figures_follow_a_write_made_on_another_instance,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let ha_dong = unit_id(&db.conn, demo::HA_DONG).await;
+        let here = crate::client::Client::new(&db);
+        let there = crate::client::Client::on_another_instance(&db);
+        let uri = format!("/api/v1/compliance?unit_id={ha_dong}&year=2019");
+        let online = |r: &crate::client::Response| r.json()["online"].as_i64();
+        // Asked twice, so the second answer comes from this instance's memory.
+        let first = here.get(&uri).await;
+        assert_eq!(first.status, 200);
+        assert_eq!(online(&first), Some(4));
+        assert_eq!(online(&here.get(&uri).await), Some(4));
+
+        // The other instance switches an in-scope package online.
+        let candidates = there
+            .get(&format!(
+                "/api/v1/compliance/packages?unit_id={ha_dong}&year=2019&in_scope=true&online=false"
+            ))
+            .await;
+        assert_eq!(candidates.status, 200);
+        let id = candidates.json()["items"][0]["id"]
+            .as_i64()
+            .expect("an in-scope package not online");
+        let current = there.get(&format!("/api/v1/packages/{id}")).await;
+        let etag = current.header("etag").expect("etag").to_owned();
+        let changed = there
+            .patch(
+                &format!("/api/v1/packages/{id}"),
+                &serde_json::json!({"online": true}),
+                Some(&etag),
+            )
+            .await;
+        assert_eq!(changed.status, 200, "{}", changed.json());
+
+        // This instance never saw the write go by, and still answers with the new figures.
+        assert_eq!(online(&here.get(&uri).await), Some(5));
+    }
+);
