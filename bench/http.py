@@ -135,29 +135,25 @@ def server_binary():
 # Machine and BENCHMARKS.md (as benches/common/mod.rs)
 
 
-def machine():
-    cpu = "unknown CPU"
+def _proc_field(path, prefix):
+    """The value after `prefix:` on the first line of a /proc file starting with it, or None."""
     try:
-        with open("/proc/cpuinfo") as f:
+        with open(path) as f:
             for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
+                if line.startswith(prefix):
+                    return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return None
+
+
+def machine():
+    cpu = _proc_field("/proc/cpuinfo", "model name") or "unknown CPU"
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 0
-    mem = ""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    mem = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
+    mem = _proc_field("/proc/meminfo", "MemTotal:") or ""
     return f"{cpu}, {cores} cores, {mem} RAM"
 
 
