@@ -7,6 +7,7 @@ mod m20261126_000002_seed_regimes_and_targets;
 mod m20261126_000003_accounts_and_audit;
 mod m20261126_000004_compliance_index;
 mod m20261126_000005_data_version;
+mod m20261126_000006_compliance_index_with_id;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_accounts_and_audit::Migration),
             Box::new(m20261126_000004_compliance_index::Migration),
             Box::new(m20261126_000005_data_version::Migration),
+            Box::new(m20261126_000006_compliance_index_with_id::Migration),
         ]
     }
 }
