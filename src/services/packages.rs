@@ -418,7 +418,15 @@ pub async fn describe(
 /// One package described from the database itself: inside a write's transaction the cache
 /// could predate the change.
 async fn view(db: &impl ConnectionTrait, p: package::Model) -> Result<PackageView, AppError> {
-    describe(db, &Cache::default(), vec![p])
+    describe_one(db, &Cache::default(), p).await
+}
+
+async fn describe_one(
+    db: &impl ConnectionTrait,
+    cache: &Cache,
+    p: package::Model,
+) -> Result<PackageView, AppError> {
+    describe(db, cache, vec![p])
         .await?
         .pop()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("package vanished")))
@@ -432,10 +440,7 @@ pub async fn get(
     let p = db::packages::find(db, id)
         .await?
         .ok_or_else(|| AppError::not_found("gói thầu", id))?;
-    describe(db, cache, vec![p])
-        .await?
-        .pop()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("package vanished")))
+    describe_one(db, cache, p).await
 }
 
 fn duplicate_code(code: Option<&str>) -> String {
