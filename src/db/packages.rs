@@ -7,7 +7,7 @@ use crate::domain::regime::Regimes;
 use crate::domain::regime::{MonthKey, month_key};
 use crate::domain::target::TargetRule;
 use entity::{Field, Method, PackageStatus, package};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Value};
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<package::Model>, DbErr> {
     package::Entity::find_by_id(id).one(db).await
@@ -21,6 +21,142 @@ pub async fn find_by_code(
         .filter(package::Column::Code.eq(code))
         .one(db)
         .await
+}
+
+/// The stored columns, in the order of `stored_values`.
+const STORED_COLUMNS: [&str; 25] = [
+    "id",
+    "unit_id",
+    "name",
+    "code",
+    "plan_code",
+    "plan_year",
+    "planned_start_month",
+    "field",
+    "method",
+    "procedure",
+    "international",
+    "package_price_vnd",
+    "funding_source",
+    "contract_type",
+    "online",
+    "online_exempt_reason",
+    "status",
+    "result_date",
+    "winning_price_vnd",
+    "contractor_name",
+    "notes",
+    "version",
+    "search_text",
+    "created_at",
+    "updated_at",
+];
+
+fn stored_values(p: package::Model) -> [Value; 25] {
+    [
+        p.id.into(),
+        p.unit_id.into(),
+        p.name.into(),
+        p.code.into(),
+        p.plan_code.into(),
+        p.plan_year.into(),
+        p.planned_start_month.into(),
+        p.field.as_str().into(),
+        p.method.as_str().into(),
+        p.procedure.map(|x| x.as_str()).into(),
+        p.international.into(),
+        p.package_price_vnd.into(),
+        p.funding_source.into(),
+        p.contract_type.map(|x| x.as_str()).into(),
+        p.online.into(),
+        p.online_exempt_reason.map(|x| x.as_str()).into(),
+        p.status.as_str().into(),
+        p.result_date.into(),
+        p.winning_price_vnd.into(),
+        p.contractor_name.into(),
+        p.notes.into(),
+        p.version.into(),
+        p.search_text.into(),
+        p.created_at.into(),
+        p.updated_at.into(),
+    ]
+}
+
+/// `n` package ids no other writer will use. `db` must be a write transaction (`begin_write`):
+/// on SQLite it holds the only write lock, so the ids after the highest ever given are free
+/// (AUTOINCREMENT never reuses one, hence `sqlite_sequence`); on PostgreSQL they come from the
+/// table's sequence, which is safe under any concurrency.
+pub async fn reserve_ids(db: &impl ConnectionTrait, n: usize) -> Result<Vec<i64>, DbErr> {
+    let backend = db.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let mut sql = Sql::new(backend);
+        sql.push(
+            "SELECT nextval(pg_get_serial_sequence('packages', 'id')) FROM generate_series(1, ",
+        )
+        .bind(n as i64)
+        .push(")");
+        return db
+            .query_all_raw(sql.build())
+            .await?
+            .iter()
+            .map(|r| r.try_get_by_index::<i64>(0))
+            .collect();
+    }
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            backend,
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'packages'), 0), \
+             COALESCE((SELECT MAX(id) FROM packages), 0))",
+        ))
+        .await?;
+    let last = row
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0);
+    Ok((last + 1..=last + n as i64).collect())
+}
+
+/// Writes new packages, their ids already set (`reserve_ids`), without reading anything back.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    packages: impl IntoIterator<Item = package::Model>,
+) -> Result<(), DbErr> {
+    let columns = STORED_COLUMNS.join(", ");
+    super::sql::insert_rows(
+        db,
+        "packages",
+        &columns,
+        packages.into_iter().map(stored_values),
+    )
+    .await
+}
+
+/// Overwrites a stored package with `p` (all but its id and creation time) if it is still at
+/// version `expected`; false when someone changed it since. One statement text for every
+/// package, prepared once.
+pub async fn overwrite(
+    db: &impl ConnectionTrait,
+    p: package::Model,
+    expected: i32,
+) -> Result<bool, DbErr> {
+    let id = p.id;
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("UPDATE packages SET ");
+    let set = STORED_COLUMNS
+        .iter()
+        .zip(stored_values(p))
+        .filter(|(column, _)| !matches!(**column, "id" | "created_at"));
+    for (i, (column, value)) in set.enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push(column).push(" = ").bind(value);
+    }
+    sql.push(" WHERE id = ")
+        .bind(id)
+        .push(" AND version = ")
+        .bind(expected);
+    Ok(db.execute_raw(sql.build()).await?.rows_affected() == 1)
 }
 
 /// The rule that decides a package's scope in a part of the tree for some years: packages of

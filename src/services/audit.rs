@@ -95,6 +95,54 @@ pub fn row(
     }
 }
 
+/// One change of a record, its fields already written as JSON: an import holds thousands
+/// until it writes them, and the text is a fraction of the size of the `Changes` map.
+pub struct Entry {
+    entity_id: i64,
+    action: AuditAction,
+    changes: String,
+}
+
+impl Entry {
+    pub fn new(entity_id: i64, action: AuditAction, changes: Changes) -> Self {
+        Entry {
+            entity_id,
+            action,
+            changes: Value::Object(changes.0).to_string(),
+        }
+    }
+}
+
+/// Writes the audit rows of many changes of one kind of record (an import's thousands) in a
+/// few statements, inside the changes' own transaction.
+pub async fn record_many(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    entity: &'static str,
+    entries: impl IntoIterator<Item = Entry>,
+) -> Result<(), AppError> {
+    let at = Utc::now();
+    let rows = entries.into_iter().map(|e| {
+        [
+            at.into(),
+            actor.user_id.into(),
+            actor.username.clone().into(),
+            entity.into(),
+            e.entity_id.into(),
+            e.action.as_str().into(),
+            e.changes.into(),
+        ]
+    });
+    crate::db::sql::insert_rows(
+        db,
+        "audit_log",
+        "at, user_id, username, entity, entity_id, action, changes",
+        rows,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Writes the audit row of a change, inside the change's own transaction.
 pub async fn record(
     db: &impl ConnectionTrait,

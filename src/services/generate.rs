@@ -4,14 +4,12 @@
 //! Rows are written with multi-row INSERTs in one transaction; every row satisfies the domain
 //! rules (no consulting by competitive offers, winning price within the package price, …).
 
-use crate::db::sql::Sql;
+use crate::db;
 use crate::domain::text::search_text;
 use crate::error::AppError;
 use chrono::{NaiveDate, Utc};
 use entity::{Field, Method, PackageStatus, Procedure, UnitKind, package};
-use sea_orm::{
-    ConnectionTrait, EntityTrait, PaginatorTrait, TransactionSession, TransactionTrait, Value,
-};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionSession, TransactionTrait};
 
 /// The plan years generated packages spread over.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2018..=2026;
@@ -129,12 +127,8 @@ fn unit_tree(total: u64) -> Vec<UnitRow> {
     units
 }
 
-const COLUMNS: &str = "unit_id, name, code, plan_code, plan_year, planned_start_month, field, method, procedure, \
-    international, package_price_vnd, funding_source, contract_type, online, online_exempt_reason, status, \
-    result_date, winning_price_vnd, contractor_name, notes, version, search_text, created_at, updated_at";
-const PER_ROW: usize = 24;
-/// Rows per INSERT: 24 × 400 bound values stays under SQLite's and PostgreSQL's limits.
-const BATCH: usize = 400;
+/// Packages written per call: they are built in memory first.
+const BATCH: usize = 10_000;
 
 pub async fn generate<C>(db: &C, spec: Spec) -> Result<Generated, AppError>
 where
@@ -168,9 +162,11 @@ where
     }
 
     let mut rng = Rng(spec.seed);
-    let backend = txn.get_database_backend();
     let years: Vec<i32> = YEARS.collect();
-    let mut rows: Vec<[Value; PER_ROW]> = Vec::with_capacity(BATCH);
+    let mut package_ids = db::packages::reserve_ids(&txn, spec.packages as usize)
+        .await?
+        .into_iter();
+    let mut rows: Vec<package::Model> = Vec::with_capacity(BATCH);
     for n in 0..spec.packages {
         // Districts and agencies plan most packages; communes fewer each, but there are many.
         let unit = ids[1 + rng.below(ids.len() as u64 - 1) as usize];
@@ -236,37 +232,41 @@ where
         let code =
             (status != PackageStatus::Planned).then(|| format!("IB{:02}{:08}", year % 100, n + 1));
         let name = format!("{} – gói {}", generic_name(field), n + 1);
-        rows.push([
-            unit.into(),
-            name.clone().into(),
-            code.clone().into(),
-            Some(format!("PL{:02}{:08}", year % 100, unit)).into(),
-            year.into(),
-            Some(month).into(),
-            field.as_str().into(),
-            method.as_str().into(),
-            procedure.map(|p| p.as_str()).into(),
-            international.into(),
-            package_price.into(),
-            Some("Ngân sách nhà nước").into(),
-            Option::<&str>::None.into(),
-            online.into(),
-            Option::<&str>::None.into(),
-            status.as_str().into(),
-            result_date.into(),
-            winning.into(),
-            awarded.then_some("Công ty TNHH Mẫu").into(),
-            Option::<&str>::None.into(),
-            1_i32.into(),
-            search_text(&name, code.as_deref()).into(),
-            now.into(),
-            now.into(),
-        ]);
+        let id = package_ids
+            .next()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("too few ids reserved")))?;
+        rows.push(package::Model {
+            id,
+            unit_id: unit,
+            search_text: search_text(&name, code.as_deref()),
+            name,
+            code,
+            plan_code: Some(format!("PL{:02}{:08}", year % 100, unit)),
+            plan_year: year,
+            planned_start_month: Some(month),
+            field,
+            method,
+            procedure,
+            international,
+            package_price_vnd: package_price,
+            funding_source: Some("Ngân sách nhà nước".to_owned()),
+            contract_type: None,
+            online,
+            online_exempt_reason: None,
+            status,
+            result_date,
+            winning_price_vnd: winning,
+            contractor_name: awarded.then(|| "Công ty TNHH Mẫu".to_owned()),
+            notes: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        });
         if rows.len() == BATCH {
-            insert(&txn, backend, &mut rows).await?;
+            db::packages::insert_many(&txn, rows.drain(..)).await?;
         }
     }
-    insert(&txn, backend, &mut rows).await?;
+    db::packages::insert_many(&txn, rows).await?;
     txn.commit().await?;
     Ok(Generated {
         units: ids.len() as u64,
@@ -282,28 +282,6 @@ fn generic_name(field: Field) -> &'static str {
         Field::NonConsulting => "Dịch vụ vệ sinh môi trường",
         Field::Mixed => "Thiết kế, cung cấp và lắp đặt",
     }
-}
-
-async fn insert(
-    db: &impl ConnectionTrait,
-    backend: sea_orm::DbBackend,
-    rows: &mut Vec<[Value; PER_ROW]>,
-) -> Result<(), AppError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let mut sql = Sql::new(backend);
-    sql.push("INSERT INTO packages (")
-        .push(COLUMNS)
-        .push(") VALUES ");
-    for (i, row) in rows.drain(..).enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind_list(row);
-    }
-    db.execute_raw(sql.build()).await?;
-    Ok(())
 }
 
 #[cfg(test)]

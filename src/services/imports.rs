@@ -14,8 +14,7 @@ use crate::import::{self, FileError, Sheet};
 use chrono::Utc;
 use entity::{AuditAction, package, unit};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter,
-    TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -579,79 +578,54 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<(), AppError> {
     let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
-    let mut new_rows: Vec<package::ActiveModel> = Vec::new();
+    let new_count = plan.iter().filter(|(_, found)| found.is_none()).count();
+    let mut ids = db::packages::reserve_ids(&txn, new_count)
+        .await?
+        .into_iter();
+    // Written a thousand at a time, so a large file is never held twice over in memory.
+    const FLUSH: usize = 1_000;
+    let mut created: Vec<package::Model> = Vec::with_capacity(FLUSH);
+    let mut trail: Vec<audit::Entry> = Vec::with_capacity(FLUSH);
     for (row, found) in plan {
+        if trail.len() >= FLUSH {
+            db::packages::insert_many(&txn, created.drain(..)).await?;
+            audit::record_many(&txn, actor, packages::AUDIT_ENTITY, trail.drain(..)).await?;
+        }
         match found {
             None => {
-                let mut active = package::ActiveModel {
-                    id: NotSet,
-                    version: Set(1),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                };
-                row.input.write(&mut active);
-                new_rows.push(active);
+                let id = ids
+                    .next()
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("too few ids reserved")))?;
+                let model = row.input.into_model(id, 1, now, now);
+                let changes = Changes::created(&packages::snapshot(&model));
+                trail.push(audit::Entry::new(id, AuditAction::Create, changes));
+                created.push(model);
             }
             Some(stored) if NewPackage::from_model(stored) == row.input => {}
             Some(stored) => {
-                let mut active = package::ActiveModel {
-                    updated_at: Set(now),
-                    ..Default::default()
-                };
-                row.input.write(&mut active);
-                package::Entity::update_many()
-                    .set(active)
-                    .col_expr(
-                        package::Column::Version,
-                        sea_orm::sea_query::Expr::value(stored.version + 1),
-                    )
-                    .filter(package::Column::Id.eq(stored.id))
-                    .exec(&txn)
-                    .await?;
-                let updated = db::packages::find(&txn, stored.id)
-                    .await?
-                    .ok_or_else(|| AppError::not_found("gói thầu", stored.id))?;
+                let updated =
+                    row.input
+                        .into_model(stored.id, stored.version + 1, stored.created_at, now);
                 let changes =
                     Changes::between(&packages::snapshot(stored), &packages::snapshot(&updated));
-                audit::record(
-                    &txn,
-                    actor,
-                    packages::AUDIT_ENTITY,
-                    stored.id,
-                    AuditAction::Update,
-                    changes,
-                )
-                .await?;
+                // The file was compared with packages read before this transaction: one edited
+                // since must not be overwritten with what the file says about the old one.
+                if !db::packages::overwrite(&txn, updated, stored.version).await? {
+                    return Err(AppError::Conflict {
+                        code: "changed_during_import",
+                        message: format!(
+                            "Gói thầu {} (dòng {}) vừa được người khác sửa trong lúc nhập; \
+                             chưa ghi gì, hãy nhập lại tệp",
+                            stored.id, row.line
+                        ),
+                    });
+                }
+                trail.push(audit::Entry::new(stored.id, AuditAction::Update, changes));
             }
         }
     }
-    // New packages go in by the hundred, and come back with their ids for the audit trail.
-    let mut pending = new_rows.into_iter();
-    loop {
-        let batch: Vec<package::ActiveModel> = pending.by_ref().take(400).collect();
-        if batch.is_empty() {
-            break;
-        }
-        let inserted = package::Entity::insert_many(batch)
-            .exec_with_returning(&txn)
-            .await?;
-        let audit_rows: Vec<entity::audit_log::ActiveModel> = inserted
-            .iter()
-            .map(|p| {
-                audit::row(
-                    actor,
-                    packages::AUDIT_ENTITY,
-                    p.id,
-                    AuditAction::Create,
-                    Changes::created(&packages::snapshot(p)),
-                )
-            })
-            .collect();
-        entity::audit_log::Entity::insert_many(audit_rows)
-            .exec(&txn)
-            .await?;
-    }
+    db::packages::insert_many(&txn, created).await?;
+    audit::record_many(&txn, actor, packages::AUDIT_ENTITY, trail).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -15,7 +15,7 @@ use crate::domain::scope::{PackageFacts, ScopeReason, classify};
 use crate::domain::target::{TargetRule, most_specific};
 use crate::domain::text::{fold, search_text};
 use crate::error::{AppError, FieldError};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     AuditAction, ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure, package,
 };
@@ -287,6 +287,43 @@ impl NewPackage {
     }
 
     /// Sets every stored column (and the search text) from this input.
+    /// The stored package this input becomes, with its bookkeeping fields.
+    pub fn into_model(
+        self,
+        id: i64,
+        version: i32,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+    ) -> package::Model {
+        package::Model {
+            id,
+            search_text: search_text(&self.name, self.code.as_deref()),
+            unit_id: self.unit_id,
+            name: self.name,
+            code: self.code,
+            plan_code: self.plan_code,
+            plan_year: self.plan_year,
+            planned_start_month: self.planned_start_month,
+            field: self.field,
+            method: self.method,
+            procedure: self.procedure,
+            international: self.international,
+            package_price_vnd: self.package_price_vnd,
+            funding_source: self.funding_source,
+            contract_type: self.contract_type,
+            online: self.online,
+            online_exempt_reason: self.online_exempt_reason,
+            status: self.status,
+            result_date: self.result_date,
+            winning_price_vnd: self.winning_price_vnd,
+            contractor_name: self.contractor_name,
+            notes: self.notes,
+            version,
+            created_at,
+            updated_at,
+        }
+    }
+
     pub fn write(self, active: &mut package::ActiveModel) {
         active.search_text = Set(search_text(&self.name, self.code.as_deref()));
         active.unit_id = Set(self.unit_id);

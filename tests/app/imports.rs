@@ -4,7 +4,7 @@
 use crate::client::Client;
 use crate::db_test;
 use crate::support::*;
-use entity::{Role, UnitKind};
+use entity::{Field, Method, Role, UnitKind};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::Value;
 
@@ -543,3 +543,105 @@ db_test!(upload_page_and_command_line, |db: TestDb| async move {
     );
     assert!(String::from_utf8_lossy(&bad.stdout).starts_with("dòng 2\tGiá gói thầu\t«1.2»"));
 });
+
+db_test!(
+    imported_packages_take_fresh_ids_and_full_audit_rows,
+    |db: TestDb| async move {
+        let (hd, _) = units(&db).await;
+        let c = Client::new(&db);
+        // The highest id ever given is deleted first: AUTOINCREMENT (and a sequence) never
+        // hands it out again, and an import reserving its own ids must not either.
+        let first = create(
+            &db.conn,
+            new_package(hd, "Gói A", Method::OpenBidding, Field::Goods, BN, true),
+        )
+        .await;
+        let last = create(
+            &db.conn,
+            new_package(hd, "Gói B", Method::OpenBidding, Field::Goods, BN, true),
+        )
+        .await;
+        let r = c
+            .delete(&format!("/api/v1/packages/{}", last.id), Some("\"1\""))
+            .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+        let file = "Mã đơn vị,Tên gói thầu,Năm kế hoạch,Lĩnh vực,Hình thức lựa chọn nhà thầu,Giá gói thầu,Qua mạng\n\
+                    HN-HD,Gói C,2019,HH,DTRR,2.000.000.000,Có\n\
+                    HN-HD,Gói D,2019,XL,CHCT,900.000.000,Không\n";
+        let r = c
+            .post_bytes(URI, "text/csv", file.as_bytes().to_vec())
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let list = c.get("/api/v1/packages?sort=id").await.json();
+        let ids: Vec<i64> = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|p| p["id"].as_i64())
+            .collect();
+        assert_eq!(ids.len(), 3, "{list}");
+        assert_eq!(ids[0], first.id);
+        assert!(
+            ids[1] > last.id && ids[2] > ids[1],
+            "{ids:?} after {}",
+            last.id
+        );
+        // Each new package is whole through the API and has its creation in the trail.
+        let d = c.get(&format!("/api/v1/packages/{}", ids[2])).await.json();
+        assert_eq!(
+            (
+                d["name"].as_str(),
+                d["method"].as_str(),
+                d["version"].as_i64()
+            ),
+            (Some("Gói D"), Some("competitive_offers"), Some(1))
+        );
+        let history = c
+            .get(&format!("/api/v1/packages/{}/history", ids[2]))
+            .await
+            .json();
+        assert_eq!(history[0]["action"], "create", "{history}");
+        assert_eq!(
+            history[0]["changes"]["package_price_vnd"],
+            serde_json::json!({"old": null, "new": 900_000_000i64})
+        );
+        assert_eq!(c.get("/api/v1/packages?q=goi%20d").await.json()["total"], 1);
+    }
+);
+
+db_test!(
+    an_import_never_overwrites_a_package_edited_since_it_was_read,
+    |db: TestDb| async move {
+        let (hd, _) = units(&db).await;
+        let stored = create(
+            &db.conn,
+            new_package(hd, "Gói A", Method::OpenBidding, Field::Goods, BN, true),
+        )
+        .await;
+        let mut changed = stored.clone();
+        changed.name = "Gói A (sửa)".to_owned();
+        changed.version = 2;
+        // Read at version 0 (never was): the statement must match nothing and say so.
+        let wrote = bidtrack::db::packages::overwrite(&db.conn, changed.clone(), 0)
+            .await
+            .expect("overwrite");
+        assert!(!wrote);
+        let now = entity::package::Entity::find_by_id(stored.id)
+            .one(&db.conn)
+            .await
+            .expect("read")
+            .expect("package");
+        assert_eq!((now.name.as_str(), now.version), ("Gói A", 1));
+        assert!(
+            bidtrack::db::packages::overwrite(&db.conn, changed, 1)
+                .await
+                .expect("overwrite")
+        );
+        let now = entity::package::Entity::find_by_id(stored.id)
+            .one(&db.conn)
+            .await
+            .expect("read")
+            .expect("package");
+        assert_eq!((now.name.as_str(), now.version), ("Gói A (sửa)", 2));
+    }
+);
