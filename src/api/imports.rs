@@ -48,6 +48,11 @@ pub enum ImportProblems {
     /// A malformed query string or multipart body.
     #[response(status = 400, content_type = "application/problem+json")]
     BadRequest(Problem),
+    /// A package the file updates was edited by someone else while the file was being checked
+    /// (`changed_during_import`); nothing was written, and importing the file again applies it
+    /// to the edited package.
+    #[response(status = 409, content_type = "application/problem+json")]
+    Changed(Problem),
     /// Larger than the import limit (50 MB unless configured).
     #[response(status = 413, content_type = "application/problem+json")]
     TooLarge(Problem),
