@@ -121,7 +121,7 @@ fn show(cell: &Cell) -> String {
     match cell {
         Cell::Int(v) | Cell::Money(v) => group_thousands(*v),
         Cell::Percent(Some(p)) => format!("{p}%"),
-        other => other.plain(),
+        other => other.plain().into_owned(),
     }
 }
 

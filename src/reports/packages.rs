@@ -48,13 +48,13 @@ fn columns() -> Vec<Column> {
     ]
 }
 
-fn opt(s: Option<&str>) -> Cell {
+fn opt(s: Option<impl Into<String>>) -> Cell {
     s.map_or(Cell::Empty, Cell::text)
 }
 
-fn row(v: &PackageView, units: &HashMap<i64, (String, String)>) -> Row {
-    let p = &v.package;
-    let d = &v.derived;
+fn row(v: PackageView, units: &HashMap<i64, (String, String)>) -> Row {
+    let p = v.package;
+    let d = v.derived;
     let (unit_code, unit_name) = units.get(&p.unit_id).cloned().unwrap_or_default();
     let savings = match (p.status, p.winning_price_vnd) {
         (entity::PackageStatus::Awarded, Some(w)) => Cell::Money(p.package_price_vnd - w),
@@ -64,9 +64,9 @@ fn row(v: &PackageView, units: &HashMap<i64, (String, String)>) -> Row {
         Cell::Int(p.id),
         Cell::Text(unit_code),
         Cell::Text(unit_name),
-        Cell::text(&p.name),
-        opt(p.code.as_deref()),
-        opt(p.plan_code.as_deref()),
+        Cell::Text(p.name),
+        opt(p.code),
+        opt(p.plan_code),
         Cell::Int(i64::from(p.plan_year)),
         p.planned_start_month
             .map_or(Cell::Empty, |m| Cell::Int(i64::from(m))),
@@ -75,7 +75,7 @@ fn row(v: &PackageView, units: &HashMap<i64, (String, String)>) -> Row {
         opt(p.procedure.map(|x| x.label_vi())),
         Cell::Bool(Some(p.international)),
         Cell::Money(p.package_price_vnd),
-        opt(p.funding_source.as_deref()),
+        opt(p.funding_source),
         opt(p.contract_type.map(|x| x.label_vi())),
         Cell::Bool(Some(p.online)),
         opt(p.online_exempt_reason.map(|x| x.label_vi())),
@@ -83,9 +83,9 @@ fn row(v: &PackageView, units: &HashMap<i64, (String, String)>) -> Row {
         Cell::Date(p.result_date),
         p.winning_price_vnd.map_or(Cell::Empty, Cell::Money),
         savings,
-        opt(p.contractor_name.as_deref()),
-        opt(p.notes.as_deref()),
-        opt(d.regime.as_deref()),
+        opt(p.contractor_name),
+        opt(p.notes),
+        opt(d.regime),
         Cell::Bool(d.small_scale),
         Cell::Bool(d.in_target_scope),
         d.scope_reason
@@ -121,7 +121,7 @@ impl PackageReport {
             .export
             .next_chunk(db)
             .await?
-            .map(|views| views.iter().map(|v| row(v, &self.units)).collect()))
+            .map(|views| views.into_iter().map(|v| row(v, &self.units)).collect()))
     }
 
     /// Every row, in one table (JSON and HTML, which are not streamed).

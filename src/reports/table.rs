@@ -57,17 +57,18 @@ impl Cell {
 
     /// The value in plain text: integers without separators, shares as `50.00`, booleans as
     /// Có/Không, dates ISO; what CSV writes and what JSON strings carry.
-    pub fn plain(&self) -> String {
+    pub fn plain(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
         match self {
-            Cell::Empty => String::new(),
-            Cell::Text(s) => s.clone(),
-            Cell::Int(v) | Cell::Money(v) => v.to_string(),
-            Cell::Percent(p) => p.map(|p| p.to_string()).unwrap_or_default(),
-            Cell::Bool(b) => b
-                .map(|b| if b { "Có" } else { "Không" })
-                .unwrap_or_default()
-                .to_owned(),
-            Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Text(s) => Cow::Borrowed(s),
+            Cell::Int(v) | Cell::Money(v) => Cow::Owned(v.to_string()),
+            Cell::Percent(p) => Cow::Owned(p.map(|p| p.to_string()).unwrap_or_default()),
+            Cell::Bool(b) => Cow::Borrowed(
+                b.map(|b| if b { "Có" } else { "Không" })
+                    .unwrap_or_default(),
+            ),
+            Cell::Date(d) => Cow::Owned(d.map(|d| d.to_string()).unwrap_or_default()),
         }
     }
 }
