@@ -1,7 +1,10 @@
 //! The command line: `serve` (default), `migrate`, `demo`, `check`. Every failure reaches the
 //! user as one line on stderr and a non-zero exit code, never a panic.
 
-use crate::config::{DEFAULT_BIND, DEFAULT_DATABASE_URL, Settings};
+use crate::config::{
+    DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_MAX_CONCURRENT_REQUESTS,
+    DEFAULT_REQUEST_TIMEOUT_SECS, DEFAULT_SHUTDOWN_TIMEOUT_SECS, Limits, Settings,
+};
 use crate::domain::compliance::{Percent, View};
 use crate::domain::money::format_vnd;
 use crate::reports::summary::MoneyUnit;
@@ -12,6 +15,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use entity::Role;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,20 +47,55 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// `bidtrack serve`'s settings; with no command at all they come from the environment alone.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BIDTRACK_BIND", default_value = DEFAULT_BIND)]
+    pub bind: SocketAddr,
+    /// Mark session cookies Secure (set when users reach bidtrack over HTTPS).
+    #[arg(long, env = "BIDTRACK_COOKIE_SECURE")]
+    pub cookie_secure: bool,
+    /// Largest import file accepted, in megabytes.
+    #[arg(long, env = "BIDTRACK_IMPORT_LIMIT_MB", default_value_t = 50)]
+    pub import_limit_mb: usize,
+    /// Seconds a request may take before it is abandoned with 503 `timeout`.
+    #[arg(long, env = "BIDTRACK_REQUEST_TIMEOUT_SECS", default_value_t = DEFAULT_REQUEST_TIMEOUT_SECS)]
+    pub request_timeout_secs: u64,
+    /// Requests handled at once; more are answered 503 `overloaded` straight away.
+    #[arg(long, env = "BIDTRACK_MAX_CONCURRENT_REQUESTS", default_value_t = DEFAULT_MAX_CONCURRENT_REQUESTS)]
+    pub max_concurrent_requests: usize,
+    /// Seconds requests in flight get to finish after SIGTERM or Ctrl-C.
+    #[arg(long, env = "BIDTRACK_SHUTDOWN_TIMEOUT_SECS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
+    pub shutdown_timeout_secs: u64,
+}
+
+impl ServeArgs {
+    /// The settings of `bidtrack` run without a command: defaults and the environment.
+    fn from_env() -> anyhow::Result<Self> {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        Ok(Defaults::try_parse_from(["bidtrack"])
+            .map_err(|e| anyhow::anyhow!(one_line(&e.to_string())))?
+            .args)
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            max_concurrent_requests: self.max_concurrent_requests.max(1),
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web service (the default).
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "BIDTRACK_BIND", default_value = DEFAULT_BIND)]
-        bind: SocketAddr,
-        /// Mark session cookies Secure (set when users reach bidtrack over HTTPS).
-        #[arg(long, env = "BIDTRACK_COOKIE_SECURE")]
-        cookie_secure: bool,
-        /// Largest import file accepted, in megabytes.
-        #[arg(long, env = "BIDTRACK_IMPORT_LIMIT_MB", default_value_t = 50)]
-        import_limit_mb: usize,
-    },
+    Serve(ServeArgs),
     /// Import packages from a CSV or XLSX file: every row or none.
     Import {
         file: std::path::PathBuf,
@@ -200,7 +239,7 @@ impl Cli {
     /// commands print only their result, and warnings.
     pub fn default_log_filter(&self) -> &'static str {
         match self.command {
-            None | Some(Command::Serve { .. }) => "info,sqlx=warn",
+            None | Some(Command::Serve(_)) => "info,sqlx=warn",
             Some(_) => "warn",
         }
     }
@@ -208,33 +247,29 @@ impl Cli {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let database_url = cli.database_url;
-    let command = cli.command.unwrap_or(Command::Serve {
-        bind: default_bind()?,
-        cookie_secure: std::env::var("BIDTRACK_COOKIE_SECURE").is_ok_and(|v| v == "true"),
-        import_limit_mb: std::env::var("BIDTRACK_IMPORT_LIMIT_MB")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(50),
-    });
+    let command = match cli.command {
+        Some(command) => command,
+        None => Command::Serve(ServeArgs::from_env()?),
+    };
+    let serve_args = match &command {
+        Command::Serve(args) => Some(args.clone()),
+        _ => None,
+    };
     let settings = Settings {
         database_url,
-        bind: match &command {
-            Command::Serve { bind, .. } => *bind,
-            _ => default_bind()?,
+        bind: match &serve_args {
+            Some(args) => args.bind,
+            None => default_bind()?,
         },
-        cookie_secure: matches!(
-            command,
-            Command::Serve {
-                cookie_secure: true,
-                ..
-            }
-        ),
-        import_limit_bytes: match &command {
-            Command::Serve {
-                import_limit_mb, ..
-            } => import_limit_mb.saturating_mul(1024 * 1024),
-            _ => crate::config::DEFAULT_IMPORT_LIMIT,
-        },
+        cookie_secure: serve_args.as_ref().is_some_and(|a| a.cookie_secure),
+        import_limit_bytes: serve_args
+            .as_ref()
+            .map_or(crate::config::DEFAULT_IMPORT_LIMIT, |a| {
+                a.import_limit_mb.saturating_mul(1024 * 1024)
+            }),
+        limits: serve_args
+            .as_ref()
+            .map_or_else(Limits::default, ServeArgs::limits),
         ocds: crate::ocds::Publication {
             ocid_prefix: cli.ocid_prefix,
             publisher: cli.ocds_publisher,
@@ -251,7 +286,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .context("cannot apply the database migrations")?;
 
     match command {
-        Command::Serve { .. } => serve(AppState::new(conn, settings)).await,
+        Command::Serve(_) => serve(AppState::new(conn, settings)).await,
         Command::Migrate => {
             println!("migrations applied to {}", settings.redacted_database_url());
             Ok(())
@@ -636,10 +671,35 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
         database = %state.settings.redacted_database_url(),
         "bidtrack listening"
     );
-    axum::serve(listener, crate::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")
+    let db = state.db.clone();
+    let grace = state.settings.limits.shutdown_timeout;
+    let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, crate::app(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping_tx.send(true);
+    });
+    // Once the signal came, requests in flight get `grace` to finish; the listener is already
+    // closed, so no new one starts meanwhile.
+    let deadline = async move {
+        let mut stopping = stopping;
+        if stopping.wait_for(|s| *s).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+    let outcome = tokio::select! {
+        result = server => result.context("server error"),
+        () = deadline => {
+            tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the grace period: stopping anyway");
+            Ok(())
+        }
+    };
+    // Closing the pool ends every connection cleanly (SQLite checkpoints its WAL).
+    if let Err(e) = db.close().await {
+        tracing::warn!(error = %e, "closing the database pool");
+    }
+    tracing::info!("stopped");
+    outcome
 }
 
 /// When nobody can sign in yet, creates `admin`: with BIDTRACK_ADMIN_PASSWORD, or a random

@@ -2,6 +2,7 @@
 //! in the state; nothing reads the environment later.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// The embedded default: a SQLite file in the working directory, created on first run.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://bidtrack.db?mode=rwc";
@@ -19,7 +20,36 @@ pub struct Settings {
     pub import_limit_bytes: usize,
     /// The OCDS publisher and ocid prefix of exports.
     pub ocds: crate::ocds::Publication,
+    pub limits: Limits,
 }
+
+/// How much one instance takes on (`bidtrack serve --help` names the settings).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// A request whose response has not started by then gets 503 `timeout`; its work is
+    /// dropped, and with it any open transaction (rolled back). Streamed exports count until
+    /// their first bytes.
+    pub request_timeout: Duration,
+    /// Requests handled at once; the next one gets 503 `overloaded` at once rather than
+    /// waiting in a queue nobody can see.
+    pub max_concurrent_requests: usize,
+    /// After SIGTERM (or Ctrl-C), how long requests in flight get to finish.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT_SECS),
+        }
+    }
+}
+
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 60;
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 512;
+pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
 
 impl Settings {
     /// The database URL with any password replaced, for logs.

@@ -78,10 +78,12 @@ pub enum AppError {
         message: String,
         retry_after_secs: u64,
     },
-    /// Every database connection stayed busy for the whole acquire timeout: the server is
-    /// overloaded, not broken, and the client may try again.
+    /// The server cannot take the request now, but may shortly (503 with Retry-After): every
+    /// database connection stayed busy for the acquire timeout (`busy`), too many requests are
+    /// in flight (`overloaded`), the request ran past the time limit (`timeout`), or the
+    /// instance is not ready (`not_ready`).
     #[error("{message}")]
-    Busy { message: String },
+    Busy { code: &'static str, message: String },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -103,6 +105,16 @@ impl From<sea_orm::DbErr> for AppError {
             sea_orm::DbErr::ConnectionAcquire(cause) => {
                 tracing::warn!(%cause, "no database connection free: answering 503");
                 AppError::Busy {
+                    code: "busy",
+                    message: "Máy chủ đang quá tải, vui lòng thử lại sau giây lát \
+                              (server busy, try again shortly)"
+                        .to_owned(),
+                }
+            }
+            other if sqlite_busy(&other) => {
+                tracing::warn!(cause = %other, "SQLite write lock still taken after the busy timeout: answering 503");
+                AppError::Busy {
+                    code: "busy",
                     message: "Máy chủ đang quá tải, vui lòng thử lại sau giây lát \
                               (server busy, try again shortly)"
                         .to_owned(),
@@ -111,6 +123,26 @@ impl From<sea_orm::DbErr> for AppError {
             other => AppError::Internal(other.into()),
         }
     }
+}
+
+/// SQLITE_BUSY (5) and SQLITE_LOCKED (6), extended codes included: another connection held the
+/// lock past the busy timeout. The client may retry; it is not a fault of the server.
+fn sqlite_busy(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Exec(RuntimeErr::SqlxError(inner))
+    | DbErr::Query(RuntimeErr::SqlxError(inner))
+    | DbErr::Conn(RuntimeErr::SqlxError(inner))) = e
+    else {
+        return false;
+    };
+    let Some(db) = inner.as_database_error() else {
+        return false;
+    };
+    let sqlite = db
+        .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+        .is_some();
+    let code: Option<i64> = db.code().and_then(|c| c.parse().ok());
+    sqlite && code.is_some_and(|c| matches!(c & 0xff, 5 | 6))
 }
 
 impl From<validator::ValidationErrors> for AppError {
@@ -175,7 +207,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::Forbidden { .. } => "forbidden",
             AppError::TooManyRequests { .. } => "too_many_attempts",
-            AppError::Busy { .. } => "busy",
+            AppError::Busy { code, .. } => code,
             AppError::Internal(_) => "internal",
         }
     }
@@ -201,6 +233,11 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(required = false)]
     pub errors: Vec<FieldError>,
+    /// The request's id, as in its `X-Request-Id` header and on every log line it wrote: quote
+    /// it when reporting a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub request_id: Option<String>,
 }
 
 impl AppError {
@@ -231,6 +268,7 @@ impl AppError {
             detail,
             code: code.to_owned(),
             errors,
+            request_id: crate::ops::request_id(),
         }
     }
 }

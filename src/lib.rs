@@ -19,6 +19,7 @@ pub mod domain;
 pub mod error;
 pub mod import;
 pub mod ocds;
+pub mod ops;
 pub mod reports;
 pub mod services;
 pub mod web;
@@ -35,12 +36,15 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Identities and reference data between requests (see `services::cache`).
     pub cache: Arc<services::cache::Cache>,
+    /// Request ids, limits and metrics (see `ops`).
+    pub ops: Arc<ops::Ops>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         AppState {
             db,
+            ops: ops::Ops::new(settings.limits.clone()),
             settings: Arc::new(settings),
             cache: services::cache::Cache::new(),
         }
@@ -61,14 +65,35 @@ pub fn app(state: AppState) -> Router {
     web::router(state.settings.import_limit_bytes)
         .merge(api)
         .merge(docs)
+        .merge(ops::router())
         .fallback(web::not_found)
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn_with_state(
             state.cache.clone(),
             forget_after_writes,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(axum::middleware::from_fn_with_state(
+            state.ops.clone(),
+            ops::layer,
+        ))
         .with_state(state)
+}
+
+/// The span every line a request logs is written in: its id (set by `ops::layer`, which runs
+/// first), method and path. The query string stays out: it can carry search terms.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(ops::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
 }
 
 /// Every request that may have changed something empties the cache once it is answered, so this

@@ -19,11 +19,26 @@ fn main() -> ExitCode {
     // sqlx logs every statement at info: the default keeps it at warn unless RUST_LOG asks.
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(cli.default_log_filter()));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    // One JSON object per line for log collectors (BIDTRACK_LOG_FORMAT=json); each carries the
+    // request's span, and with it the request id.
+    match std::env::var("BIDTRACK_LOG_FORMAT").as_deref() {
+        Ok("json") => tracing_subscriber::fmt()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+        Ok("text") | Err(_) => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .init(),
+        Ok(other) => {
+            eprintln!("error: BIDTRACK_LOG_FORMAT must be text or json, not {other:?}");
+            return ExitCode::from(2);
+        }
+    }
 
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,

@@ -127,6 +127,7 @@ pub fn rejected(report: ImportReport) -> Response {
         ),
         code: "import_rejected".to_owned(),
         errors: Vec::new(),
+        request_id: crate::ops::request_id(),
     };
     let body = serde_json::to_vec(&ImportProblem {
         problem,

@@ -143,7 +143,13 @@ fn secure(doc: &mut utoipa::openapi::OpenApi) {
         {
             op.responses.responses.insert(
                 "503".to_owned(),
-                problem("Every database connection stayed busy (overload); retry after Retry-After seconds").into(),
+                problem(
+                    "Not now, retry after Retry-After seconds; nothing was written. `code` says why: \
+                     `busy` (every database connection or SQLite's write lock stayed taken), \
+                     `overloaded` (too many requests in flight, BIDTRACK_MAX_CONCURRENT_REQUESTS) or \
+                     `timeout` (no answer within BIDTRACK_REQUEST_TIMEOUT_SECS)",
+                )
+                .into(),
             );
             if op.operation_id.as_deref() == Some("login") {
                 continue;

@@ -36,7 +36,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
+                // Writers queue for SQLite's one write lock (BEGIN IMMEDIATE) this long, as long
+                // as a request waits for a connection; past it the client gets 503 `busy`.
+                .busy_timeout(Duration::from_secs(30))
                 // The worker thread sends rows one by one and stopped every 50 to wait for the
                 // reader: an export's 1,000-row reads went 11% faster with room for a whole one.
                 .row_buffer_size(1024)

@@ -13,15 +13,13 @@ pub mod targets;
 pub mod units;
 
 use crate::AppState;
+use axum::Router;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use serde_json::json;
 
 /// The pages; an uploaded import file may be up to `import_limit` bytes.
 pub fn router(import_limit: usize) -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(healthz))
         .route("/", get(dashboard::show))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
@@ -67,10 +65,6 @@ pub fn router(import_limit: usize) -> Router<AppState> {
 }
 
 /// The process is up. (Readiness, with the database, is a separate concern.)
-async fn healthz() -> impl IntoResponse {
-    Json(json!({ "status": "ok" }))
-}
-
 /// Unknown paths: problem+json under `/api`, a page elsewhere.
 pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     if uri.path() == "/api" || uri.path().starts_with("/api/") {

@@ -236,6 +236,74 @@ fn serve_is_the_default_and_stops_on_sigterm() {
     assert!(status.success(), "graceful shutdown exits 0: {status:?}");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
+
+/// `BIDTRACK_LOG_FORMAT=json`: one JSON object per line, and a request's lines carry its id.
+#[test]
+fn json_logs_carry_the_request_id() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bidtrack"))
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("BIDTRACK_BIND", "127.0.0.1:0")
+        .env("BIDTRACK_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info,tower_http=debug")
+        .env("BIDTRACK_ADMIN_PASSWORD", "correct horse battery")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut seen = Vec::new();
+    let address = loop {
+        let line = lines.next().expect("a log line").expect("read line");
+        seen.push(line.clone());
+        let Ok(entry) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue; // the first-start notice is for a person, on its own line
+        };
+        if let Some(a) = entry["fields"]["address"].as_str() {
+            break a.to_owned();
+        }
+    };
+    let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+    stream
+        .write_all(
+            b"GET /api/v1/units HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: json-log-1\r\nConnection: close\r\n\r\n",
+        )
+        .expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("x-request-id: json-log-1"),
+        "{response}"
+    );
+    assert!(
+        response.contains(r#""request_id":"json-log-1""#),
+        "{response}"
+    );
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    assert!(child.wait().expect("wait").success());
+    seen.extend(lines.map_while(Result::ok));
+    let entries: Vec<serde_json::Value> = seen
+        .iter()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(entries.len() >= 3, "{seen:?}");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["span"]["request_id"] == "json-log-1" && e["level"] == "DEBUG"),
+        "{seen:#?}"
+    );
 }
 
 db_test!(

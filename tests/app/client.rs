@@ -100,6 +100,15 @@ impl Client {
     }
 
     /// Nobody: no token, no session.
+    /// The same client on an instance with other limits (its own request permits and metrics).
+    pub fn with_limits(mut self, limits: bidtrack::config::Limits) -> Self {
+        let mut settings = (*self.state.settings).clone();
+        settings.limits = limits.clone();
+        self.state.settings = Arc::new(settings);
+        self.state.ops = bidtrack::ops::Ops::new(limits);
+        self
+    }
+
     pub fn anonymous(db: &TestDb) -> Self {
         Self::with(db, Identity::Anonymous)
     }
@@ -139,15 +148,11 @@ impl Client {
             cookie_secure: false,
             import_limit_bytes: bidtrack::config::DEFAULT_IMPORT_LIMIT,
             ocds: Default::default(),
+            limits: Default::default(),
         };
-        Client {
-            state: AppState {
-                db: db.conn.clone(),
-                settings: Arc::new(settings),
-                cache: db.cache.clone(),
-            },
-            identity,
-        }
+        let mut state = AppState::new(db.conn.clone(), settings);
+        state.cache = db.cache.clone();
+        Client { state, identity }
     }
 
     /// This client's credentials (made now if need be); `None` for the anonymous client.

@@ -7,21 +7,20 @@ use axum::http::{Request, StatusCode, header};
 use bidtrack::config::Settings;
 use bidtrack::{AppState, app};
 use http_body_util::BodyExt;
-use std::sync::Arc;
 use tower::ServiceExt;
 
 async fn get(db: &TestDb, uri: &str) -> (StatusCode, String, String) {
-    let state = AppState {
-        db: db.conn.clone(),
-        settings: Arc::new(Settings {
+    let state = AppState::new(
+        db.conn.clone(),
+        Settings {
             database_url: db.url.clone(),
             bind: "127.0.0.1:0".parse().expect("addr"),
             cookie_secure: false,
             import_limit_bytes: bidtrack::config::DEFAULT_IMPORT_LIMIT,
             ocds: Default::default(),
-        }),
-        cache: bidtrack::services::cache::Cache::new(),
-    };
+            limits: Default::default(),
+        },
+    );
     let response = app(state)
         .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
         .await

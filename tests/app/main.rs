@@ -18,6 +18,7 @@ mod imports;
 mod migrations;
 mod ocds;
 mod openapi;
+mod ops;
 mod packages;
 mod reports;
 mod scope_agreement;
