@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod client;
 mod compliance;
+mod concurrency;
 mod demo;
 mod generate;
 mod http;
