@@ -108,6 +108,11 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Copy the SQLite database into FILE (a new file), safely while the server runs.
+    Backup { file: std::path::PathBuf },
+    /// Put a backup in place of the SQLite database. Stop every server using it first; the
+    /// database it replaces is kept beside it (`….before-restore-TIME`).
+    Restore { file: std::path::PathBuf },
     /// Load the demo dataset (Hà Nội, 2019). Running it again changes nothing.
     Demo,
     /// Print a unit's compliance with the online-selection target for a year.
@@ -251,6 +256,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(command) => command,
         None => Command::Serve(ServeArgs::from_env()?),
     };
+    // A restore replaces the database file: it must not be opened (nor migrated) first.
+    if let Command::Restore { file } = &command {
+        let (copy, aside) = db::backup::restore(&database_url, file).await?;
+        println!(
+            "restored {} ({} bytes, {} packages) from {}",
+            copy.path.display(),
+            copy.bytes,
+            copy.packages,
+            file.display()
+        );
+        if let Some(aside) = aside {
+            println!("the database it replaced is kept as {}", aside.display());
+        }
+        println!("the next start applies any migration the backup lacks");
+        return Ok(());
+    }
     let serve_args = match &command {
         Command::Serve(args) => Some(args.clone()),
         _ => None,
@@ -287,6 +308,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
     match command {
         Command::Serve(_) => serve(AppState::new(conn, settings)).await,
+        Command::Backup { file } => {
+            let copy = db::backup::backup(&conn, &file).await?;
+            println!(
+                "backup written to {} ({} bytes, {} packages, integrity ok)",
+                copy.path.display(),
+                copy.bytes,
+                copy.packages
+            );
+            Ok(())
+        }
+        Command::Restore { .. } => anyhow::bail!("restore runs before the database is opened"),
         Command::Migrate => {
             println!("migrations applied to {}", settings.redacted_database_url());
             Ok(())

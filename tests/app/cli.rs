@@ -514,3 +514,104 @@ db_test!(
         assert_eq!(admin.role, entity::Role::Admin);
     }
 );
+
+/// `bidtrack backup` while the server runs, then `bidtrack restore` after a change: the figures
+/// are the backup's again, and the database that was replaced is kept.
+#[test]
+fn backup_while_serving_and_restore() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let live = dir.path().join("live.db");
+    let url = format!("sqlite://{}?mode=rwc", live.display());
+    assert!(bidtrack(&url, &["demo"]).status.success());
+    let check = |url: &str| {
+        stdout(&bidtrack(
+            url,
+            &["check", "--unit", "HN-HADONG", "--year", "2019"],
+        ))
+    };
+    let before = check(&url);
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_bidtrack"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "info")
+        .env("BIDTRACK_ADMIN_PASSWORD", "correct horse battery")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start bidtrack");
+    let mut lines = BufReader::new(server.stderr.take().expect("stderr")).lines();
+    while !lines
+        .next()
+        .expect("server output")
+        .expect("line")
+        .contains("bidtrack listening")
+    {}
+    let copy = dir.path().join("copy.db");
+    let o = bidtrack(&url, &["backup", copy.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("300 packages, integrity ok"),
+        "{}",
+        stdout(&o)
+    );
+    assert_one_line_error(
+        &bidtrack(&url, &["backup", copy.to_str().expect("path")]),
+        "exists already",
+    );
+    server.kill().expect("stop");
+    server.wait().expect("wait");
+
+    // A change after the backup: one more online competitive offer for the district.
+    let file = dir.path().join("more.csv");
+    std::fs::write(
+        &file,
+        "Mã đơn vị,Tên gói thầu,Năm kế hoạch,Lĩnh vực,Hình thức lựa chọn nhà thầu,Giá gói thầu,Qua mạng\n\
+         HN-HADONG,Gói sau sao lưu,2019,HH,CHCT,900.000.000,Có\n",
+    )
+    .expect("write csv");
+    let o = bidtrack(&url, &["import", file.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_ne!(check(&url), before, "the import changes the figures");
+
+    let o = bidtrack(&url, &["restore", copy.to_str().expect("path")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(check(&url), before, "the backup's figures are back");
+    let kept: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| {
+            n.starts_with("live.db.before-restore-") && !n.ends_with("-wal") && !n.ends_with("-shm")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let replaced = format!("sqlite://{}?mode=rwc", dir.path().join(&kept[0]).display());
+    assert_ne!(
+        check(&replaced),
+        before,
+        "the replaced database, change included, is kept"
+    );
+
+    // What is not a backup is refused, and nothing is replaced.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, "not a database").expect("write");
+    assert_one_line_error(
+        &bidtrack(&url, &["restore", junk.to_str().expect("path")]),
+        "cannot open",
+    );
+    assert_eq!(check(&url), before);
+}
+
+db_test!(
+    backups_of_postgresql_point_to_its_tools,
+    |db: TestDb| async move {
+        if db.engine_name() != "postgres" {
+            return;
+        }
+        assert_one_line_error(&bidtrack(&db.url, &["backup", "/tmp/never.db"]), "pg_dump");
+        assert_one_line_error(
+            &bidtrack(&db.url, &["restore", "/tmp/never.db"]),
+            "pg_restore",
+        );
+    }
+);
