@@ -410,7 +410,7 @@ pub async fn ensure_admin<C: ConnectionTrait + TransactionTrait>(
     if count_users(db).await? > 0 {
         return Ok(false);
     }
-    create_user(
+    let created = create_user(
         db,
         &Actor::system(),
         NewUser {
@@ -421,8 +421,16 @@ pub async fn ensure_admin<C: ConnectionTrait + TransactionTrait>(
             unit_id: None,
         },
     )
-    .await?;
-    Ok(true)
+    .await;
+    match created {
+        Ok(_) => Ok(true),
+        // Two instances started together on an empty database: the other one made it.
+        Err(AppError::Conflict {
+            code: "duplicate_username",
+            ..
+        }) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -562,6 +562,18 @@ db_test!(
             .await;
         assert_eq!(viewer_page.status, 200);
         assert_eq!(texts(&viewer_page, ".who"), ["Người xem (Người xem)"]);
+        // Sessions live in the database: another instance behind the same proxy knows it.
+        let elsewhere = Client::anonymous(&db)
+            .elsewhere()
+            .send(
+                Request::get("/packages")
+                    .header(header::COOKIE, session_pair.clone())
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(elsewhere.status, 200, "{}", elsewhere.text);
+        assert_eq!(texts(&elsewhere, ".who"), ["Người xem (Người xem)"]);
         // The session cookie reads through the API (the pages' report downloads) but never writes.
         let with_cookie = |method: Method, uri: &str| {
             Request::builder()
@@ -862,5 +874,26 @@ db_test!(
             .get("/api/v1/packages/999999/history")
             .await
             .problem(404, "not_found");
+    }
+);
+
+db_test!(
+    two_instances_starting_together_make_one_administrator,
+    |db: TestDb| async move {
+        let starts: Vec<_> = (0..2)
+            .map(|_| {
+                let conn = db.conn.clone();
+                tokio::spawn(
+                    async move { accounts::ensure_admin(&conn, "mat-khau-quan-tri").await },
+                )
+            })
+            .collect();
+        let mut made = Vec::new();
+        for s in starts {
+            made.push(s.await.expect("task").expect("a start never fails on this"));
+        }
+        made.sort_unstable();
+        assert_eq!(made, [false, true], "exactly one start made it");
+        assert_eq!(accounts::count_users(&db.conn).await.expect("count"), 1);
     }
 );

@@ -99,7 +99,6 @@ impl Client {
         )
     }
 
-    /// Nobody: no token, no session.
     /// The same client on an instance with other limits (its own request permits and metrics).
     pub fn with_limits(mut self, limits: bidtrack::config::Limits) -> Self {
         let mut settings = (*self.state.settings).clone();
@@ -109,6 +108,7 @@ impl Client {
         self
     }
 
+    /// Nobody: no token, no session.
     pub fn anonymous(db: &TestDb) -> Self {
         Self::with(db, Identity::Anonymous)
     }
@@ -116,9 +116,15 @@ impl Client {
     /// An administrator of a second server instance on the same database: its own memory
     /// (`services::cache`), as behind a load balancer.
     pub fn on_another_instance(db: &TestDb) -> Self {
-        let mut c = Self::new(db);
-        c.state.cache = bidtrack::services::cache::Cache::new();
-        c
+        Self::new(db).elsewhere()
+    }
+
+    /// The same identity, on a server instance of its own (memory, permits, metrics) that
+    /// shares only the database.
+    pub fn elsewhere(mut self) -> Self {
+        self.state.cache = bidtrack::services::cache::Cache::new();
+        self.state.ops = bidtrack::ops::Ops::new(self.state.settings.limits.clone());
+        self
     }
 
     /// An administrator of a server that accepts import files up to `bytes`.

@@ -1,5 +1,5 @@
-//! Concurrent edits: 32 clients updating the same few packages at once through the API, for a
-//! bounded time. Every update that succeeded is in the record (the version counts them, the
+//! Concurrent edits: 32 clients updating the same few packages at once through the API of two
+//! instances sharing the database, for a bounded time. Every update that succeeded is in the record (the version counts them, the
 //! audit trail lists them), every conflicting one got 412 and changed nothing, and nothing else
 //! was answered: no 5xx, and SQLite's "database is locked" never reaches a client.
 
@@ -42,9 +42,12 @@ db_test!(
                 .await;
             ids.push(p["id"].as_i64().expect("id"));
         }
+        // Half the clients go through a second instance (its own memory), as behind a proxy.
+        let other = Arc::new(Client::new(&db).elsewhere());
         let deadline = Instant::now() + RUN_FOR;
         let mut tasks = Vec::new();
         for client in 0..CLIENTS {
+            let c = if client % 2 == 0 { &c } else { &other };
             let (c, ids) = (c.clone(), ids.clone());
             tasks.push(tokio::spawn(async move {
                 let mut tally = Tally::default();
