@@ -12,6 +12,7 @@ mod cli;
 mod client;
 mod compliance;
 mod concurrency;
+mod crash;
 mod demo;
 mod generate;
 mod http;
