@@ -93,7 +93,20 @@ pub async fn data_version(db: &impl ConnectionTrait) -> Result<Option<i64>, DbEr
     row.map(|r| r.try_get_by_index::<i64>(0)).transpose()
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration, in one transaction that holds the database's migration
+/// lock (PostgreSQL: an advisory lock; SQLite: the write lock), so that instances starting
+/// together apply each migration once: the others wait, then find nothing pending.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(hashtext('bidtrack migrations'))")
+            .await?;
+    }
+    Migrator::up(&txn, None).await?;
+    sea_orm::TransactionSession::commit(txn).await
 }

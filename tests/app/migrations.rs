@@ -200,3 +200,51 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    instances_starting_together_migrate_once,
+    |db: TestDb| async move {
+        use migration::MigratorTrait;
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let seeded = entity::regime::Entity::find()
+            .count(&db.conn)
+            .await
+            .expect("regimes");
+        migration::Migrator::down(&db.conn, None)
+            .await
+            .expect("roll every migration back");
+        // Three instances start at once on the empty database, each with its own pool.
+        let starts: Vec<_> = (0..3)
+            .map(|_| {
+                let url = db.url.clone();
+                tokio::spawn(async move {
+                    let conn = bidtrack::db::connect(&url).await.expect("connect");
+                    let done = bidtrack::db::migrate(&conn).await;
+                    conn.close().await.ok();
+                    done
+                })
+            })
+            .collect();
+        for s in starts {
+            s.await
+                .expect("task")
+                .expect("every start migrates or finds nothing to do");
+        }
+        let applied = migration::Migrator::get_applied_migrations(&db.conn)
+            .await
+            .expect("applied");
+        assert_eq!(applied.len(), migration::Migrator::migrations().len());
+        assert!(
+            migration::Migrator::get_pending_migrations(&db.conn)
+                .await
+                .expect("pending")
+                .is_empty()
+        );
+        // The seeds went in once, not once per instance.
+        let regimes = entity::regime::Entity::find()
+            .count(&db.conn)
+            .await
+            .expect("regimes");
+        assert_eq!(regimes, seeded);
+    }
+);
