@@ -1,6 +1,8 @@
-//! Crash safety: the server is killed with SIGKILL while it writes a large import. After the
-//! restart either every row of the file is there or none is, and the database is sound
-//! (`PRAGMA integrity_check` on SQLite; on PostgreSQL the open transaction was rolled back).
+//! The server process under signals. SIGKILL while it writes a large import: after the restart
+//! either every row of the file is there or none is, and the database is sound (`PRAGMA
+//! integrity_check` on SQLite; on PostgreSQL the open transaction was rolled back). SIGTERM with
+//! a request in flight: the listener closes, the request finishes and commits, the process
+//! exits 0.
 
 use crate::db_test;
 use crate::support::*;
@@ -12,7 +14,7 @@ use std::time::{Duration, Instant};
 
 const ROWS: usize = 20_000;
 
-fn start_server(url: &str) -> (Child, String) {
+pub fn start_server(url: &str) -> (Child, String) {
     let mut server = Command::new(env!("CARGO_BIN_EXE_bidtrack"))
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("DATABASE_URL", url)
@@ -34,7 +36,7 @@ fn start_server(url: &str) -> (Child, String) {
     (server, address)
 }
 
-fn token(url: &str) -> String {
+pub fn token(url: &str) -> String {
     let o = Command::new(env!("CARGO_BIN_EXE_bidtrack"))
         .args(["token", "create", "--user", "admin", "--name", "crash"])
         .env("DATABASE_URL", url)
@@ -198,5 +200,67 @@ db_test!(
                 .collect();
             assert_eq!(findings, ["ok"]);
         }
+    }
+);
+
+db_test!(
+    sigterm_lets_a_request_in_flight_finish,
+    |db: TestDb| async move {
+        let unit = add_unit(&db.conn, "HN", entity::UnitKind::Province, None).await;
+        let (mut server, address) = start_server(&db.url);
+        let token = token(&db.url);
+        // The request's write waits behind this transaction, so it is in flight for as long
+        // as the test holds it.
+        let blocker = bidtrack::db::begin_write(&db.conn).await.expect("begin");
+        let body =
+            serde_json::json!({"unit_id": unit.id, "name": "Gói lúc dừng", "plan_year": 2019,
+            "field": "goods", "method": "open_bidding", "package_price_vnd": 2_000_000_000_i64,
+            "online": true})
+            .to_string();
+        let request = {
+            let address = address.clone();
+            std::thread::spawn(move || {
+                let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+                let head = format!(
+                    "POST /api/v1/packages HTTP/1.1\r\nHost: localhost\r\n\
+                     Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                stream.write_all(head.as_bytes()).expect("write");
+                stream.write_all(body.as_bytes()).expect("write");
+                let mut answer = String::new();
+                std::io::Read::read_to_string(&mut stream, &mut answer).expect("read");
+                answer
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let term = Command::new("kill")
+            .args(["-TERM", &server.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(term.success());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // Stopping: no new connection is taken, and the process waits for the one in flight.
+        assert!(
+            std::net::TcpStream::connect(&address).is_err(),
+            "the listener closes on SIGTERM"
+        );
+        assert!(
+            server.try_wait().expect("status").is_none(),
+            "exited with a request in flight"
+        );
+        sea_orm::TransactionSession::rollback(blocker)
+            .await
+            .expect("release");
+        let answer = request.join().expect("request thread");
+        assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+        let status = server.wait().expect("wait");
+        assert!(status.success(), "{status:?}");
+        let stored = entity::package::Entity::find()
+            .count(&db.conn)
+            .await
+            .expect("count");
+        assert_eq!(stored, 1, "the request that was let finish is committed");
     }
 );
