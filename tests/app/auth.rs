@@ -48,11 +48,6 @@ async fn world(db: &TestDb) -> World {
     }
 }
 
-fn package_body(unit: i64, name: &str) -> Value {
-    json!({"unit_id": unit, "name": name, "plan_year": 2019, "field": "goods",
-           "method": "competitive_offers", "package_price_vnd": 500_000_000i64, "online": false})
-}
-
 /// A package made by the administrator, for someone else to try to change.
 async fn fresh_package(admin: &Client, unit: i64, name: &str) -> i64 {
     admin.package(package_body(unit, name)).await["id"]

@@ -33,13 +33,7 @@ db_test!(
         let c = Arc::new(Client::new(&db));
         let mut ids = Vec::new();
         for n in 0..PACKAGES {
-            let p = c
-                .package(
-                    json!({"unit_id": unit.id, "name": format!("Gói {n}"), "plan_year": 2019,
-                    "field": "goods", "method": "open_bidding",
-                    "package_price_vnd": 2_000_000_000_i64, "online": true}),
-                )
-                .await;
+            let p = c.package(package_body(unit.id, &format!("Gói {n}"))).await;
             ids.push(p["id"].as_i64().expect("id"));
         }
         // Half the clients go through a second instance (its own memory), as behind a proxy.

@@ -96,12 +96,7 @@ fn sample(page: &str, name: &str) -> Option<f64> {
 db_test!(metrics_in_prometheus_text, |db: TestDb| async move {
     let unit = add_unit(&db.conn, "HN", UnitKind::Province, None).await;
     let c = Client::new(&db);
-    let p = c
-        .package(
-            json!({"unit_id": unit.id, "name": "Gói đo", "plan_year": 2019, "field": "goods",
-            "method": "open_bidding", "package_price_vnd": 2_000_000_000_i64, "online": true}),
-        )
-        .await;
+    let p = c.package(package_body(unit.id, "Gói đo")).await;
     let id = p["id"].as_i64().expect("id");
     for _ in 0..3 {
         assert_eq!(
@@ -151,11 +146,7 @@ db_test!(metrics_in_prometheus_text, |db: TestDb| async move {
     assert!(page.trim_end().ends_with("# EOF"));
 
     // The package count follows writes (it is cached against the data version).
-    c.package(
-        json!({"unit_id": unit.id, "name": "Gói đo 2", "plan_year": 2019, "field": "goods",
-        "method": "open_bidding", "package_price_vnd": 2_000_000_000_i64, "online": true}),
-    )
-    .await;
+    c.package(package_body(unit.id, "Gói đo 2")).await;
     let page = c.get("/metrics").await.text;
     assert_eq!(sample(&page, "bidtrack_packages"), Some(2.0));
 });
@@ -173,11 +164,7 @@ db_test!(
         // than the limit, so the request's own write waits past it.
         let blocker = bidtrack::db::begin_write(&db.conn).await.expect("begin");
         let r = c
-            .post(
-                "/api/v1/packages",
-                &json!({"unit_id": unit.id, "name": "Gói chậm", "plan_year": 2019, "field": "goods",
-                    "method": "open_bidding", "package_price_vnd": 2_000_000_000_i64, "online": true}),
-            )
+            .post("/api/v1/packages", &package_body(unit.id, "Gói chậm"))
             .await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
         assert_eq!(r.headers["content-type"], "application/problem+json");
@@ -192,11 +179,7 @@ db_test!(
         let list = c.get("/api/v1/packages").await.json();
         assert_eq!(list["total"], 0, "{list}");
         let r = c
-            .post(
-                "/api/v1/packages",
-                &json!({"unit_id": unit.id, "name": "Gói chậm", "plan_year": 2019, "field": "goods",
-                    "method": "open_bidding", "package_price_vnd": 2_000_000_000_i64, "online": true}),
-            )
+            .post("/api/v1/packages", &package_body(unit.id, "Gói chậm"))
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     }
@@ -215,12 +198,8 @@ db_test!(
         let slow = {
             let c = c.clone();
             tokio::spawn(async move {
-                c.post(
-                    "/api/v1/packages",
-                    &json!({"unit_id": unit.id, "name": "Gói chờ", "plan_year": 2019, "field": "goods",
-                        "method": "open_bidding", "package_price_vnd": 2_000_000_000_i64, "online": true}),
-                )
-                .await
+                c.post("/api/v1/packages", &package_body(unit.id, "Gói chờ"))
+                    .await
             })
         };
         // Metrics skip the limit: they show the one request in flight.

@@ -212,11 +212,7 @@ db_test!(
         // The request's write waits behind this transaction, so it is in flight for as long
         // as the test holds it.
         let blocker = bidtrack::db::begin_write(&db.conn).await.expect("begin");
-        let body =
-            serde_json::json!({"unit_id": unit.id, "name": "Gói lúc dừng", "plan_year": 2019,
-            "field": "goods", "method": "open_bidding", "package_price_vnd": 2_000_000_000_i64,
-            "online": true})
-            .to_string();
+        let body = package_body(unit.id, "Gói lúc dừng").to_string();
         let request = {
             let address = address.clone();
             std::thread::spawn(move || {

@@ -237,3 +237,9 @@ pub async fn create(db: &DatabaseConnection, p: NewPackage) -> entity::package::
 }
 
 pub const BN: i64 = 1_000_000_000;
+
+/// The JSON of a valid package of `unit` (a small competitive offer of 2019), for the API.
+pub fn package_body(unit: i64, name: &str) -> serde_json::Value {
+    serde_json::json!({"unit_id": unit, "name": name, "plan_year": 2019, "field": "goods",
+           "method": "competitive_offers", "package_price_vnd": 500_000_000i64, "online": false})
+}
