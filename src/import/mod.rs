@@ -63,12 +63,22 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, FileError> {
         .has_headers(false)
         .from_reader(text.as_bytes());
     let mut sheet = Sheet::default();
+    // The csv crate counts `\n` only, but a lone `\r` ends records too (old Mac files, a stray
+    // carriage return in a cell): lines are counted here as an editor shows them, so that no two
+    // rows claim one line (found by fuzz/csv_rows).
+    let (mut counted_to, mut line) = (0, 1);
     for record in reader.records() {
         let record = record.map_err(|e| FileError::Csv {
             line: e.position().map_or(0, |p| p.line()),
             message: e.to_string(),
         })?;
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let start = record.position().map_or(counted_to, |p| {
+            usize::try_from(p.byte()).unwrap_or(counted_to)
+        });
+        if start > counted_to {
+            line += line_breaks(&text.as_bytes()[counted_to..start]);
+            counted_to = start;
+        }
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
         if cells.iter().all(String::is_empty) {
             continue;
@@ -83,6 +93,26 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, FileError> {
         return Err(FileError::Empty);
     }
     Ok(sheet)
+}
+
+/// Line ends in `bytes`: `\n`, `\r\n` and a lone `\r` each count once.
+fn line_breaks(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => n += 1,
+            b'\r' => {
+                n += 1;
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    n
 }
 
 fn guess_encoding(bytes: &[u8]) -> String {
@@ -465,5 +495,23 @@ mod tests {
         // "Tên gói thầu" in Windows-1258
         let legacy = b"T\xEAn g\xF3i th\xE2\xF2u,Gi\xE1\nA,1\n";
         assert!(matches!(read_csv(legacy), Err(FileError::NotUtf8 { .. })));
+    }
+
+    #[test]
+    fn line_numbers_as_an_editor_counts_them() {
+        let lines = |bytes: &[u8]| -> Vec<usize> {
+            read_csv(bytes)
+                .expect("csv")
+                .rows
+                .iter()
+                .map(|(l, _)| *l)
+                .collect()
+        };
+        // Old Mac files end lines with a lone CR; Windows with CRLF; a quoted cell may span lines.
+        assert_eq!(lines(b"name,price\rA,1\rB,2\r"), [2, 3]);
+        assert_eq!(lines(b"name,price\r\nA,1\r\n\r\nB,2\r\n"), [2, 4]);
+        assert_eq!(lines(b"\n\nname,price\nA,\"1\n2\"\nB,3\n"), [4, 6]);
+        // A stray CR inside a row splits it; the two halves are on different lines.
+        assert_eq!(lines(b"name,price\nA,no\rte\n"), [2, 3]);
     }
 }
