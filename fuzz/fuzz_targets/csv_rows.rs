@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = import::map_headers(&sheet.headers);
     let mut last_line = 0;
     for (line, cells) in &sheet.rows {
-        assert!(*line > last_line, "row lines go down: {line} after {last_line}");
+        assert!(
+            *line > last_line,
+            "row lines go down: {line} after {last_line}"
+        );
         last_line = *line;
         for cell in cells {
             let _ = import::parse_bool(cell);
