@@ -70,6 +70,16 @@ enum Identity {
 pub struct Client {
     state: AppState,
     identity: Identity,
+    /// A server process this client talks to over TCP instead of the router in process.
+    remote: Option<Remote>,
+}
+
+struct Remote {
+    address: String,
+    http: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        Body,
+    >,
 }
 
 static USERS: AtomicU32 = AtomicU32::new(0);
@@ -158,7 +168,22 @@ impl Client {
         };
         let mut state = AppState::new(db.conn.clone(), settings);
         state.cache = db.cache.clone();
-        Client { state, identity }
+        Client {
+            state,
+            identity,
+            remote: None,
+        }
+    }
+
+    /// The same user, sending to the server listening at `address` (`host:port`), another
+    /// process on this test's database.
+    pub fn at(mut self, address: &str) -> Self {
+        self.remote = Some(Remote {
+            address: address.to_owned(),
+            http: hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http(),
+        });
+        self
     }
 
     /// This client's credentials (made now if need be); `None` for the anonymous client.
@@ -227,10 +252,25 @@ impl Client {
 
     /// Sends exactly this request.
     pub async fn send_raw(&self, req: Request<Body>) -> Response {
-        let response = app(self.state.clone())
-            .oneshot(req)
-            .await
-            .expect("infallible");
+        let response = match &self.remote {
+            None => app(self.state.clone())
+                .oneshot(req)
+                .await
+                .expect("infallible"),
+            Some(remote) => {
+                let (mut parts, body) = req.into_parts();
+                let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                parts.uri = format!("http://{}{path}", remote.address)
+                    .parse()
+                    .expect("uri");
+                remote
+                    .http
+                    .request(Request::from_parts(parts, body))
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e}", remote.address))
+                    .map(Body::new)
+            }
+        };
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response

@@ -16,6 +16,7 @@ mod demo;
 mod generate;
 mod http;
 mod imports;
+mod instances;
 mod migrations;
 mod ocds;
 mod openapi;
