@@ -3,7 +3,8 @@
 
 use crate::config::{
     DEFAULT_BIND, DEFAULT_DATABASE_URL, DEFAULT_MAX_CONCURRENT_REQUESTS,
-    DEFAULT_REQUEST_TIMEOUT_SECS, DEFAULT_SHUTDOWN_TIMEOUT_SECS, Limits, Settings,
+    DEFAULT_REQUEST_TIMEOUT_SECS, DEFAULT_SHUTDOWN_TIMEOUT_SECS, DEFAULT_UPLOAD_TIMEOUT_SECS,
+    Limits, Settings,
 };
 use crate::domain::compliance::{Percent, View};
 use crate::domain::money::format_vnd;
@@ -59,9 +60,14 @@ pub struct ServeArgs {
     /// Largest import file accepted, in megabytes.
     #[arg(long, env = "BIDTRACK_IMPORT_LIMIT_MB", default_value_t = 50)]
     pub import_limit_mb: usize,
-    /// Seconds a request may take before it is abandoned with 503 `timeout`.
+    /// Seconds a request may take, once its body has arrived, before it is abandoned with 503
+    /// `timeout`.
     #[arg(long, env = "BIDTRACK_REQUEST_TIMEOUT_SECS", default_value_t = DEFAULT_REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
+    /// Seconds a client may take to send a request body (an import file) before it gets 408
+    /// `upload_timeout`.
+    #[arg(long, env = "BIDTRACK_UPLOAD_TIMEOUT_SECS", default_value_t = DEFAULT_UPLOAD_TIMEOUT_SECS)]
+    pub upload_timeout_secs: u64,
     /// Requests handled at once; more are answered 503 `overloaded` straight away.
     #[arg(long, env = "BIDTRACK_MAX_CONCURRENT_REQUESTS", default_value_t = DEFAULT_MAX_CONCURRENT_REQUESTS)]
     pub max_concurrent_requests: usize,
@@ -86,6 +92,7 @@ impl ServeArgs {
     fn limits(&self) -> Limits {
         Limits {
             request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            upload_timeout: Duration::from_secs(self.upload_timeout_secs.max(1)),
             max_concurrent_requests: self.max_concurrent_requests.max(1),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
         }

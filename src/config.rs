@@ -26,10 +26,13 @@ pub struct Settings {
 /// How much one instance takes on (`bidtrack serve --help` names the settings).
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// A request whose response has not started by then gets 503 `timeout`; its work is
-    /// dropped, and with it any open transaction (rolled back). Streamed exports count until
-    /// their first bytes.
+    /// Counted from the end of the request's body (a slow upload is not slow work): a request
+    /// whose response has not started by then gets 503 `timeout`; its work is dropped, and with
+    /// it any open transaction (rolled back). Streamed exports count until their first bytes.
     pub request_timeout: Duration,
+    /// How long a client may take to send its request body (an import file over a slow link);
+    /// past it the request gets 408 `upload_timeout` and the connection is closed.
+    pub upload_timeout: Duration,
     /// Requests handled at once; the next one gets 503 `overloaded` at once rather than
     /// waiting in a queue nobody can see.
     pub max_concurrent_requests: usize,
@@ -41,6 +44,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
+            upload_timeout: Duration::from_secs(DEFAULT_UPLOAD_TIMEOUT_SECS),
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT_SECS),
         }
@@ -48,6 +52,8 @@ impl Default for Limits {
 }
 
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 60;
+/// A 50 MB import file at 2 Mbit/s, a slow district uplink, takes about 200 s.
+pub const DEFAULT_UPLOAD_TIMEOUT_SECS: u64 = 600;
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 512;
 pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
 

@@ -78,6 +78,10 @@ pub enum AppError {
         message: String,
         retry_after_secs: u64,
     },
+    /// The client took longer than the upload limit to send its request body (408, and the
+    /// connection is closed: what is left of the body is not worth reading).
+    #[error("{message}")]
+    RequestTimeout { message: String },
     /// The server cannot take the request now, but may shortly (503 with Retry-After): every
     /// database connection stayed busy for the acquire timeout (`busy`), too many requests are
     /// in flight (`overloaded`), the request ran past the time limit (`timeout`), or the
@@ -187,6 +191,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -207,6 +212,7 @@ impl AppError {
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::Forbidden { .. } => "forbidden",
             AppError::TooManyRequests { .. } => "too_many_attempts",
+            AppError::RequestTimeout { .. } => "upload_timeout",
             AppError::Busy { code, .. } => code,
             AppError::Internal(_) => "internal",
         }
@@ -301,6 +307,13 @@ impl IntoResponse for AppError {
                 response.headers_mut().insert(
                     header::RETRY_AFTER,
                     header::HeaderValue::from(BUSY_RETRY_AFTER_SECS),
+                );
+            }
+            // RFC 9110 §15.5.9: the server closes the connection after a 408.
+            AppError::RequestTimeout { .. } => {
+                response.headers_mut().insert(
+                    header::CONNECTION,
+                    header::HeaderValue::from_static("close"),
                 );
             }
             _ => {}

@@ -9,12 +9,14 @@
 use crate::AppState;
 use crate::config::Limits;
 use crate::error::AppError;
+use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use http_body::{Body as _, Frame, SizeHint};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -23,10 +25,12 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use sea_orm::{DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait};
 use serde_json::json;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, oneshot};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -239,17 +243,31 @@ pub async fn layer(State(ops): State<Arc<Ops>>, mut request: Request, next: Next
                     .into_response(),
                 }
             };
-            let outcome = if exempt {
-                Ok(next.run(request).await)
-            } else {
-                // A guard, so a request dropped midway (the client went away) is uncounted too.
-                let _counted = InFlight::enter(&m.in_flight);
-                tokio::time::timeout(ops.limits.request_timeout, next.run(request)).await
-            };
-            match outcome {
+            if exempt {
+                return next.run(request).await;
+            }
+            // A guard, so a request dropped midway (the client went away) is uncounted too.
+            let _counted = InFlight::enter(&m.in_flight);
+            let (request, received) = watch_body(request);
+            match within_limits(&ops.limits, next.run(request), received).await {
                 Ok(response) => response,
+                Err(Limit::Upload) => {
+                    tracing::warn!(
+                        upload_timeout_secs = ops.limits.upload_timeout.as_secs(),
+                        "request body still arriving: answering 408"
+                    );
+                    AppError::RequestTimeout {
+                        message: format!(
+                            "Tệp/dữ liệu gửi lên không đến đủ trong {} giây, chưa có gì được \
+                             ghi; hãy kiểm tra đường truyền rồi gửi lại (upload too slow, \
+                             nothing was written)",
+                            ops.limits.upload_timeout.as_secs()
+                        ),
+                    }
+                    .into_response()
+                }
                 // Dropping the handler's future rolls back any transaction it had open.
-                Err(_) => {
+                Err(Limit::Work) => {
                     tracing::warn!(
                         timeout_secs = ops.limits.request_timeout.as_secs(),
                         "request timed out: answering 503"
@@ -284,6 +302,82 @@ pub async fn layer(State(ops): State<Arc<Ops>>, mut request: Request, next: Next
         response.headers_mut().insert(REQUEST_ID, value);
     }
     response
+}
+
+enum Limit {
+    /// The client was still sending the body when the upload limit passed.
+    Upload,
+    /// The body had arrived, and the answer was not ready within the request limit.
+    Work,
+}
+
+/// Runs the handler under the two clocks: the upload limit until its body has been read (or
+/// dropped), then the request limit. A slow link is not slow work, and the handler reads the
+/// body itself (imports stream it), so only the body can say when it has arrived.
+async fn within_limits(
+    limits: &Limits,
+    handler: impl Future<Output = Response>,
+    received: oneshot::Receiver<()>,
+) -> Result<Response, Limit> {
+    tokio::pin!(handler);
+    tokio::select! {
+        response = &mut handler => return Ok(response),
+        // Sent, or the sender dropped with the body: either way nothing more is to come.
+        _ = received => {}
+        () = tokio::time::sleep(limits.upload_timeout) => return Err(Limit::Upload),
+    }
+    tokio::time::timeout(limits.request_timeout, handler)
+        .await
+        .map_err(|_| Limit::Work)
+}
+
+/// The request with a body that reports when it has been read to its end.
+fn watch_body(request: Request) -> (Request, oneshot::Receiver<()>) {
+    let (sent, received) = oneshot::channel();
+    if request.body().is_end_stream() {
+        // No body (a GET): the request limit starts now.
+        let _ = sent.send(());
+        return (request, received);
+    }
+    let request = request.map(|inner| {
+        Body::new(WatchedBody {
+            inner,
+            sent: Some(sent),
+        })
+    });
+    (request, received)
+}
+
+struct WatchedBody {
+    inner: Body,
+    sent: Option<oneshot::Sender<()>>,
+}
+
+impl http_body::Body for WatchedBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        let frame = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(frame, Poll::Ready(None | Some(Err(_))))
+            && let Some(sent) = self.sent.take()
+        {
+            // The receiver is gone only when the request was answered already.
+            let _ = sent.send(());
+        }
+        frame
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 pub fn router() -> Router<AppState> {

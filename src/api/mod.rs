@@ -147,10 +147,21 @@ fn secure(doc: &mut utoipa::openapi::OpenApi) {
                     "Not now, retry after Retry-After seconds; nothing was written. `code` says why: \
                      `busy` (every database connection or SQLite's write lock stayed taken), \
                      `overloaded` (too many requests in flight, BIDTRACK_MAX_CONCURRENT_REQUESTS) or \
-                     `timeout` (no answer within BIDTRACK_REQUEST_TIMEOUT_SECS)",
+                     `timeout` (no answer within BIDTRACK_REQUEST_TIMEOUT_SECS of the request's \
+                     arrival)",
                 )
                 .into(),
             );
+            if op.request_body.is_some() {
+                op.responses.responses.insert(
+                    "408".to_owned(),
+                    problem(
+                        "The request body did not arrive within BIDTRACK_UPLOAD_TIMEOUT_SECS \
+                         (`upload_timeout`); nothing was written and the connection is closed",
+                    )
+                    .into(),
+                );
+            }
             if op.operation_id.as_deref() == Some("login") {
                 continue;
             }

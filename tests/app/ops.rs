@@ -1,5 +1,6 @@
 //! Operating the service: request ids, health and readiness, metrics, and the limits answered
-//! with problem documents (a request that runs too long, one too many at once).
+//! with problem documents (a request that runs too long, an upload too slow, one too many at
+//! once).
 
 use crate::client::Client;
 use crate::db_test;
@@ -223,5 +224,67 @@ db_test!(
         let done = slow.await.expect("task");
         assert_eq!(done.status, StatusCode::CREATED, "{}", done.text);
         assert_eq!(c.get("/api/v1/units").await.status, StatusCode::OK);
+    }
+);
+
+/// An import file sent in `chunks` pieces, `pause` apart, the way a slow link delivers it.
+fn trickled(chunks: Vec<String>, pause: Duration) -> Body {
+    Body::from_stream(futures_util::stream::unfold(
+        chunks.into_iter(),
+        move |mut rest| async move {
+            let chunk = rest.next()?;
+            tokio::time::sleep(pause).await;
+            Some((Ok::<_, std::io::Error>(chunk), rest))
+        },
+    ))
+}
+
+fn slow_import(chunks: Vec<String>, pause: Duration) -> Request<Body> {
+    Request::post("/api/v1/imports/packages")
+        .header("content-type", "text/csv")
+        .body(trickled(chunks, pause))
+        .expect("request")
+}
+
+fn import_rows(n: usize) -> Vec<String> {
+    let mut chunks = vec![
+        "Mã đơn vị,Tên gói thầu,Năm kế hoạch,Lĩnh vực,Hình thức lựa chọn nhà thầu,Giá gói thầu,Qua mạng\n"
+            .to_owned(),
+    ];
+    for i in 0..n {
+        chunks.push(format!("HN,Gói gửi chậm {i},2022,HH,CHCT,500.000.000,Có\n"));
+    }
+    chunks
+}
+
+db_test!(
+    a_slow_upload_is_timed_apart_from_the_work,
+    |db: TestDb| async move {
+        add_unit(&db.conn, "HN", UnitKind::Province, None).await;
+        let c = Client::new(&db).with_limits(Limits {
+            request_timeout: Duration::from_secs(1),
+            upload_timeout: Duration::from_secs(30),
+            ..Limits::default()
+        });
+        // 2.5 s to arrive, over twice the request limit: the limit counts from its arrival.
+        let r = c
+            .send(slow_import(import_rows(4), Duration::from_millis(500)))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json()["created"], 4, "{}", r.text);
+
+        // An upload slower than its own limit gets 408, and nothing of it is kept.
+        let c = c.with_limits(Limits {
+            upload_timeout: Duration::from_secs(1),
+            ..Limits::default()
+        });
+        let r = c
+            .send(slow_import(import_rows(10), Duration::from_millis(400)))
+            .await;
+        let problem = r.problem(408, "upload_timeout");
+        assert_eq!(r.header("connection"), Some("close"));
+        assert_eq!(problem["request_id"], request_id(&r).as_str());
+        let list = c.get("/api/v1/packages").await.json();
+        assert_eq!(list["total"], 4, "{list}");
     }
 );
