@@ -317,35 +317,36 @@ enum Limit {
 async fn within_limits(
     limits: &Limits,
     handler: impl Future<Output = Response>,
-    received: oneshot::Receiver<()>,
+    received: Option<oneshot::Receiver<()>>,
 ) -> Result<Response, Limit> {
     tokio::pin!(handler);
-    tokio::select! {
-        response = &mut handler => return Ok(response),
-        // Sent, or the sender dropped with the body: either way nothing more is to come.
-        _ = received => {}
-        () = tokio::time::sleep(limits.upload_timeout) => return Err(Limit::Upload),
+    if let Some(received) = received {
+        tokio::select! {
+            response = &mut handler => return Ok(response),
+            // Sent, or the sender dropped with the body: either way nothing more is to come.
+            _ = received => {}
+            () = tokio::time::sleep(limits.upload_timeout) => return Err(Limit::Upload),
+        }
     }
     tokio::time::timeout(limits.request_timeout, handler)
         .await
         .map_err(|_| Limit::Work)
 }
 
-/// The request with a body that reports when it has been read to its end.
-fn watch_body(request: Request) -> (Request, oneshot::Receiver<()>) {
-    let (sent, received) = oneshot::channel();
+/// The request with a body that reports when it has been read to its end; `None` when there
+/// is no body to wait for (a GET), so the request limit starts now.
+fn watch_body(request: Request) -> (Request, Option<oneshot::Receiver<()>>) {
     if request.body().is_end_stream() {
-        // No body (a GET): the request limit starts now.
-        let _ = sent.send(());
-        return (request, received);
+        return (request, None);
     }
+    let (sent, received) = oneshot::channel();
     let request = request.map(|inner| {
         Body::new(WatchedBody {
             inner,
             sent: Some(sent),
         })
     });
-    (request, received)
+    (request, Some(received))
 }
 
 struct WatchedBody {
