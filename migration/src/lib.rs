@@ -8,6 +8,7 @@ mod m20261126_000003_accounts_and_audit;
 mod m20261126_000004_compliance_index;
 mod m20261126_000005_data_version;
 mod m20261126_000006_compliance_index_with_id;
+mod m20261127_000007_expiry_indexes;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_compliance_index::Migration),
             Box::new(m20261126_000005_data_version::Migration),
             Box::new(m20261126_000006_compliance_index_with_id::Migration),
+            Box::new(m20261127_000007_expiry_indexes::Migration),
         ]
     }
 }

@@ -10,8 +10,11 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
 use entity::{AuditAction, Role, TokenKind, api_token, login_failure, session, unit, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
+    sea_query::{Expr, OnConflict},
 };
 use sha2::{Digest, Sha256};
 
@@ -210,13 +213,17 @@ fn check_password(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// 1–64 ASCII letters, digits, `-`, `_` or `.`.
+fn possible_username(name: &str) -> bool {
+    (1..=64).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 fn check_user(u: &NewUser) -> Vec<FieldError> {
     let mut e = Vec::new();
-    let ok = (1..=64).contains(&u.username.chars().count())
-        && u.username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !ok {
+    if !possible_username(&u.username) {
         e.push(FieldError::new(
             "username",
             "invalid",
@@ -439,6 +446,9 @@ pub async fn ensure_admin<C: ConnectionTrait + TransactionTrait>(
 /// Failures allowed before a username has to wait.
 pub const FREE_ATTEMPTS: i32 = 5;
 
+/// Failed logins older than this are forgotten (the longest wait is 15 minutes).
+pub const FORGET_FAILURES_AFTER: Duration = Duration::hours(24);
+
 /// The wait after `failures` consecutive failures: 30 s after the fifth, doubling, at most 15 min.
 pub fn lockout(failures: i32) -> Option<Duration> {
     if failures < FREE_ATTEMPTS {
@@ -463,6 +473,12 @@ pub async fn login(
     now: DateTime<Utc>,
 ) -> Result<user::Model, AppError> {
     let username = username.trim();
+    if !possible_username(username) {
+        // No account can have this name, so there is nothing to protect by counting, and
+        // counting would let anyone store a megabyte "username" per request.
+        let _ = hash_password(password);
+        return Err(invalid_login());
+    }
     let failures = login_failure::Entity::find_by_id(username.to_owned())
         .one(db)
         .await?;
@@ -495,17 +511,30 @@ pub async fn login(
             Ok(u)
         }
         _ => {
-            let count = failures.as_ref().map_or(0, |f| f.failures) + 1;
-            let row = login_failure::ActiveModel {
+            // A username nobody has failed with for a day starts again from zero; without
+            // this, every name ever tried would stay in the table.
+            login_failure::Entity::delete_many()
+                .filter(login_failure::Column::LastFailureAt.lt(now - FORGET_FAILURES_AFTER))
+                .exec(db)
+                .await?;
+            // One statement, so two wrong passwords at once both count (and neither fails on
+            // the other's new row).
+            use sea_orm::sea_query::ExprTrait as _;
+            let counted =
+                Expr::col((login_failure::Entity, login_failure::Column::Failures)).add(1);
+            login_failure::Entity::insert(login_failure::ActiveModel {
                 username: Set(username.to_owned()),
-                failures: Set(count),
+                failures: Set(1),
                 last_failure_at: Set(now),
-            };
-            if failures.is_some() {
-                row.update(db).await?;
-            } else {
-                row.insert(db).await?;
-            }
+            })
+            .on_conflict(
+                OnConflict::column(login_failure::Column::Username)
+                    .value(login_failure::Column::Failures, counted)
+                    .update_column(login_failure::Column::LastFailureAt)
+                    .to_owned(),
+            )
+            .exec(db)
+            .await?;
             Err(invalid_login())
         }
     }
@@ -638,6 +667,11 @@ pub async fn open_session(
 ) -> Result<(String, String), AppError> {
     let secret = new_secret("s_")?;
     let csrf = new_secret("")?;
+    // Sessions that ended without a logout are removed here rather than never.
+    session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lte(now))
+        .exec(db)
+        .await?;
     session::ActiveModel {
         id: NotSet,
         user_id: Set(user_id),

@@ -10,7 +10,7 @@ use axum::http::{Method, Request, header};
 use bidtrack::services::accounts::{self, Actor};
 use entity::{Role, UnitKind};
 use scraper::{Html, Selector};
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
 fn texts(r: &Response, css: &str) -> Vec<String> {
@@ -890,5 +890,111 @@ db_test!(
         made.sort_unstable();
         assert_eq!(made, [false, true], "exactly one start made it");
         assert_eq!(accounts::count_users(&db.conn).await.expect("count"), 1);
+    }
+);
+
+db_test!(
+    failed_logins_are_counted_together_and_forgotten,
+    |db: TestDb| async move {
+        let anonymous = std::sync::Arc::new(Client::anonymous(&db));
+        let failures = |name: &'static str| {
+            let db = &db;
+            async move {
+                entity::login_failure::Entity::find_by_id(name.to_owned())
+                    .one(&db.conn)
+                    .await
+                    .expect("login_failures")
+                    .map(|f| f.failures)
+            }
+        };
+        // No account can have this name: it is refused like any wrong login, and not stored.
+        let huge = "x".repeat(100_000);
+        anonymous
+            .post(
+                "/api/v1/auth/login",
+                &json!({"username": huge, "password": "sai"}),
+            )
+            .await
+            .problem(401, "unauthenticated");
+        let stored = entity::login_failure::Entity::find()
+            .count(&db.conn)
+            .await
+            .expect("count");
+        assert_eq!(stored, 0);
+
+        // Five wrong passwords at once for a name with no count yet: five 401s, five counted.
+        let tries: Vec<_> = (0..5)
+            .map(|_| {
+                let anonymous = anonymous.clone();
+                tokio::spawn(async move {
+                    anonymous
+                        .post(
+                            "/api/v1/auth/login",
+                            &json!({"username": "ai-do", "password": "sai"}),
+                        )
+                        .await
+                })
+            })
+            .collect();
+        for t in tries {
+            t.await.expect("task").problem(401, "unauthenticated");
+        }
+        assert_eq!(failures("ai-do").await, Some(5));
+
+        // A day without failures forgets the name; the next failure elsewhere clears it.
+        sea_orm::ConnectionTrait::execute_unprepared(
+            &db.conn,
+            "UPDATE login_failures SET last_failure_at = '2000-01-01 00:00:00+00:00'",
+        )
+        .await
+        .expect("age the failures");
+        anonymous
+            .post(
+                "/api/v1/auth/login",
+                &json!({"username": "nguoi-khac", "password": "sai"}),
+            )
+            .await
+            .problem(401, "unauthenticated");
+        assert_eq!(failures("ai-do").await, None);
+        assert_eq!(failures("nguoi-khac").await, Some(1));
+
+        // Sessions that ended without a logout go when the next one opens.
+        let user = accounts::create_user(
+            &db.conn,
+            &Actor::system(),
+            accounts::NewUser {
+                username: "phien".to_owned(),
+                display_name: "Phiên".to_owned(),
+                password: "mat-khau-dung-roi".to_owned(),
+                role: Role::Viewer,
+                unit_id: None,
+            },
+        )
+        .await
+        .expect("user");
+        let now = chrono::Utc::now();
+        let (ended, _) = accounts::open_session(&db.conn, user.id, now - chrono::Duration::days(2))
+            .await
+            .expect("old session");
+        let (live, _) = accounts::open_session(&db.conn, user.id, now)
+            .await
+            .expect("session");
+        let sessions = entity::session::Entity::find()
+            .count(&db.conn)
+            .await
+            .expect("sessions");
+        assert_eq!(sessions, 1);
+        assert!(
+            accounts::session_user(&db.conn, &ended, now)
+                .await
+                .expect("lookup")
+                .is_none()
+        );
+        assert!(
+            accounts::session_user(&db.conn, &live, now)
+                .await
+                .expect("lookup")
+                .is_some()
+        );
     }
 );

@@ -189,10 +189,10 @@ db_test!(
     the_index_migrations_roll_back_and_forward,
     |db: TestDb| async move {
         use migration::MigratorTrait;
-        // 000004–000006: the compliance indexes and the data version.
-        migration::Migrator::down(&db.conn, Some(3))
+        // 000004–000007: the compliance indexes, the data version, the expiry indexes.
+        migration::Migrator::down(&db.conn, Some(4))
             .await
-            .expect("roll back the last three migrations");
+            .expect("roll back the last four migrations");
         db::migrate(&db.conn).await.expect("apply them again");
         assert_eq!(
             db::data_version(&db.conn).await.expect("data version"),
