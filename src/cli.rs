@@ -71,6 +71,10 @@ pub struct ServeArgs {
     /// Requests handled at once; more are answered 503 `overloaded` straight away.
     #[arg(long, env = "BIDTRACK_MAX_CONCURRENT_REQUESTS", default_value_t = DEFAULT_MAX_CONCURRENT_REQUESTS)]
     pub max_concurrent_requests: usize,
+    /// A secret the metrics scraper sends as `Authorization: Bearer …`; without it `/metrics` is
+    /// open to whoever reaches the port.
+    #[arg(long, env = "BIDTRACK_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Seconds requests in flight get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "BIDTRACK_SHUTDOWN_TIMEOUT_SECS", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT_SECS)]
     pub shutdown_timeout_secs: u64,
@@ -298,6 +302,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         limits: serve_args
             .as_ref()
             .map_or_else(Limits::default, ServeArgs::limits),
+        metrics_token: serve_args
+            .as_ref()
+            .and_then(|a| a.metrics_token.clone())
+            .filter(|t| !t.is_empty()),
         ocds: crate::ocds::Publication {
             ocid_prefix: cli.ocid_prefix,
             publisher: cli.ocds_publisher,

@@ -21,6 +21,8 @@ pub struct Settings {
     /// The OCDS publisher and ocid prefix of exports.
     pub ocds: crate::ocds::Publication,
     pub limits: Limits,
+    /// When set, `/metrics` answers only requests that carry `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 /// How much one instance takes on (`bidtrack serve --help` names the settings).

@@ -429,7 +429,24 @@ async fn readiness(db: &DatabaseConnection) -> Result<(), String> {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
+async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
+    if let Some(expected) = &state.settings.metrics_token {
+        let sent = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !crate::services::accounts::constant_time_eq(expected.as_bytes(), sent.as_bytes()) {
+            return Err(AppError::Unauthenticated {
+                message: "/metrics cần token của BIDTRACK_METRICS_TOKEN \
+                          (Authorization: Bearer …)"
+                    .to_owned(),
+            });
+        }
+    }
     let m = &state.ops.metrics;
     let (open, idle, max) = pool_usage(&state.db);
     m.pool_connections.set(open);

@@ -118,6 +118,14 @@ impl Client {
         self
     }
 
+    /// The same client on an instance whose `/metrics` asks for this token.
+    pub fn with_metrics_token(mut self, token: &str) -> Self {
+        let mut settings = (*self.state.settings).clone();
+        settings.metrics_token = Some(token.to_owned());
+        self.state.settings = Arc::new(settings);
+        self
+    }
+
     /// Nobody: no token, no session.
     pub fn anonymous(db: &TestDb) -> Self {
         Self::with(db, Identity::Anonymous)
@@ -165,6 +173,7 @@ impl Client {
             import_limit_bytes: bidtrack::config::DEFAULT_IMPORT_LIMIT,
             ocds: Default::default(),
             limits: Default::default(),
+            metrics_token: None,
         };
         let mut state = AppState::new(db.conn.clone(), settings);
         state.cache = db.cache.clone();

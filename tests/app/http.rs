@@ -19,6 +19,7 @@ async fn get(db: &TestDb, uri: &str) -> (StatusCode, String, String) {
             import_limit_bytes: bidtrack::config::DEFAULT_IMPORT_LIMIT,
             ocds: Default::default(),
             limits: Default::default(),
+            metrics_token: None,
         },
     );
     let response = app(state)

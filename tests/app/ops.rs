@@ -288,3 +288,29 @@ db_test!(
         assert_eq!(list["total"], 4, "{list}");
     }
 );
+
+db_test!(metrics_can_ask_for_a_token, |db: TestDb| async move {
+    let scraper = Client::anonymous(&db).with_metrics_token("bi-mat-cua-prometheus");
+    scraper
+        .get("/metrics")
+        .await
+        .problem(401, "unauthenticated");
+    let with = |token: &str| {
+        Request::get("/metrics")
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request")
+    };
+    scraper
+        .send(with("bi-mat-khac"))
+        .await
+        .problem(401, "unauthenticated");
+    // A user's API token is not the scraper's.
+    let user = Client::new(&db).with_metrics_token("bi-mat-cua-prometheus");
+    user.get("/metrics").await.problem(401, "unauthenticated");
+    let r = scraper.send(with("bi-mat-cua-prometheus")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(sample(&r.text, "bidtrack_packages").is_some(), "{}", r.text);
+    // Health checks stay open: the load balancer has no token.
+    assert_eq!(scraper.get("/readyz").await.status, StatusCode::OK);
+});
