@@ -485,15 +485,7 @@ db_test!(
             cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
             "{cookie}"
         );
-        let csrf = {
-            let doc = Html::parse_document(&page.text);
-            let sel = Selector::parse("input[name=csrf]").expect("selector");
-            doc.select(&sel)
-                .next()
-                .and_then(|e| e.value().attr("value"))
-                .expect("csrf")
-                .to_owned()
-        };
+        let csrf = page.csrf();
         let r = anonymous
             .form(
                 "/login",
@@ -667,7 +659,7 @@ db_test!(
 
         // Logging out ends the session.
         let logout = form_urlencoded::Serializer::new(String::new())
-            .append_pair("csrf", &csrf_of(&viewer_page))
+            .append_pair("csrf", &viewer_page.csrf())
             .finish();
         let r = anonymous
             .send(
@@ -690,16 +682,6 @@ db_test!(
         assert_eq!(r.status, 303, "the old cookie no longer opens pages");
     }
 );
-
-fn csrf_of(page: &Response) -> String {
-    let doc = Html::parse_document(&page.text);
-    let sel = Selector::parse("form[action='/logout'] input[name=csrf]").expect("selector");
-    doc.select(&sel)
-        .next()
-        .and_then(|e| e.value().attr("value"))
-        .expect("logout form")
-        .to_owned()
-}
 
 db_test!(
     audit_trail_records_who_changed_what,

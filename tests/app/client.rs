@@ -28,6 +28,32 @@ impl Response {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The `name=value` pair of the cookie this response sets.
+    pub fn cookie(&self, name: &str) -> String {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .find(|pair| {
+                pair.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('='))
+            })
+            .unwrap_or_else(|| panic!("no {name} cookie: {:?}", self.headers))
+            .to_owned()
+    }
+
+    /// The CSRF token of the page's forms (every form of a page carries the same one).
+    pub fn csrf(&self) -> String {
+        let page = scraper::Html::parse_document(&self.text);
+        let input = scraper::Selector::parse("input[name=csrf]").expect("selector");
+        page.select(&input)
+            .next()
+            .and_then(|i| i.value().attr("value"))
+            .unwrap_or_else(|| panic!("no csrf field: {}", self.text))
+            .to_owned()
+    }
+
     /// Asserts a problem+json answer with this status and code; returns the document.
     pub fn problem(&self, status: u16, code: &str) -> Value {
         assert_eq!(self.status.as_u16(), status, "{}", self.text);

@@ -2,7 +2,7 @@
 //! a reverse proxy. A session opened on one works on the other and, closed on the other, stops
 //! working on the first once its memory expires; edits through both never lose an update.
 
-use crate::client::{Client, Response};
+use crate::client::Client;
 use crate::concurrency::race;
 use crate::db_test;
 use crate::signals::start_server;
@@ -21,27 +21,6 @@ impl Drop for Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn set_cookie(r: &Response, name: &str) -> String {
-    r.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")))
-        .unwrap_or_else(|| panic!("no {name} cookie: {:?}", r.headers))
-        .to_owned()
-}
-
-fn csrf_field(r: &Response) -> String {
-    let page = scraper::Html::parse_document(&r.text);
-    let input = scraper::Selector::parse("input[name=csrf]").expect("selector");
-    page.select(&input)
-        .next()
-        .and_then(|i| i.value().attr("value"))
-        .unwrap_or_else(|| panic!("no csrf field: {}", r.text))
-        .to_owned()
 }
 
 fn with_cookie(
@@ -83,7 +62,7 @@ db_test!(
         // Signed in on A.
         let form = browser_a.get("/login").await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.text);
-        let login_csrf = set_cookie(&form, "bidtrack_login_csrf");
+        let login_csrf = form.cookie("bidtrack_login_csrf");
         let signed_in = browser_a
             .send_raw(with_cookie(
                 "POST",
@@ -92,7 +71,7 @@ db_test!(
                 Some(&[
                     ("username", "admin"),
                     ("password", "correct horse battery"),
-                    ("csrf", &csrf_field(&form)),
+                    ("csrf", &form.csrf()),
                 ]),
             ))
             .await;
@@ -102,7 +81,7 @@ db_test!(
             "{}",
             signed_in.text
         );
-        let session = set_cookie(&signed_in, "bidtrack_session");
+        let session = signed_in.cookie("bidtrack_session");
 
         // A remembers the session once it has served it (`services::cache`).
         let on_a = browser_a
@@ -119,7 +98,7 @@ db_test!(
                 "POST",
                 "/logout",
                 &session,
-                Some(&[("csrf", &csrf_field(&page))]),
+                Some(&[("csrf", &page.csrf())]),
             ))
             .await;
         assert_eq!(
