@@ -88,12 +88,12 @@ fn main() -> anyhow::Result<()> {
             file_mib = bytes.len() as f64 / 1024.0 / 1024.0;
             reset_peak();
             let start = Instant::now();
-            let sheet = imports::read_file(&bytes)?;
+            let sheet = imports::read_file(&bytes, &Default::default())?;
             let report = imports::import_packages(&db, &system, sheet, imports::ImportOptions::default(), &|_| {}).await?;
             first.push(start.elapsed());
             anyhow::ensure!(report.errors.is_empty() && report.created as u64 == rows, "import failed: {:?}", report.errors.first());
             let start = Instant::now();
-            let sheet = imports::read_file(&bytes)?;
+            let sheet = imports::read_file(&bytes, &Default::default())?;
             let report = imports::import_packages(&db, &system, sheet, imports::ImportOptions::default(), &|_| {}).await?;
             again.push(start.elapsed());
             anyhow::ensure!(report.unchanged as u64 == rows, "re-import changed rows");

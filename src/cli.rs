@@ -44,6 +44,15 @@ pub struct Cli {
         global = true
     )]
     pub ocds_publisher: String,
+    /// Data rows an import file may have (the server and `bidtrack import`).
+    #[arg(long, env = "BIDTRACK_IMPORT_MAX_ROWS", default_value_t = crate::import::DEFAULT_MAX_ROWS, global = true)]
+    pub import_max_rows: usize,
+    /// Columns holding values an import file may have.
+    #[arg(long, env = "BIDTRACK_IMPORT_MAX_COLUMNS", default_value_t = crate::import::DEFAULT_MAX_COLUMNS, global = true)]
+    pub import_max_columns: usize,
+    /// Megabytes an XLSX import may decompress to.
+    #[arg(long, env = "BIDTRACK_IMPORT_MAX_UNZIPPED_MB", default_value_t = crate::import::DEFAULT_MAX_UNZIPPED_MB, global = true)]
+    pub import_max_unzipped_mb: u64,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -306,6 +315,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .as_ref()
             .and_then(|a| a.metrics_token.clone())
             .filter(|t| !t.is_empty()),
+        import_bounds: crate::import::Bounds {
+            rows: cli.import_max_rows,
+            columns: cli.import_max_columns,
+            unzipped_bytes: cli.import_max_unzipped_mb.saturating_mul(1024 * 1024),
+            ..Default::default()
+        },
         ocds: crate::ocds::Publication {
             ocid_prefix: cli.ocid_prefix,
             publisher: cli.ocds_publisher,
@@ -345,7 +360,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = services::ocds::import(
                 &conn,
                 &services::accounts::Actor::system(),
-                &bytes,
+                bytes.into(),
+                settings.import_bounds,
                 services::imports::ImportOptions {
                     dry_run,
                     unit: None,
@@ -380,7 +396,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             file,
             dry_run,
             unit,
-        } => import(&conn, &file, dry_run, unit).await,
+        } => import(&conn, &file, dry_run, unit, &settings.import_bounds).await,
         Command::Token {
             action: TokenAction::Create { user, name, days },
         } => {
@@ -575,10 +591,11 @@ async fn import(
     file: &std::path::Path,
     dry_run: bool,
     unit: Option<String>,
+    bounds: &crate::import::Bounds,
 ) -> anyhow::Result<()> {
     use services::imports;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let sheet = imports::read_file(&bytes)?;
+    let sheet = imports::read_file(&bytes, bounds)?;
     let bar = indicatif::ProgressBar::new(sheet.rows.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} dòng ({per_sec})")

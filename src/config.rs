@@ -18,6 +18,8 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// Largest import file accepted, in bytes.
     pub import_limit_bytes: usize,
+    /// How many rows, columns and decompressed bytes an import file may have.
+    pub import_bounds: crate::import::Bounds,
     /// The OCDS publisher and ocid prefix of exports.
     pub ocds: crate::ocds::Publication,
     pub limits: Limits,

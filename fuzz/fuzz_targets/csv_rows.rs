@@ -6,18 +6,27 @@ use bidtrack::import;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(sheet) = import::read_csv(data) else {
+    // Small bounds, so the fuzzer reaches them.
+    let bounds = import::Bounds {
+        rows: 50,
+        columns: 12,
+        cell_bytes: 64,
+        ..import::Bounds::default()
+    };
+    let Ok(sheet) = import::read_csv(data, &bounds) else {
         return;
     };
+    assert!(sheet.headers.len() <= bounds.columns);
+    assert!(sheet.rows.len() <= bounds.rows);
     let _ = import::map_headers(&sheet.headers);
     let mut last_line = 0;
-    for (line, cells) in &sheet.rows {
-        assert!(
-            *line > last_line,
-            "row lines go down: {line} after {last_line}"
-        );
-        last_line = *line;
-        for cell in cells {
+    for row in &sheet.rows {
+        let line = row.line;
+        assert!(line > last_line, "row lines go down: {line} after {last_line}");
+        last_line = line;
+        assert!(row.len() <= bounds.columns);
+        for cell in row.iter() {
+            assert!(cell.len() <= bounds.cell_bytes);
             let _ = import::parse_bool(cell);
             let _ = import::parse_date(cell);
             let _ = import::parse_field(cell);

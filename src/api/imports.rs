@@ -58,8 +58,11 @@ pub enum ImportProblems {
     TooLarge(Problem),
     /// Nothing was written. Either the file cannot be read (`code`: `not_utf8` naming the
     /// guessed encoding, `unknown_delimiter`, `empty_file`, `missing_columns` listing them,
-    /// `unreadable_file`, `duplicate_column`), or rows are wrong (`import_rejected`, with every
-    /// error's row, column and value in `report.errors`).
+    /// `unreadable_file`, `duplicate_column`, `invalid_ocds`; `file_over_limits` when it has more
+    /// rows, columns, cell bytes, decompressed bytes or shared strings than an import reads, the
+    /// message naming the limit), or rows are wrong (`import_rejected`, with every error's row,
+    /// column and value in `report.errors`: a row that would change a package of a unit the
+    /// caller may not write is one).
     #[response(status = 422, content_type = "application/problem+json")]
     Rejected(ImportProblem),
 }
@@ -87,8 +90,10 @@ pub async fn packages(
     super::extract::ApiQuery(q): super::extract::ApiQuery<ImportQuery>,
     request: Request,
 ) -> Result<Response, AppError> {
+    // Who may import is known before a byte of the file is read.
+    imports::require_import(&actor)?;
     let bytes = file_bytes(request, &state).await?;
-    let sheet = imports::read_file(&bytes)?;
+    let sheet = imports::read_file_blocking(bytes, state.settings.import_bounds).await?;
     let options = ImportOptions {
         dry_run: q.dry_run.unwrap_or(false),
         unit: q.unit,
@@ -181,12 +186,20 @@ pub async fn ocds(
     super::extract::ApiQuery(q): super::extract::ApiQuery<OcdsImportQuery>,
     request: Request,
 ) -> Result<Response, AppError> {
+    imports::require_import(&actor)?;
     let bytes = file_bytes(request, &state).await?;
     let options = ImportOptions {
         dry_run: q.dry_run.unwrap_or(false),
         unit: None,
     };
-    let report = crate::services::ocds::import(&state.db, &actor, &bytes, options).await?;
+    let report = crate::services::ocds::import(
+        &state.db,
+        &actor,
+        bytes,
+        state.settings.import_bounds,
+        options,
+    )
+    .await?;
     if report.errors.is_empty() {
         Ok(Json(report).into_response())
     } else {

@@ -3,6 +3,13 @@
 //! cell is read the ways officers and the national system write it. Nothing here touches the
 //! database: `services::imports` decides what the rows do.
 
+mod sheet;
+
+pub use sheet::{
+    Bounds, DEFAULT_MAX_COLUMNS, DEFAULT_MAX_ROWS, DEFAULT_MAX_UNZIPPED_MB, FileError, Record,
+    Sheet, is_xlsx, read_csv, read_xlsx,
+};
+
 use crate::domain::money::parse_vnd;
 use crate::domain::text::fold;
 use chrono::NaiveDate;
@@ -10,173 +17,6 @@ use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Pro
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::LazyLock;
-
-/// A file that cannot be read as a package list at all.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FileError {
-    #[error("Tệp rỗng: không có dòng tiêu đề")]
-    Empty,
-    #[error(
-        "Tệp không phải UTF-8 (có vẻ là {guessed}). Trong Excel chọn File → Save As → «CSV UTF-8 (Comma delimited)», hoặc tải lên tệp .xlsx"
-    )]
-    NotUtf8 { guessed: String },
-    #[error(
-        "Không nhận ra dấu phân cách cột: dòng tiêu đề chỉ có một cột. Hãy lưu tệp với dấu phẩy (,), dấu chấm phẩy (;) hoặc tab giữa các cột"
-    )]
-    Delimiter,
-    #[error("Thiếu cột bắt buộc: {}", .0.join(", "))]
-    MissingColumns(Vec<String>),
-    #[error("Tệp CSV hỏng ở dòng {line}: {message}")]
-    Csv { line: u64, message: String },
-    #[error("Không đọc được tệp Excel: {0}")]
-    Xlsx(String),
-    #[error("Cột «{0}» xuất hiện hai lần")]
-    DuplicateColumn(String),
-}
-
-/// A file as text: the header row and the data rows, each with its line number in the file.
-#[derive(Debug, Clone, Default)]
-pub struct Sheet {
-    pub headers: Vec<String>,
-    pub rows: Vec<(usize, Vec<String>)>,
-}
-
-/// CSV with `,`, `;` or tab between columns (guessed from the header), UTF-8 with or without a
-/// byte order mark.
-pub fn read_csv(bytes: &[u8]) -> Result<Sheet, FileError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| FileError::NotUtf8 {
-        guessed: guess_encoding(bytes),
-    })?;
-    let first_line = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .ok_or(FileError::Empty)?;
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
-        .filter(|d| first_line.bytes().any(|b| b == *d))
-        .ok_or(FileError::Delimiter)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes());
-    let mut sheet = Sheet::default();
-    // The csv crate counts `\n` only, but a lone `\r` ends records too (old Mac files, a stray
-    // carriage return in a cell): lines are counted here as an editor shows them, so that no two
-    // rows claim one line (found by fuzz/csv_rows).
-    let (mut counted_to, mut line) = (0, 1);
-    for record in reader.records() {
-        let record = record.map_err(|e| FileError::Csv {
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.to_string(),
-        })?;
-        let start = record.position().map_or(counted_to, |p| {
-            usize::try_from(p.byte()).unwrap_or(counted_to)
-        });
-        if start > counted_to {
-            line += line_breaks(&text.as_bytes()[counted_to..start]);
-            counted_to = start;
-        }
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        if sheet.headers.is_empty() {
-            sheet.headers = cells;
-        } else {
-            sheet.rows.push((line, cells));
-        }
-    }
-    if sheet.headers.is_empty() {
-        return Err(FileError::Empty);
-    }
-    Ok(sheet)
-}
-
-/// Line ends in `bytes`: `\n`, `\r\n` and a lone `\r` each count once.
-fn line_breaks(bytes: &[u8]) -> usize {
-    let mut n = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => n += 1,
-            b'\r' => {
-                n += 1;
-                if bytes.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    n
-}
-
-fn guess_encoding(bytes: &[u8]) -> String {
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return "UTF-16 (Unicode)".to_owned();
-    }
-    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
-    detector
-        .guess(Some(b"vn"), chardetng::Utf8Detection::Deny)
-        .name()
-        .to_owned()
-}
-
-/// The first worksheet of an XLSX workbook. Numbers and dates keep their meaning: a price cell
-/// becomes its digits, a date cell an ISO date.
-pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| FileError::Xlsx(e.to_string()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(FileError::Empty)?
-        .map_err(|e| FileError::Xlsx(e.to_string()))?;
-    let (top, _) = range.start().unwrap_or((0, 0));
-    let mut sheet = Sheet::default();
-    for (i, row) in range.rows().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|cell| match cell {
-                Data::Empty => String::new(),
-                Data::String(s) => s.trim().to_owned(),
-                Data::Int(v) => v.to_string(),
-                Data::Float(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => format!("{}", *v as i64),
-                Data::Float(v) => v.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(d) => d
-                    .as_datetime()
-                    .map(|t| t.date().to_string())
-                    .unwrap_or_default(),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Error(e) => format!("#{e:?}"),
-            })
-            .collect();
-        if cells.iter().all(String::is_empty) {
-            continue;
-        }
-        let line = top as usize + i + 1;
-        if sheet.headers.is_empty() {
-            sheet.headers = cells;
-        } else {
-            sheet.rows.push((line, cells));
-        }
-    }
-    if sheet.headers.is_empty() {
-        return Err(FileError::Empty);
-    }
-    Ok(sheet)
-}
-
-/// Is this an XLSX file (a ZIP container)?
-pub fn is_xlsx(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04")
-}
 
 /// The columns of the package template: the wire name, the Vietnamese header, and other
 /// spellings accepted.
@@ -478,40 +318,5 @@ mod tests {
         assert_eq!(parse_money("1.234.567.000"), Ok(1_234_567_000));
         assert_eq!(parse_money("1,234,567,000"), Ok(1_234_567_000));
         assert!(parse_money("1.234,5").is_err());
-    }
-
-    #[test]
-    fn csv_delimiters_and_encodings() {
-        let s = read_csv("\u{feff}Tên gói thầu;Giá gói thầu\nA;1.000\n\n".as_bytes()).expect("csv");
-        assert_eq!(s.headers, ["Tên gói thầu", "Giá gói thầu"]);
-        assert_eq!(s.rows, [(2, vec!["A".to_owned(), "1.000".to_owned()])]);
-        let tab = read_csv(b"name\tprice\nA\t1\n").expect("tab");
-        assert_eq!(tab.rows[0].1, ["A", "1"]);
-        assert_eq!(
-            read_csv(b"just one column\nA\n").err(),
-            Some(FileError::Delimiter)
-        );
-        assert_eq!(read_csv(b"").err(), Some(FileError::Empty));
-        // "Tên gói thầu" in Windows-1258
-        let legacy = b"T\xEAn g\xF3i th\xE2\xF2u,Gi\xE1\nA,1\n";
-        assert!(matches!(read_csv(legacy), Err(FileError::NotUtf8 { .. })));
-    }
-
-    #[test]
-    fn line_numbers_as_an_editor_counts_them() {
-        let lines = |bytes: &[u8]| -> Vec<usize> {
-            read_csv(bytes)
-                .expect("csv")
-                .rows
-                .iter()
-                .map(|(l, _)| *l)
-                .collect()
-        };
-        // Old Mac files end lines with a lone CR; Windows with CRLF; a quoted cell may span lines.
-        assert_eq!(lines(b"name,price\rA,1\rB,2\r"), [2, 3]);
-        assert_eq!(lines(b"name,price\r\nA,1\r\n\r\nB,2\r\n"), [2, 4]);
-        assert_eq!(lines(b"\n\nname,price\nA,\"1\n2\"\nB,3\n"), [4, 6]);
-        // A stray CR inside a row splits it; the two halves are on different lines.
-        assert_eq!(lines(b"name,price\nA,no\rte\n"), [2, 3]);
     }
 }

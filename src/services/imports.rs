@@ -10,7 +10,7 @@ use super::packages::{self, NewPackage};
 use crate::db;
 use crate::domain::package_rules;
 use crate::error::AppError;
-use crate::import::{self, FileError, Sheet};
+use crate::import::{self, FileError, Record, Sheet};
 use chrono::Utc;
 use entity::{AuditAction, package, unit};
 use sea_orm::{
@@ -53,28 +53,46 @@ pub struct ImportOptions {
     pub unit: Option<String>,
 }
 
-/// Reads a CSV or XLSX file (told apart by content) into a sheet.
-pub fn read_file(bytes: &[u8]) -> Result<Sheet, AppError> {
+/// Reads a CSV or XLSX file (told apart by content) into a sheet, within `bounds`. CPU work:
+/// call it from a blocking thread (see [`read_file_blocking`]).
+pub fn read_file(bytes: &[u8], bounds: &import::Bounds) -> Result<Sheet, AppError> {
     let sheet = if import::is_xlsx(bytes) {
-        import::read_xlsx(bytes)
+        import::read_xlsx(bytes, bounds)
     } else {
-        import::read_csv(bytes)
+        import::read_csv(bytes, bounds)
     };
     sheet.map_err(file_error)
 }
 
+/// [`read_file`] on a blocking thread, so that no parser ever holds an async worker (a large
+/// workbook takes seconds to decompress and read).
+pub async fn read_file_blocking(
+    bytes: axum::body::Bytes,
+    bounds: import::Bounds,
+) -> Result<Sheet, AppError> {
+    tokio::task::spawn_blocking(move || read_file(&bytes, &bounds))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("file reader failed: {e}")))?
+}
+
 pub fn file_error(e: FileError) -> AppError {
-    let code = match &e {
-        FileError::Empty => "empty_file",
-        FileError::NotUtf8 { .. } => "not_utf8",
-        FileError::Delimiter => "unknown_delimiter",
-        FileError::MissingColumns(_) => "missing_columns",
-        FileError::Csv { .. } | FileError::Xlsx(_) => "unreadable_file",
-        FileError::DuplicateColumn(_) => "duplicate_column",
-    };
     AppError::Rule {
-        code,
+        code: e.code(),
         message: e.to_string(),
+    }
+}
+
+/// Errors unless the actor may import packages at all: checked before a file is read.
+pub fn require_import(actor: &Actor) -> Result<(), AppError> {
+    if actor.writes_packages() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden {
+            message: format!(
+                "Vai trò {} chỉ được xem, không được nhập gói thầu",
+                actor.role.label_vi()
+            ),
+        })
     }
 }
 
@@ -128,28 +146,26 @@ fn key_of_model(p: &package::Model) -> Vec<Key> {
     keys
 }
 
-struct Row {
-    line: usize,
+struct Row<'a> {
+    record: &'a Record,
     input: NewPackage,
 }
 
 /// Reads one row into the command type; one message per cell that does not read.
 fn read_row(
-    line: usize,
-    cells: &[String],
+    record: &Record,
     columns: &[Option<&'static str>],
     headers: &[String],
     units: &HashMap<String, i64>,
     default_unit: Option<i64>,
     errors: &mut Vec<RowError>,
 ) -> Option<NewPackage> {
+    let line = record.line;
     let cell = |name: &str| -> (&str, &str) {
         columns
             .iter()
             .position(|c| *c == Some(name))
-            .map_or(("", ""), |i| {
-                (cells.get(i).map_or("", String::as_str), headers[i].as_str())
-            })
+            .map_or(("", ""), |i| (record.get(i), headers[i].as_str()))
     };
     let before = errors.len();
     let mut fail = |column: &str, value: &str, message: String| {
@@ -321,6 +337,35 @@ fn read_row(
     })
 }
 
+/// Keeps the stored value of every field whose column the file does not carry: a file of notice
+/// codes and prices must not wipe the award it knows nothing of.
+fn keep_uncarried(input: &mut NewPackage, stored: &package::Model, carried: &dyn Fn(&str) -> bool) {
+    let kept = NewPackage::from_model(stored);
+    macro_rules! keep {
+        ($($field:ident),*) => {$(
+            if !carried(stringify!($field)) {
+                input.$field = kept.$field.clone();
+            }
+        )*};
+    }
+    // The unit, name, year, field, method, price and online columns are required.
+    keep!(
+        code,
+        plan_code,
+        planned_start_month,
+        procedure,
+        international,
+        funding_source,
+        contract_type,
+        online_exempt_reason,
+        status,
+        result_date,
+        winning_price_vnd,
+        contractor_name,
+        notes
+    );
+}
+
 /// The column header a field error of the command type belongs to.
 fn header_for(field: &str, columns: &[Option<&'static str>], headers: &[String]) -> String {
     columns
@@ -341,14 +386,7 @@ pub async fn import_packages<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    if !actor.writes_packages() {
-        return Err(AppError::Forbidden {
-            message: format!(
-                "Vai trò {} chỉ được xem, không được nhập gói thầu",
-                actor.role.label_vi()
-            ),
-        });
-    }
+    require_import(actor)?;
     let columns = import::map_headers(&sheet.headers).map_err(file_error)?;
     let mut missing: Vec<String> = import::REQUIRED
         .iter()
@@ -376,6 +414,7 @@ where
 
     let all_units = unit::Entity::find().all(db).await?;
     let by_code: HashMap<String, i64> = all_units.iter().map(|u| (u.code.clone(), u.id)).collect();
+    let code_of: HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.code.as_str())).collect();
     let default_unit = match &options.unit {
         Some(code) => Some(
             *by_code
@@ -386,6 +425,8 @@ where
     };
     let writable = super::accounts::WriteScope::of(db, actor).await?;
     let regimes = db::reference::regimes(db).await?;
+    // A column the file does not carry leaves a stored package's value as it is.
+    let carried = |field: &str| columns.contains(&Some(field));
 
     let mut report = ImportReport {
         dry_run: options.dry_run,
@@ -394,23 +435,42 @@ where
         ..ImportReport::default()
     };
     let mut rows: Vec<Row> = Vec::with_capacity(sheet.rows.len());
-    let mut first_line: HashMap<Key, usize> = HashMap::new();
-    for (n, (line, cells)) in sheet.rows.iter().enumerate() {
+    for (n, record) in sheet.rows.iter().enumerate() {
         if n % 1000 == 0 {
             progress(n);
+            // Reading a large file is seconds of CPU: other requests get their turn.
+            tokio::task::yield_now().await;
         }
-        let Some(input) = read_row(
-            *line,
-            cells,
+        if let Some(input) = read_row(
+            record,
             &columns,
             &sheet.headers,
             &by_code,
             default_unit,
             &mut report.errors,
-        ) else {
-            continue;
-        };
-        let input = input.normalized();
+        ) {
+            rows.push(Row {
+                record,
+                input: input.normalized(),
+            });
+        }
+    }
+
+    // What is stored already, looked up by every key the rows carry.
+    let existing = find_existing(db, &rows).await?;
+    let mut plan: Vec<(Row, Option<&package::Model>)> = Vec::with_capacity(rows.len());
+    let mut first_line: HashMap<Key, usize> = HashMap::new();
+    let mut claimed: HashMap<i64, usize> = HashMap::new();
+    for (n, mut row) in rows.into_iter().enumerate() {
+        if n % 1000 == 0 {
+            tokio::task::yield_now().await;
+        }
+        let line = row.record.line;
+        let found = lookup(&existing, &row.input);
+        if let Some(stored) = found {
+            keep_uncarried(&mut row.input, stored, &carried);
+        }
+        let input = &row.input;
         let mut row_errors: Vec<(String, String)> = Vec::new();
         if let Err(e) = input.validate()
             && let AppError::Validation(list) = AppError::from(e)
@@ -424,58 +484,57 @@ where
                 .iter()
                 .map(|v| (v.field().to_owned(), v.message_vi())),
         );
-        if !writable.allows(input.unit_id) {
+        // The same rights as a single write: the package as stored and as the file makes it.
+        if let Some(stored) = found
+            && !writable.allows(stored.unit_id)
+        {
+            row_errors.push((
+                if input.code.is_some() { "code" } else { "name" }.to_owned(),
+                format!(
+                    "Gói thầu {} thuộc đơn vị {}: bạn không có quyền sửa",
+                    stored.code.as_deref().unwrap_or(&stored.name),
+                    code_of.get(&stored.unit_id).copied().unwrap_or("?")
+                ),
+            ));
+        } else if !writable.allows(input.unit_id) {
             row_errors.push((
                 "unit_code".to_owned(),
                 "Bạn chỉ được nhập gói thầu của đơn vị mình và các đơn vị trực thuộc".to_owned(),
             ));
         }
-        let key = key_of(&input);
+        let key = key_of(input);
         if let Some(first) = first_line.get(&key) {
             row_errors.push((
                 if input.code.is_some() { "code" } else { "name" }.to_owned(),
                 format!("Trùng với dòng {first} của tệp"),
             ));
         } else {
-            first_line.insert(key, *line);
-        }
-        if row_errors.is_empty() {
-            rows.push(Row { line: *line, input });
-        } else {
-            for (field, message) in row_errors {
-                let column = header_for(&field, &columns, &sheet.headers);
-                let idx = columns.iter().position(|c| c.is_some_and(|c| c == field));
-                let value = idx.and_then(|i| cells.get(i)).cloned().unwrap_or_default();
-                report.errors.push(RowError {
-                    row: *line,
-                    column,
-                    value,
-                    message,
-                });
+            first_line.insert(key, line);
+            if let Some(stored) = found
+                && let Some(first) = claimed.insert(stored.id, line)
+            {
+                // Two rows of the file would both become the same stored package.
+                row_errors.push((
+                    "name".to_owned(),
+                    format!("Dòng {first} của tệp đã cập nhật cùng gói thầu này"),
+                ));
             }
         }
-    }
-    report.errors.sort_by_key(|e| e.row);
-
-    // What is stored already, looked up by every key the rows carry.
-    let existing = find_existing(db, &rows).await?;
-    let mut plan: Vec<(Row, Option<&package::Model>)> = Vec::with_capacity(rows.len());
-    let mut claimed: HashMap<i64, usize> = HashMap::new();
-    for row in rows {
-        let found = lookup(&existing, &row.input);
-        if let Some(stored) = found
-            && let Some(first) = claimed.insert(stored.id, row.line)
-        {
-            // Two rows of the file would both become the same stored package.
-            report.errors.push(RowError {
-                row: row.line,
-                column: header_for("name", &columns, &sheet.headers),
-                value: row.input.name.clone(),
-                message: format!("Dòng {first} của tệp đã cập nhật cùng gói thầu này"),
-            });
+        if row_errors.is_empty() {
+            plan.push((row, found));
             continue;
         }
-        plan.push((row, found));
+        for (field, message) in row_errors {
+            let idx = columns.iter().position(|c| c.is_some_and(|c| c == field));
+            report.errors.push(RowError {
+                row: line,
+                column: header_for(&field, &columns, &sheet.headers),
+                value: idx
+                    .map(|i| row.record.get(i).to_owned())
+                    .unwrap_or_default(),
+                message,
+            });
+        }
     }
     for (row, found) in &plan {
         match found {
@@ -516,7 +575,7 @@ impl Existing {
     }
 }
 
-async fn find_existing<C: ConnectionTrait>(db: &C, rows: &[Row]) -> Result<Existing, AppError> {
+async fn find_existing<C: ConnectionTrait>(db: &C, rows: &[Row<'_>]) -> Result<Existing, AppError> {
     let mut codes: Vec<String> = rows.iter().filter_map(|r| r.input.code.clone()).collect();
     codes.sort_unstable();
     codes.dedup();
@@ -574,7 +633,7 @@ async fn find_existing<C: ConnectionTrait>(db: &C, rows: &[Row]) -> Result<Exist
 async fn write<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
-    plan: Vec<(Row, Option<&package::Model>)>,
+    plan: Vec<(Row<'_>, Option<&package::Model>)>,
 ) -> Result<(), AppError> {
     let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
@@ -616,7 +675,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
                         message: format!(
                             "Gói thầu {} (dòng {}) vừa được người khác sửa trong lúc nhập; \
                              chưa ghi gì, hãy nhập lại tệp",
-                            stored.id, row.line
+                            stored.id, row.record.line
                         ),
                     });
                 }

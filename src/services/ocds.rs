@@ -1,11 +1,15 @@
 //! Exporting packages as an OCDS 1.1 release package, chunk by chunk (a large export never sits
 //! in memory whole).
 
+use super::accounts::Actor;
+use super::imports::{self, ImportOptions, ImportReport};
 use super::packages::{self, Export, PackageFilter};
 use crate::error::AppError;
+use crate::import::{Bounds, FileError, Record, Sheet};
 use crate::ocds::{self, Publication};
 use entity::unit;
 use sea_orm::{ConnectionTrait, EntityTrait};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 pub struct OcdsExport {
@@ -84,69 +88,274 @@ impl OcdsExport {
 /// spreadsheet import: for each ocid the latest release with a tender (and the latest with an
 /// award) wins; the buyer is matched to a unit by its identifier (a unit code), else by name.
 /// A "row" of the report is the position of the release in the package (from 1).
+///
+/// The document is read on a blocking thread as a stream of releases: only the fields the import
+/// uses are kept, and only the latest release of each ocid, so memory follows the packages, not
+/// the releases; ocids are counted against the import's row bound.
 pub async fn import<C>(
     db: &C,
-    actor: &crate::services::accounts::Actor,
-    bytes: &[u8],
-    options: crate::services::imports::ImportOptions,
-) -> Result<crate::services::imports::ImportReport, AppError>
+    actor: &Actor,
+    bytes: axum::body::Bytes,
+    bounds: Bounds,
+    options: ImportOptions,
+) -> Result<ImportReport, AppError>
 where
     C: ConnectionTrait + sea_orm::TransactionTrait,
 {
-    use serde_json::Value;
+    imports::require_import(actor)?;
+    let units = unit::Entity::find().all(db).await?;
+    let (sheet, unmatched) = tokio::task::spawn_blocking(move || {
+        let latest = read_releases(&bytes, &bounds)?;
+        Ok::<_, AppError>(to_sheet(&latest, &units))
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("OCDS reader failed: {e}")))??;
+    let mut report = imports::import_packages(db, actor, sheet, options, &|_| {}).await?;
+    for e in &mut report.errors {
+        if e.column == "unit_code"
+            && let Some(message) = unmatched.get(&e.row)
+        {
+            e.message = message.clone();
+        }
+    }
+    Ok(report)
+}
+
+/// What the import reads of a release; every other field is skipped unread.
+#[derive(Debug, Default, Deserialize)]
+struct Release {
+    ocid: Option<String>,
+    date: Option<String>,
+    buyer: Option<Party>,
+    tender: Option<Box<Tender>>,
+    awards: Option<Vec<Award>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Party {
+    id: Option<String>,
+    name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Tender {
+    id: Option<String>,
+    title: Option<String>,
+    status: Option<String>,
+    tender_period: Option<Period>,
+    main_procurement_category: Option<String>,
+    additional_procurement_categories: Option<Vec<String>>,
+    procurement_method: Option<String>,
+    procurement_method_details: Option<String>,
+    submission_method: Option<Vec<String>>,
+    submission_method_details: Option<String>,
+    eligibility_criteria: Option<String>,
+    value: Option<Value>,
+    procuring_entity: Option<Party>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Period {
+    start_date: Option<String>,
+    end_date: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Value {
+    amount: Option<serde_json::Number>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Award {
+    date: Option<String>,
+    value: Option<Value>,
+    suppliers: Option<Vec<Party>>,
+}
+
+/// The latest tender and award release of each ocid, in the order ocids first appear.
+#[derive(Default)]
+struct Latest {
+    order: Vec<String>,
+    by_ocid: HashMap<String, Versions>,
+    releases: usize,
+    bounds: Bounds,
+    over: Option<FileError>,
+}
+
+#[derive(Default)]
+struct Versions {
+    /// The release's position in the package (from 1) and the release.
+    tender: Option<(usize, Release)>,
+    award: Option<Release>,
+}
+
+impl Latest {
+    fn add(&mut self, r: Release) -> Result<(), FileError> {
+        self.releases += 1;
+        let position = self.releases;
+        // Releases that add nothing new still cost parsing: bounded too.
+        if self.releases > self.bounds.rows.saturating_mul(10) {
+            return Err(FileError::TooManyRows {
+                limit: self.bounds.rows,
+            });
+        }
+        let Some(ocid) = r.ocid.clone() else {
+            return Ok(());
+        };
+        if !self.by_ocid.contains_key(&ocid) {
+            if self.order.len() >= self.bounds.rows {
+                return Err(FileError::TooManyRows {
+                    limit: self.bounds.rows,
+                });
+            }
+            self.order.push(ocid.clone());
+        }
+        let versions = self.by_ocid.entry(ocid).or_default();
+        let newer =
+            |old: &Release| old.date.as_deref().unwrap_or("") <= r.date.as_deref().unwrap_or("");
+        let is_tender = r.tender.is_some();
+        let is_award = r.awards.is_some();
+        let take_tender = is_tender && versions.tender.as_ref().is_none_or(|(_, old)| newer(old));
+        let take_award = is_award && versions.award.as_ref().is_none_or(newer);
+        match (take_tender, take_award) {
+            (true, true) => {
+                // Both from one release: the award half needs only the awards.
+                let award = Release {
+                    date: r.date.clone(),
+                    awards: r.awards.as_ref().map(|a| {
+                        a.iter()
+                            .map(|x| Award {
+                                date: x.date.clone(),
+                                value: x.value.as_ref().map(|v| Value {
+                                    amount: v.amount.clone(),
+                                }),
+                                suppliers: x.suppliers.as_ref().map(|s| {
+                                    s.iter()
+                                        .map(|p| Party {
+                                            id: p.id.clone(),
+                                            name: p.name.clone(),
+                                        })
+                                        .collect()
+                                }),
+                            })
+                            .collect()
+                    }),
+                    ..Release::default()
+                };
+                versions.award = Some(award);
+                versions.tender = Some((position, r));
+            }
+            (true, false) => versions.tender = Some((position, r)),
+            (false, true) => versions.award = Some(r),
+            (false, false) => {}
+        }
+        Ok(())
+    }
+}
+
+/// Reads the package's `releases` as a stream into [`Latest`]; other members are skipped.
+fn read_releases(bytes: &[u8], bounds: &Bounds) -> Result<Latest, AppError> {
+    use serde::de::DeserializeSeed;
     let invalid = |message: String| AppError::Rule {
         code: "invalid_ocds",
         message,
     };
-    let doc: Value = serde_json::from_slice(bytes)
-        .map_err(|e| invalid(format!("Tệp không phải JSON hợp lệ: {e}")))?;
-    let releases = doc
-        .get("releases")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            invalid("Không phải gói phát hành OCDS: thiếu mảng «releases»".to_owned())
-        })?;
-
-    // The latest tender and award release of each ocid, in the order ocids first appear.
-    let mut order: Vec<String> = Vec::new();
-    let mut tenders: HashMap<String, (usize, &Value)> = HashMap::new();
-    let mut awards: HashMap<String, &Value> = HashMap::new();
-    let date = |r: &Value| {
-        r.get("date")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned()
+    let mut latest = Latest {
+        bounds: *bounds,
+        ..Latest::default()
     };
-    for (i, r) in releases.iter().enumerate() {
-        let Some(ocid) = r.get("ocid").and_then(Value::as_str) else {
-            continue;
-        };
-        if !tenders.contains_key(ocid) && !order.iter().any(|o| o == ocid) {
-            order.push(ocid.to_owned());
-        }
-        if r.get("tender").is_some()
-            && tenders
-                .get(ocid)
-                .is_none_or(|(_, old)| date(old) <= date(r))
-        {
-            tenders.insert(ocid.to_owned(), (i + 1, r));
-        }
-        if r.get("awards").is_some() && awards.get(ocid).is_none_or(|old| date(old) <= date(r)) {
-            awards.insert(ocid.to_owned(), r);
-        }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let found = PackageSeed(&mut latest)
+        .deserialize(&mut de)
+        .and_then(|found| {
+            de.end()?;
+            Ok(found)
+        });
+    if let Some(over) = latest.over.take() {
+        return Err(imports::file_error(over));
+    }
+    match found {
+        Ok(true) => Ok(latest),
+        Ok(false) => Err(invalid(
+            "Không phải gói phát hành OCDS: thiếu mảng «releases»".to_owned(),
+        )),
+        Err(e) => Err(invalid(format!("Tệp không phải JSON hợp lệ: {e}"))),
+    }
+}
+
+struct PackageSeed<'a>(&'a mut Latest);
+
+impl<'de> serde::de::DeserializeSeed<'de> for PackageSeed<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for PackageSeed<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an OCDS release package (an object with `releases`)")
     }
 
-    let units = unit::Entity::find().all(db).await?;
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        let mut found = false;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "releases" && !found {
+                map.next_value_seed(ReleasesSeed(&mut *self.0))?;
+                found = true;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+struct ReleasesSeed<'a>(&'a mut Latest);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ReleasesSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ReleasesSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of releases")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        use serde::de::Error;
+        while let Some(release) = seq.next_element::<Release>()? {
+            if let Err(over) = self.0.add(release) {
+                let message = over.to_string();
+                self.0.over = Some(over);
+                return Err(A::Error::custom(message));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The releases as the rows of a spreadsheet import, and the rows whose buyer matched no unit
+/// (with the message saying so).
+fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, String>) {
     let fold = crate::domain::text::fold;
-    let unit_code = |buyer: &Value| -> Option<String> {
-        let id = buyer.get("id").and_then(Value::as_str).unwrap_or("");
-        let name = buyer.get("name").and_then(Value::as_str).unwrap_or("");
-        units
-            .iter()
-            .find(|u| u.code == id)
-            .or_else(|| units.iter().find(|u| fold(&u.name) == fold(name)))
-            .map(|u| u.code.clone())
-    };
+    let mut by_id: HashMap<&str, &str> = HashMap::new();
+    let mut by_name: HashMap<String, &str> = HashMap::new();
+    for u in units {
+        by_id.entry(u.code.as_str()).or_insert(&u.code);
+        by_name.entry(fold(&u.name)).or_insert(&u.code);
+    }
     let headers: Vec<String> = [
         "unit_code",
         "name",
@@ -167,65 +376,84 @@ where
     ]
     .map(str::to_owned)
     .to_vec();
-    let mut sheet = crate::import::Sheet {
+    let mut sheet = Sheet {
         headers,
-        rows: Vec::new(),
+        rows: Vec::with_capacity(latest.order.len()),
     };
     let mut unmatched: HashMap<usize, String> = HashMap::new();
-    for ocid in &order {
-        let Some((line, r)) = tenders.get(ocid) else {
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    let amount = |v: &Option<Value>| {
+        v.as_ref()
+            .and_then(|v| v.amount.as_ref()?.as_i64())
+            .map(|a| a.to_string())
+            .unwrap_or_default()
+    };
+    for ocid in &latest.order {
+        let Some(versions) = latest.by_ocid.get(ocid) else {
             continue;
         };
-        let t = &r["tender"];
-        let s = |v: &Value| v.as_str().unwrap_or("").to_owned();
-        let buyer = r.get("buyer").unwrap_or(&t["procuringEntity"]);
-        let unit = unit_code(buyer).unwrap_or_else(|| {
-            unmatched.insert(
-                *line,
-                format!(
-                    "Không có đơn vị nào khớp bên mời thầu (id «{}», tên «{}»)",
-                    s(&buyer["id"]),
-                    s(&buyer["name"])
-                ),
-            );
-            s(&buyer["id"])
-        });
-        let code = Some(s(&t["id"])).filter(|c| !c.is_empty() && !c.starts_with("bidtrack-"));
-        let start = t["tenderPeriod"]["startDate"]
-            .as_str()
+        let Some((line, r)) = &versions.tender else {
+            continue;
+        };
+        let Some(t) = r.tender.as_deref() else {
+            continue;
+        };
+        let no_party = Party::default();
+        let buyer = r
+            .buyer
+            .as_ref()
+            .or(t.procuring_entity.as_ref())
+            .unwrap_or(&no_party);
+        let (id, name) = (text(&buyer.id), text(&buyer.name));
+        let unit = match by_id.get(id.as_str()).or_else(|| by_name.get(&fold(&name))) {
+            Some(code) => (*code).to_owned(),
+            None => {
+                unmatched.insert(
+                    *line,
+                    format!("Không có đơn vị nào khớp bên mời thầu (id «{id}», tên «{name}»)"),
+                );
+                id
+            }
+        };
+        let code =
+            t.id.clone()
+                .filter(|c| !c.is_empty() && !c.starts_with("bidtrack-"));
+        let period = t.tender_period.as_ref();
+        let start = period
+            .and_then(|p| p.start_date.as_deref())
             .and_then(ocds::year_of);
-        let end = t["tenderPeriod"]["endDate"]
-            .as_str()
+        let end = period
+            .and_then(|p| p.end_date.as_deref())
             .and_then(ocds::year_of);
         let (year, month) = match (start, end) {
             (Some((y, 1, 1)), Some((ye, 12, 31))) if y == ye => (y.to_string(), String::new()),
             (Some((y, m, _)), _) => (y.to_string(), m.to_string()),
             _ => (
-                date(r).get(..4).unwrap_or_default().to_owned(),
+                r.date
+                    .as_deref()
+                    .and_then(|d| d.get(..4))
+                    .unwrap_or_default()
+                    .to_owned(),
                 String::new(),
             ),
         };
-        let main = s(&t["mainProcurementCategory"]);
-        let extra: Vec<String> = t["additionalProcurementCategories"]
-            .as_array()
-            .map(|a| a.iter().map(s).collect())
-            .unwrap_or_default();
-        let field = match (
-            main.as_str(),
-            extra.iter().any(|c| c == "consultingServices"),
-        ) {
+        let main = text(&t.main_procurement_category);
+        let extra: &[String] = t
+            .additional_procurement_categories
+            .as_deref()
+            .unwrap_or(&[]);
+        let has = |c: &str| extra.iter().any(|e| e == c);
+        let field = match (main.as_str(), has("consultingServices")) {
             ("goods", _) => "goods",
             ("works", _) => "works",
             ("services", true) => "consulting",
             ("services", false) => "non_consulting",
-            _ if extra.iter().any(|c| c == "goods") && extra.iter().any(|c| c == "works") => {
-                "mixed"
-            }
+            _ if has("goods") && has("works") => "mixed",
             _ => "",
         };
-        let method = match s(&t["procurementMethodDetails"]) {
+        let method = match text(&t.procurement_method_details) {
             d if crate::import::parse_method(&d).is_some() => d,
-            _ => match s(&t["procurementMethod"]).as_str() {
+            _ => match t.procurement_method.as_deref().unwrap_or("") {
                 "open" => "open_bidding",
                 "selective" => "limited_bidding",
                 "limited" => "special_case",
@@ -234,7 +462,7 @@ where
             }
             .to_owned(),
         };
-        let details = s(&t["submissionMethodDetails"]);
+        let details = text(&t.submission_method_details);
         let part = |label: &str| {
             details
                 .split("; ")
@@ -242,13 +470,15 @@ where
                 .unwrap_or("")
                 .to_owned()
         };
-        let online = t["submissionMethod"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|m| m == "electronicSubmission"));
-        let award = awards
-            .get(ocid)
-            .and_then(|a| a["awards"].as_array()?.first());
-        let status = match s(&t["status"]).as_str() {
+        let online = t
+            .submission_method
+            .as_deref()
+            .is_some_and(|m| m.iter().any(|m| m == "electronicSubmission"));
+        let award = versions
+            .award
+            .as_ref()
+            .and_then(|a| a.awards.as_deref()?.first());
+        let status = match t.status.as_deref().unwrap_or("") {
             "planned" | "planning" => "planned",
             "active" => "notice_published",
             "complete" if award.is_some() => "awarded",
@@ -257,40 +487,34 @@ where
         };
         let (result_date, winning, contractor) = match award {
             Some(a) if status == "awarded" => (
-                a["date"]
-                    .as_str()
+                a.date
+                    .as_deref()
                     .and_then(|d| d.get(..10))
                     .unwrap_or("")
                     .to_owned(),
-                a["value"]["amount"]
-                    .as_i64()
-                    .map(|v| v.to_string())
+                amount(&a.value),
+                a.suppliers
+                    .as_deref()
+                    .and_then(|s| s.first())
+                    .map(|p| text(&p.name))
                     .unwrap_or_default(),
-                a["suppliers"][0]["name"].as_str().unwrap_or("").to_owned(),
             ),
             _ => Default::default(),
         };
-        sheet.rows.push((
+        let international = t.eligibility_criteria.as_deref() == Some(ocds::INTERNATIONAL);
+        sheet.rows.push(Record::from_cells(
             *line,
-            vec![
+            [
                 unit,
-                s(&t["title"]),
+                text(&t.title),
                 code.unwrap_or_default(),
                 year,
                 month,
                 field.to_owned(),
                 method,
                 part("Phương thức: "),
-                if t["eligibilityCriteria"] == ocds::INTERNATIONAL {
-                    "true"
-                } else {
-                    "false"
-                }
-                .to_owned(),
-                t["value"]["amount"]
-                    .as_i64()
-                    .map(|v| v.to_string())
-                    .unwrap_or_default(),
+                international.to_string(),
+                amount(&t.value),
                 online.to_string(),
                 part("Lý do không qua mạng: "),
                 status.to_owned(),
@@ -300,14 +524,5 @@ where
             ],
         ));
     }
-    let mut report =
-        crate::services::imports::import_packages(db, actor, sheet, options, &|_| {}).await?;
-    for e in &mut report.errors {
-        if e.column == "unit_code"
-            && let Some(message) = unmatched.get(&e.row)
-        {
-            e.message = message.clone();
-        }
-    }
-    Ok(report)
+    (sheet, unmatched)
 }

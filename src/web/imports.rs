@@ -69,6 +69,10 @@ pub async fn upload(
     user: WebUser,
     request: Request,
 ) -> Result<Response, PageError> {
+    // Who may import is known before a byte of the file is read.
+    if !user.actor.writes_packages() {
+        return Err(forbidden(&user));
+    }
     let limit = state.settings.import_limit_bytes;
     let bad = |status, text| {
         PageError(crate::api::imports::body_error(
@@ -106,9 +110,6 @@ pub async fn upload(
             .finish()
             .as_bytes(),
     ))?;
-    if !user.actor.writes_packages() {
-        return Err(forbidden(&user));
-    }
     let mut view = ImportPage {
         units: unit_choices(&state, &unit).await?,
         dry_run,
@@ -122,7 +123,8 @@ pub async fn upload(
             code: "missing_file",
             message: "Chưa chọn tệp".to_owned(),
         }),
-        Some(bytes) => match imports::read_file(&bytes) {
+        Some(bytes) => match imports::read_file_blocking(bytes, state.settings.import_bounds).await
+        {
             Ok(sheet) => {
                 imports::import_packages(
                     &state.db,

@@ -197,6 +197,7 @@ impl Client {
             bind: "127.0.0.1:0".parse().expect("addr"),
             cookie_secure: false,
             import_limit_bytes: bidtrack::config::DEFAULT_IMPORT_LIMIT,
+            import_bounds: Default::default(),
             ocds: Default::default(),
             limits: Default::default(),
             metrics_token: None,

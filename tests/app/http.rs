@@ -17,6 +17,7 @@ async fn get(db: &TestDb, uri: &str) -> (StatusCode, String, String) {
             bind: "127.0.0.1:0".parse().expect("addr"),
             cookie_secure: false,
             import_limit_bytes: bidtrack::config::DEFAULT_IMPORT_LIMIT,
+            import_bounds: Default::default(),
             ocds: Default::default(),
             limits: Default::default(),
             metrics_token: None,

@@ -419,7 +419,8 @@ db_test!(
         let template = admin
             .get_bytes("/api/v1/imports/packages/template?format=xlsx")
             .await;
-        let sheet = bidtrack::services::imports::read_file(&template).expect("template");
+        let sheet = bidtrack::services::imports::read_file(&template, &Default::default())
+            .expect("template");
         assert_eq!(sheet.headers[0], "Mã đơn vị");
         let csv = admin.get("/api/v1/imports/packages/template").await;
         assert!(csv.text.contains("Tên gói thầu"));
