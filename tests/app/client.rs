@@ -180,6 +180,14 @@ impl Client {
         c
     }
 
+    /// The same client on a server that reads import files within these bounds.
+    pub fn with_import_bounds(mut self, bounds: bidtrack::import::Bounds) -> Self {
+        let mut settings = (*self.state.settings).clone();
+        settings.import_bounds = bounds;
+        self.state.settings = Arc::new(settings);
+        self
+    }
+
     /// Sends a body as is, with this content type.
     pub async fn post_bytes(&self, uri: &str, content_type: &str, body: Vec<u8>) -> Response {
         self.send(

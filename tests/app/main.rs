@@ -24,6 +24,7 @@ mod ops;
 mod packages;
 mod reports;
 mod scope_agreement;
+mod security;
 mod signals;
 mod web;
 mod web_forms;
