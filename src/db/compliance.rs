@@ -38,8 +38,8 @@ pub async fn tally(
             counted: r.try_get_by_index(3)?,
             in_scope: r.try_get_by_index(4)?,
             online: r.try_get_by_index(5)?,
-            value_in_scope_vnd: r.try_get_by_index(6)?,
-            value_online_vnd: r.try_get_by_index(7)?,
+            value_in_scope_vnd: amount(r.try_get_by_index(6)?, r.try_get_by_index(7)?),
+            value_online_vnd: amount(r.try_get_by_index(8)?, r.try_get_by_index(9)?),
         };
         match r.try_get_by_index::<i32>(0)? {
             0 => {
@@ -58,6 +58,16 @@ pub async fn tally(
     Ok(out)
 }
 
+/// Amounts are summed in two parts, whole millions of đồng and the rest, and put together here
+/// in `i128`: a 64-bit SUM of amounts overflows (an error on SQLite, a failed cast back to BIGINT
+/// on PostgreSQL) past 9.2·10^18 đồng, ten thousand packages at the ceiling (`MAX_VND`, 10^15).
+/// Split, the millions part of a sum stays in range for nine billion packages at the ceiling.
+pub const AMOUNT_SPLIT: i64 = 1_000_000;
+
+fn amount(millions: i64, rest: i64) -> i128 {
+    i128::from(millions) * i128::from(AMOUNT_SPLIT) + i128::from(rest)
+}
+
 /// The statement `tally` runs (the benchmarks run it in sqlite3 and psql too).
 pub fn tally_statement(
     backend: sea_orm::DbBackend,
@@ -72,18 +82,20 @@ pub fn tally_statement(
     // the groups themselves cost more than the scan: the driver hands rows over one at a time.
     let mut sql = Sql::new(backend);
     sql.push(
-        "WITH g(unit_id, method, field, n, s, so, sv, sov) AS (\
+        "WITH g(unit_id, method, field, n, s, so, svh, svl, sovh, sovl) AS (\
          SELECT x.unit_id, x.method, x.field, COUNT(*), SUM(x.s), SUM(x.s * x.o), \
-         SUM(x.s * x.price), SUM(x.s * x.o * x.price) \
+         SUM(x.s * x.ph), SUM(x.s * x.pl), SUM(x.s * x.o * x.ph), SUM(x.s * x.o * x.pl) \
          FROM (SELECT p.unit_id AS unit_id, p.method AS method, p.field AS field, \
-         p.package_price_vnd AS price, CASE WHEN p.online THEN 1 ELSE 0 END AS o, CASE WHEN ",
+         p.package_price_vnd / 1000000 AS ph, p.package_price_vnd % 1000000 AS pl, \
+         CASE WHEN p.online THEN 1 ELSE 0 END AS o, CASE WHEN ",
     );
     push_scope(&mut sql, scope, regimes, year_months(year, view));
     sql.push(" THEN 1 ELSE 0 END AS s FROM packages p WHERE ");
     push_counted_in_year(&mut sql, year, view)?;
     units.push_filter(&mut sql);
     const SUMS: &str = "CAST(SUM(n) AS BIGINT), CAST(SUM(s) AS BIGINT), CAST(SUM(so) AS BIGINT), \
-                        CAST(SUM(sv) AS BIGINT), CAST(SUM(sov) AS BIGINT) FROM g";
+                        CAST(SUM(svh) AS BIGINT), CAST(SUM(svl) AS BIGINT), \
+                        CAST(SUM(sovh) AS BIGINT), CAST(SUM(sovl) AS BIGINT) FROM g";
     sql.push(") x GROUP BY x.unit_id, x.method, x.field) ");
     sql.push("SELECT 0, unit_id, NULL, ")
         .push(SUMS)
@@ -359,11 +371,11 @@ pub struct SummaryGroup {
     pub method: Method,
     pub online: bool,
     pub count: i64,
-    pub package_price_vnd: i64,
+    pub package_price_vnd: i128,
     /// Over awarded packages.
-    pub winning_price_vnd: i64,
+    pub winning_price_vnd: i128,
     /// Package price − winning price, over awarded packages.
-    pub savings_vnd: i64,
+    pub savings_vnd: i128,
 }
 
 /// The annual summary's aggregate: the subtree's packages counted in the year, grouped by field,
@@ -375,16 +387,29 @@ pub async fn summary(
     view: View,
 ) -> Result<Vec<SummaryGroup>, DbErr> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT p.field, p.method, CASE WHEN p.online THEN 1 ELSE 0 END, COUNT(*), CAST(SUM(p.package_price_vnd) AS BIGINT), ");
-    sql.push("CAST(COALESCE(SUM(CASE WHEN p.status = ")
-        .bind(PackageStatus::Awarded.as_str());
-    sql.push(" AND p.winning_price_vnd IS NOT NULL THEN p.winning_price_vnd ELSE 0 END), 0) AS BIGINT), ");
-    sql.push("CAST(COALESCE(SUM(CASE WHEN p.status = ")
-        .bind(PackageStatus::Awarded.as_str());
-    sql.push(
-        " AND p.winning_price_vnd IS NOT NULL THEN p.package_price_vnd - p.winning_price_vnd ELSE 0 END), 0) AS BIGINT) \
-         FROM packages p WHERE ",
-    );
+    sql.push("SELECT p.field, p.method, CASE WHEN p.online THEN 1 ELSE 0 END, COUNT(*)");
+    // Each sum in two parts, as `tally` does (see `AMOUNT_SPLIT`).
+    for amount in [
+        "p.package_price_vnd",
+        "p.winning_price_vnd",
+        "(p.package_price_vnd - p.winning_price_vnd)",
+    ] {
+        let awarded_only = amount != "p.package_price_vnd";
+        for part in ["/", "%"] {
+            sql.push(", CAST(COALESCE(SUM(");
+            if awarded_only {
+                sql.push("CASE WHEN p.status = ")
+                    .bind(PackageStatus::Awarded.as_str());
+                sql.push(" AND p.winning_price_vnd IS NOT NULL THEN ");
+            }
+            sql.push(amount).push(" ").push(part).push(" 1000000");
+            if awarded_only {
+                sql.push(" ELSE 0 END");
+            }
+            sql.push("), 0) AS BIGINT)");
+        }
+    }
+    sql.push(" FROM packages p WHERE ");
     push_counted_in_year(&mut sql, year, view)?;
     units.push_filter(&mut sql);
     sql.push(" GROUP BY p.field, p.method, CASE WHEN p.online THEN 1 ELSE 0 END");
@@ -396,9 +421,9 @@ pub async fn summary(
                 method: enum_at(r, 1, "packages.method")?,
                 online: r.try_get_by_index::<i32>(2)? == 1,
                 count: r.try_get_by_index(3)?,
-                package_price_vnd: r.try_get_by_index(4)?,
-                winning_price_vnd: r.try_get_by_index(5)?,
-                savings_vnd: r.try_get_by_index(6)?,
+                package_price_vnd: amount(r.try_get_by_index(4)?, r.try_get_by_index(5)?),
+                winning_price_vnd: amount(r.try_get_by_index(6)?, r.try_get_by_index(7)?),
+                savings_vnd: amount(r.try_get_by_index(8)?, r.try_get_by_index(9)?),
             })
         })
         .collect()

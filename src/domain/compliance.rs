@@ -1,6 +1,6 @@
 //! The compliance arithmetic of domain.md §6, in integers only: met, share with two decimals,
-//! shortfall. Products are taken in `i128` because value sums times 100 overflow `i64` beyond
-//! about 92 million billion đồng, which a province's multi-year total can approach.
+//! shortfall. Value sums are `i128`: an amount is at most `money::MAX_VND` (10^15 đồng), so ten
+//! thousand packages at the ceiling would already pass `i64`; products are taken in `i128` too.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -61,8 +61,8 @@ pub struct Tally {
     pub counted: i64,
     pub in_scope: i64,
     pub online: i64,
-    pub value_in_scope_vnd: i64,
-    pub value_online_vnd: i64,
+    pub value_in_scope_vnd: i128,
+    pub value_online_vnd: i128,
 }
 
 impl AddAssign for Tally {
@@ -102,23 +102,26 @@ pub struct Outcome {
     /// `None` when nothing is in scope: neither met nor failed.
     pub met: Option<bool>,
     /// How much more must go online to meet the threshold (packages, or đồng for value).
-    pub shortfall: i64,
+    pub shortfall: i128,
 }
 
 /// Evaluates `numerator / denominator` against `threshold_percent`.
 ///
 /// met = denominator > 0 and numerator × 100 ≥ threshold × denominator; shortfall = the smallest
 /// k ≥ 0 with (numerator + k) × 100 ≥ threshold × denominator.
-pub fn evaluate(numerator: i64, denominator: i64, threshold_percent: i32) -> Outcome {
-    if denominator <= 0 {
+pub fn evaluate(
+    numerator: impl Into<i128>,
+    denominator: impl Into<i128>,
+    threshold_percent: i32,
+) -> Outcome {
+    let (n, d): (i128, i128) = (numerator.into(), denominator.into());
+    if d <= 0 {
         return Outcome {
             share: None,
             met: None,
             shortfall: 0,
         };
     }
-    let n = i128::from(numerator);
-    let d = i128::from(denominator);
     let t = i128::from(threshold_percent);
     let hundredths = n * 10_000 / d;
     let required = (t * d + 99) / 100; // ceil(t·d / 100); t·d ≥ 0
@@ -128,7 +131,7 @@ pub fn evaluate(numerator: i64, denominator: i64, threshold_percent: i32) -> Out
             hundredths: saturate(hundredths),
         }),
         met: Some(n * 100 >= t * d),
-        shortfall: saturate(shortfall),
+        shortfall,
     }
 }
 
@@ -163,7 +166,7 @@ mod tests {
     #[test]
     fn evaluate_table() {
         // (numerator, denominator, threshold, share, met, shortfall)
-        type Case = (i64, i64, i32, Option<String>, Option<bool>, i64);
+        type Case = (i64, i64, i32, Option<String>, Option<bool>, i128);
         let cases: &[Case] = &[
             (4, 8, 50, pct("50.00"), Some(true), 0),
             (4, 9, 50, pct("44.44"), Some(false), 1),
@@ -195,13 +198,26 @@ mod tests {
     }
 
     #[test]
+    fn value_sums_beyond_64_bits_are_judged_exactly() {
+        // A million packages at the ceiling (10^15 đồng) sum to 10^21: more than i64 holds.
+        let ceiling: i128 = 1_000_000_000_000_000;
+        let d = ceiling * 1_000_000;
+        assert!(d > i128::from(i64::MAX));
+        let o = evaluate(d / 2, d, 50);
+        assert_eq!((o.met, o.shortfall), (Some(true), 0));
+        let o = evaluate(d / 2 - 1, d, 50);
+        assert_eq!((o.met, o.shortfall), (Some(false), 1));
+        assert_eq!(o.share.map(|s| s.to_string()), Some("49.99".to_owned()));
+    }
+
+    #[test]
     fn shortfall_is_the_smallest_sufficient_k() {
-        for d in 1..=40_i64 {
+        for d in 1..=40_i128 {
             for n in 0..=d {
                 for t in [0, 1, 15, 33, 50, 67, 99, 100] {
                     let o = evaluate(n, d, t);
                     let k = o.shortfall;
-                    let t = i64::from(t);
+                    let t = i128::from(t);
                     assert!((n + k) * 100 >= t * d, "{n}/{d} {t}% k={k} suffices");
                     if k > 0 {
                         assert!((n + k - 1) * 100 < t * d, "{n}/{d} {t}% k={k} is smallest");

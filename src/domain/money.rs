@@ -81,12 +81,13 @@ pub fn parse_vnd(input: &str) -> Result<i64, MoneyError> {
 }
 
 /// `1234567000` → `1.234.567.000 ₫`.
-pub fn format_vnd(amount: i64) -> String {
+pub fn format_vnd(amount: impl Into<i128>) -> String {
     format!("{} ₫", group_thousands(amount))
 }
 
 /// `1234567000` → `1.234.567.000` (Vietnamese thousands separator, no currency sign).
-pub fn group_thousands(amount: i64) -> String {
+pub fn group_thousands(amount: impl Into<i128>) -> String {
+    let amount: i128 = amount.into();
     let digits = amount.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if amount < 0 {

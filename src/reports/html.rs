@@ -119,7 +119,8 @@ struct Page<'a> {
 
 fn show(cell: &Cell) -> String {
     match cell {
-        Cell::Int(v) | Cell::Money(v) => group_thousands(*v),
+        Cell::Int(v) => group_thousands(*v),
+        Cell::Money(v) => group_thousands(*v),
         Cell::Percent(Some(p)) => format!("{p}%"),
         other => other.plain().into_owned(),
     }

@@ -57,7 +57,9 @@ fn row(v: PackageView, units: &HashMap<i64, (String, String)>) -> Row {
     let d = v.derived;
     let (unit_code, unit_name) = units.get(&p.unit_id).cloned().unwrap_or_default();
     let savings = match (p.status, p.winning_price_vnd) {
-        (entity::PackageStatus::Awarded, Some(w)) => Cell::Money(p.package_price_vnd - w),
+        (entity::PackageStatus::Awarded, Some(w)) => {
+            Cell::Money(i128::from(p.package_price_vnd) - i128::from(w))
+        }
         _ => Cell::Empty,
     };
     Row::data(vec![
@@ -74,14 +76,15 @@ fn row(v: PackageView, units: &HashMap<i64, (String, String)>) -> Row {
         Cell::text(p.method.label_vi()),
         opt(p.procedure.map(|x| x.label_vi())),
         Cell::Bool(Some(p.international)),
-        Cell::Money(p.package_price_vnd),
+        Cell::Money(p.package_price_vnd.into()),
         opt(p.funding_source),
         opt(p.contract_type.map(|x| x.label_vi())),
         Cell::Bool(Some(p.online)),
         opt(p.online_exempt_reason.map(|x| x.label_vi())),
         Cell::text(p.status.label_vi()),
         Cell::Date(p.result_date),
-        p.winning_price_vnd.map_or(Cell::Empty, Cell::Money),
+        p.winning_price_vnd
+            .map_or(Cell::Empty, |w| Cell::Money(w.into())),
         savings,
         opt(p.contractor_name),
         opt(p.notes),

@@ -28,7 +28,7 @@ pub enum MoneyUnit {
 impl MoneyUnit {
     /// Converts for display. Millions are rounded half up from the đồng figures of each line;
     /// subtotals and totals then add the rounded lines, so the printed report adds up.
-    pub const fn show(self, vnd: i64) -> i64 {
+    pub const fn show(self, vnd: i128) -> i128 {
         match self {
             MoneyUnit::Dong => vnd,
             MoneyUnit::Million => (vnd + 500_000).div_euclid(1_000_000),
@@ -61,9 +61,9 @@ impl std::str::FromStr for MoneyUnit {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Side {
     count: i64,
-    package_price: i64,
-    winning_price: i64,
-    savings: i64,
+    package_price: i128,
+    winning_price: i128,
+    savings: i128,
 }
 
 impl std::ops::AddAssign for Side {

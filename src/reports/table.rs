@@ -44,7 +44,8 @@ pub enum Cell {
     Empty,
     Text(String),
     Int(i64),
-    Money(i64),
+    /// Sums of amounts are `i128` (see `domain::compliance`).
+    Money(i128),
     Percent(Option<Percent>),
     Bool(Option<bool>),
     Date(Option<chrono::NaiveDate>),
@@ -62,7 +63,8 @@ impl Cell {
         match self {
             Cell::Empty => Cow::Borrowed(""),
             Cell::Text(s) => Cow::Borrowed(s),
-            Cell::Int(v) | Cell::Money(v) => Cow::Owned(v.to_string()),
+            Cell::Int(v) => Cow::Owned(v.to_string()),
+            Cell::Money(v) => Cow::Owned(v.to_string()),
             Cell::Percent(p) => Cow::Owned(p.map(|p| p.to_string()).unwrap_or_default()),
             Cell::Bool(b) => Cow::Borrowed(
                 b.map(|b| if b { "Có" } else { "Không" })
@@ -78,7 +80,8 @@ impl Serialize for Cell {
         match self {
             Cell::Empty => s.serialize_none(),
             Cell::Text(v) => s.serialize_str(v),
-            Cell::Int(v) | Cell::Money(v) => s.serialize_i64(*v),
+            Cell::Int(v) => s.serialize_i64(*v),
+            Cell::Money(v) => s.serialize_i128(*v),
             Cell::Percent(p) => match p {
                 Some(p) => s.collect_str(p),
                 None => s.serialize_none(),

@@ -104,7 +104,10 @@ fn write_row(sheet: &mut Worksheet, at: u32, r: &Row, f: &Formats) -> Result<(),
                 sheet.write_string_with_format(at, col, s, &w.text)?;
             }
             // Amounts stay exact as f64 up to 2^53 đồng (9 million billion).
-            Cell::Int(v) | Cell::Money(v) => {
+            Cell::Int(v) => {
+                sheet.write_number_with_format(at, col, *v as f64, &w.number)?;
+            }
+            Cell::Money(v) => {
                 sheet.write_number_with_format(at, col, *v as f64, &w.number)?;
             }
             Cell::Percent(Some(p)) => {

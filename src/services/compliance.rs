@@ -52,17 +52,18 @@ pub struct Figures {
     /// How many more in-scope packages must go online to meet the count target.
     #[schema(example = 0)]
     pub shortfall: i64,
+    /// Σ package price in scope (whole đồng; an integer that may exceed 64 bits in theory).
     #[schema(example = 35850000000_i64)]
-    pub value_in_scope_vnd: i64,
+    pub value_in_scope_vnd: i128,
     #[schema(example = 10650000000_i64)]
-    pub value_online_vnd: i64,
+    pub value_online_vnd: i128,
     /// value_online / value_in_scope in percent, two decimals, truncated.
     #[schema(value_type = Option<String>, example = "29.70", pattern = "^[0-9]+\\.[0-9]{2}$")]
     pub value_share_percent: Option<Percent>,
     /// Whether the value target is met; null when nothing is in scope or the rule has none.
     pub value_met: Option<bool>,
     /// How many more đồng must go online to meet the value target; null when the rule has none.
-    pub value_shortfall_vnd: Option<i64>,
+    pub value_shortfall_vnd: Option<i128>,
 }
 
 impl Figures {
@@ -76,7 +77,8 @@ impl Figures {
             online: tally.online,
             share_percent: a.count.share,
             met: a.count.met,
-            shortfall: a.count.shortfall,
+            // A count's shortfall is at most the count itself.
+            shortfall: i64::try_from(a.count.shortfall).unwrap_or(i64::MAX),
             value_in_scope_vnd: tally.value_in_scope_vnd,
             value_online_vnd: tally.value_online_vnd,
             value_share_percent: value_share,

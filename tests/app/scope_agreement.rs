@@ -126,10 +126,10 @@ fn classify_all(
         };
         if classify(scope, regimes, &facts(p)).in_scope() {
             t.in_scope = 1;
-            t.value_in_scope_vnd = p.package_price_vnd;
+            t.value_in_scope_vnd = p.package_price_vnd.into();
             if p.online {
                 t.online = 1;
-                t.value_online_vnd = p.package_price_vnd;
+                t.value_online_vnd = p.package_price_vnd.into();
             }
         }
         *out.by_unit.entry(p.unit_id).or_default() += t;

@@ -407,3 +407,51 @@ db_test!(
         assert!(slowest < Duration::from_secs(1), "{slowest:?}");
     }
 );
+
+db_test!(
+    sums_past_64_bits_keep_every_report_answering,
+    |db: TestDb| async move {
+        let (hn, _, _) = units(&db).await;
+        // Ten thousand competitive offers (in scope at any price) at the ceiling, 10^15 đồng:
+        // 10^19 in all, past i64 (9.2·10^18). Before, every figure of the city answered 500.
+        const N: usize = 10_000;
+        let mut csv = "Mã đơn vị,Tên gói thầu,Năm kế hoạch,Lĩnh vực,Hình thức lựa chọn nhà thầu,Giá gói thầu,Qua mạng\n".to_owned();
+        for i in 0..N {
+            csv.push_str(&format!("HN-HD,Gói {i},2019,HH,CHCT,1000000000000000,Có\n"));
+        }
+        let admin = Client::new(&db);
+        let r = admin.post_bytes(IMPORT, "text/csv", csv.into_bytes()).await;
+        assert_eq!(r.status, 200, "{}", &r.text[..r.text.len().min(2000)]);
+        let r = admin
+            .get(&format!("/api/v1/compliance?unit_id={hn}&year=2019"))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        // Read as text: the figure is exact, past what a JSON reader's i64 holds.
+        assert!(
+            r.text
+                .contains(r#""value_in_scope_vnd":10000000000000000000,"#),
+            "{}",
+            r.text
+        );
+        assert_eq!(r.json()["value_share_percent"], "100.00");
+        for uri in [
+            format!("/api/v1/reports/summary?unit_id={hn}&year=2019"),
+            format!("/api/v1/reports/compliance?unit_id={hn}&year=2019&format=csv"),
+            format!("/api/v1/reports/summary?unit_id={hn}&year=2019&format=xlsx"),
+            format!("/?unit_id={hn}&year=2019"),
+        ] {
+            let r = admin.get(&uri).await;
+            assert_eq!(r.status, 200, "{uri}: {}", &r.text[..r.text.len().min(500)]);
+        }
+        let summary = admin
+            .get(&format!(
+                "/api/v1/reports/summary?unit_id={hn}&year=2019&format=csv"
+            ))
+            .await;
+        assert!(
+            summary.text.contains("10000000000000000000"),
+            "{}",
+            summary.text
+        );
+    }
+);
