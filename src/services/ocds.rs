@@ -104,12 +104,9 @@ where
 {
     imports::require_import(actor)?;
     let units = unit::Entity::find().all(db).await?;
-    let (sheet, unmatched) = tokio::task::spawn_blocking(move || {
-        let latest = read_releases(&bytes, &bounds)?;
-        Ok::<_, AppError>(to_sheet(&latest, &units))
-    })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("OCDS reader failed: {e}")))??;
+    let (sheet, unmatched) = tokio::task::spawn_blocking(move || read(&bytes, &bounds, &units))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("OCDS reader failed: {e}")))??;
     let mut report = imports::import_packages(db, actor, sheet, options, &|_| {}).await?;
     for e in &mut report.errors {
         if e.column == "unit_code"
@@ -119,6 +116,17 @@ where
         }
     }
     Ok(report)
+}
+
+/// A release package as the rows of a spreadsheet import, and the rows whose buyer matched no
+/// unit (with the message saying so). CPU work without I/O (the fuzz target calls it).
+pub fn read(
+    bytes: &[u8],
+    bounds: &Bounds,
+    units: &[unit::Model],
+) -> Result<(Sheet, HashMap<usize, String>), AppError> {
+    let latest = read_releases(bytes, bounds)?;
+    Ok(to_sheet(&latest, units))
 }
 
 /// What the import reads of a release; every other field is skipped unread.
