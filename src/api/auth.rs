@@ -56,15 +56,17 @@ pub enum LoginProblems {
     /// A field is missing or of the wrong type.
     #[response(status = 422, content_type = "application/problem+json")]
     Unprocessable(Problem),
-    /// Five failures in a row for this username: wait (`Retry-After`, seconds) before trying again.
+    /// Five tries in a row without a success for this username (`too_many_attempts`): wait
+    /// (`Retry-After`, seconds) before trying again, whatever the password.
     #[response(status = 429, content_type = "application/problem+json")]
     Throttled(Problem),
 }
 
 /// Log in
 ///
-/// Exchanges a username and password for a token valid 12 hours. After five failures in a row
-/// for a username the next try must wait: 30 seconds, doubling up to 15 minutes.
+/// Exchanges a username and password for a token valid 12 hours. After five tries in a row
+/// without a success for a username (tries sent at once included) the next try must wait: 30
+/// seconds, doubling up to 15 minutes.
 #[utoipa::path(operation_id = "login", post, path = "/auth/login", tag = "auth",
     security(()),
     request_body = LoginRequest,

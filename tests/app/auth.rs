@@ -10,7 +10,7 @@ use axum::http::{Method, Request, header};
 use bidtrack::services::accounts::{self, Actor};
 use entity::{Role, UnitKind};
 use scraper::{Html, Selector};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
 fn texts(r: &Response, css: &str) -> Vec<String> {
@@ -978,5 +978,160 @@ db_test!(
                 .expect("lookup")
                 .is_some()
         );
+    }
+);
+
+async fn add_viewer(db: &TestDb, username: &str, password: &str) {
+    accounts::create_user(
+        &db.conn,
+        &Actor::system(),
+        accounts::NewUser {
+            username: username.to_owned(),
+            display_name: "Người dùng".to_owned(),
+            password: password.to_owned(),
+            role: Role::Viewer,
+            unit_id: None,
+        },
+    )
+    .await
+    .expect("user");
+}
+
+fn retry_after(r: &Response) -> u64 {
+    r.header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .expect("seconds")
+}
+
+db_test!(
+    a_burst_of_wrong_passwords_checks_five,
+    |db: TestDb| async move {
+        add_viewer(&db, "bi-tan-cong", "mat-khau-dung-roi").await;
+        let anonymous = std::sync::Arc::new(Client::anonymous(&db));
+        let login = |password: &'static str| {
+            let anonymous = anonymous.clone();
+            async move {
+                anonymous
+                    .post(
+                        "/api/v1/auth/login",
+                        &json!({"username": "bi-tan-cong", "password": password}),
+                    )
+                    .await
+            }
+        };
+        let burst: Vec<_> = (0..100)
+            .map(|_| tokio::spawn(login("sai-mat-khau")))
+            .collect();
+        let (mut wrong, mut throttled, mut other) = (0, 0, Vec::new());
+        for t in burst {
+            let r = t.await.expect("task");
+            match r.status.as_u16() {
+                401 => wrong += 1,
+                429 => {
+                    r.problem(429, "too_many_attempts");
+                    assert!((1..=30).contains(&retry_after(&r)), "{}", retry_after(&r));
+                    throttled += 1;
+                }
+                s => other.push(format!("{s}: {}", r.text)),
+            }
+        }
+        assert!(other.is_empty(), "{other:?}");
+        // Exactly five: the count lets five through, and each of them is checked.
+        assert_eq!(
+            (wrong, throttled),
+            (5, 95),
+            "{wrong} passwords checked, {throttled} refused"
+        );
+        let counted = |db: &TestDb| {
+            let conn = db.conn.clone();
+            async move {
+                entity::login_failure::Entity::find_by_id("bi-tan-cong".to_owned())
+                    .one(&conn)
+                    .await
+                    .expect("login_failures")
+                    .map(|f| f.failures)
+            }
+        };
+        assert_eq!(counted(&db).await, Some(5), "refused tries are not counted");
+
+        // The right password, after the fifth failure, waits like any other.
+        let r = login("mat-khau-dung-roi").await;
+        r.problem(429, "too_many_attempts");
+        assert!((1..=30).contains(&retry_after(&r)));
+        assert_eq!(counted(&db).await, Some(5));
+
+        // Once the wait is over (moved into the past here) it signs in and the count goes.
+        sea_orm::ConnectionTrait::execute_unprepared(
+            &db.conn,
+            "UPDATE login_failures SET last_failure_at = '2000-01-01 00:00:00+00:00'",
+        )
+        .await
+        .expect("age the failures");
+        let r = login("mat-khau-dung-roi").await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(counted(&db).await, None);
+    }
+);
+
+db_test!(
+    each_failure_past_the_fifth_doubles_the_wait,
+    |db: TestDb| async move {
+        let anonymous = Client::anonymous(&db);
+        let set = |failures: i32, seconds_ago: i64| {
+            let conn = db.conn.clone();
+            async move {
+                entity::login_failure::Entity::delete_many()
+                    .exec(&conn)
+                    .await
+                    .expect("clear");
+                entity::login_failure::ActiveModel {
+                    username: sea_orm::Set("ai-do".to_owned()),
+                    failures: sea_orm::Set(failures),
+                    last_failure_at: sea_orm::Set(
+                        chrono::Utc::now() - chrono::Duration::seconds(seconds_ago),
+                    ),
+                }
+                .insert(&conn)
+                .await
+                .expect("failures");
+            }
+        };
+        let try_once = || async {
+            anonymous
+                .post(
+                    "/api/v1/auth/login",
+                    &json!({"username": "ai-do", "password": "sai-mat-khau"}),
+                )
+                .await
+        };
+        // (failures, seconds since the last, what the next try gets): the waits are 30 s after
+        // the fifth, then 60, 120, 240, 480 and 900 s from the tenth on. Each refused case is
+        // 10 s or more inside its wait: only a 10 s stall between writing the row and the try
+        // could change its answer.
+        for (failures, ago, status) in [
+            (4, 0, 401),
+            (5, 20, 429),
+            (5, 45, 401),
+            (6, 45, 429),
+            (6, 75, 401),
+            (7, 100, 429),
+            (7, 130, 401),
+            (9, 400, 429),
+            (9, 500, 401),
+            (10, 800, 429),
+            (10, 910, 401),
+            (40, 800, 429),
+            (40, 910, 401),
+        ] {
+            set(failures, ago).await;
+            let r = try_once().await;
+            assert_eq!(
+                r.status.as_u16(),
+                status,
+                "{failures} failures, the last {ago} s ago: {}",
+                r.text
+            );
+        }
     }
 );
