@@ -56,8 +56,10 @@ pub enum LoginProblems {
     /// A field is missing or of the wrong type.
     #[response(status = 422, content_type = "application/problem+json")]
     Unprocessable(Problem),
-    /// Five tries in a row without a success for this username (`too_many_attempts`): wait
-    /// (`Retry-After`, seconds) before trying again, whatever the password.
+    /// Wait `Retry-After` seconds before trying again. `code` says why: `too_many_attempts` (five
+    /// tries in a row without a success for this username, whatever the password this time) or
+    /// `login_busy` (every password check of this instance is taken,
+    /// BIDTRACK_MAX_CONCURRENT_PASSWORD_CHECKS; the try was not counted).
     #[response(status = 429, content_type = "application/problem+json")]
     Throttled(Problem),
 }
@@ -76,7 +78,14 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginOut>, AppError> {
     let now = Utc::now();
-    let user = accounts::login(&state.db, &body.username, &body.password, now).await?;
+    let user = accounts::login(
+        &state.db,
+        &state.passwords,
+        &body.username,
+        &body.password,
+        now,
+    )
+    .await?;
     let expires_at = now + Duration::hours(accounts::LOGIN_TOKEN_HOURS);
     let (token, _) = accounts::issue_token(
         &state.db,

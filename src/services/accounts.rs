@@ -1,6 +1,6 @@
-//! Accounts: users, passwords (Argon2id), API tokens and web sessions (random secrets stored as
-//! SHA-256 hashes), login throttling, and the acting user every write carries with the checks of
-//! what it may do.
+//! Accounts: users, passwords (Argon2id, checked on blocking threads, a bounded number at once),
+//! API tokens and web sessions (random secrets stored as SHA-256 hashes), login throttling, and
+//! the acting user every write carries with the checks of what it may do.
 
 use super::audit::{self, Changes, Snapshot};
 use crate::db;
@@ -15,6 +15,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Who is acting: a signed-in user, or the system itself (command line, demo, migrations).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,6 +185,64 @@ fn password_matches(hash: &str, password: &str) -> bool {
     Argon2::default()
         .verify_password(password.as_bytes(), hash)
         .is_ok()
+}
+
+/// Seconds a login refused for want of a free password check is asked to wait: checks take tens
+/// of milliseconds, so one is free again by then unless the flood goes on.
+pub const PASSWORD_CHECK_RETRY_AFTER_SECS: u64 = 1;
+
+/// The password checks of one instance. Argon2 is tens of milliseconds of CPU and 19 MiB per
+/// check: on the async workers a flood of logins (which needs no account) would stall every
+/// other request, so checks run on tokio's blocking threads; and only so many at once, because
+/// the blocking pool would otherwise take on hundreds. Beyond the limit a login is refused at
+/// once (429 `login_busy`) rather than queued where nobody can see the queue.
+pub struct PasswordChecks {
+    permits: Arc<Semaphore>,
+}
+
+/// The right to run one password check, given back when dropped.
+pub struct PasswordPermit {
+    _held: OwnedSemaphorePermit,
+}
+
+impl PasswordChecks {
+    pub fn new(at_once: usize) -> Arc<Self> {
+        Arc::new(PasswordChecks {
+            permits: Arc::new(Semaphore::new(at_once.max(1))),
+        })
+    }
+
+    /// A permit, or 429 `login_busy` when every check is taken.
+    pub fn try_permit(&self) -> Result<PasswordPermit, AppError> {
+        self.permits
+            .clone()
+            .try_acquire_owned()
+            .map(|held| PasswordPermit { _held: held })
+            .map_err(|_| AppError::TooManyRequests {
+                code: "login_busy",
+                message:
+                    "Máy chủ đang bận kiểm tra các lần đăng nhập khác. Hãy thử lại sau giây lát."
+                        .to_owned(),
+                retry_after_secs: PASSWORD_CHECK_RETRY_AFTER_SECS,
+            })
+    }
+}
+
+impl PasswordPermit {
+    /// Runs `work` on a blocking thread. The thread holds the permit until the work ends, so a
+    /// request that goes away mid-check (client gone, time limit) does not free a permit while
+    /// its hash still runs.
+    async fn run<T: Send + 'static>(
+        self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        tokio::task::spawn_blocking(move || {
+            let _permit = self;
+            work()
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password check failed: {e}")))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,27 +528,40 @@ fn invalid_login() -> AppError {
 /// many tries arrive at once.
 pub async fn login(
     db: &impl ConnectionTrait,
+    checks: &PasswordChecks,
     username: &str,
     password: &str,
     now: DateTime<Utc>,
 ) -> Result<user::Model, AppError> {
     let username = username.trim();
+    // Taken before the try is counted: a try refused for want of a check is not the user's
+    // failure, and a flood of logins for other names must not lock anyone out.
+    let permit = checks.try_permit()?;
+    let password = password.to_owned();
     if !possible_username(username) {
         // No account can have this name, so there is nothing to protect by counting, and
-        // counting would let anyone store a megabyte "username" per request.
-        let _ = hash_password(password);
+        // counting would let anyone store a megabyte "username" per request. The hash keeps the
+        // refusal as slow as any other.
+        permit
+            .run(move || {
+                let _ = hash_password(&password);
+            })
+            .await?;
         return Err(invalid_login());
     }
     count_try(db, username, now).await?;
     let user = find_user(db, username).await?;
-    let matches = match &user {
-        Some(u) => password_matches(&u.password_hash, password),
-        None => {
-            // As slow as a real check, so timing does not tell which usernames exist.
-            let _ = hash_password(password);
-            false
-        }
-    };
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = permit
+        .run(move || match stored {
+            Some(hash) => password_matches(&hash, &password),
+            None => {
+                // As slow as a real check, so timing does not tell which usernames exist.
+                let _ = hash_password(&password);
+                false
+            }
+        })
+        .await?;
     match user {
         Some(u) if matches && u.active => {
             login_failure::Entity::delete_by_id(username.to_owned())
@@ -537,6 +610,7 @@ async fn count_try(
         .and_then(|f| lockout(f.failures).map(|wait| f.last_failure_at + wait - now))
         .map_or(1, |left| left.num_seconds().max(1) as u64);
     Err(AppError::TooManyRequests {
+        code: "too_many_attempts",
         message: format!("Đăng nhập sai quá nhiều lần. Hãy thử lại sau {secs} giây."),
         retry_after_secs: secs,
     })
@@ -788,6 +862,39 @@ mod tests {
         }
         expected.push((now - Duration::minutes(15)).into());
         assert_eq!(values, expected);
+    }
+
+    #[tokio::test]
+    async fn password_checks_beyond_the_limit_are_refused_until_one_ends() {
+        let checks = PasswordChecks::new(1);
+        let first = checks.try_permit().expect("the only permit");
+        match checks.try_permit() {
+            Err(AppError::TooManyRequests {
+                code: "login_busy",
+                retry_after_secs: PASSWORD_CHECK_RETRY_AFTER_SECS,
+                ..
+            }) => {}
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        assert_eq!(first.run(|| 7).await.expect("ran"), 7);
+        // A check whose request went away keeps its permit until its thread is done.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        let permit = checks
+            .try_permit()
+            .expect("free again once the check ended");
+        let asker = tokio::spawn(permit.run(move || {
+            let _ = started.send(());
+            wait.recv().is_ok()
+        }));
+        running.await.expect("the check started");
+        asker.abort();
+        assert!(asker.await.is_err_and(|e| e.is_cancelled()));
+        assert!(checks.try_permit().is_err(), "the hash still runs");
+        release.send(()).expect("the check waits");
+        while checks.try_permit().is_err() {
+            tokio::task::yield_now().await;
+        }
     }
 
     #[test]

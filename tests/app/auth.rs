@@ -7,6 +7,7 @@ use crate::db_test;
 use crate::support::*;
 use axum::body::Body;
 use axum::http::{Method, Request, header};
+use bidtrack::config::Limits;
 use bidtrack::services::accounts::{self, Actor};
 use entity::{Role, UnitKind};
 use scraper::{Html, Selector};
@@ -878,7 +879,8 @@ db_test!(
 db_test!(
     failed_logins_are_counted_together_and_forgotten,
     |db: TestDb| async move {
-        let anonymous = std::sync::Arc::new(Client::anonymous(&db));
+        // Checks for all five at once: a machine with fewer by default would refuse some.
+        let anonymous = std::sync::Arc::new(with_password_checks(&db, 1000));
         let failures = |name: &'static str| {
             let db = &db;
             async move {
@@ -981,6 +983,14 @@ db_test!(
     }
 );
 
+/// A client of an instance whose password checks are not the limit (many at once, here).
+fn with_password_checks(db: &TestDb, at_once: usize) -> Client {
+    Client::anonymous(db).with_limits(Limits {
+        max_concurrent_password_checks: at_once,
+        ..Limits::default()
+    })
+}
+
 async fn add_viewer(db: &TestDb, username: &str, password: &str) {
     accounts::create_user(
         &db.conn,
@@ -1008,7 +1018,8 @@ db_test!(
     a_burst_of_wrong_passwords_checks_five,
     |db: TestDb| async move {
         add_viewer(&db, "bi-tan-cong", "mat-khau-dung-roi").await;
-        let anonymous = std::sync::Arc::new(Client::anonymous(&db));
+        // Enough password checks for the whole burst, so only the count can stop it.
+        let anonymous = std::sync::Arc::new(with_password_checks(&db, 1000));
         let login = |password: &'static str| {
             let anonymous = anonymous.clone();
             async move {
@@ -1077,7 +1088,7 @@ db_test!(
 db_test!(
     each_failure_past_the_fifth_doubles_the_wait,
     |db: TestDb| async move {
-        let anonymous = Client::anonymous(&db);
+        let anonymous = with_password_checks(&db, 1000);
         let set = |failures: i32, seconds_ago: i64| {
             let conn = db.conn.clone();
             async move {
@@ -1133,5 +1144,69 @@ db_test!(
                 r.text
             );
         }
+    }
+);
+
+db_test!(
+    logins_beyond_the_password_checks_are_refused_at_once,
+    |db: TestDb| async move {
+        add_viewer(&db, "xem", "mat-khau-nguoi-xem").await;
+        let anonymous = with_password_checks(&db, 1);
+        // The only check is taken, as by a login whose hash is running.
+        let running = anonymous.password_checks().try_permit().expect("permit");
+        let r = anonymous
+            .post(
+                "/api/v1/auth/login",
+                &json!({"username": "xem", "password": "mat-khau-nguoi-xem"}),
+            )
+            .await;
+        r.problem(429, "login_busy");
+        assert_eq!(retry_after(&r), 1);
+        let stored = entity::login_failure::Entity::find()
+            .count(&db.conn)
+            .await
+            .expect("count");
+        assert_eq!(
+            stored, 0,
+            "a try refused for want of a check is not counted"
+        );
+
+        // The login form goes through the same checks.
+        let page = anonymous.get("/login").await;
+        let cookie = page.header("set-cookie").expect("login cookie");
+        let cookie = cookie.split(';').next().expect("pair").to_owned();
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("csrf", page.csrf().as_str()),
+                ("username", "xem"),
+                ("password", "mat-khau-nguoi-xem"),
+            ])
+            .finish();
+        let send = || {
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, cookie.clone())
+                .body(Body::from(body.clone()))
+                .expect("request")
+        };
+        let r = anonymous.send(send()).await;
+        assert_eq!(r.status, 429, "{}", r.text);
+        assert_eq!(retry_after(&r), 1);
+        assert_eq!(
+            texts(&r, "#login-error"),
+            ["Máy chủ đang bận kiểm tra các lần đăng nhập khác. Hãy thử lại sau giây lát."]
+        );
+
+        // Once the check is done, both sign in.
+        drop(running);
+        let r = anonymous.send(send()).await;
+        assert_eq!(r.status, 303, "{}", r.text);
+        let r = anonymous
+            .post(
+                "/api/v1/auth/login",
+                &json!({"username": "xem", "password": "mat-khau-nguoi-xem"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
     }
 );
