@@ -80,6 +80,10 @@ pub struct ServeArgs {
     /// Requests handled at once; more are answered 503 `overloaded` straight away.
     #[arg(long, env = "BIDTRACK_MAX_CONCURRENT_REQUESTS", default_value_t = DEFAULT_MAX_CONCURRENT_REQUESTS)]
     pub max_concurrent_requests: usize,
+    /// Password checks (logins) running at once; more are answered 429 `login_busy` straight
+    /// away. Default: twice the number of CPUs.
+    #[arg(long, env = "BIDTRACK_MAX_CONCURRENT_PASSWORD_CHECKS")]
+    pub max_concurrent_password_checks: Option<usize>,
     /// A secret the metrics scraper sends as `Authorization: Bearer …`; without it `/metrics` is
     /// open to whoever reaches the port.
     #[arg(long, env = "BIDTRACK_METRICS_TOKEN", hide_env_values = true)]
@@ -107,6 +111,9 @@ impl ServeArgs {
             request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
             upload_timeout: Duration::from_secs(self.upload_timeout_secs.max(1)),
             max_concurrent_requests: self.max_concurrent_requests.max(1),
+            max_concurrent_password_checks: self
+                .max_concurrent_password_checks
+                .map_or_else(crate::config::default_password_checks, |n| n.max(1)),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
         }
     }

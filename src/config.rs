@@ -40,6 +40,10 @@ pub struct Limits {
     /// Requests handled at once; the next one gets 503 `overloaded` at once rather than
     /// waiting in a queue nobody can see.
     pub max_concurrent_requests: usize,
+    /// Password checks (Argon2, tens of milliseconds of CPU and 19 MiB each) running at once, on
+    /// blocking threads; a login beyond it gets 429 `login_busy` at once, so a flood of logins
+    /// (no account needed) costs a bounded amount of CPU and memory instead of a queue.
+    pub max_concurrent_password_checks: usize,
     /// After SIGTERM (or Ctrl-C), how long requests in flight get to finish.
     pub shutdown_timeout: Duration,
 }
@@ -50,6 +54,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
             upload_timeout: Duration::from_secs(DEFAULT_UPLOAD_TIMEOUT_SECS),
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            max_concurrent_password_checks: default_password_checks(),
             shutdown_timeout: Duration::from_secs(DEFAULT_SHUTDOWN_TIMEOUT_SECS),
         }
     }
@@ -60,6 +65,13 @@ pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 60;
 pub const DEFAULT_UPLOAD_TIMEOUT_SECS: u64 = 600;
 pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 512;
 pub const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
+
+/// Twice the CPUs: a few people signing in at the same moment are not refused, while a flood
+/// of logins holds at most this many hashes (19 MiB each) and shares the cores with the request
+/// workers instead of running on them.
+pub fn default_password_checks() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) * 2
+}
 
 impl Settings {
     /// The database URL with any password replaced, for logs.

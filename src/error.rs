@@ -72,9 +72,11 @@ pub enum AppError {
     /// The user is known but their role or unit does not allow this.
     #[error("{message}")]
     Forbidden { message: String },
-    /// Too many failed logins for a username: wait before the next try.
+    /// A login that must wait: too many failures for the username (`too_many_attempts`), or
+    /// every password check of this instance taken (`login_busy`).
     #[error("{message}")]
     TooManyRequests {
+        code: &'static str,
         message: String,
         retry_after_secs: u64,
     },
@@ -211,7 +213,7 @@ impl AppError {
             AppError::PreconditionFailed { .. } => "stale_version",
             AppError::Unauthenticated { .. } => "unauthenticated",
             AppError::Forbidden { .. } => "forbidden",
-            AppError::TooManyRequests { .. } => "too_many_attempts",
+            AppError::TooManyRequests { code, .. } => code,
             AppError::RequestTimeout { .. } => "upload_timeout",
             AppError::Busy { code, .. } => code,
             AppError::Internal(_) => "internal",
@@ -429,6 +431,7 @@ mod tests {
             ),
             (
                 AppError::TooManyRequests {
+                    code: "too_many_attempts",
                     message: "x".into(),
                     retry_after_secs: 30,
                 },

@@ -38,6 +38,9 @@ pub struct AppState {
     pub cache: Arc<services::cache::Cache>,
     /// Request ids, limits and metrics (see `ops`).
     pub ops: Arc<ops::Ops>,
+    /// The password checks running on this instance, a bounded number at once (see
+    /// `services::accounts::PasswordChecks`).
+    pub passwords: Arc<services::accounts::PasswordChecks>,
 }
 
 impl AppState {
@@ -45,6 +48,9 @@ impl AppState {
         AppState {
             db,
             ops: ops::Ops::new(settings.limits.clone()),
+            passwords: services::accounts::PasswordChecks::new(
+                settings.limits.max_concurrent_password_checks,
+            ),
             settings: Arc::new(settings),
             cache: services::cache::Cache::new(),
         }

@@ -56,15 +56,19 @@ pub enum LoginProblems {
     /// A field is missing or of the wrong type.
     #[response(status = 422, content_type = "application/problem+json")]
     Unprocessable(Problem),
-    /// Five failures in a row for this username: wait (`Retry-After`, seconds) before trying again.
+    /// Wait `Retry-After` seconds before trying again. `code` says why: `too_many_attempts` (five
+    /// tries in a row without a success for this username, whatever the password this time) or
+    /// `login_busy` (every password check of this instance is taken,
+    /// BIDTRACK_MAX_CONCURRENT_PASSWORD_CHECKS; the try was not counted).
     #[response(status = 429, content_type = "application/problem+json")]
     Throttled(Problem),
 }
 
 /// Log in
 ///
-/// Exchanges a username and password for a token valid 12 hours. After five failures in a row
-/// for a username the next try must wait: 30 seconds, doubling up to 15 minutes.
+/// Exchanges a username and password for a token valid 12 hours. After five tries in a row
+/// without a success for a username (tries sent at once included) the next try must wait: 30
+/// seconds, doubling up to 15 minutes.
 #[utoipa::path(operation_id = "login", post, path = "/auth/login", tag = "auth",
     security(()),
     request_body = LoginRequest,
@@ -74,7 +78,14 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginOut>, AppError> {
     let now = Utc::now();
-    let user = accounts::login(&state.db, &body.username, &body.password, now).await?;
+    let user = accounts::login(
+        &state.db,
+        &state.passwords,
+        &body.username,
+        &body.password,
+        now,
+    )
+    .await?;
     let expires_at = now + Duration::hours(accounts::LOGIN_TOKEN_HOURS);
     let (token, _) = accounts::issue_token(
         &state.db,

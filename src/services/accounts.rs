@@ -1,22 +1,22 @@
-//! Accounts: users, passwords (Argon2id), API tokens and web sessions (random secrets stored as
-//! SHA-256 hashes), login throttling, and the acting user every write carries with the checks of
-//! what it may do.
+//! Accounts: users, passwords (Argon2id, checked on blocking threads, a bounded number at once),
+//! API tokens and web sessions (random secrets stored as SHA-256 hashes), login throttling, and
+//! the acting user every write carries with the checks of what it may do.
 
 use super::audit::{self, Changes, Snapshot};
 use crate::db;
+use crate::db::sql::Sql;
 use crate::error::{AppError, FieldError};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
 use entity::{AuditAction, Role, TokenKind, api_token, login_failure, session, unit, user};
 use sea_orm::{
-    ActiveModelTrait,
-    ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder, TransactionSession,
-    TransactionTrait,
-    sea_query::{Expr, OnConflict},
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Who is acting: a signed-in user, or the system itself (command line, demo, migrations).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,6 +185,64 @@ fn password_matches(hash: &str, password: &str) -> bool {
     Argon2::default()
         .verify_password(password.as_bytes(), hash)
         .is_ok()
+}
+
+/// Seconds a login refused for want of a free password check is asked to wait: checks take tens
+/// of milliseconds, so one is free again by then unless the flood goes on.
+pub const PASSWORD_CHECK_RETRY_AFTER_SECS: u64 = 1;
+
+/// The password checks of one instance. Argon2 is tens of milliseconds of CPU and 19 MiB per
+/// check: on the async workers a flood of logins (which needs no account) would stall every
+/// other request, so checks run on tokio's blocking threads; and only so many at once, because
+/// the blocking pool would otherwise take on hundreds. Beyond the limit a login is refused at
+/// once (429 `login_busy`) rather than queued where nobody can see the queue.
+pub struct PasswordChecks {
+    permits: Arc<Semaphore>,
+}
+
+/// The right to run one password check, given back when dropped.
+pub struct PasswordPermit {
+    _held: OwnedSemaphorePermit,
+}
+
+impl PasswordChecks {
+    pub fn new(at_once: usize) -> Arc<Self> {
+        Arc::new(PasswordChecks {
+            permits: Arc::new(Semaphore::new(at_once.max(1))),
+        })
+    }
+
+    /// A permit, or 429 `login_busy` when every check is taken.
+    pub fn try_permit(&self) -> Result<PasswordPermit, AppError> {
+        self.permits
+            .clone()
+            .try_acquire_owned()
+            .map(|held| PasswordPermit { _held: held })
+            .map_err(|_| AppError::TooManyRequests {
+                code: "login_busy",
+                message:
+                    "Máy chủ đang bận kiểm tra các lần đăng nhập khác. Hãy thử lại sau giây lát."
+                        .to_owned(),
+                retry_after_secs: PASSWORD_CHECK_RETRY_AFTER_SECS,
+            })
+    }
+}
+
+impl PasswordPermit {
+    /// Runs `work` on a blocking thread. The thread holds the permit until the work ends, so a
+    /// request that goes away mid-check (client gone, time limit) does not free a permit while
+    /// its hash still runs.
+    async fn run<T: Send + 'static>(
+        self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        tokio::task::spawn_blocking(move || {
+            let _permit = self;
+            work()
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password check failed: {e}")))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -464,80 +522,121 @@ fn invalid_login() -> AppError {
     }
 }
 
-/// Checks a username and password. After [`FREE_ATTEMPTS`] failures in a row the username must
-/// wait (429) before the next try, whatever the password.
+/// Checks a username and password. Every try counts as a failure before its password is
+/// checked, and only a success takes the count away: so after [`FREE_ATTEMPTS`] tries without
+/// a success the username must wait (429 `too_many_attempts`) whatever the password, however
+/// many tries arrive at once.
 pub async fn login(
     db: &impl ConnectionTrait,
+    checks: &PasswordChecks,
     username: &str,
     password: &str,
     now: DateTime<Utc>,
 ) -> Result<user::Model, AppError> {
     let username = username.trim();
+    // Taken before the try is counted: a try refused for want of a check is not the user's
+    // failure, and a flood of logins for other names must not lock anyone out.
+    let permit = checks.try_permit()?;
+    let password = password.to_owned();
     if !possible_username(username) {
         // No account can have this name, so there is nothing to protect by counting, and
-        // counting would let anyone store a megabyte "username" per request.
-        let _ = hash_password(password);
+        // counting would let anyone store a megabyte "username" per request. The hash keeps the
+        // refusal as slow as any other.
+        permit
+            .run(move || {
+                let _ = hash_password(&password);
+            })
+            .await?;
         return Err(invalid_login());
     }
-    let failures = login_failure::Entity::find_by_id(username.to_owned())
-        .one(db)
-        .await?;
-    if let Some(f) = &failures
-        && let Some(wait) = lockout(f.failures)
-    {
-        let until = f.last_failure_at + wait;
-        if now < until {
-            let secs = (until - now).num_seconds().max(1) as u64;
-            return Err(AppError::TooManyRequests {
-                message: format!("Đăng nhập sai quá nhiều lần. Hãy thử lại sau {secs} giây."),
-                retry_after_secs: secs,
-            });
-        }
-    }
+    count_try(db, username, now).await?;
     let user = find_user(db, username).await?;
-    let ok = match &user {
-        Some(u) => password_matches(&u.password_hash, password) && u.active,
-        None => {
-            // As slow as a real check, so timing does not tell which usernames exist.
-            let _ = hash_password(password);
-            false
-        }
-    };
-    match (ok, user) {
-        (true, Some(u)) => {
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = permit
+        .run(move || match stored {
+            Some(hash) => password_matches(&hash, &password),
+            None => {
+                // As slow as a real check, so timing does not tell which usernames exist.
+                let _ = hash_password(&password);
+                false
+            }
+        })
+        .await?;
+    match user {
+        Some(u) if matches && u.active => {
             login_failure::Entity::delete_by_id(username.to_owned())
                 .exec(db)
                 .await?;
             Ok(u)
         }
-        _ => {
-            // A username nobody has failed with for a day starts again from zero; without
-            // this, every name ever tried would stay in the table.
-            login_failure::Entity::delete_many()
-                .filter(login_failure::Column::LastFailureAt.lt(now - FORGET_FAILURES_AFTER))
-                .exec(db)
-                .await?;
-            // One statement, so two wrong passwords at once both count (and neither fails on
-            // the other's new row).
-            use sea_orm::sea_query::ExprTrait as _;
-            let counted =
-                Expr::col((login_failure::Entity, login_failure::Column::Failures)).add(1);
-            login_failure::Entity::insert(login_failure::ActiveModel {
-                username: Set(username.to_owned()),
-                failures: Set(1),
-                last_failure_at: Set(now),
-            })
-            .on_conflict(
-                OnConflict::column(login_failure::Column::Username)
-                    .value(login_failure::Column::Failures, counted)
-                    .update_column(login_failure::Column::LastFailureAt)
-                    .to_owned(),
-            )
-            .exec(db)
-            .await?;
-            Err(invalid_login())
-        }
+        _ => Err(invalid_login()),
     }
+}
+
+/// Counts a try for `username` unless the username must wait first (429). The check and the
+/// count are one statement, so of any number of tries at once only those the count still allows
+/// reach a password check: reading the count, checking, then counting let a burst of 100 tries
+/// check 100 passwords.
+async fn count_try(
+    db: &impl ConnectionTrait,
+    username: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    // A username nobody has tried for a day starts again from zero; without this, every name
+    // ever tried would stay in the table.
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::LastFailureAt.lt(now - FORGET_FAILURES_AFTER))
+        .exec(db)
+        .await?;
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("INSERT INTO login_failures (username, failures, last_failure_at) VALUES (")
+        .bind(username)
+        .push(", 1, ")
+        .bind(now)
+        .push(
+            ") ON CONFLICT (username) DO UPDATE SET failures = login_failures.failures + 1, \
+             last_failure_at = excluded.last_failure_at WHERE ",
+        );
+    may_try_again(&mut sql, now);
+    sql.push(" RETURNING failures");
+    if db.query_one_raw(sql.build()).await?.is_some() {
+        return Ok(());
+    }
+    // Refused. The wait is read separately only to tell the client; a success elsewhere may
+    // have removed the row meanwhile, and then a second is as good an answer as any.
+    let secs = login_failure::Entity::find_by_id(username.to_owned())
+        .one(db)
+        .await?
+        .and_then(|f| lockout(f.failures).map(|wait| f.last_failure_at + wait - now))
+        .map_or(1, |left| left.num_seconds().max(1) as u64);
+    Err(AppError::TooManyRequests {
+        code: "too_many_attempts",
+        message: format!("Đăng nhập sai quá nhiều lần. Hãy thử lại sau {secs} giây."),
+        retry_after_secs: secs,
+    })
+}
+
+/// The condition, on the stored row, that [`lockout`] lets the username try again at `now`:
+/// fewer than [`FREE_ATTEMPTS`] failures, or the wait for its count over. The waits are
+/// computed here by `lockout` and bound, one per count up to where they stop growing, so the
+/// SQL cannot disagree with it.
+fn may_try_again(sql: &mut Sql, now: DateTime<Utc>) {
+    sql.push("login_failures.failures < ")
+        .bind(FREE_ATTEMPTS)
+        .push(" OR login_failures.last_failure_at <= CASE login_failures.failures");
+    let mut failures = FREE_ATTEMPTS;
+    let longest = loop {
+        let wait = lockout(failures).unwrap_or_default();
+        if lockout(failures + 1) == Some(wait) {
+            break wait;
+        }
+        sql.push(" WHEN ")
+            .bind(failures)
+            .push(" THEN ")
+            .bind(now - wait);
+        failures += 1;
+    };
+    sql.push(" ELSE ").bind(now - longest).push(" END");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -742,6 +841,60 @@ mod tests {
         assert_eq!(lockout(9), Some(Duration::seconds(480)));
         assert_eq!(lockout(10), Some(Duration::seconds(900)));
         assert_eq!(lockout(1000), Some(Duration::seconds(900)));
+    }
+
+    #[test]
+    fn the_sql_waits_are_those_of_lockout() {
+        let now = Utc::now();
+        let mut sql = Sql::new(sea_orm::DbBackend::Postgres);
+        may_try_again(&mut sql, now);
+        assert_eq!(
+            sql.text(),
+            "login_failures.failures < $1 OR login_failures.last_failure_at <= CASE \
+             login_failures.failures WHEN $2 THEN $3 WHEN $4 THEN $5 WHEN $6 THEN $7 \
+             WHEN $8 THEN $9 WHEN $10 THEN $11 ELSE $12 END"
+        );
+        let values = sql.build().values.expect("values").0;
+        let mut expected = vec![sea_orm::Value::from(FREE_ATTEMPTS)];
+        for failures in FREE_ATTEMPTS..FREE_ATTEMPTS + 5 {
+            let wait = lockout(failures).expect("a wait");
+            expected.extend([failures.into(), (now - wait).into()]);
+        }
+        expected.push((now - Duration::minutes(15)).into());
+        assert_eq!(values, expected);
+    }
+
+    #[tokio::test]
+    async fn password_checks_beyond_the_limit_are_refused_until_one_ends() {
+        let checks = PasswordChecks::new(1);
+        let first = checks.try_permit().expect("the only permit");
+        match checks.try_permit() {
+            Err(AppError::TooManyRequests {
+                code: "login_busy",
+                retry_after_secs: PASSWORD_CHECK_RETRY_AFTER_SECS,
+                ..
+            }) => {}
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+        assert_eq!(first.run(|| 7).await.expect("ran"), 7);
+        // A check whose request went away keeps its permit until its thread is done.
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        let permit = checks
+            .try_permit()
+            .expect("free again once the check ended");
+        let asker = tokio::spawn(permit.run(move || {
+            let _ = started.send(());
+            wait.recv().is_ok()
+        }));
+        running.await.expect("the check started");
+        asker.abort();
+        assert!(asker.await.is_err_and(|e| e.is_cancelled()));
+        assert!(checks.try_permit().is_err(), "the hash still runs");
+        release.send(()).expect("the check waits");
+        while checks.try_permit().is_err() {
+            tokio::task::yield_now().await;
+        }
     }
 
     #[test]

@@ -206,7 +206,15 @@ pub async fn login(
         );
     }
     let now = Utc::now();
-    match accounts::login(&state.db, &username, p.get("password"), now).await {
+    match accounts::login(
+        &state.db,
+        &state.passwords,
+        &username,
+        p.get("password"),
+        now,
+    )
+    .await
+    {
         Ok(user) => {
             let (secret, _) = accounts::open_session(&state.db, user.id, now).await?;
             let mut response = redirect_with(
@@ -227,15 +235,24 @@ pub async fn login(
             Ok(response)
         }
         Err(e @ (AppError::Unauthenticated { .. } | AppError::TooManyRequests { .. })) => {
-            let status = e.status();
-            login_page(
+            let mut response = login_page(
                 &state,
-                status,
+                e.status(),
                 username,
                 next,
                 Some(e.to_string()),
                 &Flash::default(),
-            )
+            )?;
+            // The page says how long in words; the header says it to whatever retries for them.
+            if let AppError::TooManyRequests {
+                retry_after_secs, ..
+            } = e
+            {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            Ok(response)
         }
         Err(e) => Err(PageError(e)),
     }

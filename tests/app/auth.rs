@@ -7,10 +7,11 @@ use crate::db_test;
 use crate::support::*;
 use axum::body::Body;
 use axum::http::{Method, Request, header};
+use bidtrack::config::Limits;
 use bidtrack::services::accounts::{self, Actor};
 use entity::{Role, UnitKind};
 use scraper::{Html, Selector};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
 fn texts(r: &Response, css: &str) -> Vec<String> {
@@ -878,7 +879,8 @@ db_test!(
 db_test!(
     failed_logins_are_counted_together_and_forgotten,
     |db: TestDb| async move {
-        let anonymous = std::sync::Arc::new(Client::anonymous(&db));
+        // Checks for all five at once: a machine with fewer by default would refuse some.
+        let anonymous = std::sync::Arc::new(with_password_checks(&db, 1000));
         let failures = |name: &'static str| {
             let db = &db;
             async move {
@@ -978,5 +980,233 @@ db_test!(
                 .expect("lookup")
                 .is_some()
         );
+    }
+);
+
+/// A client of an instance whose password checks are not the limit (many at once, here).
+fn with_password_checks(db: &TestDb, at_once: usize) -> Client {
+    Client::anonymous(db).with_limits(Limits {
+        max_concurrent_password_checks: at_once,
+        ..Limits::default()
+    })
+}
+
+async fn add_viewer(db: &TestDb, username: &str, password: &str) {
+    accounts::create_user(
+        &db.conn,
+        &Actor::system(),
+        accounts::NewUser {
+            username: username.to_owned(),
+            display_name: "Người dùng".to_owned(),
+            password: password.to_owned(),
+            role: Role::Viewer,
+            unit_id: None,
+        },
+    )
+    .await
+    .expect("user");
+}
+
+fn retry_after(r: &Response) -> u64 {
+    r.header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .expect("seconds")
+}
+
+db_test!(
+    a_burst_of_wrong_passwords_checks_five,
+    |db: TestDb| async move {
+        add_viewer(&db, "bi-tan-cong", "mat-khau-dung-roi").await;
+        // Enough password checks for the whole burst, so only the count can stop it.
+        let anonymous = std::sync::Arc::new(with_password_checks(&db, 1000));
+        let login = |password: &'static str| {
+            let anonymous = anonymous.clone();
+            async move {
+                anonymous
+                    .post(
+                        "/api/v1/auth/login",
+                        &json!({"username": "bi-tan-cong", "password": password}),
+                    )
+                    .await
+            }
+        };
+        let burst: Vec<_> = (0..100)
+            .map(|_| tokio::spawn(login("sai-mat-khau")))
+            .collect();
+        let (mut wrong, mut throttled, mut other) = (0, 0, Vec::new());
+        for t in burst {
+            let r = t.await.expect("task");
+            match r.status.as_u16() {
+                401 => wrong += 1,
+                429 => {
+                    r.problem(429, "too_many_attempts");
+                    assert!((1..=30).contains(&retry_after(&r)), "{}", retry_after(&r));
+                    throttled += 1;
+                }
+                s => other.push(format!("{s}: {}", r.text)),
+            }
+        }
+        assert!(other.is_empty(), "{other:?}");
+        // Exactly five: the count lets five through, and each of them is checked.
+        assert_eq!(
+            (wrong, throttled),
+            (5, 95),
+            "{wrong} passwords checked, {throttled} refused"
+        );
+        let counted = |db: &TestDb| {
+            let conn = db.conn.clone();
+            async move {
+                entity::login_failure::Entity::find_by_id("bi-tan-cong".to_owned())
+                    .one(&conn)
+                    .await
+                    .expect("login_failures")
+                    .map(|f| f.failures)
+            }
+        };
+        assert_eq!(counted(&db).await, Some(5), "refused tries are not counted");
+
+        // The right password, after the fifth failure, waits like any other.
+        let r = login("mat-khau-dung-roi").await;
+        r.problem(429, "too_many_attempts");
+        assert!((1..=30).contains(&retry_after(&r)));
+        assert_eq!(counted(&db).await, Some(5));
+
+        // Once the wait is over (moved into the past here) it signs in and the count goes.
+        sea_orm::ConnectionTrait::execute_unprepared(
+            &db.conn,
+            "UPDATE login_failures SET last_failure_at = '2000-01-01 00:00:00+00:00'",
+        )
+        .await
+        .expect("age the failures");
+        let r = login("mat-khau-dung-roi").await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(counted(&db).await, None);
+    }
+);
+
+db_test!(
+    each_failure_past_the_fifth_doubles_the_wait,
+    |db: TestDb| async move {
+        let anonymous = with_password_checks(&db, 1000);
+        let set = |failures: i32, seconds_ago: i64| {
+            let conn = db.conn.clone();
+            async move {
+                entity::login_failure::Entity::delete_many()
+                    .exec(&conn)
+                    .await
+                    .expect("clear");
+                entity::login_failure::ActiveModel {
+                    username: sea_orm::Set("ai-do".to_owned()),
+                    failures: sea_orm::Set(failures),
+                    last_failure_at: sea_orm::Set(
+                        chrono::Utc::now() - chrono::Duration::seconds(seconds_ago),
+                    ),
+                }
+                .insert(&conn)
+                .await
+                .expect("failures");
+            }
+        };
+        let try_once = || async {
+            anonymous
+                .post(
+                    "/api/v1/auth/login",
+                    &json!({"username": "ai-do", "password": "sai-mat-khau"}),
+                )
+                .await
+        };
+        // (failures, seconds since the last, what the next try gets): the waits are 30 s after
+        // the fifth, then 60, 120, 240, 480 and 900 s from the tenth on. Each refused case is
+        // 10 s or more inside its wait: only a 10 s stall between writing the row and the try
+        // could change its answer.
+        for (failures, ago, status) in [
+            (4, 0, 401),
+            (5, 20, 429),
+            (5, 45, 401),
+            (6, 45, 429),
+            (6, 75, 401),
+            (7, 100, 429),
+            (7, 130, 401),
+            (9, 400, 429),
+            (9, 500, 401),
+            (10, 800, 429),
+            (10, 910, 401),
+            (40, 800, 429),
+            (40, 910, 401),
+        ] {
+            set(failures, ago).await;
+            let r = try_once().await;
+            assert_eq!(
+                r.status.as_u16(),
+                status,
+                "{failures} failures, the last {ago} s ago: {}",
+                r.text
+            );
+        }
+    }
+);
+
+db_test!(
+    logins_beyond_the_password_checks_are_refused_at_once,
+    |db: TestDb| async move {
+        add_viewer(&db, "xem", "mat-khau-nguoi-xem").await;
+        let anonymous = with_password_checks(&db, 1);
+        // The only check is taken, as by a login whose hash is running.
+        let running = anonymous.password_checks().try_permit().expect("permit");
+        let r = anonymous
+            .post(
+                "/api/v1/auth/login",
+                &json!({"username": "xem", "password": "mat-khau-nguoi-xem"}),
+            )
+            .await;
+        r.problem(429, "login_busy");
+        assert_eq!(retry_after(&r), 1);
+        let stored = entity::login_failure::Entity::find()
+            .count(&db.conn)
+            .await
+            .expect("count");
+        assert_eq!(
+            stored, 0,
+            "a try refused for want of a check is not counted"
+        );
+
+        // The login form goes through the same checks.
+        let page = anonymous.get("/login").await;
+        let cookie = page.header("set-cookie").expect("login cookie");
+        let cookie = cookie.split(';').next().expect("pair").to_owned();
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("csrf", page.csrf().as_str()),
+                ("username", "xem"),
+                ("password", "mat-khau-nguoi-xem"),
+            ])
+            .finish();
+        let send = || {
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, cookie.clone())
+                .body(Body::from(body.clone()))
+                .expect("request")
+        };
+        let r = anonymous.send(send()).await;
+        assert_eq!(r.status, 429, "{}", r.text);
+        assert_eq!(retry_after(&r), 1);
+        assert_eq!(
+            texts(&r, "#login-error"),
+            ["Máy chủ đang bận kiểm tra các lần đăng nhập khác. Hãy thử lại sau giây lát."]
+        );
+
+        // Once the check is done, both sign in.
+        drop(running);
+        let r = anonymous.send(send()).await;
+        assert_eq!(r.status, 303, "{}", r.text);
+        let r = anonymous
+            .post(
+                "/api/v1/auth/login",
+                &json!({"username": "xem", "password": "mat-khau-nguoi-xem"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
     }
 );

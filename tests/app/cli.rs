@@ -507,10 +507,15 @@ db_test!(
         server.wait().expect("wait");
         let password = password.expect("the password is printed once");
         assert_eq!(password.len(), 20);
-        let admin =
-            bidtrack::services::accounts::login(&db.conn, "admin", &password, chrono::Utc::now())
-                .await
-                .expect("the printed password works");
+        let admin = bidtrack::services::accounts::login(
+            &db.conn,
+            &bidtrack::services::accounts::PasswordChecks::new(1),
+            "admin",
+            &password,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("the printed password works");
         assert_eq!(admin.role, entity::Role::Admin);
     }
 );

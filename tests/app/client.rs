@@ -140,8 +140,16 @@ impl Client {
         let mut settings = (*self.state.settings).clone();
         settings.limits = limits.clone();
         self.state.settings = Arc::new(settings);
+        self.state.passwords = bidtrack::services::accounts::PasswordChecks::new(
+            limits.max_concurrent_password_checks,
+        );
         self.state.ops = bidtrack::ops::Ops::new(limits);
         self
+    }
+
+    /// The password checks of this client's instance, to take them all in a test.
+    pub fn password_checks(&self) -> &bidtrack::services::accounts::PasswordChecks {
+        &self.state.passwords
     }
 
     /// The same client on an instance whose `/metrics` asks for this token.
@@ -168,6 +176,9 @@ impl Client {
     pub fn elsewhere(mut self) -> Self {
         self.state.cache = bidtrack::services::cache::Cache::new();
         self.state.ops = bidtrack::ops::Ops::new(self.state.settings.limits.clone());
+        self.state.passwords = bidtrack::services::accounts::PasswordChecks::new(
+            self.state.settings.limits.max_concurrent_password_checks,
+        );
         self
     }
 
