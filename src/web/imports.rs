@@ -40,10 +40,7 @@ pub async fn show(
     user: WebUser,
     flash: Flash,
 ) -> Result<Response, PageError> {
-    user.actor
-        .writes_packages()
-        .then_some(())
-        .ok_or_else(|| forbidden(&user))?;
+    imports::require_import(&user.actor).map_err(PageError)?;
     let view = ImportPage {
         units: unit_choices(&state, "").await?,
         dry_run: true,
@@ -55,24 +52,13 @@ pub async fn show(
     Ok(page(StatusCode::OK, &view, &flash))
 }
 
-fn forbidden(user: &WebUser) -> PageError {
-    PageError(AppError::Forbidden {
-        message: format!(
-            "Vai trò {} chỉ được xem, không được nhập gói thầu",
-            user.actor.role.label_vi()
-        ),
-    })
-}
-
 pub async fn upload(
     State(state): State<AppState>,
     user: WebUser,
     request: Request,
 ) -> Result<Response, PageError> {
     // Who may import is known before a byte of the file is read.
-    if !user.actor.writes_packages() {
-        return Err(forbidden(&user));
-    }
+    imports::require_import(&user.actor).map_err(PageError)?;
     let limit = state.settings.import_limit_bytes;
     let bad = |status, text| {
         PageError(crate::api::imports::body_error(
