@@ -9,11 +9,13 @@ use super::cache::{Cache, Reference};
 use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern, double_option};
 use crate::db;
 use crate::db::packages::{ListFilter, ScopeSegment, SortColumn};
+use crate::domain::money::{MAX_VND, format_vnd};
 use crate::domain::package_rules::{self, PackageDraft, Warning};
 use crate::domain::regime::Regimes;
 use crate::domain::scope::{PackageFacts, ScopeReason, classify};
 use crate::domain::target::{TargetRule, most_specific};
 use crate::domain::text::{fold, search_text};
+use crate::domain::{date_in_plan_years, date_range_message};
 use crate::error::{AppError, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
@@ -25,9 +27,10 @@ use sea_orm::{
     TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
-use validator::Validate;
+use validator::{Validate, ValidationError};
 
 /// A package as entered. Text fields are trimmed and empty text is treated as absent.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Validate, utoipa::ToSchema)]
@@ -69,9 +72,9 @@ pub struct NewPackage {
     pub procedure: Option<Procedure>,
     #[serde(default)]
     pub international: bool,
-    /// Package price in whole đồng, VAT included.
-    #[validate(range(min = 1, message = "Giá gói thầu phải lớn hơn 0"))]
-    #[schema(minimum = 1, example = 1200000000)]
+    /// Package price in whole đồng, VAT included; at most 10^15 đồng.
+    #[validate(custom(function = "package_price"))]
+    #[schema(minimum = 1, maximum = 1000000000000000_i64, example = 1200000000)]
     pub package_price_vnd: i64,
     #[validate(length(max = 500, message = "Nguồn vốn tối đa 500 ký tự"))]
     #[schema(max_length = 500, example = "Ngân sách quận")]
@@ -84,11 +87,13 @@ pub struct NewPackage {
     #[serde(default = "default_status")]
     #[schema(default = "planned")]
     pub status: PackageStatus,
-    /// Date the selection result was approved; required when awarded.
+    /// Date the selection result was approved; required when awarded; 2000-01-01 to
+    /// 2100-12-31.
+    #[validate(custom(function = "result_date_range"))]
     pub result_date: Option<NaiveDate>,
-    /// Required when awarded; not above the package price.
-    #[validate(range(min = 1, message = "Giá trúng thầu phải lớn hơn 0"))]
-    #[schema(minimum = 1)]
+    /// Required when awarded; not above the package price (so at most 10^15 đồng).
+    #[validate(custom(function = "winning_price"))]
+    #[schema(minimum = 1, maximum = 1000000000000000_i64)]
     pub winning_price_vnd: Option<i64>,
     #[validate(length(max = 500, message = "Tên nhà thầu tối đa 500 ký tự"))]
     #[schema(max_length = 500)]
@@ -130,6 +135,39 @@ fn default_status() -> PackageStatus {
     PackageStatus::Planned
 }
 
+// The field checks `validator` runs beyond lengths. They live here, beside the fields, and not
+// in the handlers, so that the API, the forms and the import (which all build a `NewPackage`)
+// refuse the same input with the same message.
+
+/// 1 đồng to [`MAX_VND`], with a message for each end.
+fn amount_rule(v: i64, label: &str) -> Result<(), ValidationError> {
+    let message = if v < 1 {
+        format!("{label} phải lớn hơn 0")
+    } else if v > MAX_VND {
+        format!("{label} tối đa {}", format_vnd(MAX_VND))
+    } else {
+        return Ok(());
+    };
+    Err(ValidationError::new("range").with_message(Cow::Owned(message)))
+}
+
+fn package_price(v: i64) -> Result<(), ValidationError> {
+    amount_rule(v, "Giá gói thầu")
+}
+
+fn winning_price(v: i64) -> Result<(), ValidationError> {
+    amount_rule(v, "Giá trúng thầu")
+}
+
+fn result_date_range(d: &NaiveDate) -> Result<(), ValidationError> {
+    if date_in_plan_years(*d) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("range")
+            .with_message(Cow::Owned(date_range_message("Ngày phê duyệt kết quả"))))
+    }
+}
+
 /// Changes to a package (a JSON merge patch): an absent field is unchanged, `null` clears an
 /// optional field.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -155,7 +193,7 @@ pub struct PackagePatch {
     #[schema(value_type = Option<Procedure>)]
     pub procedure: Option<Option<Procedure>>,
     pub international: Option<bool>,
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 1000000000000000_i64)]
     pub package_price_vnd: Option<i64>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 500)]
@@ -172,7 +210,7 @@ pub struct PackagePatch {
     #[schema(value_type = Option<NaiveDate>)]
     pub result_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>, minimum = 1)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1000000000000000_i64)]
     pub winning_price_vnd: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 500)]
@@ -979,4 +1017,143 @@ async fn scope_segments<'a>(
             rule,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package() -> NewPackage {
+        NewPackage {
+            unit_id: 1,
+            name: "Mua sắm máy tính".to_owned(),
+            code: None,
+            plan_code: None,
+            plan_year: 2019,
+            planned_start_month: None,
+            field: Field::Goods,
+            method: Method::OpenBidding,
+            procedure: None,
+            international: false,
+            package_price_vnd: 1_000_000_000,
+            funding_source: None,
+            contract_type: None,
+            online: true,
+            online_exempt_reason: None,
+            status: PackageStatus::Planned,
+            result_date: None,
+            winning_price_vnd: None,
+            contractor_name: None,
+            notes: None,
+        }
+    }
+
+    /// The (field, code) pairs `validate` reports after `normalized`.
+    fn refused(p: NewPackage) -> Vec<(String, String)> {
+        match p.normalized().validate().map_err(AppError::from) {
+            Ok(()) => Vec::new(),
+            Err(AppError::Validation(errors)) => {
+                errors.into_iter().map(|e| (e.field, e.code)).collect()
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn amounts_and_dates_within_bounds() {
+        let pair = |f: &str, c: &str| vec![(f.to_owned(), c.to_owned())];
+        let cases: Vec<(NewPackage, Vec<(String, String)>)> = vec![
+            (package(), vec![]),
+            (
+                NewPackage {
+                    package_price_vnd: MAX_VND,
+                    ..package()
+                },
+                vec![],
+            ),
+            (
+                NewPackage {
+                    package_price_vnd: 1,
+                    ..package()
+                },
+                vec![],
+            ),
+            (
+                NewPackage {
+                    package_price_vnd: 0,
+                    ..package()
+                },
+                pair("package_price_vnd", "range"),
+            ),
+            (
+                NewPackage {
+                    package_price_vnd: MAX_VND + 1,
+                    ..package()
+                },
+                pair("package_price_vnd", "range"),
+            ),
+            (
+                NewPackage {
+                    package_price_vnd: i64::MAX,
+                    ..package()
+                },
+                pair("package_price_vnd", "range"),
+            ),
+            (
+                NewPackage {
+                    winning_price_vnd: Some(i64::MAX),
+                    ..package()
+                },
+                pair("winning_price_vnd", "range"),
+            ),
+            (
+                NewPackage {
+                    winning_price_vnd: Some(0),
+                    ..package()
+                },
+                pair("winning_price_vnd", "range"),
+            ),
+            (
+                NewPackage {
+                    result_date: NaiveDate::from_ymd_opt(-1, 1, 1),
+                    ..package()
+                },
+                pair("result_date", "range"),
+            ),
+            (
+                NewPackage {
+                    result_date: NaiveDate::from_ymd_opt(2101, 1, 1),
+                    ..package()
+                },
+                pair("result_date", "range"),
+            ),
+            (
+                NewPackage {
+                    result_date: NaiveDate::from_ymd_opt(2100, 12, 31),
+                    ..package()
+                },
+                vec![],
+            ),
+        ];
+        for (p, expected) in cases {
+            let label = format!(
+                "{:?} {:?} {:?}",
+                p.package_price_vnd, p.winning_price_vnd, p.result_date
+            );
+            assert_eq!(refused(p), expected, "{label}");
+        }
+    }
+
+    #[test]
+    fn the_documented_ceiling_is_the_enforced_one() {
+        use utoipa::PartialSchema;
+        let new = serde_json::to_value(NewPackage::schema()).unwrap_or_default();
+        let patch = serde_json::to_value(PackagePatch::schema()).unwrap_or_default();
+        for schema in [new, patch] {
+            for field in ["package_price_vnd", "winning_price_vnd"] {
+                let maximum = &schema["properties"][field]["maximum"];
+                assert_eq!(maximum.as_f64(), Some(MAX_VND as f64), "{field}: {schema}");
+            }
+        }
+    }
 }

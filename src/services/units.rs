@@ -5,6 +5,7 @@ use super::audit::{self, Changes, Snapshot};
 use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern};
 use crate::db;
 use crate::domain::text::{fold, search_text};
+use crate::domain::{date_in_plan_years, date_range_message};
 use crate::error::{AppError, FieldError};
 use chrono::{NaiveDate, Utc};
 use entity::{AuditAction, UnitKind, unit};
@@ -102,6 +103,14 @@ fn check_shape(u: &NewUnit) -> Vec<FieldError> {
             "length",
             "Tên đơn vị phải có từ 1 đến 300 ký tự",
         ));
+    }
+    for (field, label, date) in [
+        ("valid_from", "Hiệu lực từ ngày", u.valid_from),
+        ("valid_to", "Hiệu lực đến ngày", u.valid_to),
+    ] {
+        if date.is_some_and(|d| !date_in_plan_years(d)) {
+            errors.push(FieldError::new(field, "range", date_range_message(label)));
+        }
     }
     if let (Some(from), Some(to)) = (u.valid_from, u.valid_to)
         && to < from
