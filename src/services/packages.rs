@@ -14,7 +14,7 @@ use crate::domain::package_rules::{self, PackageDraft, Warning};
 use crate::domain::regime::Regimes;
 use crate::domain::scope::{PackageFacts, ScopeReason, classify};
 use crate::domain::target::{TargetRule, most_specific};
-use crate::domain::text::{fold, search_text};
+use crate::domain::text::{Lines, check_code, fold, normalize_code, search_text};
 use crate::domain::{date_in_plan_years, date_range_message};
 use crate::error::{AppError, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -32,28 +32,41 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use validator::{Validate, ValidationError};
 
-/// A package as entered. Text fields are trimmed and empty text is treated as absent.
+/// A package as entered. Text fields are trimmed and empty text is treated as absent; codes are
+/// normalised (compatibility forms folded, trimmed, upper-cased). Text may not hold control
+/// characters (line breaks and tabs only in `notes`) nor characters that hide or reorder text.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPackage {
     pub unit_id: i64,
-    #[validate(length(
-        min = 1,
-        max = 500,
-        message = "Tên gói thầu phải có từ 1 đến 500 ký tự"
-    ))]
+    #[validate(
+        length(
+            min = 1,
+            max = 500,
+            message = "Tên gói thầu phải có từ 1 đến 500 ký tự"
+        ),
+        custom(function = "name_text")
+    )]
     #[schema(
         min_length = 1,
         max_length = 500,
         example = "Mua sắm thiết bị tin học cho UBND phường"
     )]
     pub name: String,
-    /// Notice number on VNEPS (IB + yy + 8 digits; older formats accepted); unique.
-    #[validate(length(max = 64, message = "Số thông báo mời thầu tối đa 64 ký tự"))]
+    /// Notice number on VNEPS (IB + yy + 8 digits; older formats accepted); unique. Stored
+    /// upper-case (`ib19…` is `IB19…`): an ASCII letter or digit, then ASCII letters, digits,
+    /// `-`, `_`, `.` or `/`.
+    #[validate(
+        length(max = 64, message = "Số thông báo mời thầu tối đa 64 ký tự"),
+        custom(function = "code_shape")
+    )]
     #[schema(max_length = 64, example = "IB1900012345")]
     pub code: Option<String>,
-    /// Selection plan number (PL + yy + 8 digits).
-    #[validate(length(max = 64, message = "Số kế hoạch tối đa 64 ký tự"))]
+    /// Selection plan number (PL + yy + 8 digits); normalised like `code`.
+    #[validate(
+        length(max = 64, message = "Số kế hoạch tối đa 64 ký tự"),
+        custom(function = "plan_code_shape")
+    )]
     #[schema(max_length = 64, example = "PL1900001234")]
     pub plan_code: Option<String>,
     #[validate(range(
@@ -76,7 +89,10 @@ pub struct NewPackage {
     #[validate(custom(function = "package_price"))]
     #[schema(minimum = 1, maximum = 1000000000000000_i64, example = 1200000000)]
     pub package_price_vnd: i64,
-    #[validate(length(max = 500, message = "Nguồn vốn tối đa 500 ký tự"))]
+    #[validate(
+        length(max = 500, message = "Nguồn vốn tối đa 500 ký tự"),
+        custom(function = "funding_source_text")
+    )]
     #[schema(max_length = 500, example = "Ngân sách quận")]
     pub funding_source: Option<String>,
     pub contract_type: Option<ContractType>,
@@ -95,10 +111,17 @@ pub struct NewPackage {
     #[validate(custom(function = "winning_price"))]
     #[schema(minimum = 1, maximum = 1000000000000000_i64)]
     pub winning_price_vnd: Option<i64>,
-    #[validate(length(max = 500, message = "Tên nhà thầu tối đa 500 ký tự"))]
+    #[validate(
+        length(max = 500, message = "Tên nhà thầu tối đa 500 ký tự"),
+        custom(function = "contractor_name_text")
+    )]
     #[schema(max_length = 500)]
     pub contractor_name: Option<String>,
-    #[validate(length(max = 10000, message = "Ghi chú tối đa 10.000 ký tự"))]
+    /// Multi-line: the one text field where line breaks and tabs are allowed.
+    #[validate(
+        length(max = 10000, message = "Ghi chú tối đa 10.000 ký tự"),
+        custom(function = "notes_text")
+    )]
     #[schema(max_length = 10000)]
     pub notes: Option<String>,
 }
@@ -138,6 +161,53 @@ fn default_status() -> PackageStatus {
 // The field checks `validator` runs beyond lengths. They live here, beside the fields, and not
 // in the handlers, so that the API, the forms and the import (which all build a `NewPackage`)
 // refuse the same input with the same message.
+
+/// A text field's content rule as a validation error naming the field by its `label`.
+fn text_rule(value: &str, label: &str, lines: Lines) -> Result<(), ValidationError> {
+    crate::domain::text::check_plain(value, lines).map_err(|problem| {
+        ValidationError::new(problem.code()).with_message(Cow::Owned(problem.message_vi(label)))
+    })
+}
+
+fn name_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, "Tên gói thầu", Lines::One)
+}
+
+fn funding_source_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, "Nguồn vốn", Lines::One)
+}
+
+fn contractor_name_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, "Tên nhà thầu", Lines::One)
+}
+
+fn notes_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, "Ghi chú", Lines::Many)
+}
+
+/// Punctuation a notice or plan code may hold after its first letter or digit; `/` appears in
+/// older numbering.
+const PACKAGE_CODE_PUNCTUATION: &[char] = &['-', '_', '.', '/'];
+
+fn package_code_rule(v: &str, rule: &str) -> Result<(), ValidationError> {
+    check_code(v, PACKAGE_CODE_PUNCTUATION).map_err(|problem| {
+        ValidationError::new(problem.code()).with_message(Cow::Owned(problem.message_vi(rule)))
+    })
+}
+
+fn code_shape(v: &str) -> Result<(), ValidationError> {
+    package_code_rule(
+        v,
+        "Số thông báo mời thầu chỉ gồm chữ cái không dấu, chữ số và '-', '_', '.', '/', bắt đầu bằng chữ cái hoặc chữ số (ví dụ IB1900012345)",
+    )
+}
+
+fn plan_code_shape(v: &str) -> Result<(), ValidationError> {
+    package_code_rule(
+        v,
+        "Số kế hoạch chỉ gồm chữ cái không dấu, chữ số và '-', '_', '.', '/', bắt đầu bằng chữ cái hoặc chữ số (ví dụ PL1900001234)",
+    )
+}
 
 /// 1 đồng to [`MAX_VND`], with a message for each end.
 fn amount_rule(v: i64, label: &str) -> Result<(), ValidationError> {
@@ -221,11 +291,14 @@ pub struct PackagePatch {
 }
 
 impl NewPackage {
-    /// Trimmed text; empty optional text is absent.
+    /// Trimmed text; empty optional text is absent. Codes are compared as they are stored, so
+    /// they are normalised before any uniqueness check: compatibility forms folded (NFKC),
+    /// trimmed, upper-cased (`ib19…` and `IB19…` are one notice code); what is left that is not
+    /// ASCII is refused by `validate`.
     pub fn normalized(mut self) -> Self {
         self.name = self.name.trim().to_owned();
-        self.code = clean(self.code);
-        self.plan_code = clean(self.plan_code);
+        self.code = clean(self.code.as_deref().map(normalize_code));
+        self.plan_code = clean(self.plan_code.as_deref().map(normalize_code));
         self.funding_source = clean(self.funding_source);
         self.contractor_name = clean(self.contractor_name);
         self.notes = clean(self.notes);
@@ -1142,6 +1215,90 @@ mod tests {
             );
             assert_eq!(refused(p), expected, "{label}");
         }
+    }
+
+    #[test]
+    fn codes_are_normalised_then_checked() {
+        let p = NewPackage {
+            code: Some(" ib1900012345 ".to_owned()),
+            plan_code: Some("ＰＬ１９００００１２３４".to_owned()),
+            ..package()
+        }
+        .normalized();
+        assert_eq!(p.code.as_deref(), Some("IB1900012345"));
+        assert_eq!(p.plan_code.as_deref(), Some("PL1900001234"));
+        let code = |c: &str| NewPackage {
+            code: Some(c.to_owned()),
+            ..package()
+        };
+        assert_eq!(
+            refused(code("I\u{0411}1900012345")),
+            [("code".to_owned(), "not_ascii".to_owned())]
+        );
+        assert_eq!(
+            refused(code("IB19\u{200b}")),
+            [("code".to_owned(), "hidden_character".to_owned())]
+        );
+        assert_eq!(
+            refused(code("=1+1")),
+            [("code".to_owned(), "invalid".to_owned())]
+        );
+        assert!(refused(code("20150812345-00")).is_empty());
+        assert_eq!(code("   ").normalized().code, None, "blank is absent");
+    }
+
+    #[test]
+    fn text_fields_refuse_control_and_hidden_characters() {
+        let cases = [
+            (
+                NewPackage {
+                    name: "a\u{0}b".to_owned(),
+                    ..package()
+                },
+                "name",
+                "control_character",
+            ),
+            (
+                NewPackage {
+                    name: "a\u{202e}b".to_owned(),
+                    ..package()
+                },
+                "name",
+                "hidden_character",
+            ),
+            (
+                NewPackage {
+                    funding_source: Some("a\nb".to_owned()),
+                    ..package()
+                },
+                "funding_source",
+                "line_break",
+            ),
+            (
+                NewPackage {
+                    contractor_name: Some("a\u{2066}b".to_owned()),
+                    ..package()
+                },
+                "contractor_name",
+                "hidden_character",
+            ),
+            (
+                NewPackage {
+                    notes: Some("a\u{0}".to_owned()),
+                    ..package()
+                },
+                "notes",
+                "control_character",
+            ),
+        ];
+        for (p, field, code) in cases {
+            assert_eq!(refused(p), [(field.to_owned(), code.to_owned())], "{field}");
+        }
+        let notes = NewPackage {
+            notes: Some("dòng 1\r\n\tdòng 2".to_owned()),
+            ..package()
+        };
+        assert!(refused(notes).is_empty());
     }
 
     #[test]

@@ -38,6 +38,11 @@ fn message(p: &Value, field: &str) -> String {
         .to_owned()
 }
 
+fn with(mut body: Value, key: &str, value: Value) -> Value {
+    body[key] = value;
+    body
+}
+
 db_test!(prices_stop_at_the_ceiling, |db: TestDb| async move {
     let c = Client::new(&db);
     let province = c.unit("P", "province", None).await;
@@ -139,3 +144,286 @@ db_test!(dates_stay_within_2000_to_2100, |db: TestDb| async move {
         assert_eq!(field_codes(&p), [(field.to_owned(), "range".to_owned())]);
     }
 });
+
+db_test!(
+    control_and_hidden_characters_are_refused,
+    |db: TestDb| async move {
+        let c = Client::new(&db);
+        let unit = c.unit("D", "district", None).await;
+        let cases = [
+            ("name", "Gói\u{0}thầu", "control_character"),
+            ("name", "Gói\u{1b}[31mthầu", "control_character"),
+            ("name", "Gói thầu\nhai dòng", "line_break"),
+            ("name", "Gói \u{202e}uầht iớm", "hidden_character"),
+            ("name", "Gói \u{2066}thầu\u{2069}", "hidden_character"),
+            ("name", "Gói\u{200b}thầu", "hidden_character"),
+            ("funding_source", "Ngân sách\u{0}", "control_character"),
+            ("contractor_name", "Công ty\u{202d}", "hidden_character"),
+            ("notes", "dòng 1\u{0}", "control_character"),
+        ];
+        for (field, value, code) in cases {
+            let p = c
+                .post(
+                    PACKAGES,
+                    &with(package_body(unit, "Gói"), field, json!(value)),
+                )
+                .await
+                .problem(422, "validation_failed");
+            assert_eq!(
+                field_codes(&p),
+                [(field.to_owned(), code.to_owned())],
+                "{value:?}"
+            );
+        }
+        let p = c
+            .post(PACKAGES, &package_body(unit, "Gói\u{0}thầu"))
+            .await
+            .problem(422, "validation_failed");
+        assert!(message(&p, "name").starts_with("Tên gói thầu"), "{p}");
+        // Notes are the one multi-line field: tabs and line breaks (CRLF from a browser) stay.
+        let notes = "dòng 1\r\ndòng 2\n\tthụt lề";
+        let created = c
+            .package(with(
+                package_body(unit, "Gói có ghi chú"),
+                "notes",
+                json!(notes),
+            ))
+            .await;
+        assert_eq!(created["notes"], notes);
+        // A patch is checked too.
+        let url = format!("{PACKAGES}/{}", created["id"]);
+        let p = c
+            .patch(&url, &json!({"name": "Đổi\u{0}tên"}), Some("\"1\""))
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(
+            field_codes(&p),
+            [("name".to_owned(), "control_character".to_owned())]
+        );
+        // Units and target rules.
+        let p = c
+            .post(
+                "/api/v1/units",
+                &json!({"code": "X", "name": "Phường\u{0}X", "kind": "commune"}),
+            )
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(
+            field_codes(&p),
+            [("name".to_owned(), "control_character".to_owned())]
+        );
+        let p = c
+            .post(
+                "/api/v1/targets",
+                &json!({"code": "T_2019", "name": "Chỉ tiêu \u{202e}", "legal_basis": "Điều 1\u{0}",
+                    "year_from": 2019, "min_count_percent": 50,
+                    "methods": [{"method": "competitive_offers"}]}),
+            )
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(
+            field_codes(&p),
+            [
+                ("name".to_owned(), "hidden_character".to_owned()),
+                ("legal_basis".to_owned(), "control_character".to_owned())
+            ]
+        );
+    }
+);
+
+db_test!(
+    notice_codes_are_normalised_before_they_are_compared,
+    |db: TestDb| async move {
+        let c = Client::new(&db);
+        let unit = c.unit("D", "district", None).await;
+        let coded = |code: &str| with(package_body(unit, "Gói"), "code", json!(code));
+        let first = c.package(coded(" ib1900000001 ")).await;
+        assert_eq!(first["code"], "IB1900000001");
+        for same in ["IB1900000001", "ib1900000001", "ＩＢ１９０００００００１"] {
+            c.post(PACKAGES, &coded(same))
+                .await
+                .problem(409, "duplicate_code");
+        }
+        // Look-alike and invisible characters are not a new package.
+        for (code, problem) in [
+            ("I\u{0411}1900000001", "not_ascii"),
+            ("\u{0406}B1900000001", "not_ascii"),
+            ("IB19000\u{200b}00001", "hidden_character"),
+            ("IB1900000001\u{0}", "control_character"),
+            ("=1+1", "invalid"),
+            ("IB 1900000001", "invalid"),
+        ] {
+            let p = c
+                .post(PACKAGES, &coded(code))
+                .await
+                .problem(422, "validation_failed");
+            assert_eq!(
+                field_codes(&p),
+                [("code".to_owned(), problem.to_owned())],
+                "{code:?}"
+            );
+            assert!(
+                message(&p, "code").starts_with("Số thông báo mời thầu"),
+                "{p}"
+            );
+        }
+        // The plan code follows the same rule; a patch is normalised as well.
+        let p = c
+            .post(
+                PACKAGES,
+                &with(coded("IB1900000002"), "plan_code", json!("PL19\u{0430}")),
+            )
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(
+            field_codes(&p),
+            [("plan_code".to_owned(), "not_ascii".to_owned())]
+        );
+        let second = c
+            .package(with(
+                coded("IB1900000002"),
+                "plan_code",
+                json!("pl1900001234"),
+            ))
+            .await;
+        assert_eq!(second["plan_code"], "PL1900001234");
+        let url = format!("{PACKAGES}/{}", second["id"]);
+        c.patch(&url, &json!({"code": "ib1900000001"}), Some("\"1\""))
+            .await
+            .problem(409, "duplicate_code");
+        let r = c
+            .patch(&url, &json!({"code": "ib1900000003"}), Some("\"1\""))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json()["code"], "IB1900000003");
+    }
+);
+
+db_test!(
+    unit_codes_are_normalised_before_they_are_compared,
+    |db: TestDb| async move {
+        let c = Client::new(&db);
+        let r = c
+            .post(
+                "/api/v1/units",
+                &json!({"code": " hn-hadong ", "name": "Quận Hà Đông", "kind": "district"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        assert_eq!(r.json()["code"], "HN-HADONG");
+        let id = r.json()["id"].as_i64().expect("id");
+        c.post(
+            "/api/v1/units",
+            &json!({"code": "HN-HADONG", "name": "Trùng", "kind": "district"}),
+        )
+        .await
+        .problem(409, "duplicate_code");
+        for code in [".", "..", "-HN", "_", "HN/HD", "HN-HАDONG", "HN\u{200b}"] {
+            let p = c
+                .post(
+                    "/api/v1/units",
+                    &json!({"code": code, "name": "X", "kind": "district"}),
+                )
+                .await
+                .problem(422, "validation_failed");
+            assert_eq!(field_codes(&p)[0].0, "code", "{code:?}");
+        }
+        // A change of code is normalised too.
+        let r = c
+            .patch(
+                &format!("/api/v1/units/{id}"),
+                &json!({"code": "hn-hd"}),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.json()["code"], "HN-HD");
+    }
+);
+
+db_test!(display_names_are_plain_text, |db: TestDb| async move {
+    use bidtrack::error::AppError;
+    use bidtrack::services::accounts::{Actor, NewUser, create_user};
+    for (name, code) in [
+        ("Nguyễn\u{0}Văn A", "control_character"),
+        ("Nguyễn Văn A\u{202e}", "hidden_character"),
+        ("Nguyễn\nVăn A", "line_break"),
+    ] {
+        let user = NewUser {
+            username: "nva".to_owned(),
+            display_name: name.to_owned(),
+            password: "mật khẩu đủ dài".to_owned(),
+            role: entity::Role::Viewer,
+            unit_id: None,
+        };
+        match create_user(&db.conn, &Actor::system(), user).await {
+            Err(AppError::Validation(errors)) => {
+                let got: Vec<_> = errors
+                    .iter()
+                    .map(|e| (e.field.as_str(), e.code.as_str()))
+                    .collect();
+                assert_eq!(got, [("display_name", code)], "{name:?}");
+                assert!(errors[0].message.starts_with("Họ tên"), "{errors:?}");
+            }
+            other => panic!("{name:?}: {other:?}"),
+        }
+    }
+});
+
+db_test!(
+    forms_show_the_same_refusals_beside_their_fields,
+    |db: TestDb| async move {
+        let c = Client::new(&db);
+        let unit = c.unit("D", "district", None).await.to_string();
+        let r = c
+            .form(
+                "/packages/new",
+                &[
+                    ("unit_id", unit.as_str()),
+                    ("name", "Gói \u{202e}thầu"),
+                    ("code", "I\u{0411}1900000001"),
+                    ("plan_year", "2019"),
+                    ("field", "goods"),
+                    ("method", "competitive_offers"),
+                    ("status", "awarded"),
+                    ("package_price_vnd", "1.000.000.000.000.001"),
+                    ("winning_price_vnd", "100.000.000"),
+                    ("result_date", "01/01/1999"),
+                    ("notes", "dòng 1\r\ndòng 2"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        let page = scraper::Html::parse_document(&r.text);
+        let error = |id: &str| {
+            let sel = scraper::Selector::parse(&format!("#{id}-error")).expect("selector");
+            page.select(&sel)
+                .next()
+                .map(|e| e.text().collect::<String>().trim().to_owned())
+                .unwrap_or_else(|| panic!("no message beside {id}"))
+        };
+        assert!(error("name").starts_with("Tên gói thầu chứa ký tự ẩn U+202E"));
+        assert!(error("code").starts_with("Số thông báo mời thầu chỉ gồm"));
+        assert_eq!(
+            error("package_price_vnd"),
+            "Giá gói thầu tối đa 1.000.000.000.000.000 ₫"
+        );
+        assert_eq!(
+            error("result_date"),
+            "Ngày phê duyệt kết quả phải trong khoảng 01/01/2000 – 31/12/2100"
+        );
+        // Units: the code is normalised, `..` explained beside the field.
+        let r = c
+            .form(
+                "/units/new",
+                &[("code", ".."), ("name", "Phường X"), ("kind", "commune")],
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert!(
+            r.text.contains("bắt đầu bằng chữ cái hoặc chữ số"),
+            "{}",
+            r.text
+        );
+    }
+);
