@@ -7,11 +7,13 @@ use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-/// Lower case, Vietnamese diacritics removed (đ → d), runs of white space collapsed.
+/// Lower case, Vietnamese diacritics removed (đ → d), runs of white space collapsed. Control and
+/// hidden characters are dropped: stored text has none, so a search for them finds nothing
+/// anyway, and a NUL must not reach PostgreSQL, which refuses it in text.
 pub fn fold(text: &str) -> String {
     let stripped: String = text
         .nfd()
-        .filter(|c| !is_combining_mark(*c))
+        .filter(|c| !is_combining_mark(*c) && !c.is_control() && !is_hidden(*c))
         .map(|c| match c {
             'đ' | 'Đ' => 'd',
             other => other,
@@ -238,6 +240,12 @@ mod tests {
         // precomposed and decomposed input fold alike
         assert_eq!(fold("Ha\u{0300} \u{0110}o\u{0302}ng"), "ha dong");
         assert_eq!(search_text("Gói Hà Đông", Some("IB19")), "goi ha dong ib19");
+    }
+
+    #[test]
+    fn fold_drops_what_stored_text_cannot_hold() {
+        assert_eq!(fold("g\u{0}ói"), "goi");
+        assert_eq!(fold("ha\u{200b} dong\u{202e}"), "ha dong");
     }
 
     #[test]

@@ -232,6 +232,26 @@ db_test!(
 );
 
 db_test!(
+    a_nul_in_a_search_is_a_problem_not_a_crash,
+    |db: TestDb| async move {
+        let c = Client::new(&db);
+        let unit = c.unit("D", "district", None).await;
+        c.package(package_body(unit, "Gói thầu")).await;
+        for uri in [
+            "/api/v1/packages?q=%00",
+            "/api/v1/units?q=a%00b",
+            "/api/v1/reports/packages?q=%00&format=csv",
+        ] {
+            let p = c.get(uri).await.problem(400, "invalid_query");
+            assert_eq!(field_codes(&p)[0].0, "q", "{uri}");
+        }
+        // The HTML list folds the search text: no control character reaches the database.
+        let r = c.get("/packages?q=g%C3%B3i%00").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+);
+
+db_test!(
     notice_codes_are_normalised_before_they_are_compared,
     |db: TestDb| async move {
         let c = Client::new(&db);
@@ -425,5 +445,31 @@ db_test!(
             "{}",
             r.text
         );
+    }
+);
+
+db_test!(
+    a_nul_that_reaches_postgres_is_a_client_error,
+    |db: TestDb| async move {
+        use bidtrack::error::AppError;
+        use sea_orm::{ConnectionTrait, Statement};
+        // Every input path refuses control characters before a query; this is the net below them.
+        let statement = Statement::from_sql_and_values(
+            db.conn.get_database_backend(),
+            if db.engine_name() == "postgres" {
+                "SELECT $1::text AS t"
+            } else {
+                "SELECT ? AS t"
+            },
+            ["a\u{0}b".into()],
+        );
+        match db.conn.query_one_raw(statement).await {
+            // SQLite stores a NUL like any character.
+            Ok(_) => assert_eq!(db.engine_name(), "sqlite"),
+            Err(e) => match AppError::from(e) {
+                e @ AppError::BadRequest { .. } => assert_eq!(e.code(), "invalid_text"),
+                other => panic!("{other:?}"),
+            },
+        }
     }
 );
