@@ -126,9 +126,37 @@ impl From<sea_orm::DbErr> for AppError {
                         .to_owned(),
                 }
             }
+            other if postgres_refused_text(&other) => {
+                tracing::warn!(cause = %other, "PostgreSQL refused a text value: answering 400");
+                AppError::BadRequest {
+                    code: "invalid_text",
+                    message: "Dữ liệu gửi lên chứa ký tự không lưu được (ví dụ ký tự NUL)"
+                        .to_owned(),
+                    errors: vec![],
+                }
+            }
             other => AppError::Internal(other.into()),
         }
     }
+}
+
+/// PostgreSQL's `character_not_in_repertoire` (22021): a text value held a NUL, which
+/// PostgreSQL cannot store. Input checks refuse control characters before any query; this keeps
+/// a path they missed a client error (400), as it is on SQLite's side of the same request,
+/// instead of a 500.
+fn postgres_refused_text(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Exec(RuntimeErr::SqlxError(inner))
+    | DbErr::Query(RuntimeErr::SqlxError(inner))
+    | DbErr::Conn(RuntimeErr::SqlxError(inner))) = e
+    else {
+        return false;
+    };
+    inner.as_database_error().is_some_and(|db| {
+        db.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
+            .is_some()
+            && db.code().as_deref() == Some("22021")
+    })
 }
 
 /// SQLITE_BUSY (5) and SQLITE_LOCKED (6), extended codes included: another connection held the

@@ -100,6 +100,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
+        refuse_control_characters(query)?;
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(ApiQuery)
@@ -120,6 +121,27 @@ where
                     )],
                 }
             })
+    }
+}
+
+/// No parameter of a query string may hold a control character once decoded (`q=%00`): no
+/// filter or search needs one, and PostgreSQL refuses a NUL in text with an error that would
+/// otherwise be a 500.
+fn refuse_control_characters(query: &str) -> Result<(), AppError> {
+    let bad = form_urlencoded::parse(query.as_bytes())
+        .find(|(name, value)| name.chars().chain(value.chars()).any(char::is_control));
+    match bad {
+        None => Ok(()),
+        Some((name, _)) => {
+            // The name is echoed back, so it loses its own control characters first.
+            let name: String = name.chars().filter(|c| !c.is_control()).collect();
+            let message = format!("Tham số {name} chứa ký tự điều khiển không được phép");
+            Err(AppError::BadRequest {
+                code: "invalid_query",
+                message: message.clone(),
+                errors: vec![FieldError::new(name, "control_character", message)],
+            })
+        }
     }
 }
 

@@ -147,16 +147,18 @@ pub fn rejected(report: ImportReport) -> Response {
         .into_response()
 }
 
-/// The error list as CSV (with a BOM, for spreadsheets).
+/// The error list as CSV (with a BOM, for spreadsheets). The value column repeats what the file
+/// held, so text is neutralised as in every CSV bidtrack writes.
 pub fn errors_csv(errors: &[RowError]) -> Result<Vec<u8>, csv::Error> {
+    use crate::reports::csv::neutral;
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(["Dòng", "Cột", "Giá trị", "Lỗi"])?;
     for e in errors {
         w.write_record([
-            e.row.to_string(),
-            e.column.clone(),
-            e.value.clone(),
-            e.message.clone(),
+            &e.row.to_string(),
+            &*neutral(&e.column),
+            &*neutral(&e.value),
+            &*neutral(&e.message),
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -288,9 +290,10 @@ pub async fn template(
     let (headers, example) = imports::template_sheet();
     match q.format.unwrap_or(TemplateFormat::Csv) {
         TemplateFormat::Csv => {
+            use crate::reports::csv::neutral;
             let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-            w.write_record(&headers)
-                .and_then(|()| w.write_record(&example))
+            w.write_record(headers.iter().map(|h| neutral(h).into_owned()))
+                .and_then(|()| w.write_record(example.iter().map(|v| neutral(v).into_owned())))
                 .map_err(|e| AppError::Internal(e.into()))?;
             let bytes = w
                 .into_inner()

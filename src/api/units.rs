@@ -69,12 +69,13 @@ pub struct UnitQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUnit {
-    /// Letters without diacritics, digits, `-`, `_`, `.`; unique.
+    /// A letter without diacritics or a digit, then letters without diacritics, digits, `-`,
+    /// `_`, `.`; stored upper-case (`hn-hadong` is `HN-HADONG`); unique.
     #[schema(
         example = "HN-HADONG-VANQUAN",
         min_length = 1,
         max_length = 64,
-        pattern = "^[A-Za-z0-9._-]+$"
+        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
     )]
     pub code: String,
     #[schema(example = "Phường Văn Quán", min_length = 1, max_length = 300)]
@@ -89,7 +90,11 @@ pub struct CreateUnit {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUnit {
-    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+    )]
     pub code: Option<String>,
     #[schema(min_length = 1, max_length = 300)]
     pub name: Option<String>,

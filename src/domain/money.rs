@@ -4,6 +4,14 @@
 
 use std::fmt;
 
+/// The largest amount the service stores for a package (its price or its winning price):
+/// 10^15 đồng, a million billion. The largest packages ever tendered in Viet Nam (Long Thanh
+/// airport's terminal, about 35,000 billion đồng) are some thirty times smaller, so no real
+/// package is refused. Sums stay inside `i64` (about 9.2 × 10^18): a single amount near
+/// `i64::MAX` made the SQL aggregates overflow, while now it takes more than nine thousand
+/// packages at the ceiling in one aggregate.
+pub const MAX_VND: i64 = 1_000_000_000_000_000;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MoneyError {
     Empty,
@@ -145,6 +153,12 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(parse_vnd(input).as_ref(), Err(expected), "{input}");
         }
+    }
+
+    #[test]
+    fn the_ceiling_reads_as_messages_show_it() {
+        assert_eq!(format_vnd(MAX_VND), "1.000.000.000.000.000 ₫");
+        assert_eq!(parse_vnd("1.000.000.000.000.000"), Ok(MAX_VND));
     }
 
     #[test]

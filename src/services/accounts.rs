@@ -294,6 +294,15 @@ fn check_user(u: &NewUser) -> Vec<FieldError> {
             "length",
             "Họ tên phải có từ 1 đến 200 ký tự",
         ));
+    } else if let Err(problem) =
+        crate::domain::text::check_plain(&u.display_name, crate::domain::text::Lines::One)
+    {
+        // The name is shown on every page and in the audit trail: nothing hidden or reordered.
+        e.push(FieldError::new(
+            "display_name",
+            problem.code(),
+            problem.message_vi("Họ tên"),
+        ));
     }
     if u.role == Role::Officer && u.unit_id.is_none() {
         e.push(FieldError::new(

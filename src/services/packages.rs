@@ -9,11 +9,13 @@ use super::cache::{Cache, Reference};
 use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern, double_option};
 use crate::db;
 use crate::db::packages::{ListFilter, ScopeSegment, SortColumn};
+use crate::domain::money::{MAX_VND, format_vnd};
 use crate::domain::package_rules::{self, PackageDraft, Warning};
 use crate::domain::regime::Regimes;
 use crate::domain::scope::{PackageFacts, ScopeReason, classify};
 use crate::domain::target::{TargetRule, most_specific};
-use crate::domain::text::{fold, search_text};
+use crate::domain::text::{Lines, check_code, fold, normalize_code, search_text};
+use crate::domain::{date_in_plan_years, date_range_message};
 use crate::error::{AppError, FieldError};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
@@ -25,32 +27,46 @@ use sea_orm::{
     TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
-use validator::Validate;
+use validator::{Validate, ValidationError};
 
-/// A package as entered. Text fields are trimmed and empty text is treated as absent.
+/// A package as entered. Text fields are trimmed and empty text is treated as absent; codes are
+/// normalised (compatibility forms folded, trimmed, upper-cased). Text may not hold control
+/// characters (line breaks and tabs only in `notes`) nor characters that hide or reorder text.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPackage {
     pub unit_id: i64,
-    #[validate(length(
-        min = 1,
-        max = 500,
-        message = "Tên gói thầu phải có từ 1 đến 500 ký tự"
-    ))]
+    #[validate(
+        length(
+            min = 1,
+            max = 500,
+            message = "Tên gói thầu phải có từ 1 đến 500 ký tự"
+        ),
+        custom(function = "name_text")
+    )]
     #[schema(
         min_length = 1,
         max_length = 500,
         example = "Mua sắm thiết bị tin học cho UBND phường"
     )]
     pub name: String,
-    /// Notice number on VNEPS (IB + yy + 8 digits; older formats accepted); unique.
-    #[validate(length(max = 64, message = "Số thông báo mời thầu tối đa 64 ký tự"))]
+    /// Notice number on VNEPS (IB + yy + 8 digits; older formats accepted); unique. Stored
+    /// upper-case (`ib19…` is `IB19…`): an ASCII letter or digit, then ASCII letters, digits,
+    /// `-`, `_`, `.` or `/`.
+    #[validate(
+        length(max = 64, message = "Số thông báo mời thầu tối đa 64 ký tự"),
+        custom(function = "code_shape")
+    )]
     #[schema(max_length = 64, example = "IB1900012345")]
     pub code: Option<String>,
-    /// Selection plan number (PL + yy + 8 digits).
-    #[validate(length(max = 64, message = "Số kế hoạch tối đa 64 ký tự"))]
+    /// Selection plan number (PL + yy + 8 digits); normalised like `code`.
+    #[validate(
+        length(max = 64, message = "Số kế hoạch tối đa 64 ký tự"),
+        custom(function = "plan_code_shape")
+    )]
     #[schema(max_length = 64, example = "PL1900001234")]
     pub plan_code: Option<String>,
     #[validate(range(
@@ -69,11 +85,14 @@ pub struct NewPackage {
     pub procedure: Option<Procedure>,
     #[serde(default)]
     pub international: bool,
-    /// Package price in whole đồng, VAT included.
-    #[validate(range(min = 1, message = "Giá gói thầu phải lớn hơn 0"))]
-    #[schema(minimum = 1, example = 1200000000)]
+    /// Package price in whole đồng, VAT included; at most 10^15 đồng.
+    #[validate(custom(function = "package_price"))]
+    #[schema(minimum = 1, maximum = 1000000000000000_i64, example = 1200000000)]
     pub package_price_vnd: i64,
-    #[validate(length(max = 500, message = "Nguồn vốn tối đa 500 ký tự"))]
+    #[validate(
+        length(max = 500, message = "Nguồn vốn tối đa 500 ký tự"),
+        custom(function = "funding_source_text")
+    )]
     #[schema(max_length = 500, example = "Ngân sách quận")]
     pub funding_source: Option<String>,
     pub contract_type: Option<ContractType>,
@@ -84,16 +103,25 @@ pub struct NewPackage {
     #[serde(default = "default_status")]
     #[schema(default = "planned")]
     pub status: PackageStatus,
-    /// Date the selection result was approved; required when awarded.
+    /// Date the selection result was approved; required when awarded; 2000-01-01 to
+    /// 2100-12-31.
+    #[validate(custom(function = "result_date_range"))]
     pub result_date: Option<NaiveDate>,
-    /// Required when awarded; not above the package price.
-    #[validate(range(min = 1, message = "Giá trúng thầu phải lớn hơn 0"))]
-    #[schema(minimum = 1)]
+    /// Required when awarded; not above the package price (so at most 10^15 đồng).
+    #[validate(custom(function = "winning_price"))]
+    #[schema(minimum = 1, maximum = 1000000000000000_i64)]
     pub winning_price_vnd: Option<i64>,
-    #[validate(length(max = 500, message = "Tên nhà thầu tối đa 500 ký tự"))]
+    #[validate(
+        length(max = 500, message = "Tên nhà thầu tối đa 500 ký tự"),
+        custom(function = "contractor_name_text")
+    )]
     #[schema(max_length = 500)]
     pub contractor_name: Option<String>,
-    #[validate(length(max = 10000, message = "Ghi chú tối đa 10.000 ký tự"))]
+    /// Multi-line: the one text field where line breaks and tabs are allowed.
+    #[validate(
+        length(max = 10000, message = "Ghi chú tối đa 10.000 ký tự"),
+        custom(function = "notes_text")
+    )]
     #[schema(max_length = 10000)]
     pub notes: Option<String>,
 }
@@ -130,6 +158,86 @@ fn default_status() -> PackageStatus {
     PackageStatus::Planned
 }
 
+// The field checks `validator` runs beyond lengths. They live here, beside the fields, and not
+// in the handlers, so that the API, the forms and the import (which all build a `NewPackage`)
+// refuse the same input with the same message.
+
+/// A text field's content rule as a validation error naming the field by its `label`.
+fn text_rule(value: &str, label: &str, lines: Lines) -> Result<(), ValidationError> {
+    crate::domain::text::check_plain(value, lines).map_err(|problem| {
+        ValidationError::new(problem.code()).with_message(Cow::Owned(problem.message_vi(label)))
+    })
+}
+
+fn name_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, "Tên gói thầu", Lines::One)
+}
+
+fn funding_source_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, "Nguồn vốn", Lines::One)
+}
+
+fn contractor_name_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, "Tên nhà thầu", Lines::One)
+}
+
+fn notes_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, "Ghi chú", Lines::Many)
+}
+
+/// Punctuation a notice or plan code may hold after its first letter or digit; `/` appears in
+/// older numbering.
+const PACKAGE_CODE_PUNCTUATION: &[char] = &['-', '_', '.', '/'];
+
+fn package_code_rule(v: &str, rule: &str) -> Result<(), ValidationError> {
+    check_code(v, PACKAGE_CODE_PUNCTUATION).map_err(|problem| {
+        ValidationError::new(problem.code()).with_message(Cow::Owned(problem.message_vi(rule)))
+    })
+}
+
+fn code_shape(v: &str) -> Result<(), ValidationError> {
+    package_code_rule(
+        v,
+        "Số thông báo mời thầu chỉ gồm chữ cái không dấu, chữ số và '-', '_', '.', '/', bắt đầu bằng chữ cái hoặc chữ số (ví dụ IB1900012345)",
+    )
+}
+
+fn plan_code_shape(v: &str) -> Result<(), ValidationError> {
+    package_code_rule(
+        v,
+        "Số kế hoạch chỉ gồm chữ cái không dấu, chữ số và '-', '_', '.', '/', bắt đầu bằng chữ cái hoặc chữ số (ví dụ PL1900001234)",
+    )
+}
+
+/// 1 đồng to [`MAX_VND`], with a message for each end.
+fn amount_rule(v: i64, label: &str) -> Result<(), ValidationError> {
+    let message = if v < 1 {
+        format!("{label} phải lớn hơn 0")
+    } else if v > MAX_VND {
+        format!("{label} tối đa {}", format_vnd(MAX_VND))
+    } else {
+        return Ok(());
+    };
+    Err(ValidationError::new("range").with_message(Cow::Owned(message)))
+}
+
+fn package_price(v: i64) -> Result<(), ValidationError> {
+    amount_rule(v, "Giá gói thầu")
+}
+
+fn winning_price(v: i64) -> Result<(), ValidationError> {
+    amount_rule(v, "Giá trúng thầu")
+}
+
+fn result_date_range(d: &NaiveDate) -> Result<(), ValidationError> {
+    if date_in_plan_years(*d) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("range")
+            .with_message(Cow::Owned(date_range_message("Ngày phê duyệt kết quả"))))
+    }
+}
+
 /// Changes to a package (a JSON merge patch): an absent field is unchanged, `null` clears an
 /// optional field.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -155,7 +263,7 @@ pub struct PackagePatch {
     #[schema(value_type = Option<Procedure>)]
     pub procedure: Option<Option<Procedure>>,
     pub international: Option<bool>,
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 1000000000000000_i64)]
     pub package_price_vnd: Option<i64>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 500)]
@@ -172,7 +280,7 @@ pub struct PackagePatch {
     #[schema(value_type = Option<NaiveDate>)]
     pub result_date: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>, minimum = 1)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1000000000000000_i64)]
     pub winning_price_vnd: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 500)]
@@ -183,11 +291,14 @@ pub struct PackagePatch {
 }
 
 impl NewPackage {
-    /// Trimmed text; empty optional text is absent.
+    /// Trimmed text; empty optional text is absent. Codes are compared as they are stored, so
+    /// they are normalised before any uniqueness check: compatibility forms folded (NFKC),
+    /// trimmed, upper-cased (`ib19…` and `IB19…` are one notice code); what is left that is not
+    /// ASCII is refused by `validate`.
     pub fn normalized(mut self) -> Self {
         self.name = self.name.trim().to_owned();
-        self.code = clean(self.code);
-        self.plan_code = clean(self.plan_code);
+        self.code = clean(self.code.as_deref().map(normalize_code));
+        self.plan_code = clean(self.plan_code.as_deref().map(normalize_code));
         self.funding_source = clean(self.funding_source);
         self.contractor_name = clean(self.contractor_name);
         self.notes = clean(self.notes);
@@ -979,4 +1090,227 @@ async fn scope_segments<'a>(
             rule,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package() -> NewPackage {
+        NewPackage {
+            unit_id: 1,
+            name: "Mua sắm máy tính".to_owned(),
+            code: None,
+            plan_code: None,
+            plan_year: 2019,
+            planned_start_month: None,
+            field: Field::Goods,
+            method: Method::OpenBidding,
+            procedure: None,
+            international: false,
+            package_price_vnd: 1_000_000_000,
+            funding_source: None,
+            contract_type: None,
+            online: true,
+            online_exempt_reason: None,
+            status: PackageStatus::Planned,
+            result_date: None,
+            winning_price_vnd: None,
+            contractor_name: None,
+            notes: None,
+        }
+    }
+
+    /// The (field, code) pairs `validate` reports after `normalized`.
+    fn refused(p: NewPackage) -> Vec<(String, String)> {
+        match p.normalized().validate().map_err(AppError::from) {
+            Ok(()) => Vec::new(),
+            Err(AppError::Validation(errors)) => {
+                errors.into_iter().map(|e| (e.field, e.code)).collect()
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn amounts_and_dates_within_bounds() {
+        let pair = |f: &str, c: &str| vec![(f.to_owned(), c.to_owned())];
+        let cases: Vec<(NewPackage, Vec<(String, String)>)> = vec![
+            (package(), vec![]),
+            (
+                NewPackage {
+                    package_price_vnd: MAX_VND,
+                    ..package()
+                },
+                vec![],
+            ),
+            (
+                NewPackage {
+                    package_price_vnd: 1,
+                    ..package()
+                },
+                vec![],
+            ),
+            (
+                NewPackage {
+                    package_price_vnd: 0,
+                    ..package()
+                },
+                pair("package_price_vnd", "range"),
+            ),
+            (
+                NewPackage {
+                    package_price_vnd: MAX_VND + 1,
+                    ..package()
+                },
+                pair("package_price_vnd", "range"),
+            ),
+            (
+                NewPackage {
+                    package_price_vnd: i64::MAX,
+                    ..package()
+                },
+                pair("package_price_vnd", "range"),
+            ),
+            (
+                NewPackage {
+                    winning_price_vnd: Some(i64::MAX),
+                    ..package()
+                },
+                pair("winning_price_vnd", "range"),
+            ),
+            (
+                NewPackage {
+                    winning_price_vnd: Some(0),
+                    ..package()
+                },
+                pair("winning_price_vnd", "range"),
+            ),
+            (
+                NewPackage {
+                    result_date: NaiveDate::from_ymd_opt(-1, 1, 1),
+                    ..package()
+                },
+                pair("result_date", "range"),
+            ),
+            (
+                NewPackage {
+                    result_date: NaiveDate::from_ymd_opt(2101, 1, 1),
+                    ..package()
+                },
+                pair("result_date", "range"),
+            ),
+            (
+                NewPackage {
+                    result_date: NaiveDate::from_ymd_opt(2100, 12, 31),
+                    ..package()
+                },
+                vec![],
+            ),
+        ];
+        for (p, expected) in cases {
+            let label = format!(
+                "{:?} {:?} {:?}",
+                p.package_price_vnd, p.winning_price_vnd, p.result_date
+            );
+            assert_eq!(refused(p), expected, "{label}");
+        }
+    }
+
+    #[test]
+    fn codes_are_normalised_then_checked() {
+        let p = NewPackage {
+            code: Some(" ib1900012345 ".to_owned()),
+            plan_code: Some("ＰＬ１９００００１２３４".to_owned()),
+            ..package()
+        }
+        .normalized();
+        assert_eq!(p.code.as_deref(), Some("IB1900012345"));
+        assert_eq!(p.plan_code.as_deref(), Some("PL1900001234"));
+        let code = |c: &str| NewPackage {
+            code: Some(c.to_owned()),
+            ..package()
+        };
+        assert_eq!(
+            refused(code("I\u{0411}1900012345")),
+            [("code".to_owned(), "not_ascii".to_owned())]
+        );
+        assert_eq!(
+            refused(code("IB19\u{200b}")),
+            [("code".to_owned(), "hidden_character".to_owned())]
+        );
+        assert_eq!(
+            refused(code("=1+1")),
+            [("code".to_owned(), "invalid".to_owned())]
+        );
+        assert!(refused(code("20150812345-00")).is_empty());
+        assert_eq!(code("   ").normalized().code, None, "blank is absent");
+    }
+
+    #[test]
+    fn text_fields_refuse_control_and_hidden_characters() {
+        let cases = [
+            (
+                NewPackage {
+                    name: "a\u{0}b".to_owned(),
+                    ..package()
+                },
+                "name",
+                "control_character",
+            ),
+            (
+                NewPackage {
+                    name: "a\u{202e}b".to_owned(),
+                    ..package()
+                },
+                "name",
+                "hidden_character",
+            ),
+            (
+                NewPackage {
+                    funding_source: Some("a\nb".to_owned()),
+                    ..package()
+                },
+                "funding_source",
+                "line_break",
+            ),
+            (
+                NewPackage {
+                    contractor_name: Some("a\u{2066}b".to_owned()),
+                    ..package()
+                },
+                "contractor_name",
+                "hidden_character",
+            ),
+            (
+                NewPackage {
+                    notes: Some("a\u{0}".to_owned()),
+                    ..package()
+                },
+                "notes",
+                "control_character",
+            ),
+        ];
+        for (p, field, code) in cases {
+            assert_eq!(refused(p), [(field.to_owned(), code.to_owned())], "{field}");
+        }
+        let notes = NewPackage {
+            notes: Some("dòng 1\r\n\tdòng 2".to_owned()),
+            ..package()
+        };
+        assert!(refused(notes).is_empty());
+    }
+
+    #[test]
+    fn the_documented_ceiling_is_the_enforced_one() {
+        use utoipa::PartialSchema;
+        let new = serde_json::to_value(NewPackage::schema()).unwrap_or_default();
+        let patch = serde_json::to_value(PackagePatch::schema()).unwrap_or_default();
+        for schema in [new, patch] {
+            for field in ["package_price_vnd", "winning_price_vnd"] {
+                let maximum = &schema["properties"][field]["maximum"];
+                assert_eq!(maximum.as_f64(), Some(MAX_VND as f64), "{field}: {schema}");
+            }
+        }
+    }
 }

@@ -6,6 +6,7 @@ use super::audit::{self, Changes, Snapshot};
 use super::{Page, PageRequest, conflict_on_unique, double_option};
 use crate::db;
 use crate::domain::PLAN_YEARS;
+use crate::domain::text::{Lines, TextProblem, check_code, check_plain};
 use crate::error::{AppError, FieldError};
 use chrono::Utc;
 use entity::{AuditAction, Method, target_rule, target_rule_method};
@@ -74,18 +75,24 @@ pub struct TargetView {
     pub methods: Vec<TargetMethod>,
 }
 
+/// What a rule code is made of, the start of every message about it.
+const CODE_RULE: &str = "Mã chỉ tiêu gồm 1–64 ký tự: chữ cái không dấu, chữ số, '-', '_' hoặc '.', bắt đầu bằng chữ cái hoặc chữ số";
+
+fn text_error(field: &str, label: &str, problem: TextProblem) -> FieldError {
+    FieldError::new(field, problem.code(), problem.message_vi(label))
+}
+
 fn check_shape(t: &NewTarget) -> Vec<FieldError> {
     let mut e = Vec::new();
-    let code_ok = (1..=64).contains(&t.code.chars().count())
-        && t.code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !code_ok {
+    // Rule codes keep their case (the seeded ones are lower-case); the shape is a unit code's.
+    if let Err(problem) = check_code(&t.code, &['-', '_', '.']) {
         e.push(FieldError::new(
             "code",
-            "invalid",
-            "Mã chỉ tiêu gồm 1–64 ký tự: chữ cái không dấu, chữ số, '-', '_' hoặc '.'",
+            problem.code(),
+            problem.message_vi(CODE_RULE),
         ));
+    } else if t.code.len() > 64 {
+        e.push(FieldError::new("code", "invalid", CODE_RULE));
     }
     if !(1..=300).contains(&t.name.chars().count()) {
         e.push(FieldError::new(
@@ -93,6 +100,8 @@ fn check_shape(t: &NewTarget) -> Vec<FieldError> {
             "length",
             "Tên chỉ tiêu phải có từ 1 đến 300 ký tự",
         ));
+    } else if let Err(problem) = check_plain(&t.name, Lines::One) {
+        e.push(text_error("name", "Tên chỉ tiêu", problem));
     }
     if t.legal_basis.chars().count() > 2000 {
         e.push(FieldError::new(
@@ -100,6 +109,9 @@ fn check_shape(t: &NewTarget) -> Vec<FieldError> {
             "length",
             "Căn cứ pháp lý tối đa 2.000 ký tự",
         ));
+    } else if let Err(problem) = check_plain(&t.legal_basis, Lines::Many) {
+        // A textarea on the form: several lines are fine.
+        e.push(text_error("legal_basis", "Căn cứ pháp lý", problem));
     }
     let years = format!(
         "Năm phải trong khoảng {}–{}",

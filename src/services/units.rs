@@ -1,10 +1,13 @@
-//! Units of the administrative tree: list, read, create, change.
+//! Units of the administrative tree: list, read, create, change. Unit codes are normalised
+//! (NFKC, trimmed, upper-case) before they are checked and stored, so `hn-hadong` is the
+//! existing `HN-HADONG`, not a second unit.
 
 use super::accounts::Actor;
 use super::audit::{self, Changes, Snapshot};
 use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern};
 use crate::db;
-use crate::domain::text::{fold, search_text};
+use crate::domain::text::{Lines, check_code, check_plain, fold, normalize_code, search_text};
+use crate::domain::{date_in_plan_years, date_range_message};
 use crate::error::{AppError, FieldError};
 use chrono::{NaiveDate, Utc};
 use entity::{AuditAction, UnitKind, unit};
@@ -82,19 +85,21 @@ pub struct UnitPatch {
     pub valid_to: Option<Option<NaiveDate>>,
 }
 
-/// Unit codes are identifiers typed in URLs, files and commands: letters, digits, `-`, `_`, `.`.
+/// What a unit code is made of, the start of every message about it.
+const CODE_RULE: &str = "Mã đơn vị gồm 1–64 ký tự: chữ cái không dấu, chữ số, '-', '_' hoặc '.', bắt đầu bằng chữ cái hoặc chữ số";
+
+/// Unit codes are identifiers typed in URLs, files and commands: an ASCII letter or digit, then
+/// letters, digits, `-`, `_`, `.` (so never `.` or `..`). Checked after [`normalized`].
 fn check_shape(u: &NewUnit) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let code_ok = (1..=64).contains(&u.code.chars().count())
-        && u.code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !code_ok {
+    if let Err(problem) = check_code(&u.code, &['-', '_', '.']) {
         errors.push(FieldError::new(
             "code",
-            "invalid",
-            "Mã đơn vị gồm 1–64 ký tự: chữ cái không dấu, chữ số, '-', '_' hoặc '.'",
+            problem.code(),
+            problem.message_vi(CODE_RULE),
         ));
+    } else if u.code.len() > 64 {
+        errors.push(FieldError::new("code", "invalid", CODE_RULE));
     }
     if !(1..=300).contains(&u.name.chars().count()) {
         errors.push(FieldError::new(
@@ -102,6 +107,20 @@ fn check_shape(u: &NewUnit) -> Vec<FieldError> {
             "length",
             "Tên đơn vị phải có từ 1 đến 300 ký tự",
         ));
+    } else if let Err(problem) = check_plain(&u.name, Lines::One) {
+        errors.push(FieldError::new(
+            "name",
+            problem.code(),
+            problem.message_vi("Tên đơn vị"),
+        ));
+    }
+    for (field, label, date) in [
+        ("valid_from", "Hiệu lực từ ngày", u.valid_from),
+        ("valid_to", "Hiệu lực đến ngày", u.valid_to),
+    ] {
+        if date.is_some_and(|d| !date_in_plan_years(d)) {
+            errors.push(FieldError::new(field, "range", date_range_message(label)));
+        }
     }
     if let (Some(from), Some(to)) = (u.valid_from, u.valid_to)
         && to < from
@@ -137,8 +156,9 @@ async fn check_parent(
     Ok(())
 }
 
+/// Trimmed name; the code as it is compared and stored (see `domain::text::normalize_code`).
 fn normalized(mut u: NewUnit) -> NewUnit {
-    u.code = u.code.trim().to_owned();
+    u.code = normalize_code(&u.code);
     u.name = u.name.trim().to_owned();
     u
 }

@@ -15,6 +15,7 @@ mod concurrency;
 mod demo;
 mod generate;
 mod http;
+mod hygiene;
 mod imports;
 mod instances;
 mod migrations;
