@@ -127,12 +127,11 @@ impl From<sea_orm::DbErr> for AppError {
                 }
             }
             other if postgres_refused_text(&other) => {
-                tracing::warn!(cause = %other, "PostgreSQL refused a text value: answering 400");
-                AppError::BadRequest {
+                tracing::warn!(cause = %other, "PostgreSQL refused a text value: answering 422");
+                AppError::Rule {
                     code: "invalid_text",
                     message: "Dữ liệu gửi lên chứa ký tự không lưu được (ví dụ ký tự NUL)"
                         .to_owned(),
-                    errors: vec![],
                 }
             }
             other => AppError::Internal(other.into()),
@@ -142,7 +141,7 @@ impl From<sea_orm::DbErr> for AppError {
 
 /// PostgreSQL's `character_not_in_repertoire` (22021): a text value held a NUL, which
 /// PostgreSQL cannot store. Input checks refuse control characters before any query; this keeps
-/// a path they missed a client error (400), as it is on SQLite's side of the same request,
+/// a path they missed a client error (422), as it is on SQLite's side of the same request,
 /// instead of a 500.
 fn postgres_refused_text(e: &sea_orm::DbErr) -> bool {
     use sea_orm::{DbErr, RuntimeErr};

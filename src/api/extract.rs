@@ -136,11 +136,13 @@ fn refuse_control_characters(query: &str) -> Result<(), AppError> {
             // The name is echoed back, so it loses its own control characters first.
             let name: String = name.chars().filter(|c| !c.is_control()).collect();
             let message = format!("Tham số {name} chứa ký tự điều khiển không được phép");
-            Err(AppError::BadRequest {
-                code: "invalid_query",
-                message: message.clone(),
-                errors: vec![FieldError::new(name, "control_character", message)],
-            })
+            // 422, not 400: the query string parses; one value is not acceptable (and a
+            // schema-valid string must never be a 400).
+            Err(AppError::Validation(vec![FieldError::new(
+                name,
+                "control_character",
+                message,
+            )]))
         }
     }
 }

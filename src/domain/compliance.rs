@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn value_sums_beyond_64_bits_are_judged_exactly() {
         // A million packages at the ceiling (10^15 đồng) sum to 10^21: more than i64 holds.
-        let ceiling: i128 = 1_000_000_000_000_000;
+        let ceiling = i128::from(crate::domain::money::MAX_VND);
         let d = ceiling * 1_000_000;
         assert!(d > i128::from(i64::MAX));
         let o = evaluate(d / 2, d, 50);

@@ -242,7 +242,7 @@ db_test!(
             "/api/v1/units?q=a%00b",
             "/api/v1/reports/packages?q=%00&format=csv",
         ] {
-            let p = c.get(uri).await.problem(400, "invalid_query");
+            let p = c.get(uri).await.problem(422, "validation_failed");
             assert_eq!(field_codes(&p)[0].0, "q", "{uri}");
         }
         // The HTML list folds the search text: no control character reaches the database.
@@ -467,7 +467,7 @@ db_test!(
             // SQLite stores a NUL like any character.
             Ok(_) => assert_eq!(db.engine_name(), "sqlite"),
             Err(e) => match AppError::from(e) {
-                e @ AppError::BadRequest { .. } => assert_eq!(e.code(), "invalid_text"),
+                e @ AppError::Rule { .. } => assert_eq!(e.code(), "invalid_text"),
                 other => panic!("{other:?}"),
             },
         }
