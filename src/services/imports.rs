@@ -217,7 +217,8 @@ fn read_row(
                 fail(h, v, "Thiếu mã đơn vị".to_owned());
                 None
             }
-            (code, _) => match units.get(code) {
+            // Unit codes are stored normalised (`hn-hadong` is `HN-HADONG`).
+            (code, _) => match units.get(&crate::domain::text::normalize_code(code)) {
                 Some(id) => Some(*id),
                 None => {
                     fail(h, v, format!("Không có đơn vị mã {code}"));
@@ -418,7 +419,7 @@ where
     let default_unit = match &options.unit {
         Some(code) => Some(
             *by_code
-                .get(code)
+                .get(&crate::domain::text::normalize_code(code))
                 .ok_or_else(|| AppError::not_found("đơn vị", code))?,
         ),
         None => None,

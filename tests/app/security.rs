@@ -314,11 +314,12 @@ db_test!(
         assert!(p.to_string().contains("HN-HK"), "{p}");
         assert_unchanged(&before, &admin.get(&uri).await);
 
-        // An officer of the package's own unit may update it, and the columns the file does
-        // not carry (the award) stay.
+        // An officer of the package's own unit may update it (codes as typed, in lower case:
+        // they are normalised as the API normalises them), and the columns the file does not
+        // carry (the award) stay.
         let own = Client::as_role(&db, Role::Officer, Some(hk));
         let csv = "Mã đơn vị,Tên gói thầu,Số TBMT,Năm kế hoạch,Lĩnh vực,Hình thức lựa chọn nhà thầu,Giá gói thầu,Qua mạng\n\
-                   HN-HK,Mua bàn ghế,IB1900000099,2019,HH,DTRR,2.100.000.000,Có\n";
+                   hn-hk,Mua bàn ghế,ib1900000099,2019,HH,DTRR,2.100.000.000,Có\n";
         let r = own
             .post_bytes(IMPORT, "text/csv", csv.as_bytes().to_vec())
             .await;
