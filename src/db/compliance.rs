@@ -63,6 +63,8 @@ pub async fn tally(
 /// on PostgreSQL) past 9.2·10^18 đồng, ten thousand packages at the ceiling (`MAX_VND`, 10^15).
 /// Split, the millions part of a sum stays in range for nine billion packages at the ceiling.
 pub const AMOUNT_SPLIT: i64 = 1_000_000;
+/// [`AMOUNT_SPLIT`] as the statements write it (a test keeps the two equal).
+const SPLIT_SQL: &str = "1000000";
 
 fn amount(millions: i64, rest: i64) -> i128 {
     i128::from(millions) * i128::from(AMOUNT_SPLIT) + i128::from(rest)
@@ -86,9 +88,12 @@ pub fn tally_statement(
          SELECT x.unit_id, x.method, x.field, COUNT(*), SUM(x.s), SUM(x.s * x.o), \
          SUM(x.s * x.ph), SUM(x.s * x.pl), SUM(x.s * x.o * x.ph), SUM(x.s * x.o * x.pl) \
          FROM (SELECT p.unit_id AS unit_id, p.method AS method, p.field AS field, \
-         p.package_price_vnd / 1000000 AS ph, p.package_price_vnd % 1000000 AS pl, \
-         CASE WHEN p.online THEN 1 ELSE 0 END AS o, CASE WHEN ",
+         p.package_price_vnd / ",
     );
+    sql.push(SPLIT_SQL)
+        .push(" AS ph, p.package_price_vnd % ")
+        .push(SPLIT_SQL)
+        .push(" AS pl, CASE WHEN p.online THEN 1 ELSE 0 END AS o, CASE WHEN ");
     push_scope(&mut sql, scope, regimes, year_months(year, view));
     sql.push(" THEN 1 ELSE 0 END AS s FROM packages p WHERE ");
     push_counted_in_year(&mut sql, year, view)?;
@@ -402,7 +407,11 @@ pub async fn summary(
                     .bind(PackageStatus::Awarded.as_str());
                 sql.push(" AND p.winning_price_vnd IS NOT NULL THEN ");
             }
-            sql.push(amount).push(" ").push(part).push(" 1000000");
+            sql.push(amount)
+                .push(" ")
+                .push(part)
+                .push(" ")
+                .push(SPLIT_SQL);
             if awarded_only {
                 sql.push(" ELSE 0 END");
             }
@@ -427,4 +436,27 @@ pub async fn summary(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_split_as_written_and_put_back_exactly() {
+        assert_eq!(SPLIT_SQL.parse::<i64>(), Ok(AMOUNT_SPLIT));
+        // The ceiling's millions part, summed over nine billion packages, still fits i64.
+        let ceiling = crate::domain::money::MAX_VND;
+        assert!(
+            (ceiling / AMOUNT_SPLIT)
+                .checked_mul(9_000_000_000)
+                .is_some()
+        );
+        assert!((AMOUNT_SPLIT - 1).checked_mul(9_000_000_000).is_some());
+        let price = 987_654_321_012_345_i64;
+        assert_eq!(
+            amount(price / AMOUNT_SPLIT, price % AMOUNT_SPLIT),
+            i128::from(price)
+        );
+    }
 }

@@ -194,13 +194,14 @@ struct Latest {
 
 #[derive(Default)]
 struct Versions {
-    /// The release's position in the package (from 1) and the release.
+    /// The release's position in the package (from 1) and the release (without its awards).
     tender: Option<(usize, Release)>,
-    award: Option<Release>,
+    /// The latest award release's date and its first award.
+    award: Option<(String, Option<Award>)>,
 }
 
 impl Latest {
-    fn add(&mut self, r: Release) -> Result<(), FileError> {
+    fn add(&mut self, mut r: Release) -> Result<(), FileError> {
         self.releases += 1;
         let position = self.releases;
         // Releases that add nothing new still cost parsing: bounded too.
@@ -221,43 +222,23 @@ impl Latest {
             self.order.push(ocid.clone());
         }
         let versions = self.by_ocid.entry(ocid).or_default();
-        let newer =
-            |old: &Release| old.date.as_deref().unwrap_or("") <= r.date.as_deref().unwrap_or("");
-        let is_tender = r.tender.is_some();
-        let is_award = r.awards.is_some();
-        let take_tender = is_tender && versions.tender.as_ref().is_none_or(|(_, old)| newer(old));
-        let take_award = is_award && versions.award.as_ref().is_none_or(newer);
-        match (take_tender, take_award) {
-            (true, true) => {
-                // Both from one release: the award half needs only the awards.
-                let award = Release {
-                    date: r.date.clone(),
-                    awards: r.awards.as_ref().map(|a| {
-                        a.iter()
-                            .map(|x| Award {
-                                date: x.date.clone(),
-                                value: x.value.as_ref().map(|v| Value {
-                                    amount: v.amount.clone(),
-                                }),
-                                suppliers: x.suppliers.as_ref().map(|s| {
-                                    s.iter()
-                                        .map(|p| Party {
-                                            id: p.id.clone(),
-                                            name: p.name.clone(),
-                                        })
-                                        .collect()
-                                }),
-                            })
-                            .collect()
-                    }),
-                    ..Release::default()
-                };
-                versions.award = Some(award);
-                versions.tender = Some((position, r));
-            }
-            (true, false) => versions.tender = Some((position, r)),
-            (false, true) => versions.award = Some(r),
-            (false, false) => {}
+        let date = r.date.as_deref().unwrap_or("");
+        // Only the first award is read; the rest of an award release is not kept.
+        if let Some(awards) = r.awards.take()
+            && versions
+                .award
+                .as_ref()
+                .is_none_or(|(old, _)| old.as_str() <= date)
+        {
+            versions.award = Some((date.to_owned(), awards.into_iter().next()));
+        }
+        if r.tender.is_some()
+            && versions
+                .tender
+                .as_ref()
+                .is_none_or(|(_, old)| old.date.as_deref().unwrap_or("") <= date)
+        {
+            versions.tender = Some((position, r));
         }
         Ok(())
     }
@@ -482,10 +463,7 @@ fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, St
             .submission_method
             .as_deref()
             .is_some_and(|m| m.iter().any(|m| m == "electronicSubmission"));
-        let award = versions
-            .award
-            .as_ref()
-            .and_then(|a| a.awards.as_deref()?.first());
+        let award = versions.award.as_ref().and_then(|(_, a)| a.as_ref());
         let status = match t.status.as_deref().unwrap_or("") {
             "planned" | "planning" => "planned",
             "active" => "notice_published",
