@@ -367,7 +367,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = services::ocds::import(
                 &conn,
                 &services::accounts::Actor::system(),
-                bytes.into(),
+                bytes,
                 settings.import_bounds,
                 services::imports::ImportOptions {
                     dry_run,

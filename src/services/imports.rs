@@ -67,10 +67,10 @@ pub fn read_file(bytes: &[u8], bounds: &import::Bounds) -> Result<Sheet, AppErro
 /// [`read_file`] on a blocking thread, so that no parser ever holds an async worker (a large
 /// workbook takes seconds to decompress and read).
 pub async fn read_file_blocking(
-    bytes: axum::body::Bytes,
+    bytes: impl AsRef<[u8]> + Send + 'static,
     bounds: import::Bounds,
 ) -> Result<Sheet, AppError> {
-    tokio::task::spawn_blocking(move || read_file(&bytes, &bounds))
+    tokio::task::spawn_blocking(move || read_file(bytes.as_ref(), &bounds))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("file reader failed: {e}")))?
 }

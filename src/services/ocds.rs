@@ -95,7 +95,7 @@ impl OcdsExport {
 pub async fn import<C>(
     db: &C,
     actor: &Actor,
-    bytes: axum::body::Bytes,
+    bytes: impl AsRef<[u8]> + Send + 'static,
     bounds: Bounds,
     options: ImportOptions,
 ) -> Result<ImportReport, AppError>
@@ -104,9 +104,10 @@ where
 {
     imports::require_import(actor)?;
     let units = unit::Entity::find().all(db).await?;
-    let (sheet, unmatched) = tokio::task::spawn_blocking(move || read(&bytes, &bounds, &units))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("OCDS reader failed: {e}")))??;
+    let (sheet, unmatched) =
+        tokio::task::spawn_blocking(move || read(bytes.as_ref(), &bounds, &units))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("OCDS reader failed: {e}")))??;
     let mut report = imports::import_packages(db, actor, sheet, options, &|_| {}).await?;
     for e in &mut report.errors {
         if e.column == "unit_code"
