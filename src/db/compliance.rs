@@ -31,15 +31,26 @@ pub async fn tally(
     scope: &TargetScope,
     regimes: &Regimes,
 ) -> Result<Tallies, DbErr> {
-    let statement = tally_statement(db.get_database_backend(), units, year, view, scope, regimes)?;
+    let backend = db.get_database_backend();
+    let whole = tally_statement(backend, units, year, view, scope, regimes)?;
+    // Amounts are summed whole (64-bit) first: splitting every price costs a fifth of the
+    // province's check. Only a sum past i64, which real data never reaches, takes the split
+    // statement, whose sums cannot overflow.
+    let (rows, amounts) = match db.query_all_raw(whole).await {
+        Err(e) if overflowed(&e) => {
+            let split = statement(backend, units, year, view, scope, regimes, Amounts::Split)?;
+            (db.query_all_raw(split).await?, Amounts::Split)
+        }
+        other => (other?, Amounts::Whole),
+    };
     let mut out = Tallies::default();
-    for r in db.query_all_raw(statement).await? {
+    for r in rows {
         let tally = Tally {
             counted: r.try_get_by_index(3)?,
             in_scope: r.try_get_by_index(4)?,
             online: r.try_get_by_index(5)?,
-            value_in_scope_vnd: amount(r.try_get_by_index(6)?, r.try_get_by_index(7)?),
-            value_online_vnd: amount(r.try_get_by_index(8)?, r.try_get_by_index(9)?),
+            value_in_scope_vnd: amounts.read(&r, 6)?,
+            value_online_vnd: amounts.read(&r, 8)?,
         };
         match r.try_get_by_index::<i32>(0)? {
             0 => {
@@ -58,10 +69,42 @@ pub async fn tally(
     Ok(out)
 }
 
-/// Amounts are summed in two parts, whole millions of đồng and the rest, and put together here
-/// in `i128`: a 64-bit SUM of amounts overflows (an error on SQLite, a failed cast back to BIGINT
-/// on PostgreSQL) past 9.2·10^18 đồng, ten thousand packages at the ceiling (`MAX_VND`, 10^15).
-/// Split, the millions part of a sum stays in range for nine billion packages at the ceiling.
+/// A 64-bit SUM of amounts overflows past 9.2·10^18 đồng, ten thousand packages at the ceiling
+/// (`MAX_VND`, 10^15): SQLite raises "integer overflow", PostgreSQL's cast of its (numeric) sum
+/// back to BIGINT fails with 22003.
+fn overflowed(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    let (DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner))) =
+        e
+    else {
+        return false;
+    };
+    inner.as_database_error().is_some_and(|db| {
+        db.code().as_deref() == Some("22003") || db.message().contains("integer overflow")
+    })
+}
+
+/// How a statement sums amounts: whole, or in two parts, whole millions of đồng and the rest,
+/// put together in `i128`. Split, the millions part of a sum stays in range for nine billion
+/// packages at the ceiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Amounts {
+    Whole,
+    Split,
+}
+
+impl Amounts {
+    /// The amount in columns `i` and `i + 1` (the second is 0 when whole).
+    fn read(self, r: &sea_orm::QueryResult, i: usize) -> Result<i128, DbErr> {
+        let first: i64 = r.try_get_by_index(i)?;
+        Ok(match self {
+            Amounts::Whole => i128::from(first),
+            Amounts::Split => amount(first, r.try_get_by_index(i + 1)?),
+        })
+    }
+}
+
+/// Where [`Amounts::Split`] cuts an amount: whole millions of đồng, and the rest.
 pub const AMOUNT_SPLIT: i64 = 1_000_000;
 /// [`AMOUNT_SPLIT`] as the statements write it (a test keeps the two equal).
 const SPLIT_SQL: &str = "1000000";
@@ -70,7 +113,8 @@ fn amount(millions: i64, rest: i64) -> i128 {
     i128::from(millions) * i128::from(AMOUNT_SPLIT) + i128::from(rest)
 }
 
-/// The statement `tally` runs (the benchmarks run it in sqlite3 and psql too).
+/// The statement `tally` runs first, amounts summed whole (the benchmarks run it in sqlite3 and
+/// psql too).
 pub fn tally_statement(
     backend: sea_orm::DbBackend,
     units: &Subtree,
@@ -79,21 +123,45 @@ pub fn tally_statement(
     scope: &TargetScope,
     regimes: &Regimes,
 ) -> Result<sea_orm::Statement, DbErr> {
+    statement(backend, units, year, view, scope, regimes, Amounts::Whole)
+}
+
+fn statement(
+    backend: sea_orm::DbBackend,
+    units: &Subtree,
+    year: i32,
+    view: View,
+    scope: &TargetScope,
+    regimes: &Regimes,
+    amounts: Amounts,
+) -> Result<sea_orm::Statement, DbErr> {
     // The inner GROUP BY follows the covering index's order (plan year, unit, method, field), so
     // it streams without sorting; its few thousand groups are then summed three ways. Returning
     // the groups themselves cost more than the scan: the driver hands rows over one at a time.
+    // Both forms give four amount columns (svh, svl, sovh, sovl); whole, the second of each
+    // pair is 0.
     let mut sql = Sql::new(backend);
     sql.push(
         "WITH g(unit_id, method, field, n, s, so, svh, svl, sovh, sovl) AS (\
-         SELECT x.unit_id, x.method, x.field, COUNT(*), SUM(x.s), SUM(x.s * x.o), \
-         SUM(x.s * x.ph), SUM(x.s * x.pl), SUM(x.s * x.o * x.ph), SUM(x.s * x.o * x.pl) \
-         FROM (SELECT p.unit_id AS unit_id, p.method AS method, p.field AS field, \
-         p.package_price_vnd / ",
+         SELECT x.unit_id, x.method, x.field, COUNT(*), SUM(x.s), SUM(x.s * x.o), ",
     );
-    sql.push(SPLIT_SQL)
-        .push(" AS ph, p.package_price_vnd % ")
-        .push(SPLIT_SQL)
-        .push(" AS pl, CASE WHEN p.online THEN 1 ELSE 0 END AS o, CASE WHEN ");
+    match amounts {
+        Amounts::Whole => sql.push("SUM(x.s * x.ph), 0, SUM(x.s * x.o * x.ph), 0 "),
+        Amounts::Split => sql.push(
+            "SUM(x.s * x.ph), SUM(x.s * x.pl), SUM(x.s * x.o * x.ph), SUM(x.s * x.o * x.pl) ",
+        ),
+    };
+    sql.push("FROM (SELECT p.unit_id AS unit_id, p.method AS method, p.field AS field, ");
+    match amounts {
+        Amounts::Whole => sql.push("p.package_price_vnd AS ph, "),
+        Amounts::Split => sql
+            .push("p.package_price_vnd / ")
+            .push(SPLIT_SQL)
+            .push(" AS ph, p.package_price_vnd % ")
+            .push(SPLIT_SQL)
+            .push(" AS pl, "),
+    };
+    sql.push("CASE WHEN p.online THEN 1 ELSE 0 END AS o, CASE WHEN ");
     push_scope(&mut sql, scope, regimes, year_months(year, view));
     sql.push(" THEN 1 ELSE 0 END AS s FROM packages p WHERE ");
     push_counted_in_year(&mut sql, year, view)?;
