@@ -7,9 +7,9 @@ use std::fmt;
 /// The largest amount the service stores for a package (its price or its winning price):
 /// 10^15 đồng, a million billion. The largest packages ever tendered in Viet Nam (Long Thanh
 /// airport's terminal, about 35,000 billion đồng) are some thirty times smaller, so no real
-/// package is refused. Sums of amounts are `i128`, summed in SQL in two parts
-/// (`db::compliance::AMOUNT_SPLIT`), so no aggregate overflows even at a million packages at
-/// the ceiling.
+/// package is refused. Sums of amounts are `i128`; where a 64-bit SQL sum would overflow, the
+/// aggregates sum in two parts (`db::compliance::AMOUNT_SPLIT`), so no figure overflows even at
+/// a million packages at the ceiling.
 pub const MAX_VND: i64 = 1_000_000_000_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
