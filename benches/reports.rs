@@ -291,6 +291,7 @@ async fn bare_aggregate(
         View::Plan,
         &rule.scope,
         &regimes,
+        bidtrack::db::compliance::Amounts::Whole,
     )?;
     let sql = format!("{statement};\n");
     let (program, args, script, marker): (&str, Vec<String>, String, &str) = match backend {

@@ -32,13 +32,14 @@ pub async fn tally(
     regimes: &Regimes,
 ) -> Result<Tallies, DbErr> {
     let backend = db.get_database_backend();
-    let whole = tally_statement(backend, units, year, view, scope, regimes)?;
+    let whole = tally_statement(backend, units, year, view, scope, regimes, Amounts::Whole)?;
     // Amounts are summed whole (64-bit) first: splitting every price costs a fifth of the
     // province's check. Only a sum past i64, which real data never reaches, takes the split
     // statement, whose sums cannot overflow.
     let (rows, amounts) = match db.query_all_raw(whole).await {
         Err(e) if overflowed(&e) => {
-            let split = statement(backend, units, year, view, scope, regimes, Amounts::Split)?;
+            let split =
+                tally_statement(backend, units, year, view, scope, regimes, Amounts::Split)?;
             (db.query_all_raw(split).await?, Amounts::Split)
         }
         other => (other?, Amounts::Whole),
@@ -88,7 +89,7 @@ fn overflowed(e: &DbErr) -> bool {
 /// put together in `i128`. Split, the millions part of a sum stays in range for nine billion
 /// packages at the ceiling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Amounts {
+pub enum Amounts {
     Whole,
     Split,
 }
@@ -113,20 +114,9 @@ fn amount(millions: i64, rest: i64) -> i128 {
     i128::from(millions) * i128::from(AMOUNT_SPLIT) + i128::from(rest)
 }
 
-/// The statement `tally` runs first, amounts summed whole (the benchmarks run it in sqlite3 and
-/// psql too).
+/// The statement `tally` runs (`Amounts::Whole` first; the benchmarks run that one in sqlite3
+/// and psql too).
 pub fn tally_statement(
-    backend: sea_orm::DbBackend,
-    units: &Subtree,
-    year: i32,
-    view: View,
-    scope: &TargetScope,
-    regimes: &Regimes,
-) -> Result<sea_orm::Statement, DbErr> {
-    statement(backend, units, year, view, scope, regimes, Amounts::Whole)
-}
-
-fn statement(
     backend: sea_orm::DbBackend,
     units: &Subtree,
     year: i32,
