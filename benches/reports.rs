@@ -108,26 +108,24 @@ async fn run_suite(
     out.push(
         measure("compliance report, province, 2019", runs, || async {
             let c = services::compliance::compute(db, province, 2019, View::Plan).await?;
-            let t = reports::compliance::table(&c, 1, now);
-            Ok(Some(t.rows.len() as u64))
+            let t = reports::compliance::tables(&c, 1, now);
+            Ok(Some(t.iter().map(|t| t.rows.len() as u64).sum()))
         })
         .await?,
     );
     out.push(
         measure("compliance report, one district, 2019", runs, || async {
             let c = services::compliance::compute(db, district, 2019, View::Plan).await?;
-            Ok(Some(
-                reports::compliance::table(&c, 1, now).rows.len() as u64
-            ))
+            let t = reports::compliance::tables(&c, 1, now);
+            Ok(Some(t.iter().map(|t| t.rows.len() as u64).sum()))
         })
         .await?,
     );
     out.push(
         measure("compliance report, one commune, 2019", runs, || async {
             let c = services::compliance::compute(db, commune, 2019, View::Plan).await?;
-            Ok(Some(
-                reports::compliance::table(&c, 1, now).rows.len() as u64
-            ))
+            let t = reports::compliance::tables(&c, 1, now);
+            Ok(Some(t.iter().map(|t| t.rows.len() as u64).sum()))
         })
         .await?,
     );
@@ -280,7 +278,11 @@ async fn bare_aggregate(
     unit: i64,
     runs: u64,
 ) -> anyhow::Result<Duration> {
-    let rule = services::compliance::applicable_rule(db, unit, 2019).await?;
+    let rule = services::compliance::rules_in_force(db, unit, 2019)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no target in force for 2019"))?;
     let regimes = bidtrack::db::reference::regimes(db).await?;
     let subtree = bidtrack::db::compliance::Subtree::of(db, unit).await?;
     let backend = db.get_database_backend();

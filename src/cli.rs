@@ -10,7 +10,7 @@ use crate::domain::compliance::{Percent, View};
 use crate::domain::money::format_vnd;
 use crate::reports::summary::MoneyUnit;
 use crate::reports::{self, Format};
-use crate::services::compliance::{Compliance, Figures};
+use crate::services::compliance::{Compliance, Figures, RuleRef};
 use crate::{AppState, db, services};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -479,10 +479,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ReportKind::Compliance => {
                     let c =
                         services::compliance::compute(&conn, found.id, need_year()?, view).await?;
-                    (
-                        reports::compliance::table(&c, depth, now),
-                        reports::html::Chart::compliance(&c),
-                    )
+                    let parts = reports::compliance::parts(&c, depth, now);
+                    let chart = reports::html::Chart::compliance(&c);
+                    let rendered = reports::render_parts(&parts, format, chart.as_ref(), None)?;
+                    return write_rendered(&rendered, output);
                 }
                 ReportKind::Summary => (
                     reports::summary::build(&conn, found.id, need_year()?, view, money, now)
@@ -503,21 +503,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             let rendered = reports::render(&table, format, chart.as_ref())?;
-            match output {
-                Some(path) if path.as_os_str() == "-" => {
-                    use std::io::Write;
-                    std::io::stdout()
-                        .write_all(&rendered.bytes)
-                        .context("cannot write to stdout")?;
-                }
-                other => {
-                    let path = other.unwrap_or_else(|| rendered.file_name.clone().into());
-                    std::fs::write(&path, &rendered.bytes)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    println!("{} ({} bytes)", path.display(), rendered.bytes.len());
-                }
-            }
-            Ok(())
+            write_rendered(&rendered, output)
         }
         Command::Check {
             unit,
@@ -537,6 +523,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Writes a report to `output` (`-`: stdout), or to its own file name in the current directory.
+fn write_rendered(
+    rendered: &reports::Rendered,
+    output: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    match output {
+        Some(path) if path.as_os_str() == "-" => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(&rendered.bytes)
+                .context("cannot write to stdout")?;
+        }
+        other => {
+            let path = other.unwrap_or_else(|| rendered.file_name.clone().into());
+            std::fs::write(&path, &rendered.bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            println!("{} ({} bytes)", path.display(), rendered.bytes.len());
+        }
+    }
+    Ok(())
 }
 
 /// A clap error on one line: its first paragraph (what is wrong), without the usage block.
@@ -868,58 +876,90 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-fn count_row(label: String, f: &Figures) -> Vec<String> {
+fn count_row(label: String, rule: &RuleRef, f: &Figures) -> Vec<String> {
     vec![
         label,
         f.in_scope.to_string(),
         f.online.to_string(),
         share(f.share_percent),
+        format!("{}%", rule.min_count_percent),
         verdict(f.met).to_owned(),
         f.shortfall.to_string(),
     ]
 }
 
-/// The `check` report as text.
+/// The `check` report as text: the figures of every package counted, then each target in force
+/// with its verdict, by unit (each child under the rule that applies to it) and by method.
 pub fn render(c: &Compliance) -> String {
-    let f = &c.figures;
+    let o = &c.overall;
     let mut out = format!(
         "{} ({}), {}, view: {}\n",
         c.unit_name, c.unit_code, c.year, c.view
     );
-    let value_target = c
-        .rule
-        .min_value_percent
-        .map_or_else(String::new, |v| format!(", value ≥ {v}%"));
     out.push_str(&format!(
-        "target: {} (count ≥ {}%{value_target})\n\n",
-        c.rule.name, c.rule.min_count_percent
+        "packages counted: {}, online {} ({}); value {}, online {} ({})\n",
+        o.packages,
+        o.online,
+        share(o.share_percent),
+        format_vnd(o.value_vnd),
+        format_vnd(o.value_online_vnd),
+        share(o.value_share_percent)
     ));
-    let mut rows = vec![vec![
-        "count".to_owned(),
-        f.in_scope.to_string(),
-        f.online.to_string(),
-        share(f.share_percent),
-        format!("{}%", c.rule.min_count_percent),
-        verdict(f.met).to_owned(),
-        f.shortfall.to_string(),
-    ]];
-    rows.push(vec![
-        "value".to_owned(),
-        format_vnd(f.value_in_scope_vnd),
-        format_vnd(f.value_online_vnd),
-        share(f.value_share_percent),
-        c.rule
+    if let Some(message) = &c.no_target {
+        out.push_str(&format!("\n{message}\n"));
+    }
+    for t in &c.targets {
+        let (rule, f) = (&t.rule, &t.figures);
+        let value_target = rule
             .min_value_percent
-            .map_or_else(|| "–".to_owned(), |v| format!("{v}%")),
-        c.rule
-            .min_value_percent
-            .map_or("–", |_| verdict(f.value_met))
-            .to_owned(),
-        f.value_shortfall_vnd
-            .map_or_else(|| "–".to_owned(), format_vnd),
-    ]);
-    out.push_str(&table(
-        &[
+            .map_or_else(String::new, |v| format!(", value ≥ {v}%"));
+        out.push_str(&format!(
+            "\ntarget: {} (count ≥ {}%{value_target})\n\n",
+            rule.name, rule.min_count_percent
+        ));
+        let rows = vec![
+            vec![
+                "count".to_owned(),
+                f.in_scope.to_string(),
+                f.online.to_string(),
+                share(f.share_percent),
+                format!("{}%", rule.min_count_percent),
+                verdict(f.met).to_owned(),
+                f.shortfall.to_string(),
+            ],
+            vec![
+                "value".to_owned(),
+                format_vnd(f.value_in_scope_vnd),
+                format_vnd(f.value_online_vnd),
+                share(f.value_share_percent),
+                rule.min_value_percent
+                    .map_or_else(|| "–".to_owned(), |v| format!("{v}%")),
+                rule.min_value_percent
+                    .map_or("–", |_| verdict(f.value_met))
+                    .to_owned(),
+                f.value_shortfall_vnd
+                    .map_or_else(|| "–".to_owned(), format_vnd),
+            ],
+        ];
+        out.push_str(&table(
+            &[
+                "",
+                "in scope",
+                "online",
+                "share",
+                "target",
+                "result",
+                "shortfall",
+            ],
+            &rows,
+        ));
+        out.push_str(&format!(
+            "packages counted in {}: {} (out of scope: {})\n",
+            c.year,
+            o.packages,
+            o.packages - f.in_scope
+        ));
+        let header = [
             "",
             "in scope",
             "online",
@@ -927,41 +967,40 @@ pub fn render(c: &Compliance) -> String {
             "target",
             "result",
             "shortfall",
-        ],
-        &rows,
-    ));
-    out.push_str(&format!(
-        "packages counted in {}: {} (out of scope: {})\n",
-        c.year,
-        f.counted,
-        f.counted - f.in_scope
-    ));
-
-    let header = ["", "in scope", "online", "share", "result", "shortfall"];
-    if !c.by_unit.is_empty() {
-        out.push_str("\nby unit\n");
-        let rows: Vec<_> = c
+        ];
+        let units: Vec<_> = c
             .by_unit
             .iter()
-            .map(|u| {
-                let label = if u.own {
+            .filter_map(|u| {
+                // A child with a rule of its own for this target is judged under it.
+                let mine = u.targets.iter().find(|x| x.rule.target == rule.target)?;
+                let mut label = if u.own {
                     format!("{} (own packages)", u.name)
                 } else {
                     u.name.clone()
                 };
-                count_row(label, &u.figures)
+                if mine.rule.id != rule.id {
+                    label.push_str(&format!(" [{}]", mine.rule.name));
+                }
+                Some(count_row(label, &mine.rule, &mine.figures))
             })
             .collect();
-        out.push_str(&table(&header, &rows));
-    }
-    if !c.by_method.is_empty() {
-        out.push_str("\nby method\n");
-        let rows: Vec<_> = c
+        if !units.is_empty() {
+            out.push_str("\nby unit\n");
+            out.push_str(&table(&header, &units));
+        }
+        let methods: Vec<_> = c
             .by_method
             .iter()
-            .map(|m| count_row(m.label.to_owned(), &m.figures))
+            .filter_map(|m| {
+                let mine = m.targets.iter().find(|x| x.rule.id == rule.id)?;
+                Some(count_row(m.label.to_owned(), &mine.rule, &mine.figures))
+            })
             .collect();
-        out.push_str(&table(&header, &rows));
+        if !methods.is_empty() {
+            out.push_str("\nby method\n");
+            out.push_str(&table(&header, &methods));
+        }
     }
     out
 }

@@ -112,18 +112,14 @@ impl From<sea_orm::DbErr> for AppError {
                 tracing::warn!(%cause, "no database connection free: answering 503");
                 AppError::Busy {
                     code: "busy",
-                    message: "Máy chủ đang quá tải, vui lòng thử lại sau giây lát \
-                              (server busy, try again shortly)"
-                        .to_owned(),
+                    message: "Máy chủ đang quá tải, vui lòng thử lại sau giây lát".to_owned(),
                 }
             }
             other if sqlite_busy(&other) => {
                 tracing::warn!(cause = %other, "SQLite write lock still taken after the busy timeout: answering 503");
                 AppError::Busy {
                     code: "busy",
-                    message: "Máy chủ đang quá tải, vui lòng thử lại sau giây lát \
-                              (server busy, try again shortly)"
-                        .to_owned(),
+                    message: "Máy chủ đang quá tải, vui lòng thử lại sau giây lát".to_owned(),
                 }
             }
             other if postgres_refused_text(&other) => {
@@ -481,11 +477,11 @@ mod tests {
             ),
             (
                 AppError::Rule {
-                    code: "no_target_rule",
+                    code: "invalid_file",
                     message: "x".into(),
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "no_target_rule",
+                "invalid_file",
             ),
         ];
         for (e, status, code) in cases {

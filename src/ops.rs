@@ -236,7 +236,7 @@ pub async fn layer(State(ops): State<Arc<Ops>>, mut request: Request, next: Next
                         code: "overloaded",
                         message: format!(
                             "Máy chủ đang xử lý quá nhiều yêu cầu ({} cùng lúc), vui lòng thử lại \
-                             sau giây lát (server overloaded, try again shortly)",
+                             sau giây lát",
                             ops.limits.max_concurrent_requests
                         ),
                     }
@@ -276,7 +276,7 @@ pub async fn layer(State(ops): State<Arc<Ops>>, mut request: Request, next: Next
                         code: "timeout",
                         message: format!(
                             "Yêu cầu không xử lý xong trong {} giây, chưa có gì được ghi; vui \
-                             lòng thử lại (request timed out, nothing was written)",
+                             lòng thử lại",
                             ops.limits.request_timeout.as_secs()
                         ),
                     }

@@ -25,6 +25,18 @@ pub struct Model {
     pub exclude_two_stage: bool,
     /// Packages with a recorded legal exemption (online_exempt_reason) are out of scope.
     pub exclude_exempt: bool,
+    /// The target this rule stands in for within its unit's subtree (`None`: its own code). The
+    /// targets in force are grouped by it; the most specific rule of each group applies.
+    pub replaces_code: Option<String>,
+    /// Where the rule comes from and how sure that source is.
+    pub source_note: String,
+    /// Per-field price ceilings for the methods counted "within the ceilings"; `None`: the
+    /// field is not counted by those methods.
+    pub ceiling_goods_vnd: Option<i64>,
+    pub ceiling_works_vnd: Option<i64>,
+    pub ceiling_consulting_vnd: Option<i64>,
+    pub ceiling_non_consulting_vnd: Option<i64>,
+    pub ceiling_mixed_vnd: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,5 +1,5 @@
 //! `target_rule_methods`: which selection methods a target rule counts, and whether a method
-//! counts only for small-scale packages.
+//! counts only for small-scale packages or only up to the rule's price ceilings.
 
 use crate::enums::Method;
 use sea_orm::entity::prelude::*;
@@ -12,6 +12,8 @@ pub struct Model {
     pub target_rule_id: i64,
     pub method: Method,
     pub small_scale_only: bool,
+    /// Counted only up to the rule's per-field price ceilings.
+    pub within_ceilings: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

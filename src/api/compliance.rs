@@ -26,10 +26,14 @@ pub struct ComplianceQuery {
 
 /// Compliance of a unit for a year
 ///
-/// The unit's whole subtree, under the most specific target rule for the unit and year. `met`
-/// is null when nothing is in scope; `shortfall` is how many more in-scope packages must go
-/// online (`value_shortfall_vnd`: how many more đồng). `by_unit` has the unit's own packages (if
-/// any) and each child's subtree, judged under the same rule so the rows add up.
+/// The unit's whole subtree. `overall` counts every package of the year whatever the targets;
+/// `targets` has every target in force for the unit and year (several may be: 2021 had two),
+/// each under the most specific rule of that target, with its own verdict: `met` is null when
+/// nothing is in scope; `shortfall` is how many more in-scope packages must go online
+/// (`value_shortfall_vnd`: how many more đồng). A year without any rule has figures, an empty
+/// `targets` and `no_target` saying so. `by_unit` has the unit's own packages (if any) and each
+/// child's subtree, each child under the targets in force for it (its own rule when it has
+/// one); `by_method` and `by_field` list a target only where it counts the method or field.
 #[utoipa::path(operation_id = "get_compliance", get, path = "/compliance", tag = "compliance", params(ComplianceQuery),
     responses(
         (status = 200, description = "The figures", body = Compliance),
@@ -58,7 +62,12 @@ pub struct DrillDownQuery {
     #[param(minimum = 2000, maximum = 2100, example = 2019)]
     pub year: i32,
     pub view: Option<View>,
-    /// Only packages in (true) or out of (false) the target's scope.
+    /// The target the scope is taken from: a rule code (or the code a unit's rule replaces).
+    /// Default: the first target in force.
+    #[param(max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    pub target: Option<String>,
+    /// Only packages in (true) or out of (false) the target's scope; refused when no target is
+    /// in force.
     pub in_scope: Option<bool>,
     /// Only packages selected online (true) or not (false).
     pub online: Option<bool>,
@@ -71,8 +80,9 @@ pub struct DrillDownQuery {
 /// The packages behind a compliance figure.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DrillDownPage {
-    /// The rule every package here is judged by (the checked unit's).
-    pub rule: RuleRef,
+    /// The rule every package here is judged by (the checked unit's); null when no target is in
+    /// force for the year.
+    pub rule: Option<RuleRef>,
     pub items: Vec<PackageOut>,
     pub page: u64,
     pub per_page: u64,
@@ -99,6 +109,7 @@ pub async fn packages_behind(
         q.unit_id,
         q.year,
         q.view.unwrap_or_default(),
+        q.target.as_deref(),
         crate::db::compliance::Behind {
             in_scope: q.in_scope,
             online: q.online,

@@ -56,7 +56,7 @@ read. A role or unit that may not do something gets 403.",
         (name = "imports", description = "Nhập dữ liệu: package lists from CSV or XLSX"),
         (name = "ocds", description = "OCDS 1.1: the Open Contracting Data Standard"),
     ),
-    components(schemas(Problem, FieldError, imports::ImportProblem, imports::ErrorsFormat, imports::TemplateFormat, crate::services::imports::ImportReport, crate::services::imports::RowError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit))
+    components(schemas(Problem, FieldError, imports::ImportProblem, imports::ErrorsFormat, imports::TemplateFormat, crate::services::imports::ImportReport, crate::services::imports::RowError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit, crate::reports::compliance::Part))
 )]
 struct ApiDoc;
 
@@ -301,7 +301,7 @@ pub mod problems {
         /// No such unit.
         #[response(status = 404, content_type = "application/problem+json")]
         NotFound(Problem),
-        /// Year or paging out of range, or no target rule covers the year (`no_target_rule`).
+        /// Year, paging or target out of range, or `in_scope` asked of a year without a target.
         #[response(status = 422, content_type = "application/problem+json")]
         Invalid(Problem),
     }

@@ -98,16 +98,20 @@ pub struct ComplianceReportQuery {
     pub depth: Option<u32>,
     /// Default json.
     pub format: Option<Format>,
+    /// Which table a CSV holds (`units` by default); JSON, XLSX and HTML hold all three.
+    pub part: Option<reports::compliance::Part>,
 }
 
 const MAX_DEPTH: u32 = 10;
 
 /// Compliance report
 ///
-/// The unit and each unit of its subtree down to `depth`, then by method and by field: in scope,
-/// online, share, target, verdict and shortfall, by count and by value. The same figures as
-/// `GET /api/v1/compliance`. The HTML format adds a chart of the children's online shares
-/// against the target.
+/// Three tables (XLSX sheets): the unit and each unit of its subtree down to `depth`, the
+/// methods, the fields. Each row has the figures of every package counted, then per target in
+/// force: in scope, online, share, target, verdict and shortfall, by count and by value (a child
+/// under its own rule, named; a method or field the target does not count left blank). The same
+/// figures as `GET /api/v1/compliance`. CSV holds one table (`part`). The HTML format adds a
+/// chart of the children's online shares against the first target.
 #[utoipa::path(operation_id = "report_compliance", get, path = "/reports/compliance", tag = "reports", params(ComplianceReportQuery),
     responses(
         (status = 200, description = "The report, in the format asked",
@@ -141,10 +145,10 @@ pub async fn compliance(
         q.view.unwrap_or_default(),
     )
     .await?;
-    let table = reports::compliance::table(&c, depth, Utc::now());
+    let parts = reports::compliance::parts(&c, depth, Utc::now());
     let chart = reports::html::Chart::compliance(&c);
     Ok(respond(
-        reports::render(&table, format, chart.as_ref())?,
+        reports::render_parts(&parts, format, chart.as_ref(), q.part.map(|p| p.as_str()))?,
         format,
     ))
 }

@@ -5,7 +5,7 @@ use super::page_type;
 use super::problems;
 use crate::AppState;
 use crate::error::AppError;
-use crate::services::targets::{NewTarget, TargetMethod, TargetPatch, TargetView};
+use crate::services::targets::{Ceilings, NewTarget, TargetMethod, TargetPatch, TargetView};
 use crate::services::{self, PageRequest};
 use axum::Json;
 use axum::extract::State;
@@ -23,8 +23,16 @@ pub struct TargetOut {
     #[schema(example = "Nghị quyết 01/NQ-CP (2019)")]
     pub name: String,
     pub legal_basis: String,
+    /// Where the rule comes from and how sure that source is.
+    pub source_note: String,
     /// The unit whose subtree the rule covers; null: the whole system.
     pub unit_id: Option<i64>,
+    /// The target this rule stands in for within the unit's subtree; null: a target of its own.
+    /// The targets in force for a unit are grouped by this code (or the rule's own), and the
+    /// most specific rule of each group applies.
+    pub replaces_code: Option<String>,
+    /// The rule's own price ceilings by field, for methods counted `within_ceilings`.
+    pub ceilings: Ceilings,
     #[schema(example = 2019)]
     pub year_from: i32,
     /// null: open-ended.
@@ -47,12 +55,16 @@ pub struct TargetOut {
 impl From<TargetView> for TargetOut {
     fn from(v: TargetView) -> Self {
         let r = v.rule;
+        let ceilings = Ceilings::of(&r);
         TargetOut {
             id: r.id,
             code: r.code,
             name: r.name,
+            ceilings,
             legal_basis: r.legal_basis,
+            source_note: r.source_note,
             unit_id: r.unit_id,
+            replaces_code: r.replaces_code,
             year_from: r.year_from,
             year_to: r.year_to,
             min_count_percent: r.min_count_percent,
@@ -98,8 +110,17 @@ pub struct CreateTarget {
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub legal_basis: String,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub source_note: String,
     /// Attach the rule to a unit's subtree; omit for the whole system.
     pub unit_id: Option<i64>,
+    /// The code of the target this rule stands in for within the unit's subtree (e.g. a
+    /// stricter district goal in place of `nq01_2019`); omit for a target of its own.
+    #[schema(max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    pub replaces_code: Option<String>,
+    /// Per-field price ceilings for the methods counted `within_ceilings`.
+    pub ceilings: Option<Ceilings>,
     #[schema(minimum = 2000, maximum = 2100, example = 2019)]
     pub year_from: i32,
     #[schema(minimum = 2000, maximum = 2100, example = 2019)]
@@ -129,9 +150,16 @@ pub struct UpdateTarget {
     pub name: Option<String>,
     #[schema(max_length = 2000)]
     pub legal_basis: Option<String>,
+    #[schema(max_length = 2000)]
+    pub source_note: Option<String>,
     #[serde(default, deserialize_with = "services::double_option")]
     #[schema(value_type = Option<i64>)]
     pub unit_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "services::double_option")]
+    #[schema(value_type = Option<String>, max_length = 64, pattern = "^[A-Za-z0-9._-]+$")]
+    pub replaces_code: Option<Option<String>>,
+    /// Replaces all five ceilings when present.
+    pub ceilings: Option<Ceilings>,
     #[schema(minimum = 2000, maximum = 2100)]
     pub year_from: Option<i32>,
     #[serde(default, deserialize_with = "services::double_option")]
@@ -191,7 +219,10 @@ pub async fn create(
             code: b.code,
             name: b.name,
             legal_basis: b.legal_basis,
+            source_note: b.source_note,
             unit_id: b.unit_id,
+            replaces_code: b.replaces_code,
+            ceilings: b.ceilings.unwrap_or_default(),
             year_from: b.year_from,
             year_to: b.year_to,
             min_count_percent: b.min_count_percent,
@@ -242,7 +273,10 @@ pub async fn update(
         code: b.code,
         name: b.name,
         legal_basis: b.legal_basis,
+        source_note: b.source_note,
         unit_id: b.unit_id,
+        replaces_code: b.replaces_code,
+        ceilings: b.ceilings,
         year_from: b.year_from,
         year_to: b.year_to,
         min_count_percent: b.min_count_percent,

@@ -52,6 +52,9 @@ pub async fn tally(
             online: r.try_get_by_index(5)?,
             value_in_scope_vnd: amounts.read(&r, 6)?,
             value_online_vnd: amounts.read(&r, 8)?,
+            counted_online: r.try_get_by_index(10)?,
+            value_counted_vnd: amounts.read(&r, 11)?,
+            value_counted_online_vnd: amounts.read(&r, 13)?,
         };
         match r.try_get_by_index::<i32>(0)? {
             0 => {
@@ -128,17 +131,22 @@ pub fn tally_statement(
     // The inner GROUP BY follows the covering index's order (plan year, unit, method, field), so
     // it streams without sorting; its few thousand groups are then summed three ways. Returning
     // the groups themselves cost more than the scan: the driver hands rows over one at a time.
-    // Both forms give four amount columns (svh, svl, sovh, sovl); whole, the second of each
-    // pair is 0.
+    // Both forms give amount columns in pairs (svh, svl, …); whole, the second of each pair is
+    // 0. Beside the scope's figures, the same sums over every package counted (o, vh, vl, ovh,
+    // ovl): the figures that need no target, at the cost of three more sums, not a second scan.
     let mut sql = Sql::new(backend);
     sql.push(
-        "WITH g(unit_id, method, field, n, s, so, svh, svl, sovh, sovl) AS (\
+        "WITH g(unit_id, method, field, n, s, so, svh, svl, sovh, sovl, o, vh, vl, ovh, ovl) AS (\
          SELECT x.unit_id, x.method, x.field, COUNT(*), SUM(x.s), SUM(x.s * x.o), ",
     );
     match amounts {
-        Amounts::Whole => sql.push("SUM(x.s * x.ph), 0, SUM(x.s * x.o * x.ph), 0 "),
+        Amounts::Whole => sql.push(
+            "SUM(x.s * x.ph), 0, SUM(x.s * x.o * x.ph), 0, SUM(x.o), SUM(x.ph), 0, \
+             SUM(x.o * x.ph), 0 ",
+        ),
         Amounts::Split => sql.push(
-            "SUM(x.s * x.ph), SUM(x.s * x.pl), SUM(x.s * x.o * x.ph), SUM(x.s * x.o * x.pl) ",
+            "SUM(x.s * x.ph), SUM(x.s * x.pl), SUM(x.s * x.o * x.ph), SUM(x.s * x.o * x.pl), \
+             SUM(x.o), SUM(x.ph), SUM(x.pl), SUM(x.o * x.ph), SUM(x.o * x.pl) ",
         ),
     };
     sql.push("FROM (SELECT p.unit_id AS unit_id, p.method AS method, p.field AS field, ");
@@ -158,7 +166,9 @@ pub fn tally_statement(
     units.push_filter(&mut sql);
     const SUMS: &str = "CAST(SUM(n) AS BIGINT), CAST(SUM(s) AS BIGINT), CAST(SUM(so) AS BIGINT), \
                         CAST(SUM(svh) AS BIGINT), CAST(SUM(svl) AS BIGINT), \
-                        CAST(SUM(sovh) AS BIGINT), CAST(SUM(sovl) AS BIGINT) FROM g";
+                        CAST(SUM(sovh) AS BIGINT), CAST(SUM(sovl) AS BIGINT), \
+                        CAST(SUM(o) AS BIGINT), CAST(SUM(vh) AS BIGINT), CAST(SUM(vl) AS BIGINT), \
+                        CAST(SUM(ovh) AS BIGINT), CAST(SUM(ovl) AS BIGINT) FROM g";
     sql.push(") x GROUP BY x.unit_id, x.method, x.field) ");
     sql.push("SELECT 0, unit_id, NULL, ")
         .push(SUMS)
@@ -264,14 +274,35 @@ pub fn push_scope(
     regimes: &Regimes,
     months: (MonthKey, MonthKey),
 ) {
-    sql.push("((p.method IN ")
-        .bind_list(scope.methods_any_size.iter().map(|m| m.as_str()));
+    // A method list left empty must give FALSE, not `IN (NULL)`: NULL would survive a NOT.
+    sql.push("((");
+    let mut terms = 0;
+    let mut methods = |sql: &mut Sql, list: &[entity::Method]| {
+        if terms > 0 {
+            sql.push(" OR ");
+        }
+        terms += 1;
+        sql.push("(p.method IN ")
+            .bind_list(list.iter().map(|m| m.as_str()));
+    };
+    if !scope.methods_any_size.is_empty() {
+        methods(sql, &scope.methods_any_size);
+        sql.push(")");
+    }
     if !scope.methods_small_scale.is_empty() {
-        sql.push(" OR (p.method IN ")
-            .bind_list(scope.methods_small_scale.iter().map(|m| m.as_str()))
-            .push(" AND ");
+        methods(sql, &scope.methods_small_scale);
+        sql.push(" AND ");
         push_small_scale(sql, regimes, months);
         sql.push(")");
+    }
+    if !scope.methods_within_ceilings.is_empty() {
+        methods(sql, &scope.methods_within_ceilings);
+        sql.push(" AND ");
+        push_under_bands(sql, &scope.ceilings);
+        sql.push(")");
+    }
+    if terms == 0 {
+        sql.push("FALSE");
     }
     sql.push(")");
     if scope.domestic_only {

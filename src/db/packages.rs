@@ -357,3 +357,14 @@ fn prefix_select(sql: &mut Sql, f: &ListFilter<'_>, select: &str) {
     sql.push(select);
     push_where(sql, f);
 }
+
+/// The plan years that have a package that is not cancelled, ascending. The covering index
+/// leads with the plan year, so this reads the index, not the table.
+pub async fn plan_years(db: &impl ConnectionTrait) -> Result<Vec<i32>, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT DISTINCT plan_year FROM packages WHERE status <> ")
+        .bind(PackageStatus::Cancelled.as_str())
+        .push(" ORDER BY plan_year");
+    let rows = db.query_all_raw(sql.build()).await?;
+    rows.iter().map(|r| r.try_get_by_index::<i32>(0)).collect()
+}

@@ -45,19 +45,34 @@ pub async fn target_rules(db: &impl ConnectionTrait) -> Result<Vec<TargetRule>, 
 }
 
 fn rule_from_model(m: target_rule::Model, methods: Vec<target_rule_method::Model>) -> TargetRule {
-    let (small, any): (Vec<_>, Vec<_>) = methods.into_iter().partition(|m| m.small_scale_only);
+    let of = |keep: fn(&target_rule_method::Model) -> bool| {
+        methods
+            .iter()
+            .filter(|x| keep(x))
+            .map(|x| x.method)
+            .collect()
+    };
     TargetRule {
         id: m.id,
         code: m.code,
         name: m.name,
         unit_id: m.unit_id,
+        replaces_code: m.replaces_code,
         year_from: m.year_from,
         year_to: m.year_to,
         min_count_percent: m.min_count_percent,
         min_value_percent: m.min_value_percent,
         scope: TargetScope {
-            methods_any_size: any.into_iter().map(|m| m.method).collect(),
-            methods_small_scale: small.into_iter().map(|m| m.method).collect(),
+            methods_any_size: of(|x| !x.small_scale_only && !x.within_ceilings),
+            methods_small_scale: of(|x| x.small_scale_only),
+            methods_within_ceilings: of(|x| x.within_ceilings && !x.small_scale_only),
+            ceilings: crate::domain::target::PriceCeilings {
+                goods: m.ceiling_goods_vnd,
+                works: m.ceiling_works_vnd,
+                consulting: m.ceiling_consulting_vnd,
+                non_consulting: m.ceiling_non_consulting_vnd,
+                mixed: m.ceiling_mixed_vnd,
+            },
             domestic_only: m.domestic_only,
             exclude_two_stage: m.exclude_two_stage,
             exclude_exempt: m.exclude_exempt,

@@ -63,6 +63,10 @@ pub struct Tally {
     pub online: i64,
     pub value_in_scope_vnd: i128,
     pub value_online_vnd: i128,
+    /// Counted packages selected online, in scope or not.
+    pub counted_online: i64,
+    pub value_counted_vnd: i128,
+    pub value_counted_online_vnd: i128,
 }
 
 impl AddAssign for Tally {
@@ -72,6 +76,9 @@ impl AddAssign for Tally {
         self.online += rhs.online;
         self.value_in_scope_vnd += rhs.value_in_scope_vnd;
         self.value_online_vnd += rhs.value_online_vnd;
+        self.counted_online += rhs.counted_online;
+        self.value_counted_vnd += rhs.value_counted_vnd;
+        self.value_counted_online_vnd += rhs.value_counted_online_vnd;
     }
 }
 
@@ -86,6 +93,11 @@ impl fmt::Display for Percent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{:02}", self.hundredths / 100, self.hundredths % 100)
     }
+}
+
+/// A share as Vietnamese pages print it: decimal comma, `48,79%`.
+pub fn percent_vi(p: Percent) -> String {
+    format!("{},{:02}%", p.hundredths / 100, p.hundredths % 100)
 }
 
 impl Serialize for Percent {
@@ -251,6 +263,7 @@ mod tests {
             online: 4,
             value_in_scope_vnd: 100,
             value_online_vnd: 15,
+            ..Tally::default()
         };
         let a = assess(&tally, 50, Some(15));
         assert_eq!(a.count.share.map(|s| s.to_string()), pct("50.00"));
@@ -265,6 +278,7 @@ mod tests {
             online: 0,
             value_in_scope_vnd: 1,
             value_online_vnd: 0,
+            ..Tally::default()
         };
         let a = assess(&more, 50, Some(15));
         assert_eq!(a.count.share.map(|s| s.to_string()), pct("44.44"));

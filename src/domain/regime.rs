@@ -19,7 +19,7 @@ pub fn planned_start_key(plan_year: i32, planned_start_month: Option<i16>) -> Mo
 
 /// Largest package price that is small-scale (quy mô nhỏ), per field; `None` means never.
 /// "Không quá" in the decrees means ≤: exactly the limit is small-scale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SmallScaleBands {
     pub goods: Option<i64>,
     pub works: Option<i64>,

@@ -53,6 +53,17 @@ pub enum ScopeReason {
         max_vnd: i64,
         regime: String,
     },
+    /// The method counts packages up to the rule's per-field ceilings and this field has none.
+    FieldNotCounted {
+        method: Method,
+        field: Field,
+    },
+    /// The method counts packages up to the rule's ceiling and this one is above it.
+    AboveCeiling {
+        method: Method,
+        field: Field,
+        max_vnd: i64,
+    },
     /// In scope: the method counts whatever the size.
     MethodCounted {
         method: Method,
@@ -64,13 +75,21 @@ pub enum ScopeReason {
         max_vnd: i64,
         regime: String,
     },
+    /// In scope: under the rule's ceiling for its field.
+    WithinCeiling {
+        method: Method,
+        field: Field,
+        max_vnd: i64,
+    },
 }
 
 impl ScopeReason {
     pub fn in_scope(&self) -> bool {
         matches!(
             self,
-            ScopeReason::MethodCounted { .. } | ScopeReason::SmallScale { .. }
+            ScopeReason::MethodCounted { .. }
+                | ScopeReason::SmallScale { .. }
+                | ScopeReason::WithinCeiling { .. }
         )
     }
 
@@ -85,8 +104,11 @@ impl ScopeReason {
             ScopeReason::NoRegime => "no_regime",
             ScopeReason::FieldNeverSmallScale { .. } => "field_never_small_scale",
             ScopeReason::AboveSmallScale { .. } => "above_small_scale",
+            ScopeReason::FieldNotCounted { .. } => "field_not_counted",
+            ScopeReason::AboveCeiling { .. } => "above_ceiling",
             ScopeReason::MethodCounted { .. } => "method_counted",
             ScopeReason::SmallScale { .. } => "small_scale",
+            ScopeReason::WithinCeiling { .. } => "within_ceiling",
         }
     }
 
@@ -128,6 +150,26 @@ impl ScopeReason {
                 field.label_vi().to_lowercase(),
                 format_vnd(*max_vnd)
             ),
+            ScopeReason::FieldNotCounted { method, field } => format!(
+                "Chỉ tiêu không tính gói thầu {} theo hình thức {}",
+                field.label_vi().to_lowercase(),
+                method.label_vi().to_lowercase()
+            ),
+            ScopeReason::AboveCeiling { field, max_vnd, .. } => format!(
+                "Gói thầu {} trên {}: vượt mức giá chỉ tiêu tính",
+                field.label_vi().to_lowercase(),
+                format_vnd(*max_vnd)
+            ),
+            ScopeReason::WithinCeiling {
+                method,
+                field,
+                max_vnd,
+            } => format!(
+                "{} gói thầu {} không quá {}: thuộc phạm vi chỉ tiêu",
+                method.label_vi(),
+                field.label_vi().to_lowercase(),
+                format_vnd(*max_vnd)
+            ),
             ScopeReason::MethodCounted { method } => {
                 format!("{}: thuộc phạm vi chỉ tiêu", method.label_vi())
             }
@@ -165,6 +207,17 @@ impl ScopeReason {
             ScopeReason::AboveSmallScale { field, max_vnd, .. } => {
                 format!("{field} above {max_vnd} VND is not small-scale")
             }
+            ScopeReason::FieldNotCounted { method, field } => {
+                format!("{field} is not counted for {method} by the target")
+            }
+            ScopeReason::AboveCeiling { field, max_vnd, .. } => {
+                format!("{field} above {max_vnd} VND is above the target's ceiling")
+            }
+            ScopeReason::WithinCeiling {
+                method,
+                field,
+                max_vnd,
+            } => format!("{method} ({field} up to {max_vnd} VND) is counted"),
             ScopeReason::MethodCounted { method } => {
                 format!("{method} is counted whatever its size")
             }
@@ -205,6 +258,22 @@ pub fn classify(scope: &TargetScope, regimes: &Regimes, p: &PackageFacts) -> Sco
     }
     match method_scope {
         MethodScope::AnySize => ScopeReason::MethodCounted { method: p.method },
+        MethodScope::WithinCeilings => match scope.ceilings.max_for(p.field) {
+            None => ScopeReason::FieldNotCounted {
+                method: p.method,
+                field: p.field,
+            },
+            Some(max) if p.package_price_vnd > max => ScopeReason::AboveCeiling {
+                method: p.method,
+                field: p.field,
+                max_vnd: max,
+            },
+            Some(max) => ScopeReason::WithinCeiling {
+                method: p.method,
+                field: p.field,
+                max_vnd: max,
+            },
+        },
         MethodScope::SmallScaleOnly => {
             let Some(regime) = regimes.for_package(p.plan_year, p.planned_start_month) else {
                 return ScopeReason::NoRegime;

@@ -52,19 +52,29 @@ fn x_for(hundredths: i64) -> u32 {
 }
 
 impl Chart {
-    /// Online share by count of each child unit of the computation's root.
+    /// Online share by count of each child unit of the computation's root under the first
+    /// target in force (each child under its own rule for that target, when it has one); none
+    /// without a target.
     pub fn compliance(c: &Computation) -> Option<Chart> {
         let children: Vec<_> = c.children(c.root.id).collect();
+        let rule = c.rules.first()?;
         if children.is_empty() {
             return None;
         }
         let (plot_x, label_x, top, row, bar_height) = (330, 320, 28, 30, 20);
-        let target = i64::from(c.rule.min_count_percent) * 100;
+        let target = i64::from(rule.min_count_percent) * 100;
         let bars: Vec<Bar> = children
             .iter()
             .enumerate()
             .map(|(i, u)| {
-                let f = c.figures(c.subtree_of(u.id));
+                let own = c.targets_of(u.id);
+                let f = own
+                    .iter()
+                    .find(|t| t.rule.target == rule.target_key())
+                    .map(|t| t.figures.clone())
+                    .unwrap_or_else(|| {
+                        crate::services::compliance::Figures::new(Default::default(), rule)
+                    });
                 let y = top + 6 + i as u32 * row;
                 let width = f.share_percent.map_or(0, |p| x_for(p.hundredths));
                 Bar {
@@ -87,8 +97,8 @@ impl Chart {
         let bottom = top + 12 + bars.len() as u32 * row;
         Some(Chart {
             title: format!(
-                "Tỷ lệ gói thầu qua mạng theo đơn vị, chỉ tiêu {}%",
-                c.rule.min_count_percent
+                "Tỷ lệ gói thầu qua mạng theo đơn vị, {}: tối thiểu {}%",
+                rule.name, rule.min_count_percent
             ),
             width: plot_x + PLOT_WIDTH + 80,
             height: bottom + 8,
@@ -143,7 +153,8 @@ fn rows(table: &Table, limit: usize) -> Vec<HtmlRow> {
                 .zip(&table.columns)
                 .enumerate()
                 .map(|(i, (cell, col))| {
-                    let indent = if i == 2 && r.level > 0 {
+                    let _ = i;
+                    let indent = if col.key == "name" && r.level > 0 {
                         "\u{2003}".repeat(r.level as usize)
                     } else {
                         String::new()
@@ -198,4 +209,25 @@ pub fn fragment(
         rows: rows(table, limit),
     }
     .render()
+}
+
+/// A report of several tables in one printable document: the first with the report's heading
+/// and chart, the others after it under their own titles.
+pub fn write_parts(tables: &[Table], chart: Option<&Chart>) -> Result<String, askama::Error> {
+    let Some((first, rest)) = tables.split_first() else {
+        return Ok(String::new());
+    };
+    let page = write(first, chart)?;
+    let mut parts = String::new();
+    for t in rest {
+        let without_scope = Table {
+            scope: Vec::new(),
+            ..t.clone()
+        };
+        parts.push_str(&fragment(&without_scope, None, usize::MAX)?);
+    }
+    Ok(match page.rfind("</body>") {
+        Some(at) => format!("{}{parts}{}", &page[..at], &page[at..]),
+        None => page + &parts,
+    })
 }

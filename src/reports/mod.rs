@@ -97,6 +97,86 @@ pub fn render(
     })
 }
 
+/// Renders a report of several tables (`(part key, sheet name, table)`): JSON has them all,
+/// XLSX a sheet each, HTML one after another; CSV, flat by nature, the one named by `part`
+/// (the first when none is).
+pub fn render_parts(
+    parts: &[(&str, &str, table::Table)],
+    format: Format,
+    chart: Option<&html::Chart>,
+    part: Option<&str>,
+) -> Result<Rendered, AppError> {
+    let Some((_, _, first)) = parts.first() else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "a report without tables"
+        )));
+    };
+    let chosen = match part {
+        None => first,
+        Some(key) => {
+            &parts
+                .iter()
+                .find(|(k, _, _)| *k == key)
+                .ok_or_else(|| {
+                    AppError::Validation(vec![crate::error::FieldError::new(
+                        "part",
+                        "unknown",
+                        format!(
+                            "Phần báo cáo phải là một trong: {}",
+                            parts
+                                .iter()
+                                .map(|(k, _, _)| *k)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )])
+                })?
+                .2
+        }
+    };
+    let stem = &chosen.file_stem;
+    let bytes = match format {
+        Format::Json => {
+            let all: Vec<serde_json::Value> = parts
+                .iter()
+                .map(|(key, _, t)| {
+                    let mut v = t.json();
+                    v["part"] = serde_json::Value::from(*key);
+                    v
+                })
+                .collect();
+            serde_json::to_vec_pretty(&serde_json::json!({ "parts": all }))
+                .map_err(anyhow::Error::from)?
+        }
+        Format::Csv => csv::write(chosen).map_err(anyhow::Error::from)?,
+        Format::Xlsx => xlsx::write_parts(
+            &parts
+                .iter()
+                .map(|(_, sheet, t)| (*sheet, t))
+                .collect::<Vec<_>>(),
+        )
+        .map_err(anyhow::Error::from)?,
+        Format::Html => html::write_parts(
+            &parts.iter().map(|(_, _, t)| t.clone()).collect::<Vec<_>>(),
+            chart,
+        )
+        .map_err(anyhow::Error::from)?
+        .into_bytes(),
+    };
+    // One file for the whole report, except a CSV, which holds one part.
+    let file_stem = match format {
+        Format::Csv => stem.clone(),
+        _ => stem
+            .rsplit_once('_')
+            .map_or_else(|| stem.clone(), |(s, _)| s.to_owned()),
+    };
+    Ok(Rendered {
+        content_type: format.content_type(),
+        file_name: format!("{file_stem}.{}", format.extension()),
+        bytes,
+    })
+}
+
 /// "Đạt", "Chưa đạt", or "Không có gói thuộc phạm vi" when nothing is in scope.
 pub fn verdict(met: Option<bool>) -> &'static str {
     match met {

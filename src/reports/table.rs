@@ -22,17 +22,22 @@ pub enum Kind {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Column {
-    /// Stable snake_case key (JSON).
-    pub key: &'static str,
+    /// Stable snake_case key (JSON); built for reports whose columns depend on the data (one
+    /// block per target in force).
+    pub key: std::borrow::Cow<'static, str>,
     /// Vietnamese header (CSV, XLSX, HTML).
     pub header: String,
     pub kind: Kind,
 }
 
 impl Column {
-    pub fn new(key: &'static str, header: impl Into<String>, kind: Kind) -> Self {
+    pub fn new(
+        key: impl Into<std::borrow::Cow<'static, str>>,
+        header: impl Into<String>,
+        kind: Kind,
+    ) -> Self {
         Column {
-            key,
+            key: key.into(),
             header: header.into(),
             kind,
         }
@@ -147,7 +152,7 @@ impl Table {
                 let mut cells = serde_json::Map::new();
                 for (col, cell) in self.columns.iter().zip(&r.cells) {
                     cells.insert(
-                        col.key.to_owned(),
+                        col.key.to_string(),
                         serde_json::to_value(cell).unwrap_or_default(),
                     );
                 }

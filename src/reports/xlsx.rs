@@ -165,6 +165,30 @@ pub fn write(table: &Table) -> Result<Vec<u8>, XlsxError> {
     workbook.save_to_buffer()
 }
 
+/// A report of several tables, one sheet each, named as given (at most 31 characters).
+pub fn write_parts(tables: &[(&str, &Table)]) -> Result<Vec<u8>, XlsxError> {
+    let f = Formats::new();
+    let mut workbook = Workbook::new();
+    for (name, table) in tables {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(*name)?;
+        write_header(sheet, table, &f)?;
+        let first = header_row(table) + 1;
+        for (i, r) in table.rows.iter().enumerate() {
+            write_row(sheet, first + i as u32, r, &f)?;
+        }
+        let last_data = table
+            .rows
+            .iter()
+            .rposition(|r| r.kind == RowKind::Data)
+            .map_or(first - 1, |i| first + i as u32);
+        finish_sheet(sheet, table, last_data)?;
+        sheet.autofit();
+        write_title_and_scope(sheet, table, &f)?;
+    }
+    workbook.save_to_buffer()
+}
+
 /// A workbook written row by row: the heading from a table without rows, then the rows in
 /// chunks; memory stays flat whatever the number of rows.
 pub struct Stream {

@@ -271,7 +271,12 @@ fn read_releases(bytes: &[u8], bounds: &Bounds) -> Result<Latest, AppError> {
         Ok(false) => Err(invalid(
             "Không phải gói phát hành OCDS: thiếu mảng «releases»".to_owned(),
         )),
-        Err(e) => Err(invalid(format!("Tệp không phải JSON hợp lệ: {e}"))),
+        // serde's own words are English and name its grammar: say where, in Vietnamese.
+        Err(e) => Err(invalid(format!(
+            "Tệp không phải JSON hợp lệ (lỗi ở dòng {}, cột {})",
+            e.line(),
+            e.column()
+        ))),
     }
 }
 

@@ -16,12 +16,54 @@ use sea_orm::{
 };
 use serde::Deserialize;
 
-/// A method a rule counts; with `small_scale_only`, only its small-scale packages.
+/// A method a rule counts; with `small_scale_only`, only its small-scale packages; with
+/// `within_ceilings`, only its packages up to the rule's per-field price ceilings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct TargetMethod {
     pub method: Method,
     #[serde(default)]
     pub small_scale_only: bool,
+    #[serde(default)]
+    pub within_ceilings: bool,
+}
+
+/// A rule's own price ceilings by field (whole đồng); `None`: the field is not counted by the
+/// methods bound to the ceilings.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema,
+)]
+pub struct Ceilings {
+    pub goods_vnd: Option<i64>,
+    pub works_vnd: Option<i64>,
+    pub consulting_vnd: Option<i64>,
+    pub non_consulting_vnd: Option<i64>,
+    pub mixed_vnd: Option<i64>,
+}
+
+impl Ceilings {
+    pub fn of(r: &target_rule::Model) -> Self {
+        Ceilings {
+            goods_vnd: r.ceiling_goods_vnd,
+            works_vnd: r.ceiling_works_vnd,
+            consulting_vnd: r.ceiling_consulting_vnd,
+            non_consulting_vnd: r.ceiling_non_consulting_vnd,
+            mixed_vnd: r.ceiling_mixed_vnd,
+        }
+    }
+
+    fn fields(&self) -> [(&'static str, Option<i64>); 5] {
+        [
+            ("ceilings.goods_vnd", self.goods_vnd),
+            ("ceilings.works_vnd", self.works_vnd),
+            ("ceilings.consulting_vnd", self.consulting_vnd),
+            ("ceilings.non_consulting_vnd", self.non_consulting_vnd),
+            ("ceilings.mixed_vnd", self.mixed_vnd),
+        ]
+    }
+
+    fn is_empty(&self) -> bool {
+        self.fields().iter().all(|(_, v)| v.is_none())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -30,11 +72,18 @@ pub struct NewTarget {
     pub name: String,
     #[serde(default)]
     pub legal_basis: String,
+    #[serde(default)]
+    pub source_note: String,
     pub unit_id: Option<i64>,
+    /// The target this rule stands in for within its unit's subtree.
+    #[serde(default)]
+    pub replaces_code: Option<String>,
     pub year_from: i32,
     pub year_to: Option<i32>,
     pub min_count_percent: i32,
     pub min_value_percent: Option<i32>,
+    #[serde(default)]
+    pub ceilings: Ceilings,
     #[serde(default = "yes")]
     pub domestic_only: bool,
     #[serde(default)]
@@ -54,8 +103,13 @@ pub struct TargetPatch {
     pub code: Option<String>,
     pub name: Option<String>,
     pub legal_basis: Option<String>,
+    pub source_note: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     pub unit_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub replaces_code: Option<Option<String>>,
+    /// Replaces all five ceilings when present.
+    pub ceilings: Option<Ceilings>,
     pub year_from: Option<i32>,
     #[serde(default, deserialize_with = "double_option")]
     pub year_to: Option<Option<i32>>,
@@ -161,6 +215,50 @@ fn check_shape(t: &NewTarget) -> Vec<FieldError> {
             "Mỗi hình thức chỉ được nêu một lần",
         ));
     }
+    if t.methods
+        .iter()
+        .any(|m| m.small_scale_only && m.within_ceilings)
+    {
+        e.push(FieldError::new(
+            "methods",
+            "conflict",
+            "Một hình thức chỉ tính gói quy mô nhỏ hoặc gói trong mức giá trần, không cả hai",
+        ));
+    } else if t.methods.iter().any(|m| m.within_ceilings) && t.ceilings.is_empty() {
+        e.push(FieldError::new(
+            "ceilings",
+            "required",
+            "Hình thức tính theo mức giá trần cần ít nhất một mức giá trần theo lĩnh vực",
+        ));
+    }
+    for (field, value) in t.ceilings.fields() {
+        if value.is_some_and(|v| !(1..=crate::domain::money::MAX_VND).contains(&v)) {
+            e.push(FieldError::new(
+                field,
+                "range",
+                format!(
+                    "Mức giá trần phải từ 1 đến {}",
+                    crate::domain::money::format_vnd(crate::domain::money::MAX_VND)
+                ),
+            ));
+        }
+    }
+    if t.source_note.chars().count() > 2000 {
+        e.push(FieldError::new(
+            "source_note",
+            "length",
+            "Ghi chú nguồn tối đa 2.000 ký tự",
+        ));
+    } else if let Err(problem) = check_plain(&t.source_note, Lines::Many) {
+        e.push(text_error("source_note", "Ghi chú nguồn", problem));
+    }
+    if t.replaces_code.as_deref() == Some(t.code.as_str()) {
+        e.push(FieldError::new(
+            "replaces_code",
+            "self",
+            "Chỉ tiêu không thể thay thế chính nó",
+        ));
+    }
     e
 }
 
@@ -168,6 +266,11 @@ fn normalized(mut t: NewTarget) -> NewTarget {
     t.code = t.code.trim().to_owned();
     t.name = t.name.trim().to_owned();
     t.legal_basis = t.legal_basis.trim().to_owned();
+    t.source_note = t.source_note.trim().to_owned();
+    t.replaces_code = t
+        .replaces_code
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
     t
 }
 
@@ -177,6 +280,19 @@ async fn check(db: &impl ConnectionTrait, t: &NewTarget) -> Result<(), AppError>
         && db::units::find(db, unit).await?.is_none()
     {
         errors.push(super::unknown_unit("unit_id", unit));
+    }
+    if let Some(code) = &t.replaces_code
+        && target_rule::Entity::find()
+            .filter(target_rule::Column::Code.eq(code.as_str()))
+            .one(db)
+            .await?
+            .is_none()
+    {
+        errors.push(FieldError::new(
+            "replaces_code",
+            "unknown",
+            format!("Không có chỉ tiêu mã {code} để thay thế"),
+        ));
     }
     if errors.is_empty() {
         Ok(())
@@ -199,6 +315,7 @@ async fn load_methods(
         .map(|m| TargetMethod {
             method: m.method,
             small_scale_only: m.small_scale_only,
+            within_ceilings: m.within_ceilings,
         })
         .collect())
 }
@@ -218,6 +335,7 @@ async fn replace_methods(
             target_rule_id: Set(rule_id),
             method: Set(m.method),
             small_scale_only: Set(m.small_scale_only),
+            within_ceilings: Set(m.within_ceilings),
         }
         .insert(db)
         .await?;
@@ -270,7 +388,10 @@ fn snapshot(r: &target_rule::Model, methods: &[TargetMethod]) -> Snapshot {
         ("code", json!(r.code)),
         ("name", json!(r.name)),
         ("legal_basis", json!(r.legal_basis)),
+        ("source_note", json!(r.source_note)),
         ("unit_id", json!(r.unit_id)),
+        ("replaces_code", json!(r.replaces_code)),
+        ("ceilings", json!(Ceilings::of(r))),
         ("year_from", json!(r.year_from)),
         ("year_to", json!(r.year_to)),
         ("min_count_percent", json!(r.min_count_percent)),
@@ -297,7 +418,14 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
         code: Set(t.code.clone()),
         name: Set(t.name),
         legal_basis: Set(t.legal_basis),
+        source_note: Set(t.source_note),
         unit_id: Set(t.unit_id),
+        replaces_code: Set(t.replaces_code),
+        ceiling_goods_vnd: Set(t.ceilings.goods_vnd),
+        ceiling_works_vnd: Set(t.ceilings.works_vnd),
+        ceiling_consulting_vnd: Set(t.ceilings.consulting_vnd),
+        ceiling_non_consulting_vnd: Set(t.ceilings.non_consulting_vnd),
+        ceiling_mixed_vnd: Set(t.ceilings.mixed_vnd),
         year_from: Set(t.year_from),
         year_to: Set(t.year_to),
         min_count_percent: Set(t.min_count_percent),
@@ -343,7 +471,12 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
         code: patch.code.unwrap_or_else(|| r.code.clone()),
         name: patch.name.unwrap_or_else(|| r.name.clone()),
         legal_basis: patch.legal_basis.unwrap_or_else(|| r.legal_basis.clone()),
+        source_note: patch.source_note.unwrap_or_else(|| r.source_note.clone()),
         unit_id: patch.unit_id.unwrap_or(r.unit_id),
+        replaces_code: patch
+            .replaces_code
+            .unwrap_or_else(|| r.replaces_code.clone()),
+        ceilings: patch.ceilings.unwrap_or_else(|| Ceilings::of(r)),
         year_from: patch.year_from.unwrap_or(r.year_from),
         year_to: patch.year_to.unwrap_or(r.year_to),
         min_count_percent: patch.min_count_percent.unwrap_or(r.min_count_percent),
@@ -361,7 +494,14 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     active.code = Set(merged.code.clone());
     active.name = Set(merged.name);
     active.legal_basis = Set(merged.legal_basis);
+    active.source_note = Set(merged.source_note);
     active.unit_id = Set(merged.unit_id);
+    active.replaces_code = Set(merged.replaces_code);
+    active.ceiling_goods_vnd = Set(merged.ceilings.goods_vnd);
+    active.ceiling_works_vnd = Set(merged.ceilings.works_vnd);
+    active.ceiling_consulting_vnd = Set(merged.ceilings.consulting_vnd);
+    active.ceiling_non_consulting_vnd = Set(merged.ceilings.non_consulting_vnd);
+    active.ceiling_mixed_vnd = Set(merged.ceilings.mixed_vnd);
     active.year_from = Set(merged.year_from);
     active.year_to = Set(merged.year_to);
     active.min_count_percent = Set(merged.min_count_percent);

@@ -1,5 +1,6 @@
-//! The dashboard (home page): a unit's standing against its target for a year, its children,
-//! and the packages that would close the gap. Reads the one compliance computation.
+//! The dashboard (home page): a unit's figures for a year, its standing against every target in
+//! force, its children under the targets that apply to each, and the packages that would close
+//! the gap. Reads the one compliance computation.
 
 use super::page::{Flash, PageError, page};
 use super::session::{Shell, WebUser, WriteScope};
@@ -8,13 +9,11 @@ use crate::domain::compliance::{Percent, View};
 use crate::domain::money::format_vnd;
 use crate::error::AppError;
 use crate::services;
-use crate::services::compliance::Figures;
+use crate::services::compliance::{Figures, Overall, TargetFigures};
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use sea_orm::sea_query::ExprTrait;
-use sea_orm::{EntityTrait, QuerySelect};
 
 pub struct UnitOption {
     pub id: i64,
@@ -33,15 +32,38 @@ pub struct Measure {
     pub class: &'static str,
 }
 
-pub struct ChildRow {
-    pub id: i64,
-    pub name: String,
+/// One target of a child unit: the rule that applies to the child, under which it is judged.
+pub struct ChildTarget {
+    pub rule_name: String,
+    /// Set for a rule of the child's own (or of a unit between it and the one shown).
+    pub own_rule: bool,
     pub in_scope: i64,
     pub online: i64,
     pub share_text: String,
     pub width: String,
+    pub target: String,
     pub class: &'static str,
     pub verdict_text: &'static str,
+    pub shortfall: i64,
+}
+
+pub struct ChildRow {
+    pub id: i64,
+    pub name: String,
+    pub packages: i64,
+    pub overall_share_text: String,
+    /// Empty when no target is in force for the child.
+    pub targets: Vec<ChildTarget>,
+}
+
+/// One target in force, judged.
+pub struct TargetBlock {
+    pub rule_name: String,
+    pub thresholds: String,
+    pub verdict_class: &'static str,
+    pub verdict_text: &'static str,
+    pub measures: Vec<Measure>,
+    pub shortfall_text: String,
 }
 
 pub struct Candidate {
@@ -60,12 +82,13 @@ pub struct Summary {
     pub back: String,
     pub unit_name: String,
     pub year: i32,
-    pub rule_name: String,
-    pub verdict_class: &'static str,
-    pub verdict_text: &'static str,
-    pub measures: Vec<Measure>,
-    pub shortfall_text: String,
-    pub count_target: String,
+    /// Every package counted in the year, whatever the targets.
+    pub overall: String,
+    pub targets: Vec<TargetBlock>,
+    /// Shown instead of a verdict when no target is in force.
+    pub no_target: Option<String>,
+    /// The signed-in user may add a rule (administrators).
+    pub can_add_rule: bool,
     pub children: Vec<ChildRow>,
     pub candidates: Vec<Candidate>,
     pub more_candidates: u64,
@@ -102,7 +125,66 @@ fn width(p: Option<Percent>) -> String {
 }
 
 fn share_text(p: Option<Percent>) -> String {
-    p.map_or_else(|| "–".to_owned(), |p| format!("{p}%"))
+    p.map_or_else(|| "–".to_owned(), crate::domain::compliance::percent_vi)
+}
+
+fn overall_text(o: &Overall) -> String {
+    format!(
+        "{} gói thầu, {} qua mạng ({}); giá trị {} , qua mạng {} ({}).",
+        o.packages,
+        o.online,
+        share_text(o.share_percent),
+        format_vnd(o.value_vnd),
+        format_vnd(o.value_online_vnd),
+        share_text(o.value_share_percent)
+    )
+    .replace(" ,", ",")
+}
+
+fn thresholds(t: &TargetFigures) -> String {
+    match t.rule.min_value_percent {
+        Some(v) => format!(
+            "tối thiểu {}% số gói thầu và {v}% giá trị",
+            t.rule.min_count_percent
+        ),
+        None => format!("tối thiểu {}% số gói thầu", t.rule.min_count_percent),
+    }
+}
+
+fn target_block(t: &TargetFigures) -> TargetBlock {
+    let f = &t.figures;
+    let mut measures = vec![Measure {
+        label: "Số gói thầu",
+        share_text: share_text(f.share_percent),
+        target_text: format!("{}%", t.rule.min_count_percent),
+        detail: format!("{} / {} gói qua mạng", f.online, f.in_scope),
+        width: width(f.share_percent),
+        target: t.rule.min_count_percent.to_string(),
+        class: class(f.met),
+    }];
+    if let Some(v) = t.rule.min_value_percent {
+        measures.push(Measure {
+            label: "Giá trị gói thầu",
+            share_text: share_text(f.value_share_percent),
+            target_text: format!("{v}%"),
+            detail: format!(
+                "{} / {}",
+                format_vnd(f.value_online_vnd),
+                format_vnd(f.value_in_scope_vnd)
+            ),
+            width: width(f.value_share_percent),
+            target: v.to_string(),
+            class: class(f.value_met),
+        });
+    }
+    TargetBlock {
+        rule_name: t.rule.name.clone(),
+        thresholds: thresholds(t),
+        verdict_class: class(f.met),
+        verdict_text: verdict(f.met),
+        measures,
+        shortfall_text: shortfall_text(f),
+    }
 }
 
 /// The shortfall in words, for the count target and, when the rule has one, the value target.
@@ -133,30 +215,40 @@ fn param(query: &Option<String>, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The latest plan year with a package: what an officer most likely wants to see first.
-pub async fn latest_year(db: &sea_orm::DatabaseConnection) -> Result<i32, AppError> {
-    let latest: Option<i32> = entity::package::Entity::find()
-        .select_only()
-        .column_as(
-            sea_orm::sea_query::Expr::col(entity::package::Column::PlanYear).max(),
-            "max",
-        )
-        .into_tuple::<Option<i32>>()
-        .one(db)
-        .await?
-        .flatten();
-    Ok(latest.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now())))
+/// Where the dashboard and the report page remember the year a user last chose.
+pub const YEAR_COOKIE: &str = "bidtrack_year";
+
+/// The year a page opens on: the user's last choice (cookie), else the service's default (the
+/// current year when it has packages, else the latest year with packages and a rule). One
+/// officer re-planning a package must not move everybody's default.
+pub async fn default_year(state: &AppState, headers: &HeaderMap) -> Result<i32, AppError> {
+    if let Some(y) = super::session::cookie(headers, YEAR_COOKIE)
+        .and_then(|v| v.parse::<i32>().ok())
+        .filter(|y| crate::domain::PLAN_YEARS.contains(y))
+    {
+        return Ok(y);
+    }
+    services::compliance::default_year(&state.db).await
+}
+
+/// Remembers a year the user chose, for a year.
+pub fn remember_year(response: &mut Response, year: i32) {
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{YEAR_COOKIE}={year}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly"
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
 }
 
 pub async fn show(
     State(state): State<AppState>,
     user: WebUser,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
     flash: Flash,
 ) -> Result<Response, PageError> {
     let db = &state.db;
     let all = crate::db::units::all(db).await?;
-    let latest_year = latest_year(db).await?;
     let raw_year = param(&query, "year");
     let raw_unit = param(&query, "unit_id");
     // An officer first sees their own unit; everyone else the top of the tree.
@@ -177,7 +269,7 @@ pub async fn show(
         }
     };
     let year = match raw_year.as_deref().map(str::parse::<i32>) {
-        None => Some(latest_year),
+        None => Some(default_year(&state, &headers).await?),
         Some(Ok(y)) if crate::domain::PLAN_YEARS.contains(&y) => Some(y),
         Some(_) => {
             error = Some("Năm phải là một số từ 2000 đến 2100.".to_owned());
@@ -197,23 +289,17 @@ pub async fn show(
     }
 
     // A unit or year that does not parse is the officer's input to fix (422); a year no target
-    // covers is an answer, not an error.
+    // covers has its figures and says so.
     let status = if error.is_some() && !all.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
     let summary = match (unit_id, year, &error) {
-        (Some(unit_id), Some(year), None) => match summarize(&state, &user, unit_id, year).await {
-            Ok(s) => Some(s),
-            Err(AppError::Rule { message, .. }) => {
-                error = Some(message);
-                None
-            }
-            Err(e) => return Err(e.into()),
-        },
+        (Some(unit_id), Some(year), None) => Some(summarize(&state, &user, unit_id, year).await?),
         _ => None,
     };
+    let chosen = raw_year.is_some().then_some(year).flatten();
     let view = Page {
         units,
         year: raw_year.unwrap_or_else(|| year.map(|y| y.to_string()).unwrap_or_default()),
@@ -221,7 +307,11 @@ pub async fn show(
         summary,
         shell: user.shell(&flash),
     };
-    Ok(page(status, &view, &flash))
+    let mut response = page(status, &view, &flash);
+    if let Some(y) = chosen {
+        remember_year(&mut response, y);
+    }
+    Ok(response)
 }
 
 async fn summarize(
@@ -233,64 +323,62 @@ async fn summarize(
     let scope = WriteScope::of(&state.db, &user.actor).await?;
     let c = services::compliance::check_cached(&state.db, &state.cache, unit_id, year, View::Plan)
         .await?;
-    let f = &c.figures;
-    let mut measures = vec![Measure {
-        label: "Số gói thầu",
-        share_text: share_text(f.share_percent),
-        target_text: format!("{}%", c.rule.min_count_percent),
-        detail: format!("{} / {} gói qua mạng", f.online, f.in_scope),
-        width: width(f.share_percent),
-        target: c.rule.min_count_percent.to_string(),
-        class: class(f.met),
-    }];
-    if let Some(v) = c.rule.min_value_percent {
-        measures.push(Measure {
-            label: "Giá trị gói thầu",
-            share_text: share_text(f.value_share_percent),
-            target_text: format!("{v}%"),
-            detail: format!(
-                "{} / {}",
-                format_vnd(f.value_online_vnd),
-                format_vnd(f.value_in_scope_vnd)
-            ),
-            width: width(f.value_share_percent),
-            target: v.to_string(),
-            class: class(f.value_met),
-        });
-    }
     let mut rows: Vec<_> = c.by_unit.iter().filter(|u| !u.own).collect();
-    // Furthest from the target first; units with nothing in scope last.
-    rows.sort_by_key(|u| (u.figures.share_percent.is_none(), u.figures.share_percent));
+    // Furthest from the first target first; units with nothing in scope last.
+    let first_share = |u: &services::compliance::UnitFigures| {
+        u.targets.first().and_then(|t| t.figures.share_percent)
+    };
+    rows.sort_by_key(|u| (first_share(u).is_none(), first_share(u)));
     let children: Vec<ChildRow> = rows
         .into_iter()
         .map(|u| ChildRow {
             id: u.unit_id,
             name: u.name.clone(),
-            in_scope: u.figures.in_scope,
-            online: u.figures.online,
-            share_text: share_text(u.figures.share_percent),
-            width: width(u.figures.share_percent),
-            class: class(u.figures.met),
-            verdict_text: verdict(u.figures.met),
+            packages: u.overall.packages,
+            overall_share_text: share_text(u.overall.share_percent),
+            targets: u
+                .targets
+                .iter()
+                .map(|t| ChildTarget {
+                    rule_name: t.rule.name.clone(),
+                    own_rule: !c.targets.iter().any(|p| p.rule.id == t.rule.id),
+                    in_scope: t.figures.in_scope,
+                    online: t.figures.online,
+                    share_text: share_text(t.figures.share_percent),
+                    width: width(t.figures.share_percent),
+                    target: t.rule.min_count_percent.to_string(),
+                    class: class(t.figures.met),
+                    verdict_text: verdict(t.figures.met),
+                    shortfall: t.figures.shortfall,
+                })
+                .collect(),
         })
         .collect();
-    let candidates = state
-        .cache
-        .versioned(&state.db, format!("candidates/{unit_id}/{year}/10"), || {
-            services::compliance::candidates(&state.db, unit_id, year, 10)
+    // Candidates close the gap of the first target; without a target there is no gap.
+    let candidates = if c.targets.is_empty() {
+        std::sync::Arc::new(services::Page {
+            items: Vec::new(),
+            page: 1,
+            per_page: 10,
+            total: 0,
         })
-        .await?;
+    } else {
+        state
+            .cache
+            .versioned(&state.db, format!("candidates/{unit_id}/{year}/10"), || {
+                services::compliance::candidates(&state.db, unit_id, year, None, 10)
+            })
+            .await?
+    };
     let shown = candidates.items.len() as u64;
     Ok(Summary {
         back: format!("/?unit_id={unit_id}&year={year}"),
         unit_name: c.unit_name.clone(),
         year,
-        rule_name: c.rule.name.clone(),
-        verdict_class: class(f.met),
-        verdict_text: verdict(f.met),
-        measures,
-        shortfall_text: shortfall_text(f),
-        count_target: c.rule.min_count_percent.to_string(),
+        overall: overall_text(&c.overall),
+        targets: c.targets.iter().map(target_block).collect(),
+        no_target: c.no_target.clone(),
+        can_add_rule: user.actor.require_admin().is_ok(),
         children,
         candidates: candidates
             .items

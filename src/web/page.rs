@@ -45,6 +45,11 @@ impl Params {
     pub fn checked(&self, name: &str) -> bool {
         self.0.contains_key(name)
     }
+
+    /// Replaces a value (a form started from a copy).
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.0.insert(name.to_owned(), value.to_owned());
+    }
 }
 
 /// A one-time message for the next page (after a redirect), such as "Đã lưu gói thầu".

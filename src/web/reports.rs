@@ -51,6 +51,7 @@ struct ReportsPage {
 pub async fn show(
     State(state): State<AppState>,
     user: WebUser,
+    headers: axum::http::HeaderMap,
     RawQuery(query): RawQuery,
     flash: Flash,
 ) -> Result<Response, PageError> {
@@ -67,7 +68,9 @@ pub async fn show(
     let unit_raw = p.opt("unit_id").map_or(default_unit, str::to_owned);
     let year_raw = match p.opt("year") {
         Some(y) => y.to_owned(),
-        None => super::dashboard::latest_year(&state.db).await?.to_string(),
+        None => super::dashboard::default_year(&state, &headers)
+            .await?
+            .to_string(),
     };
 
     let mut errors = Vec::new();
@@ -117,7 +120,7 @@ pub async fn show(
             "compliance" => {
                 match crate::services::compliance::compute(&state.db, unit_id, year, view).await {
                     Ok(c) => Ok((
-                        reports::compliance::table(&c, 1, now),
+                        reports::compliance::tables(&c, 1, now),
                         reports::html::Chart::compliance(&c),
                     )),
                     Err(e) => Err(e),
@@ -125,7 +128,7 @@ pub async fn show(
             }
             "summary" => reports::summary::build(&state.db, unit_id, year, view, money, now)
                 .await
-                .map(|t| (t, None)),
+                .map(|t| (vec![t], None)),
             _ => {
                 let filter = PackageFilter {
                     unit_id: Some(unit_id),
@@ -134,16 +137,33 @@ pub async fn show(
                 };
                 reports::packages::build(&state.db, filter, now)
                     .await
-                    .map(|t| (t, None))
+                    .map(|t| (vec![t], None))
             }
         };
         match built {
-            Ok((table, chart)) => {
-                let data_rows = table.rows.len();
-                preview = Some(
-                    reports::html::fragment(&table, chart.as_ref(), PREVIEW_ROWS)
+            Ok((tables, chart)) => {
+                let data_rows = tables.first().map_or(0, |t| t.rows.len());
+                let mut html = String::new();
+                for (i, table) in tables.iter().enumerate() {
+                    // The scope lines and the chart once, above the first table.
+                    let part = if i == 0 {
+                        table.clone()
+                    } else {
+                        reports::table::Table {
+                            scope: Vec::new(),
+                            ..table.clone()
+                        }
+                    };
+                    html.push_str(
+                        &reports::html::fragment(
+                            &part,
+                            if i == 0 { chart.as_ref() } else { None },
+                            PREVIEW_ROWS,
+                        )
                         .map_err(|e| PageError(AppError::Internal(e.into())))?,
-                );
+                    );
+                }
+                preview = Some(html);
                 if data_rows > PREVIEW_ROWS {
                     truncated = Some(format!(
                         "Xem trước {PREVIEW_ROWS} / {data_rows} dòng; tệp tải về có đủ các dòng."
@@ -209,5 +229,9 @@ pub async fn show(
         downloads,
         shell: user.shell(&flash),
     };
-    Ok(page(status, &report_page, &flash))
+    let mut response = page(status, &report_page, &flash);
+    if let (Some(y), true) = (year, p.opt("year").is_some()) {
+        super::dashboard::remember_year(&mut response, y);
+    }
+    Ok(response)
 }

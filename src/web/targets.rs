@@ -8,7 +8,9 @@ use super::page::{
 use super::session::{Shell, WebUser};
 use crate::AppState;
 use crate::error::FieldError;
-use crate::services::targets::{self as service, NewTarget, TargetMethod, TargetPatch, TargetView};
+use crate::services::targets::{
+    self as service, Ceilings, NewTarget, TargetMethod, TargetPatch, TargetView,
+};
 use crate::services::{self, PageRequest};
 use askama::Template;
 use axum::body::Bytes;
@@ -29,6 +31,8 @@ pub struct RuleLine {
     pub value: String,
     pub methods: String,
     pub exclusions: String,
+    pub replaces: Option<String>,
+    pub source_note: String,
 }
 
 #[derive(Template)]
@@ -38,12 +42,27 @@ struct ListPage {
     shell: Shell,
 }
 
-fn methods_text(methods: &[TargetMethod]) -> String {
+fn methods_text(methods: &[TargetMethod], ceilings: &Ceilings) -> String {
+    let limits: Vec<String> = [
+        ("hàng hóa", ceilings.goods_vnd),
+        ("phi tư vấn", ceilings.non_consulting_vnd),
+        ("tư vấn", ceilings.consulting_vnd),
+        ("xây lắp", ceilings.works_vnd),
+        ("hỗn hợp", ceilings.mixed_vnd),
+    ]
+    .into_iter()
+    .filter_map(|(field, max)| {
+        max.map(|m| format!("{field} ≤ {}", crate::domain::money::format_vnd(m)))
+    })
+    .collect();
+    let within = format!("trong mức giá trần: {}", limits.join(", "));
     methods
         .iter()
         .map(|m| {
             if m.small_scale_only {
                 format!("{} (quy mô nhỏ)", m.method.label_vi())
+            } else if m.within_ceilings {
+                format!("{} ({within})", m.method.label_vi())
             } else {
                 m.method.label_vi().to_owned()
             }
@@ -103,8 +122,10 @@ pub async fn list(
                         value: r
                             .min_value_percent
                             .map_or_else(|| "–".to_owned(), |v| format!("≥ {v}%")),
-                        methods: methods_text(&methods),
+                        methods: methods_text(&methods, &service::Ceilings::of(&r)),
                         exclusions: exclusions.join("; "),
+                        replaces: r.replaces_code.clone(),
+                        source_note: r.source_note.clone(),
                         code: r.code,
                         name: r.name,
                     }
@@ -124,6 +145,27 @@ pub async fn list(
 
 const COUNT_ALL: &str = "all";
 const COUNT_SMALL: &str = "small_scale";
+const COUNT_CEILING: &str = "within_ceilings";
+
+/// The ceiling inputs: form name, label, and where the value goes.
+const CEILING_INPUTS: [(&str, &str); 5] = [
+    ("ceiling_goods_vnd", "Hàng hóa"),
+    ("ceiling_non_consulting_vnd", "Dịch vụ phi tư vấn"),
+    ("ceiling_consulting_vnd", "Dịch vụ tư vấn"),
+    ("ceiling_works_vnd", "Xây lắp"),
+    ("ceiling_mixed_vnd", "Hỗn hợp"),
+];
+
+fn ceiling_slot<'a>(c: &'a mut Ceilings, name: &str) -> Option<&'a mut Option<i64>> {
+    Some(match name {
+        "ceiling_goods_vnd" => &mut c.goods_vnd,
+        "ceiling_non_consulting_vnd" => &mut c.non_consulting_vnd,
+        "ceiling_consulting_vnd" => &mut c.consulting_vnd,
+        "ceiling_works_vnd" => &mut c.works_vnd,
+        "ceiling_mixed_vnd" => &mut c.mixed_vnd,
+        _ => return None,
+    })
+}
 
 fn parse(p: &Params) -> Result<NewTarget, Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -161,18 +203,31 @@ fn parse(p: &Params) -> Result<NewTarget, Vec<FieldError>> {
             None
         }
     };
+    let mut ceilings = Ceilings::default();
+    for (name, _) in CEILING_INPUTS {
+        if let Some(text) = p.opt(name) {
+            match crate::domain::money::parse_vnd(text) {
+                Ok(v) => {
+                    if let Some(slot) = ceiling_slot(&mut ceilings, name) {
+                        *slot = Some(v);
+                    }
+                }
+                Err(e) => errors.push(FieldError::new(name, "invalid", e.to_string())),
+            }
+        }
+    }
     let mut methods = Vec::new();
     for m in Method::ALL {
+        let counted = |small_scale_only, within_ceilings| TargetMethod {
+            method: *m,
+            small_scale_only,
+            within_ceilings,
+        };
         match p.get(m.as_str()) {
             "" => {}
-            COUNT_ALL => methods.push(TargetMethod {
-                method: *m,
-                small_scale_only: false,
-            }),
-            COUNT_SMALL => methods.push(TargetMethod {
-                method: *m,
-                small_scale_only: true,
-            }),
+            COUNT_ALL => methods.push(counted(false, false)),
+            COUNT_SMALL => methods.push(counted(true, false)),
+            COUNT_CEILING => methods.push(counted(false, true)),
             _ => errors.push(FieldError::new(
                 m.as_str(),
                 "invalid",
@@ -185,7 +240,10 @@ fn parse(p: &Params) -> Result<NewTarget, Vec<FieldError>> {
             code: p.get("code").to_owned(),
             name: p.get("name").to_owned(),
             legal_basis: p.get("legal_basis").to_owned(),
+            source_note: p.get("source_note").to_owned(),
             unit_id,
+            replaces_code: p.opt("replaces_code").map(str::to_owned),
+            ceilings,
             year_from,
             year_to,
             min_count_percent,
@@ -199,11 +257,16 @@ fn parse(p: &Params) -> Result<NewTarget, Vec<FieldError>> {
     }
 }
 
-/// The service names the method list as a whole; its message goes beside the first method.
+/// The service names the method list and the ceilings as a whole; their messages go beside
+/// the first input of each.
 fn place(mut errors: Vec<FieldError>) -> Vec<FieldError> {
     for e in &mut errors {
         if e.field == "methods" {
             e.field = Method::ALL[0].as_str().to_owned();
+        } else if e.field == "ceilings" {
+            e.field = CEILING_INPUTS[0].0.to_owned();
+        } else if let Some(field) = e.field.strip_prefix("ceilings.") {
+            e.field = format!("ceiling_{field}");
         }
     }
     errors
@@ -233,6 +296,7 @@ fn form(title: String, action: String, p: &Params, units: &[unit::Model]) -> For
                     [
                         (COUNT_ALL, "Tính mọi gói"),
                         (COUNT_SMALL, "Chỉ gói quy mô nhỏ"),
+                        (COUNT_CEILING, "Chỉ gói không quá mức giá trần"),
                     ],
                 ),
             )
@@ -241,7 +305,7 @@ fn form(title: String, action: String, p: &Params, units: &[unit::Model]) -> For
     FormPage {
         title,
         intro: Some(
-            "Chỉ tiêu áp dụng cho các năm đã nêu. Chỉ tiêu của một đơn vị áp dụng cho đơn vị đó và các đơn vị trực thuộc, thay cho chỉ tiêu chung. Các trường có dấu * là bắt buộc."
+            "Chỉ tiêu áp dụng cho các năm đã nêu; một năm có thể có nhiều chỉ tiêu. Chỉ tiêu của một đơn vị áp dụng cho đơn vị đó và các đơn vị trực thuộc: thay cho chỉ tiêu chung có mã ghi ở «Thay thế chỉ tiêu», hoặc thêm một chỉ tiêu riêng nếu để trống. Các trường có dấu * là bắt buộc."
                 .to_owned(),
         ),
         action,
@@ -255,6 +319,8 @@ fn form(title: String, action: String, p: &Params, units: &[unit::Model]) -> For
                         .hint("Chữ không dấu, chữ số, '-', '_' hoặc '.', ví dụ nq01_2019"),
                     Input::text("name", "Tên chỉ tiêu", p.get("name")).required(),
                     Input::select("unit_id", "Áp dụng cho", unit_options),
+                    Input::text("replaces_code", "Thay thế chỉ tiêu (mã)", p.get("replaces_code"))
+                        .hint("Mã chỉ tiêu chung mà chỉ tiêu của đơn vị này thay thế, ví dụ nq01_2019; để trống nếu là chỉ tiêu riêng"),
                     Input::number("year_from", "Từ năm", p.get("year_from")).required(),
                     Input::number("year_to", "Đến năm", p.get("year_to"))
                         .hint("Để trống nếu chưa có năm kết thúc"),
@@ -271,11 +337,23 @@ fn form(title: String, action: String, p: &Params, units: &[unit::Model]) -> For
                     )
                     .hint("Để trống nếu chỉ tiêu không tính theo giá trị"),
                     Input::textarea("legal_basis", "Căn cứ pháp lý", p.get("legal_basis")),
+                    Input::textarea("source_note", "Ghi chú nguồn", p.get("source_note"))
+                        .hint("Nguồn của chỉ tiêu và mức độ tin cậy"),
                 ],
             },
             Section {
                 legend: "Hình thức được tính",
                 inputs: method_inputs,
+            },
+            Section {
+                legend: "Mức giá trần theo lĩnh vực (cho hình thức «chỉ gói không quá mức giá trần»)",
+                inputs: CEILING_INPUTS
+                    .iter()
+                    .map(|(name, label)| {
+                        Input::money(name, label, p.get(name))
+                            .hint("Để trống nếu lĩnh vực này không được tính")
+                    })
+                    .collect(),
             },
             Section {
                 legend: "Loại trừ",
@@ -312,9 +390,14 @@ fn params_of(t: &TargetView) -> Params {
     s.append_pair("code", &r.code)
         .append_pair("name", &r.name)
         .append_pair("legal_basis", &r.legal_basis)
+        .append_pair("source_note", &r.source_note)
         .append_pair(
             "unit_id",
             &r.unit_id.map(|v| v.to_string()).unwrap_or_default(),
+        )
+        .append_pair(
+            "replaces_code",
+            r.replaces_code.as_deref().unwrap_or_default(),
         )
         .append_pair("year_from", &r.year_from.to_string())
         .append_pair(
@@ -342,19 +425,51 @@ fn params_of(t: &TargetView) -> Params {
             m.method.as_str(),
             if m.small_scale_only {
                 COUNT_SMALL
+            } else if m.within_ceilings {
+                COUNT_CEILING
             } else {
                 COUNT_ALL
             },
         );
     }
+    let mut ceilings = Ceilings::of(r);
+    for (name, _) in CEILING_INPUTS {
+        if let Some(Some(v)) = ceiling_slot(&mut ceilings, name).map(|v| *v) {
+            s.append_pair(name, &crate::domain::money::group_thousands(v));
+        }
+    }
     Params::parse(s.finish().as_bytes())
 }
 
-pub async fn new_form(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
+/// The new-rule form, empty or, with `?from=ID`, a copy of an existing rule: a unit setting
+/// itself a stricter goal starts from the rule it replaces, with a new code to choose.
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: WebUser,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, PageError> {
     user.actor.require_admin()?;
     let units = crate::db::units::all(&state.db).await?;
-    // A new rule most often counts domestic packages only, like every rule so far.
-    let start = Params::parse(b"domestic_only=on");
+    let from = Params::query(query.as_deref());
+    let start = match from.opt("from") {
+        Some(raw) => {
+            let id = path_id(raw, "chỉ tiêu")?;
+            let original = service::get(&state.db, id).await?;
+            let mut copy = params_of(&original);
+            copy.set("code", "");
+            copy.set(
+                "replaces_code",
+                original
+                    .rule
+                    .replaces_code
+                    .as_deref()
+                    .unwrap_or(&original.rule.code),
+            );
+            copy
+        }
+        // A new rule most often counts domestic packages only, like every rule so far.
+        None => Params::parse(b"domestic_only=on"),
+    };
     let mut f = form(
         "Thêm chỉ tiêu".to_owned(),
         "/targets/new".to_owned(),
@@ -436,7 +551,10 @@ pub async fn update(
                 code: Some(t.code),
                 name: Some(t.name),
                 legal_basis: Some(t.legal_basis),
+                source_note: Some(t.source_note),
                 unit_id: Some(t.unit_id),
+                replaces_code: Some(t.replaces_code),
+                ceilings: Some(t.ceilings),
                 year_from: Some(t.year_from),
                 year_to: Some(t.year_to),
                 min_count_percent: Some(t.min_count_percent),

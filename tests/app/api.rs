@@ -529,8 +529,30 @@ db_test!(malformed_requests_are_problems, |db: TestDb| async move {
 db_test!(targets_crud, |db: TestDb| async move {
     let c = Client::new(&db);
     let page = c.get("/api/v1/targets").await.json();
-    assert_eq!(page["total"], 2);
+    // The founding rule, the two targets each of 2020 and 2021, and Law 22 from 2025.
+    assert_eq!(page["total"], 6);
     assert_eq!(page["items"][0]["code"], "nq01_2019");
+    let small_2021 = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|r| r["code"] == "tt11_2019_2021_small")
+        .expect("the 2021 rule on packages under per-field ceilings");
+    assert_eq!(
+        small_2021["ceilings"],
+        json!({"goods_vnd": 10_000_000_000_i64, "works_vnd": 20_000_000_000_i64,
+               "consulting_vnd": 10_000_000_000_i64, "non_consulting_vnd": 10_000_000_000_i64,
+               "mixed_vnd": null})
+    );
+    assert_eq!(
+        small_2021["methods"][0],
+        json!({"method": "open_bidding", "small_scale_only": false, "within_ceilings": true})
+    );
+    assert!(
+        small_2021["source_note"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
     assert_eq!(
         page["items"][0]["methods"].as_array().map(Vec::len),
         Some(3)
@@ -552,7 +574,7 @@ db_test!(targets_crud, |db: TestDb| async move {
     let url = format!("/api/v1/targets/{}", t["id"]);
     assert_eq!(
         c.get(&url).await.json()["methods"][1],
-        json!({"method": "open_bidding", "small_scale_only": true})
+        json!({"method": "open_bidding", "small_scale_only": true, "within_ceilings": false})
     );
     c.post("/api/v1/targets", &body)
         .await
@@ -568,7 +590,7 @@ db_test!(targets_crud, |db: TestDb| async move {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(
         r.json()["methods"],
-        json!([{"method": "limited_bidding", "small_scale_only": false}])
+        json!([{"method": "limited_bidding", "small_scale_only": false, "within_ceilings": false}])
     );
     assert_eq!(c.get(&url).await.json()["min_count_percent"], 70);
 
@@ -591,6 +613,22 @@ db_test!(targets_crud, |db: TestDb| async move {
     c.patch(&url, &dup, None)
         .await
         .problem(422, "validation_failed");
+    // Counted within ceilings needs a ceiling; a ceiling must be a price; a replaced target must
+    // exist.
+    for (body, field) in [
+        (
+            json!({"methods": [{"method": "open_bidding", "within_ceilings": true}]}),
+            "ceilings",
+        ),
+        (json!({"ceilings": {"goods_vnd": 0}}), "ceilings.goods_vnd"),
+        (json!({"replaces_code": "no_such_rule"}), "replaces_code"),
+    ] {
+        let p = c
+            .patch(&url, &body, None)
+            .await
+            .problem(422, "validation_failed");
+        assert_eq!(p["errors"][0]["field"], field, "{body}");
+    }
     c.get("/api/v1/targets/987654")
         .await
         .problem(404, "not_found");
@@ -621,19 +659,21 @@ db_test!(
             serde_json::to_value(&service).expect("json"),
             "the API serves the one computation"
         );
+        let t = &api["targets"][0];
         assert_eq!(
-            (api["in_scope"].as_i64(), api["online"].as_i64()),
+            (t["in_scope"].as_i64(), t["online"].as_i64()),
             (Some(8), Some(4))
         );
         assert_eq!(
             (
-                api["share_percent"].as_str(),
-                api["met"].as_bool(),
-                api["shortfall"].as_i64()
+                t["share_percent"].as_str(),
+                t["met"].as_bool(),
+                t["shortfall"].as_i64()
             ),
             (Some("50.00"), Some(true), Some(0))
         );
-        assert_eq!(api["rule"]["min_count_percent"], 50);
+        assert_eq!(t["rule"]["min_count_percent"], 50);
+        assert_eq!(api["overall"]["packages"], 10);
         assert_eq!(api["view"], "plan");
         for row in api["by_unit"]
             .as_array()
@@ -641,8 +681,11 @@ db_test!(
             .iter()
             .chain(api["by_method"].as_array().expect("by_method"))
         {
-            for key in ["in_scope", "online", "share_percent", "met", "shortfall"] {
-                assert!(row.get(key).is_some(), "{key} in {row}");
+            assert!(row["overall"].get("packages").is_some(), "{row}");
+            for t in row["targets"].as_array().expect("targets") {
+                for key in ["in_scope", "online", "share_percent", "met", "shortfall"] {
+                    assert!(t.get(key).is_some(), "{key} in {row}");
+                }
             }
         }
         let result = c
@@ -679,9 +722,15 @@ db_test!(
             Some(1)
         );
 
-        c.get(&format!("/api/v1/compliance?unit_id={ha_dong}&year=2020"))
-            .await
-            .problem(422, "no_target_rule");
+        let none = c
+            .get(&format!("/api/v1/compliance?unit_id={ha_dong}&year=2022"))
+            .await;
+        assert_eq!(
+            none.status,
+            StatusCode::OK,
+            "a year without a rule has its figures"
+        );
+        assert_eq!(none.json()["targets"], json!([]));
         c.get(&format!("/api/v1/compliance?unit_id={ha_dong}&year=1900"))
             .await
             .problem(422, "validation_failed");
@@ -746,6 +795,7 @@ db_test!(
             .get(&format!("/api/v1/compliance?unit_id={unit}&year=2019"))
             .await
             .json();
+        let figures = &figures["targets"][0];
         assert_eq!(
             (figures["in_scope"].as_i64(), figures["online"].as_i64()),
             (Some(8), Some(4))

@@ -698,7 +698,7 @@ db_test!(
                 w.province
             ))
             .await
-            .json()["in_scope"]
+            .json()["targets"][0]["in_scope"]
             .as_i64()
             .expect("in scope");
         // created by the officer through the API
@@ -778,7 +778,7 @@ db_test!(
                 w.province
             ))
             .await
-            .json()["in_scope"]
+            .json()["targets"][0]["in_scope"]
             .as_i64()
             .expect("in scope");
         assert_eq!(with_it, before + 1);
@@ -799,7 +799,7 @@ db_test!(
                 w.province
             ))
             .await
-            .json()["in_scope"]
+            .json()["targets"][0]["in_scope"]
             .as_i64()
             .expect("in scope");
         assert_eq!(after, before);

@@ -80,7 +80,45 @@ db_test!(seeds_regimes_and_targets, |db: TestDb| async move {
     );
 
     let rules = db::reference::target_rules(conn).await.expect("rules");
-    assert_eq!(rules.len(), 2);
+    // The founding rule, Law 22, and the two targets each of 2020 and 2021 (domain.md §5).
+    assert_eq!(rules.len(), 6);
+    let codes: Vec<&str> = rules.iter().map(|r| r.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "nq01_2019",
+            "law22_art50_2025",
+            "tt11_2019_2020_small",
+            "tt11_2019_2020_all",
+            "tt11_2019_2021_small",
+            "tt11_2019_2021_all"
+        ]
+    );
+    let small_2020 = &rules[2];
+    assert_eq!(
+        (
+            small_2020.year_from,
+            small_2020.year_to,
+            small_2020.min_count_percent
+        ),
+        (2020, Some(2020), 100)
+    );
+    let mut within = small_2020.scope.methods_within_ceilings.clone();
+    within.sort();
+    assert_eq!(within, [Method::OpenBidding, Method::CompetitiveOffers]);
+    assert_eq!(
+        (
+            small_2020.scope.ceilings.consulting,
+            small_2020.scope.ceilings.works,
+            small_2020.scope.ceilings.mixed
+        ),
+        (Some(5 * BN), Some(10 * BN), None)
+    );
+    let all_2021 = &rules[5];
+    assert_eq!(
+        (all_2021.min_count_percent, all_2021.min_value_percent),
+        (70, Some(35))
+    );
     let nq01 = &rules[0];
     assert_eq!(
         (
@@ -135,7 +173,7 @@ db_test!(migrating_again_changes_nothing, |db: TestDb| async move {
             .await
             .expect("rules")
             .len(),
-        2
+        6
     );
     assert_eq!(
         db::reference::regimes(&db.conn)
@@ -189,10 +227,11 @@ db_test!(
     the_index_migrations_roll_back_and_forward,
     |db: TestDb| async move {
         use migration::MigratorTrait;
-        // 000004–000007: the compliance indexes, the data version, the expiry indexes.
-        migration::Migrator::down(&db.conn, Some(4))
+        // 000004–000009: the compliance indexes, the data version, the expiry indexes, the
+        // targets' roadmap.
+        migration::Migrator::down(&db.conn, Some(5))
             .await
-            .expect("roll back the last four migrations");
+            .expect("roll back the last five migrations");
         db::migrate(&db.conn).await.expect("apply them again");
         assert_eq!(
             db::data_version(&db.conn).await.expect("data version"),
@@ -246,5 +285,40 @@ db_test!(
             .await
             .expect("regimes");
         assert_eq!(regimes, seeded);
+    }
+);
+
+db_test!(
+    a_units_rule_keeps_replacing_the_target_it_replaced,
+    |db: TestDb| async move {
+        use migration::MigratorTrait;
+        let conn = &db.conn;
+        let unit = add_unit(conn, "D", UnitKind::District, None).await;
+        // Before targets could be several, a unit's rule replaced every rule of its year.
+        migration::Migrator::down(conn, Some(1))
+            .await
+            .expect("roll back the roadmap");
+        conn.execute_raw(Statement::from_string(
+            conn.get_database_backend(),
+            format!(
+                "INSERT INTO target_rules (code, name, legal_basis, unit_id, year_from, year_to, \
+                 min_count_percent, min_value_percent, domestic_only, exclude_two_stage, \
+                 exclude_exempt) VALUES ('d_2019', 'D 60%', '', {}, 2019, 2019, 60, NULL, TRUE, \
+                 FALSE, FALSE)",
+                unit.id
+            ),
+        ))
+        .await
+        .expect("a unit's rule of the old kind");
+        db::migrate(conn).await.expect("migrate again");
+        let rules = db::reference::target_rules(conn).await.expect("rules");
+        let d = rules.iter().find(|r| r.code == "d_2019").expect("kept");
+        assert_eq!(d.replaces_code.as_deref(), Some("nq01_2019"));
+        let in_force = bidtrack::domain::target::in_force(&rules, 2019, &[unit.id]);
+        assert_eq!(
+            in_force.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+            ["d_2019"],
+            "still the only target for the unit's subtree in 2019"
+        );
     }
 );

@@ -41,6 +41,13 @@ fn text(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
     }
 }
 
+fn sheet_named(bytes: &[u8], name: &str) -> calamine::Range<Data> {
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX file");
+    wb.worksheet_range(name)
+        .unwrap_or_else(|e| panic!("sheet {name}: {e}"))
+}
+
 db_test!(compliance_report_in_every_format, |db: TestDb| async move {
     demo::load(&db.conn).await.expect("demo");
     let c = Client::new(&db);
@@ -49,52 +56,102 @@ db_test!(compliance_report_in_every_format, |db: TestDb| async move {
         .get(&format!("/api/v1/compliance?unit_id={hn}&year=2019"))
         .await
         .json();
+    let target = &api["targets"][0];
+    let csv = |part: &str| {
+        let c = &c;
+        let part = part.to_owned();
+        async move {
+            let r = c
+                .get(&format!(
+                    "/api/v1/reports/compliance?unit_id={hn}&year=2019&format=csv{part}"
+                ))
+                .await;
+            assert_eq!(r.status, 200, "{}", r.text);
+            r
+        }
+    };
 
-    // CSV: BOM, one Vietnamese header row, plain integers; the city row equals the API figures.
-    let r = c
-        .get(&format!(
-            "/api/v1/reports/compliance?unit_id={hn}&year=2019&format=csv"
-        ))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    // CSV: one table a file, units by default. BOM, one Vietnamese header row, plain integers;
+    // the city row equals the API figures.
+    let r = csv("").await;
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     assert_eq!(
         r.header("content-disposition"),
-        Some("attachment; filename=\"tuan-thu-qua-mang_HN_2019.csv\"")
+        Some("attachment; filename=\"tuan-thu-qua-mang_HN_2019_units.csv\"")
     );
     assert!(r.text.starts_with('\u{feff}'), "UTF-8 BOM");
     let lines: Vec<&str> = r.text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         lines[0],
-        "Nhóm,Mã,Tên,Cấp,Số gói thầu trong năm,Số gói thuộc phạm vi chỉ tiêu,Số gói qua mạng,Tỷ lệ qua mạng (số gói),Chỉ tiêu (số gói),Đánh giá (số gói),Còn thiếu (gói),Giá trị thuộc phạm vi (đồng),Giá trị qua mạng (đồng),Tỷ lệ qua mạng (giá trị),Chỉ tiêu (giá trị),Đánh giá (giá trị),Còn thiếu (đồng)"
+        "Mã đơn vị,Đơn vị,Loại đơn vị,Số gói thầu trong năm,Số gói qua mạng,Tỷ lệ qua mạng (số gói),\
+         Giá gói thầu (đồng),Giá gói thầu qua mạng (đồng),Tỷ lệ qua mạng (giá trị),\
+         Chỉ tiêu 1: quy định áp dụng,Chỉ tiêu 1: số gói thuộc phạm vi,Chỉ tiêu 1: số gói qua mạng,\
+         Chỉ tiêu 1: tỷ lệ (số gói),Chỉ tiêu 1: mức yêu cầu (số gói),Chỉ tiêu 1: đánh giá (số gói),\
+         Chỉ tiêu 1: còn thiếu (gói),Chỉ tiêu 1: giá trị thuộc phạm vi (đồng),\
+         Chỉ tiêu 1: giá trị qua mạng (đồng),Chỉ tiêu 1: tỷ lệ (giá trị),\
+         Chỉ tiêu 1: mức yêu cầu (giá trị),Chỉ tiêu 1: đánh giá (giá trị),Chỉ tiêu 1: còn thiếu (đồng)"
     );
+    let o = &api["overall"];
     let city = format!(
-        "Đơn vị,HN,Thành phố Hà Nội,0,{},{},{},{},50.00,{},{},{},{},{},15.00,Đạt,0",
-        api["counted"],
-        api["in_scope"],
-        api["online"],
-        api["share_percent"].as_str().expect("share"),
-        if api["met"] == true {
+        "HN,Thành phố Hà Nội,Tỉnh / thành phố,{},{},{},{},{},{},Nghị quyết 01/NQ-CP (2019),{},{},{},50.00,{},{},{},{},{},15.00,Đạt,0",
+        o["packages"],
+        o["online"],
+        o["share_percent"].as_str().expect("share"),
+        o["value_vnd"],
+        o["value_online_vnd"],
+        o["value_share_percent"].as_str().expect("share"),
+        target["in_scope"],
+        target["online"],
+        target["share_percent"].as_str().expect("share"),
+        if target["met"] == true {
             "Đạt"
         } else {
             "Chưa đạt"
         },
-        api["shortfall"],
-        api["value_in_scope_vnd"],
-        api["value_online_vnd"],
-        api["value_share_percent"].as_str().expect("share")
+        target["shortfall"],
+        target["value_in_scope_vnd"],
+        target["value_online_vnd"],
+        target["value_share_percent"].as_str().expect("share")
     );
     assert_eq!(lines[1], city);
-    assert_eq!(
-        lines[2],
-        "Đơn vị,HN-HADONG,Quận Hà Đông,1,10,8,4,50.00,50.00,Đạt,0,35850000000,10650000000,29.70,15.00,Đạt,0"
+    assert!(
+        !lines[1].contains(",0,"),
+        "no 0/1 level column: {}",
+        lines[1]
+    );
+    let ha_dong = lines
+        .iter()
+        .find(|l| l.starts_with("HN-HADONG,"))
+        .expect("Hà Đông row");
+    assert!(
+        ha_dong.ends_with(",Nghị quyết 01/NQ-CP (2019),8,4,50.00,50.00,Đạt,0,35850000000,10650000000,29.70,15.00,Đạt,0"),
+        "{ha_dong}"
     );
     let children = api["by_unit"].as_array().expect("by_unit").len();
-    let methods = api["by_method"].as_array().expect("by_method").len();
-    let fields = api["by_field"].as_array().expect("by_field").len();
-    assert_eq!(lines.len(), 1 + 1 + children + methods + fields);
+    assert_eq!(lines.len(), 1 + 1 + children);
 
-    // XLSX: title and scope above, typed cells, the same figures.
+    // Methods: Vietnamese names, never wire codes; a method the rule never counts (direct
+    // appointment) has its figures and no target, verdict or shortfall.
+    let methods = csv("&part=methods").await.text;
+    assert!(!methods.contains("open_bidding") && !methods.contains("direct_appointment"));
+    let direct = methods
+        .lines()
+        .find(|l| l.starts_with("Chỉ định thầu,"))
+        .expect("direct appointment row");
+    assert!(
+        direct.ends_with(&",".repeat(12)),
+        "no target on a method out of scope: {direct}"
+    );
+    assert!(!direct.contains("Không có gói thuộc phạm vi") && !direct.contains("50.00"));
+    let fields = csv("&part=fields").await.text;
+    assert!(fields.lines().nth(1).is_some_and(|l| !l.contains("goods")));
+    c.get(&format!(
+        "/api/v1/reports/compliance?unit_id={hn}&year=2019&format=csv&part=months"
+    ))
+    .await
+    .problem(400, "invalid_query");
+
+    // XLSX: one sheet a table, title and scope above, typed cells, the same figures.
     let r = c
         .get(&format!(
             "/api/v1/reports/compliance?unit_id={hn}&year=2019&format=xlsx"
@@ -113,60 +170,83 @@ db_test!(compliance_report_in_every_format, |db: TestDb| async move {
             "/api/v1/reports/compliance?unit_id={hn}&year=2019&format=xlsx"
         ))
         .await;
-    let s = sheet(&bytes);
+    let wb: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("an XLSX file");
+    assert_eq!(
+        wb.sheet_names(),
+        ["Theo đơn vị", "Theo hình thức", "Theo lĩnh vực"]
+    );
+    let s = sheet_named(&bytes, "Theo đơn vị");
     assert!(text(&s, 0, 0).starts_with("Báo cáo thực hiện lựa chọn nhà thầu qua mạng năm 2019"));
     assert_eq!(
         (text(&s, 1, 0), text(&s, 1, 1)),
         ("Đơn vị".to_owned(), "Thành phố Hà Nội (HN)".to_owned())
     );
     let header = 7; // title, five scope lines, a blank line
-    assert_eq!(text(&s, header, 0), "Nhóm");
-    assert_eq!(text(&s, header + 1, 1), "HN");
+    assert_eq!(text(&s, header, 0), "Mã đơn vị");
+    assert_eq!(text(&s, header + 1, 0), "HN");
     assert_eq!(
-        number(&s, header + 1, 5),
-        api["in_scope"].as_f64().expect("n")
+        number(&s, header + 1, 10),
+        target["in_scope"].as_f64().expect("n")
     );
     assert_eq!(
-        number(&s, header + 1, 6),
-        api["online"].as_f64().expect("n")
+        number(&s, header + 1, 11),
+        target["online"].as_f64().expect("n")
     );
-    let share: f64 = api["share_percent"]
+    let share: f64 = target["share_percent"]
         .as_str()
         .expect("share")
         .parse()
         .expect("decimal");
     assert!(
-        (number(&s, header + 1, 7) - share / 100.0).abs() < 1e-9,
+        (number(&s, header + 1, 12) - share / 100.0).abs() < 1e-4,
         "shares are numbers with a percent format"
     );
     assert_eq!(
-        number(&s, header + 1, 11),
-        api["value_in_scope_vnd"].as_f64().expect("n")
+        number(&s, header + 1, 16),
+        target["value_in_scope_vnd"].as_f64().expect("n")
     );
     // the city's row is the total of its children's rows
-    for col in [4, 5, 6, 11, 12] {
+    for col in [3, 4, 6, 10, 11, 16] {
         let children_sum: f64 = (0..children as u32)
             .map(|i| number(&s, header + 2 + i, col))
             .sum();
         assert_eq!(children_sum, number(&s, header + 1, col), "column {col}");
     }
+    let m = sheet_named(&bytes, "Theo hình thức");
+    assert_eq!(text(&m, header, 0), "Hình thức lựa chọn nhà thầu");
 
-    // JSON: columns and rows keyed by column
+    // JSON: every part, columns and rows keyed by column
     let j = c
         .get(&format!(
             "/api/v1/reports/compliance?unit_id={hn}&year=2019&depth=0"
         ))
         .await
         .json();
-    assert_eq!(j["rows"][0]["cells"]["in_scope"], api["in_scope"]);
-    assert_eq!(j["rows"][0]["kind"], "total");
+    let parts = j["parts"].as_array().expect("parts");
     assert_eq!(
-        j["rows"].as_array().map(Vec::len),
-        Some(1 + methods + fields),
+        parts
+            .iter()
+            .map(|p| p["part"].as_str().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["units", "methods", "fields"]
+    );
+    assert_eq!(
+        parts[0]["rows"][0]["cells"]["target1_in_scope"],
+        target["in_scope"]
+    );
+    assert_eq!(parts[0]["rows"][0]["kind"], "total");
+    assert_eq!(
+        parts[0]["rows"].as_array().map(Vec::len),
+        Some(1),
         "depth 0: the unit only"
     );
+    assert_eq!(
+        parts[1]["rows"].as_array().map(Vec::len),
+        api["by_method"].as_array().map(Vec::len)
+    );
 
-    // HTML: printable, the chart drawn on the server, no script
+    // HTML: printable, the three tables, the chart drawn on the server, no script
     let r = c
         .get(&format!(
             "/api/v1/reports/compliance?unit_id={hn}&year=2019&format=html"
@@ -175,6 +255,7 @@ db_test!(compliance_report_in_every_format, |db: TestDb| async move {
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     assert!(r.text.contains("@page { size: A4 landscape"));
     assert!(!r.text.contains("<script"));
+    assert_eq!(r.text.matches("<table").count(), 3);
     assert_eq!(
         r.text.matches("<rect class=\"met\"").count()
             + r.text.matches("<rect class=\"not-met\"").count(),
@@ -185,6 +266,15 @@ db_test!(compliance_report_in_every_format, |db: TestDb| async move {
         "Phúc Thọ misses, Hoàn Kiếm meets"
     );
     assert!(r.text.contains("Chỉ tiêu 50.00%"));
+
+    // A year without a rule: the figures, and the scope line says why there is no verdict.
+    let none = c
+        .get(&format!(
+            "/api/v1/reports/compliance?unit_id={hn}&year=2022&format=csv"
+        ))
+        .await;
+    assert_eq!(none.status, 200, "{}", none.text);
+    assert!(!none.text.contains("Chỉ tiêu 1"));
 
     // bad input
     c.get(&format!(

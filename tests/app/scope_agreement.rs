@@ -59,6 +59,7 @@ fn scopes() -> Vec<(&'static str, TargetScope)> {
                 domestic_only: true,
                 exclude_two_stage: false,
                 exclude_exempt: false,
+                ..TargetScope::everything()
             },
         ),
         (
@@ -73,6 +74,7 @@ fn scopes() -> Vec<(&'static str, TargetScope)> {
                 domestic_only: true,
                 exclude_two_stage: true,
                 exclude_exempt: true,
+                ..TargetScope::everything()
             },
         ),
         (
@@ -83,6 +85,7 @@ fn scopes() -> Vec<(&'static str, TargetScope)> {
                 domestic_only: false,
                 exclude_two_stage: true,
                 exclude_exempt: false,
+                ..TargetScope::everything()
             },
         ),
         (
@@ -93,8 +96,30 @@ fn scopes() -> Vec<(&'static str, TargetScope)> {
                 domestic_only: false,
                 exclude_two_stage: false,
                 exclude_exempt: false,
+                ..TargetScope::everything()
             },
         ),
+        (
+            // 2021's first target: per-field ceilings that are not the small-scale bands
+            // (consulting up to 10 bn, mixed not counted), beside a method counted whatever its
+            // size.
+            "ceilings",
+            TargetScope {
+                methods_any_size: vec![Method::LimitedBidding],
+                methods_within_ceilings: vec![Method::OpenBidding, Method::CompetitiveOffers],
+                ceilings: bidtrack::domain::target::PriceCeilings {
+                    goods: Some(10 * BN),
+                    works: Some(20 * BN),
+                    consulting: Some(10 * BN),
+                    non_consulting: Some(5 * BN),
+                    mixed: None,
+                },
+                domestic_only: true,
+                exclude_exempt: true,
+                ..TargetScope::everything()
+            },
+        ),
+        ("everything", TargetScope::everything()),
     ]
 }
 
@@ -122,6 +147,13 @@ fn classify_all(
         }
         let mut t = Tally {
             counted: 1,
+            counted_online: i64::from(p.online),
+            value_counted_vnd: p.package_price_vnd.into(),
+            value_counted_online_vnd: if p.online {
+                p.package_price_vnd.into()
+            } else {
+                0
+            },
             ..Tally::default()
         };
         if classify(scope, regimes, &facts(p)).in_scope() {
@@ -262,7 +294,7 @@ db_test!(
                 }
             }
         }
-        assert_eq!(compared, 2 * 4 * 3 * 16 * 2);
+        assert_eq!(compared, 2 * 6 * 3 * 16 * 2);
         assert!(
             nonzero > 300,
             "the dataset exercises the scope: {nonzero} non-empty groups"

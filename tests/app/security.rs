@@ -434,7 +434,11 @@ db_test!(
             "{}",
             r.text
         );
-        assert_eq!(r.json()["value_share_percent"], "100.00");
+        assert_eq!(r.json()["targets"][0]["value_share_percent"], "100.00");
+        assert!(
+            r.text.contains(r#""value_vnd":10000000000000000000,"#),
+            "the figures without a target sum past 64 bits too"
+        );
         for uri in [
             format!("/api/v1/reports/summary?unit_id={hn}&year=2019"),
             format!("/api/v1/reports/compliance?unit_id={hn}&year=2019&format=csv"),

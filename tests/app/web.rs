@@ -35,9 +35,10 @@ db_test!(
         );
         let doc = Html::parse_document(&r.text);
         assert_eq!(select(&doc, "html[lang=vi]").len(), 1);
+        assert_eq!(select(&doc, "#result")[0], "Thành phố Hà Nội, năm 2019");
         assert_eq!(
-            select(&doc, "#result")[0],
-            "Thành phố Hà Nội, năm 2019 Chưa đạt"
+            select(&doc, "#target-1")[0],
+            "Nghị quyết 01/NQ-CP (2019) Chưa đạt"
         );
         assert_eq!(select(&doc, "select#unit_id option").len(), 22);
         assert_eq!(select(&doc, "label[for=unit_id]").len(), 1);
@@ -53,10 +54,16 @@ db_test!(
         // children, furthest from the target first
         let shares: Vec<f64> = select(
             &doc,
-            "section[aria-labelledby=children] tbody tr td:nth-child(4)",
+            "section[aria-labelledby=children] tbody tr td:nth-child(7)",
         )
         .iter()
-        .map(|s| s.trim_end_matches('%').parse().expect("share"))
+        // Vietnamese: a decimal comma.
+        .map(|s| {
+            s.trim_end_matches('%')
+                .replace(',', ".")
+                .parse()
+                .expect("share")
+        })
         .collect();
         assert_eq!(shares.len(), 5);
         assert!(shares.windows(2).all(|w| w[0] <= w[1]), "{shares:?}");
@@ -110,7 +117,7 @@ db_test!(
                 .await
                 .text,
         );
-        assert_eq!(select(&doc, "#result .verdict")[0], "Chưa đạt");
+        assert_eq!(select(&doc, "#target-1 .verdict")[0], "Chưa đạt");
         assert!(
             select(&doc, ".shortfall")[0].starts_with("Cần thêm 1 gói thầu qua mạng"),
             "{:?}",
@@ -149,17 +156,24 @@ db_test!(dashboard_explains_bad_input, |db: TestDb| async move {
             422,
             "Không có đơn vị này; hãy chọn một đơn vị trong danh sách.",
         ),
-        (
-            "?year=2020",
-            200,
-            "Không có chỉ tiêu nào áp dụng cho năm 2020",
-        ),
     ] {
         let r = c.get(&format!("/{query}")).await;
         assert_eq!(r.status, status, "{query}");
         let alert = select(&Html::parse_document(&r.text), "[role=alert]");
         assert!(alert[0].starts_with(message), "{query}: {alert:?}");
     }
+    // A year without a rule is no error: its figures, and why there is no verdict.
+    let r = c.get("/?year=2022").await;
+    assert_eq!(r.status, 200);
+    let doc = Html::parse_document(&r.text);
+    assert!(select(&doc, "[role=alert]").is_empty());
+    let notice = select(&doc, "[role=status]");
+    assert!(
+        notice[0].starts_with("Chưa có chỉ tiêu cho năm 2022")
+            && notice[0].contains("Thêm chỉ tiêu"),
+        "{notice:?}"
+    );
+    assert!(select(&doc, "#result + p")[0].starts_with("Tất cả gói thầu trong năm: 0 gói thầu"));
     // what was typed is shown back
     let doc = Html::parse_document(&c.get("/?year=abc").await.text);
     let sel = Selector::parse("input#year").expect("selector");
@@ -267,5 +281,59 @@ db_test!(
         assert!(
             select(&Html::parse_document(&r.text), "[role=alert]")[0].contains("Không có đơn vị")
         );
+    }
+);
+
+db_test!(
+    the_default_year_is_nobody_elses_last_edit,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let year_shown = |r: &crate::client::Response| {
+            let doc = Html::parse_document(&r.text);
+            let sel = Selector::parse("input#year").expect("selector");
+            doc.select(&sel)
+                .next()
+                .and_then(|e| e.value().attr("value"))
+                .map(str::to_owned)
+        };
+        // The demo's packages are of 2019, a year with a rule.
+        assert_eq!(year_shown(&c.get("/").await).as_deref(), Some("2019"));
+
+        // One officer re-plans a package into a year without a rule: nobody's default moves.
+        let ha_dong = bidtrack::db::units::find_by_code(&db.conn, "HN-HADONG-UBND")
+            .await
+            .expect("q")
+            .expect("unit");
+        let officer = Client::as_role(&db, entity::Role::Officer, Some(ha_dong.id));
+        officer
+            .package(serde_json::json!({"unit_id": ha_dong.id, "name": "Kế hoạch lại", "plan_year": 2023,
+                "field": "goods", "method": "competitive_offers", "package_price_vnd": 100_000_000, "online": false}))
+            .await;
+        assert_eq!(year_shown(&c.get("/").await).as_deref(), Some("2019"));
+        assert_eq!(
+            year_shown(&c.get("/reports").await).as_deref(),
+            Some("2019")
+        );
+
+        // A choice is remembered, on the dashboard and on the report page.
+        let chosen = c.get("/?year=2023").await;
+        assert_eq!(chosen.cookie("bidtrack_year"), "bidtrack_year=2023");
+        assert_eq!(
+            year_shown(&c.get_after("/", &chosen).await).as_deref(),
+            Some("2023")
+        );
+        assert_eq!(
+            year_shown(&c.get_after("/reports", &chosen).await).as_deref(),
+            Some("2023")
+        );
+
+        // The current calendar year, once it has packages.
+        let this_year = chrono::Datelike::year(&chrono::Utc::now());
+        officer
+            .package(serde_json::json!({"unit_id": ha_dong.id, "name": "Gói năm nay", "plan_year": this_year,
+                "field": "goods", "method": "competitive_offers", "package_price_vnd": 100_000_000, "online": false}))
+            .await;
+        assert_eq!(year_shown(&c.get("/").await), Some(this_year.to_string()));
     }
 );

@@ -495,7 +495,7 @@ db_test!(
         let page = doc(&r);
         assert_eq!(
             texts(&page, ".report-preview h2.report-title")[0],
-            "Báo cáo thực hiện lựa chọn nhà thầu qua mạng năm 2019 – Thành phố Hà Nội"
+            "Báo cáo thực hiện lựa chọn nhà thầu qua mạng năm 2019 – Thành phố Hà Nội – theo đơn vị"
         );
         assert_eq!(texts(&page, ".report-preview svg.chart").len(), 1);
         assert_eq!(attr(&page, "input#year", "value").as_deref(), Some("2019"));
@@ -524,7 +524,8 @@ db_test!(
             .await);
         let first_row = texts(&page, ".report-preview tbody tr:first-child")[0].clone();
         assert!(
-            first_row.contains("Quận Hà Đông 0 10 8 4 50.00% 50.00% Đạt"),
+            first_row.contains("Quận Hà Đông Quận / huyện / thị xã 10 5")
+                && first_row.contains("Nghị quyết 01/NQ-CP (2019) 8 4 50.00% 50.00% Đạt 0"),
             "{first_row}"
         );
 
@@ -552,11 +553,15 @@ db_test!(
             .await;
         assert_eq!(r.status, 422);
         assert_eq!(texts(&doc(&r), "[role=alert]").len(), 4);
-        let r = c.get("/reports?year=2020").await;
+        // A year without a rule: the figures, and the report says there is no target yet.
+        let r = c.get("/reports?year=2022").await;
         assert_eq!(r.status, 200);
+        let page = doc(&r);
+        assert!(texts(&page, "[role=alert]").is_empty());
         assert!(
-            texts(&doc(&r), "[role=alert]")[0]
-                .starts_with("Không có chỉ tiêu nào áp dụng cho năm 2020")
+            texts(&page, ".report-preview dl")[0].contains("Chưa có chỉ tiêu cho năm 2022"),
+            "{:?}",
+            texts(&page, ".report-preview dl")
         );
     }
 );
@@ -822,5 +827,128 @@ db_test!(
         );
         let page = doc(&c.get("/targets").await);
         assert!(texts(&page, "tbody tr")[1].contains("2020 Thành phố Hà Nội ≥ 60% –"));
+    }
+);
+
+/// The fields a browser would send from the first form of a page, as rendered: inputs with
+/// their values (checkboxes when checked), textareas, and the selected option of each select.
+fn rendered_fields(page: &Html) -> Vec<(String, String)> {
+    let sel = |css: &str| Selector::parse(css).expect("selector");
+    let form = page.select(&sel("main form")).next().expect("a form");
+    let mut out = Vec::new();
+    for input in form.select(&sel("input[name]")) {
+        let v = input.value();
+        let checkbox = v.attr("type") == Some("checkbox");
+        if checkbox && v.attr("checked").is_none() {
+            continue;
+        }
+        let value = v.attr("value").unwrap_or(if checkbox { "on" } else { "" });
+        out.push((
+            v.attr("name").unwrap_or_default().to_owned(),
+            value.to_owned(),
+        ));
+    }
+    for area in form.select(&sel("textarea[name]")) {
+        out.push((
+            area.value().attr("name").unwrap_or_default().to_owned(),
+            area.text().collect(),
+        ));
+    }
+    for select in form.select(&sel("select[name]")) {
+        let chosen = select
+            .select(&sel("option[selected]"))
+            .next()
+            .and_then(|o| o.value().attr("value"))
+            .unwrap_or_default();
+        out.push((
+            select.value().attr("name").unwrap_or_default().to_owned(),
+            chosen.to_owned(),
+        ));
+    }
+    out
+}
+
+db_test!(
+    a_rule_starts_as_a_copy_of_another,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let rules = c.get("/api/v1/targets?per_page=100").await.json();
+        let nq01 = rules["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|r| r["code"] == "nq01_2019")
+            .expect("nq01_2019")["id"]
+            .as_i64()
+            .expect("id");
+        let list = doc(&c.get("/targets").await);
+        assert!(
+            attr(
+                &list,
+                &format!("a[href='/targets/new?from={nq01}']"),
+                "href"
+            )
+            .is_some(),
+            "the list offers a copy of each rule"
+        );
+
+        let page = doc(&c.get(&format!("/targets/new?from={nq01}")).await);
+        let mut fields = rendered_fields(&page);
+        let value = |fields: &[(String, String)], name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(value(&fields, "code"), "", "a copy needs a code of its own");
+        assert_eq!(value(&fields, "replaces_code"), "nq01_2019");
+        assert_eq!(value(&fields, "min_count_percent"), "50");
+        assert_eq!(value(&fields, "competitive_offers"), "all");
+        assert_eq!(value(&fields, "open_bidding"), "small_scale");
+        assert!(!value(&fields, "csrf").is_empty());
+
+        // A district makes it its own, stricter.
+        let ha_dong = bidtrack::db::units::find_by_code(&db.conn, demo::HA_DONG)
+            .await
+            .expect("q")
+            .expect("unit")
+            .id;
+        for (name, v) in [
+            ("code", "hadong_2019_70".to_owned()),
+            ("name", "Quận Hà Đông: 70%".to_owned()),
+            ("unit_id", ha_dong.to_string()),
+            ("min_count_percent", "70".to_owned()),
+        ] {
+            match fields.iter_mut().find(|(k, _)| k == name) {
+                Some(slot) => slot.1 = v,
+                None => fields.push((name.to_owned(), v)),
+            }
+        }
+        let sent: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = c.form("/targets/new", &sent).await;
+        assert_eq!(r.status, 303, "{}", r.text);
+        let city = bidtrack::db::units::find_by_code(&db.conn, "HN")
+            .await
+            .expect("q")
+            .expect("unit")
+            .id;
+        let api = c
+            .get(&format!("/api/v1/compliance?unit_id={city}&year=2019"))
+            .await
+            .json();
+        let row = api["by_unit"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|u| u["code"] == demo::HA_DONG)
+            .expect("row")
+            .clone();
+        assert_eq!(row["targets"][0]["rule"]["code"], "hadong_2019_70");
+        assert_eq!(row["targets"][0]["shortfall"], 2);
     }
 );
