@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+mod body_errors;
 pub mod compliance;
 pub mod extract;
 pub mod imports;
