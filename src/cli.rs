@@ -28,14 +28,16 @@ pub struct Cli {
     /// Database: `sqlite://FILE?mode=rwc` (embedded, the default) or `postgres://USER@HOST/DB`.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
-    /// The OCDS ocid prefix of exports (your registered `ocds-xxxxxx`).
+    /// The OCDS ocid prefix of exports: `ocds-` and six lowercase letters or digits, registered
+    /// for you by the Open Contracting Partnership. The default is a placeholder: replace it
+    /// before publishing.
     #[arg(
         long,
         env = "BIDTRACK_OCID_PREFIX",
-        default_value = "ocds-bidtrack",
+        default_value = crate::ocds::PLACEHOLDER_OCID_PREFIX,
         global = true
     )]
-    pub ocid_prefix: String,
+    pub ocid_prefix: crate::ocds::OcidPrefix,
     /// The OCDS publisher name of exports.
     #[arg(
         long,
@@ -333,6 +335,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             publisher: cli.ocds_publisher,
         },
     };
+    if settings.ocds.ocid_prefix.is_placeholder()
+        && matches!(command, Command::Serve(_) | Command::ExportOcds { .. })
+    {
+        tracing::warn!(
+            prefix = %settings.ocds.ocid_prefix,
+            "OCDS exports carry the placeholder ocid prefix: set BIDTRACK_OCID_PREFIX to the \
+             prefix the Open Contracting Partnership registered for you before publishing them"
+        );
+    }
     let conn = db::connect(&settings.database_url).await.with_context(|| {
         format!(
             "cannot open the database {}",

@@ -10,16 +10,73 @@ use serde_json::{Map, Value, json};
 /// Who publishes and how ocids are made.
 #[derive(Debug, Clone)]
 pub struct Publication {
-    /// The registered OCDS prefix of the publisher (`ocds-xxxxxx`), then `-` and the package.
-    pub ocid_prefix: String,
+    /// The publisher's registered prefix; each ocid is the prefix, `-` and the package.
+    pub ocid_prefix: OcidPrefix,
     pub publisher: String,
 }
 
 impl Default for Publication {
     fn default() -> Self {
         Publication {
-            ocid_prefix: "ocds-bidtrack".to_owned(),
+            ocid_prefix: OcidPrefix::default(),
             publisher: "bidtrack".to_owned(),
+        }
+    }
+}
+
+impl Default for OcidPrefix {
+    fn default() -> Self {
+        OcidPrefix(PLACEHOLDER_OCID_PREFIX.to_owned())
+    }
+}
+
+/// Well-formed but registered to nobody: exports made with it validate, yet must not be
+/// published (the README says how to get a real prefix). `x` never appears in the random
+/// prefixes the Open Contracting Partnership assigns only by accident, and reads as "fill in".
+pub const PLACEHOLDER_OCID_PREFIX: &str = "ocds-xxxxxx";
+
+/// An ocid prefix as OCDS defines it: `ocds-` and six lowercase letters or digits, assigned by
+/// the Open Contracting Partnership and listed in its prefix register. Strict validators
+/// (and the data registry) refuse any other form, so a malformed one is refused at start,
+/// before any release is written with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OcidPrefix(String);
+
+impl OcidPrefix {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Still the placeholder: fine for trying bidtrack, wrong for publishing.
+    pub fn is_placeholder(&self) -> bool {
+        self.0 == PLACEHOLDER_OCID_PREFIX
+    }
+}
+
+impl std::fmt::Display for OcidPrefix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for OcidPrefix {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let well_formed = s.strip_prefix("ocds-").is_some_and(|id| {
+            id.len() == 6
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+        if well_formed {
+            Ok(OcidPrefix(s.to_owned()))
+        } else {
+            Err(format!(
+                "{s:?} is not an OCDS ocid prefix: BIDTRACK_OCID_PREFIX must be `ocds-` and six \
+                 lowercase letters or digits (such as ocds-a1b2c3), the prefix the Open \
+                 Contracting Partnership registered for the publisher (see the README, OCDS 1.1)"
+            ))
         }
     }
 }

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = import::map_headers(&sheet.headers);
     let mut last_line = 0;
     for row in &sheet.rows {
-        let line = row.line;
+        let line = row.row;
         assert!(line > last_line, "row lines go down: {line} after {last_line}");
         last_line = line;
         assert!(row.len() <= bounds.columns);

@@ -20,8 +20,8 @@ fuzz_target!(|data: &[u8]| {
     assert!(sheet.rows.len() <= bounds.rows);
     let mut last_line = 0;
     for row in &sheet.rows {
-        assert!(row.line > last_line, "row lines go down: {} after {last_line}", row.line);
-        last_line = row.line;
+        assert!(row.row > last_line, "row lines go down: {} after {last_line}", row.row);
+        last_line = row.row;
         assert!(row.len() <= bounds.columns);
         assert!(row.iter().all(|c| c.len() <= bounds.cell_bytes));
     }

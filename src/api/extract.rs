@@ -11,6 +11,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, Method, header, request::Parts};
 use chrono::Utc;
 use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
 
 /// A JSON body (`application/json` or any `+json` type, such as `application/merge-patch+json`).
 pub struct ApiJson<T>(pub T);
@@ -35,7 +36,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 impl<S, T> FromRequest<S> for ApiJson<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned,
+    T: DeserializeOwned + ToSchema,
 {
     type Rejection = AppError;
 
@@ -66,26 +67,41 @@ fn body_rejection(r: BytesRejection) -> AppError {
     }
 }
 
-/// Syntax errors are 400 (not JSON at all); well-formed JSON of the wrong shape is 422 with the
-/// path of the offending field.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => AppError::Validation(vec![FieldError::new(
-                if path == "." { "body".to_owned() } else { path },
-                "invalid",
-                format!("Giá trị không hợp lệ: {inner}"),
-            )]),
-            _ => AppError::BadRequest {
-                code: "invalid_json",
-                message: format!("JSON không hợp lệ: {inner}"),
-                errors: vec![],
-            },
-        }
-    })
+/// Syntax errors are 400 (not JSON at all); well-formed JSON of the wrong shape is 422 with one
+/// entry per missing, mistyped or unknown field, each naming the field and saying in
+/// Vietnamese what it should hold.
+pub fn parse_json<T: DeserializeOwned + ToSchema>(bytes: &[u8]) -> Result<T, AppError> {
+    // The well-formed body takes one pass; the two-step reading below is only for explaining.
+    let error = match serde_json::from_slice::<T>(bytes) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    if !error.is_data() {
+        return Err(invalid_json(&error));
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| invalid_json(&e))?;
+    let errors = super::body_errors::explain::<T>(value);
+    tracing::info!(error = %error, "request body refused");
+    Err(AppError::Validation(errors))
+}
+
+/// Not JSON at all: the position, never the parser's English.
+fn invalid_json(e: &serde_json::Error) -> AppError {
+    let what = if e.is_eof() {
+        "nội dung bị cắt ngang (thiếu phần cuối)"
+    } else {
+        "sai cú pháp"
+    };
+    tracing::info!(error = %e, "request body is not JSON");
+    AppError::BadRequest {
+        code: "invalid_json",
+        message: format!(
+            "Nội dung không phải JSON hợp lệ: {what} ở dòng {}, cột {}",
+            e.line(),
+            e.column()
+        ),
+        errors: vec![],
+    }
 }
 
 /// Query string parameters; a parameter of the wrong type is a 400 naming it.
@@ -106,19 +122,22 @@ where
             .map(ApiQuery)
             .map_err(|e| {
                 let field = e.path().to_string();
-                let inner = e.into_inner();
+                // The parser's English stays in the log; the client reads which parameter.
+                tracing::info!(error = %e, "query string refused");
+                let (field, message) = if field == "." {
+                    (
+                        "query".to_owned(),
+                        "Thiếu tham số bắt buộc hoặc tham số không đúng kiểu (xem tài liệu API)"
+                            .to_owned(),
+                    )
+                } else {
+                    let message = format!("Giá trị của tham số «{field}» không hợp lệ");
+                    (field, message)
+                };
                 AppError::BadRequest {
                     code: "invalid_query",
-                    message: format!("Tham số không hợp lệ: {inner}"),
-                    errors: vec![FieldError::new(
-                        if field == "." {
-                            "query".to_owned()
-                        } else {
-                            field
-                        },
-                        "invalid",
-                        inner.to_string(),
-                    )],
+                    message: message.clone(),
+                    errors: vec![FieldError::new(field, "invalid", message)],
                 }
             })
     }
@@ -285,7 +304,7 @@ mod tests {
 
     #[test]
     fn json_errors_are_classified() {
-        #[derive(serde::Deserialize, Debug)]
+        #[derive(serde::Deserialize, Debug, utoipa::ToSchema)]
         #[allow(dead_code)]
         struct T {
             a: i64,

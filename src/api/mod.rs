@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+mod body_errors;
 pub mod compliance;
 pub mod extract;
 pub mod imports;
@@ -72,6 +73,7 @@ pub fn router(import_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(units::list, units::create))
         .routes(routes!(units::get, units::update))
         .routes(routes!(packages::list, packages::create))
+        .routes(routes!(packages::deleted))
         .routes(routes!(packages::get, packages::update, packages::delete))
         .routes(routes!(targets::list, targets::create))
         .routes(routes!(targets::get, targets::update))
@@ -226,7 +228,8 @@ pub mod problems {
         /// A query parameter of the wrong type or an unknown enum value.
         #[response(status = 400, content_type = "application/problem+json")]
         BadQuery(Problem),
-        /// Paging out of range, or a filter naming a unit that does not exist.
+        /// Paging out of range, a filter naming a unit that does not exist, or a malformed
+        /// `updated_since`, `deleted_since` or `cursor`.
         #[response(status = 422, content_type = "application/problem+json")]
         Invalid(Problem),
     }

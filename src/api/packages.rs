@@ -1,13 +1,13 @@
 //! `/api/v1/packages`: tender packages, with optimistic locking on change and delete.
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, etag};
-use super::page_type;
 use super::problems;
 use crate::AppState;
 use crate::domain::scope::ScopeReason;
 use crate::error::AppError;
 use crate::services::packages::{NewPackage, PackageFilter, PackagePatch, PackageView};
-use crate::services::{self, PageRequest};
+use crate::services::sync::{ChangesRequest, DeletionsRequest, Feed, FeedPage};
+use crate::services::{self, Page, PageRequest};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -145,7 +145,79 @@ impl From<PackageView> for PackageOut {
     }
 }
 
-page_type!(PackagePage, PackageOut);
+/// A page of packages: numbered (`page`, `total`), or of the change feed (`next_cursor`,
+/// `has_more`) when `updated_since` or `cursor` is sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PackagePage {
+    pub items: Vec<PackageOut>,
+    /// This page's number, from 1 (numbered pages only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, example = 1)]
+    pub page: Option<u64>,
+    #[schema(example = 50)]
+    pub per_page: u64,
+    /// How many items the whole list has (numbered pages only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub total: Option<u64>,
+    /// Change feed only: send it back as `cursor` for the next page, or keep it and send it at
+    /// the next sync to get what changed since. Opaque.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub next_cursor: Option<String>,
+    /// Change feed only: more changes were already waiting after this page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub has_more: Option<bool>,
+}
+
+impl From<Page<PackageOut>> for PackagePage {
+    fn from(p: Page<PackageOut>) -> Self {
+        PackagePage {
+            items: p.items,
+            page: Some(p.page),
+            per_page: p.per_page,
+            total: Some(p.total),
+            next_cursor: None,
+            has_more: None,
+        }
+    }
+}
+
+impl From<FeedPage<PackageOut>> for PackagePage {
+    fn from(p: FeedPage<PackageOut>) -> Self {
+        PackagePage {
+            items: p.items,
+            page: None,
+            per_page: p.per_page,
+            total: None,
+            next_cursor: Some(p.next.encode(Feed::Packages)),
+            has_more: Some(p.has_more),
+        }
+    }
+}
+
+/// A deleted package: a mirror removes its copy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeletedPackageOut {
+    #[schema(example = 1)]
+    pub id: i64,
+    /// The unit it belonged to when it was deleted.
+    pub unit_id: i64,
+    pub deleted_at: DateTime<Utc>,
+}
+
+/// A page of the deletions feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeletedPackagePage {
+    pub items: Vec<DeletedPackageOut>,
+    #[schema(example = 50)]
+    pub per_page: u64,
+    /// Send it back as `cursor` for the next page, or keep it for the next sync. Opaque.
+    pub next_cursor: String,
+    /// More deletions were already waiting after this page.
+    pub has_more: bool,
+}
 
 fn with_etag(view: PackageView) -> impl IntoResponse {
     let tag = etag(view.package.version);
@@ -153,7 +225,13 @@ fn with_etag(view: PackageView) -> impl IntoResponse {
 }
 
 /// List packages
-#[utoipa::path(operation_id = "list_packages", get, path = "/packages", tag = "packages", params(PackageFilter, PageRequest),
+///
+/// Numbered pages by default. With `updated_since` or `cursor` the list is a change feed for
+/// clients that mirror bidtrack: the packages changed strictly after the instant, in the order
+/// (`updated_at`, `id`), a page at a time through `next_cursor` (no `page`, no `total`; `sort`
+/// may only be `updated_at`). A package changed while a client pages comes again later with its
+/// new version; none is skipped. Deletions: `GET /packages/deleted`.
+#[utoipa::path(operation_id = "list_packages", get, path = "/packages", tag = "packages", params(PackageFilter, PageRequest, ChangesRequest),
     responses(
         (status = 200, description = "A page of packages", body = PackagePage),
         problems::List,
@@ -163,9 +241,52 @@ pub async fn list(
     Auth(_): Auth,
     ApiQuery(filter): ApiQuery<PackageFilter>,
     ApiQuery(page): ApiQuery<PageRequest>,
+    ApiQuery(feed): ApiQuery<ChangesRequest>,
 ) -> Result<Json<PackagePage>, AppError> {
-    let page = services::packages::list(&state.db, &state.cache, filter, page).await?;
-    Ok(Json(page.map(PackageOut::from).into()))
+    let (db, cache) = (&state.db, &state.cache);
+    let page = match feed.start()? {
+        None => services::packages::list(db, cache, filter, page)
+            .await?
+            .map(PackageOut::from)
+            .into(),
+        Some(from) => services::packages::changes(db, cache, filter, page, from)
+            .await?
+            .map(PackageOut::from)
+            .into(),
+    };
+    Ok(Json(page))
+}
+
+/// Deleted packages
+///
+/// The packages deleted strictly after `deleted_since` (or from the first deletion), in the
+/// order (`deleted_at`, `id`), a page at a time through `next_cursor`: what a mirror must
+/// remove. Each deleted package keeps its id; ids are never given again.
+#[utoipa::path(operation_id = "list_deleted_packages", get, path = "/packages/deleted", tag = "packages", params(DeletionsRequest),
+    responses(
+        (status = 200, description = "A page of deletions", body = DeletedPackagePage),
+        problems::List,
+    ))]
+pub async fn deleted(
+    State(state): State<AppState>,
+    Auth(_): Auth,
+    ApiQuery(request): ApiQuery<DeletionsRequest>,
+) -> Result<Json<DeletedPackagePage>, AppError> {
+    let page = services::sync::deletions(&state.db, request).await?;
+    Ok(Json(DeletedPackagePage {
+        next_cursor: page.next.encode(Feed::Deletions),
+        has_more: page.has_more,
+        per_page: page.per_page,
+        items: page
+            .items
+            .into_iter()
+            .map(|d| DeletedPackageOut {
+                id: d.id,
+                unit_id: d.unit_id,
+                deleted_at: d.deleted_at,
+            })
+            .collect(),
+    }))
 }
 
 /// Create a package

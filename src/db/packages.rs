@@ -6,7 +6,8 @@ use super::sql::Sql;
 use crate::domain::regime::Regimes;
 use crate::domain::regime::{MonthKey, month_key};
 use crate::domain::target::TargetRule;
-use entity::{Field, Method, PackageStatus, package};
+use chrono::{DateTime, Utc};
+use entity::{Field, Method, PackageStatus, deleted_package, package};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Value};
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<package::Model>, DbErr> {
@@ -181,6 +182,8 @@ pub struct ListFilter<'a> {
     /// Keep packages in (true) or out of (false) the scope of the rule that applies to them;
     /// the segments are in precedence order, the first that matches a package decides.
     pub in_target_scope: Option<(bool, Vec<ScopeSegment<'a>>, &'a Regimes)>,
+    /// Only packages after this (`updated_at`, `id`) position, in that order (a change feed).
+    pub after: Option<(DateTime<Utc>, i64)>,
 }
 
 /// `ORDER BY` column, from a fixed list so nothing a client sends reaches the SQL text.
@@ -249,6 +252,17 @@ fn push_where(sql: &mut Sql, f: &ListFilter<'_>) {
             .bind(pattern.as_str())
             .push(" ESCAPE '\\'");
     }
+    if let Some((at, id)) = f.after {
+        // SQLite keeps stamps as RFC 3339 text written by one encoder (UTC, `+00:00`, the
+        // fraction only as long as needed): such texts sort as the instants they stand for,
+        // and the bound value is written by the same encoder, so the comparison is exact to
+        // the nanosecond there as to the microsecond on PostgreSQL.
+        sql.push(" AND (p.updated_at, p.id) > (")
+            .bind(at)
+            .push(", ")
+            .bind(id)
+            .push(")");
+    }
     if let Some((want, segments, regimes)) = &f.in_target_scope {
         sql.push(" AND (CASE");
         for seg in segments {
@@ -313,6 +327,55 @@ pub async fn list(
         .all(db)
         .await?;
     Ok((items, u64::try_from(total).unwrap_or(0)))
+}
+
+/// The first `limit` packages the filter matches in (`updated_at`, `id`) order: a page of the
+/// change feed, its ids from the index first as in [`list`].
+pub async fn list_after(
+    db: &impl ConnectionTrait,
+    filter: &ListFilter<'_>,
+    limit: u64,
+) -> Result<Vec<package::Model>, DbErr> {
+    let order = (SortColumn::UpdatedAt, false);
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT p.* FROM packages p WHERE p.id IN (");
+    prefix_select(&mut sql, filter, "SELECT p.id");
+    push_order(&mut sql, order);
+    sql.push(" LIMIT ").bind(limit as i64).push(")");
+    push_order(&mut sql, order);
+    package::Entity::find()
+        .from_raw_sql(sql.build())
+        .all(db)
+        .await
+}
+
+/// The first `limit` deleted packages after the (`deleted_at`, `id`) position, in that order,
+/// of a subtree's units when one is given.
+pub async fn deletions(
+    db: &impl ConnectionTrait,
+    units: Option<&Subtree>,
+    after: Option<(DateTime<Utc>, i64)>,
+    limit: u64,
+) -> Result<Vec<deleted_package::Model>, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT p.* FROM deleted_packages p WHERE 1 = 1");
+    if let Some(units) = units {
+        units.push_filter(&mut sql);
+    }
+    if let Some((at, id)) = after {
+        // Text on SQLite, compared as in `push_where`.
+        sql.push(" AND (p.deleted_at, p.id) > (")
+            .bind(at)
+            .push(", ")
+            .bind(id)
+            .push(")");
+    }
+    sql.push(" ORDER BY p.deleted_at, p.id LIMIT ")
+        .bind(limit as i64);
+    deleted_package::Entity::find()
+        .from_raw_sql(sql.build())
+        .all(db)
+        .await
 }
 
 /// The ids of every package the filter matches, in order: an export reads the packages in

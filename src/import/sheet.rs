@@ -66,22 +66,22 @@ pub enum FileError {
     Delimiter,
     #[error("Thiếu cột bắt buộc: {}", .0.join(", "))]
     MissingColumns(Vec<String>),
-    #[error("Tệp CSV hỏng ở dòng {line}: {message}")]
-    Csv { line: u64, message: String },
+    #[error("Tệp CSV hỏng ở dòng {row}: {message}")]
+    Csv { row: u64, message: String },
     #[error("Không đọc được tệp Excel: {0}")]
     Xlsx(String),
     #[error("Cột «{0}» xuất hiện hai lần")]
     DuplicateColumn(String),
     #[error("Tệp có hơn {limit} dòng dữ liệu (giới hạn mỗi lần nhập); hãy chia thành nhiều tệp")]
     TooManyRows { limit: usize },
-    #[error("Dòng {line} có giá trị ở cột thứ {column}: mỗi tệp nhập tối đa {limit} cột")]
+    #[error("Dòng {row} có giá trị ở cột thứ {column}: mỗi tệp nhập tối đa {limit} cột")]
     TooManyColumns {
-        line: usize,
+        row: usize,
         column: usize,
         limit: usize,
     },
-    #[error("Dòng {line} có một ô dài hơn {limit} byte (giới hạn một ô)")]
-    CellTooLarge { line: usize, limit: usize },
+    #[error("Dòng {row} có một ô dài hơn {limit} byte (giới hạn một ô)")]
+    CellTooLarge { row: usize, limit: usize },
     #[error(
         "Tệp Excel giải nén ra hơn {limit_mb} MB (giới hạn); hãy xoá các trang tính không cần hoặc chia tệp"
     )]
@@ -109,20 +109,22 @@ impl FileError {
     }
 }
 
-/// One row of a file: its line and its cells, trimmed, kept as one string and the ends of its
+/// One row of a file: its number and its cells, trimmed, kept as one string and the ends of its
 /// cells (an empty cell costs four bytes, not a `String`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Record {
-    /// The line in the file (the first line is 1); for a workbook, the row number.
-    pub line: usize,
+    /// The row as a spreadsheet program shows it (the first is 1): for a CSV, record
+    /// terminators before it plus one (blank lines count, a cell's own line breaks do not);
+    /// for a workbook, its row number. Both kinds of file give the same numbers.
+    pub row: usize,
     text: String,
     ends: Vec<u32>,
 }
 
 impl Record {
-    pub fn from_cells<S: AsRef<str>>(line: usize, cells: impl IntoIterator<Item = S>) -> Self {
+    pub fn from_cells<S: AsRef<str>>(row: usize, cells: impl IntoIterator<Item = S>) -> Self {
         let mut r = Record {
-            line,
+            row,
             ..Record::default()
         };
         for c in cells {
@@ -226,25 +228,32 @@ pub fn read_csv(bytes: &[u8], bounds: &Bounds) -> Result<Sheet, FileError> {
     let (mut pos, mut filled) = (0usize, 0usize);
     let mut sheet = Sheet::default();
     let mut record: Option<Record> = None;
-    // A lone `\r` ends records too (old Mac files, a stray carriage return in a cell): lines are
-    // counted here as an editor shows them, so that no two rows claim one line (found by
-    // fuzz/csv_rows).
-    let (mut counted_to, mut line) = (0usize, 1usize);
+    // Rows are numbered as a spreadsheet program numbers them when it opens the file (and as an
+    // XLSX numbers its rows): every record terminator outside quotes starts a new row, `\r\n`,
+    // `\n` and a lone `\r` (old Mac files, a stray carriage return) alike, blank lines count,
+    // and a quoted cell holding line breaks stays one row. Counting lines as an editor shows
+    // them instead put every row after such a cell further down than the officer sees it.
+    let (mut record_start, mut ended_at, mut row) = (0usize, 0usize, 1usize);
     loop {
         let current = match record.as_mut() {
             Some(r) => r,
             None => {
-                // Blank lines between records belong to no record.
+                // The terminator of the last record (csv-core may have consumed part of it,
+                // or all) and the blank lines after it: one row per line end.
+                let mut run_start = ended_at;
+                while run_start > record_start && matches!(input[run_start - 1], b'\r' | b'\n') {
+                    run_start -= 1;
+                }
                 while input.get(pos).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
                     pos += 1;
                 }
                 if pos >= input.len() {
                     break;
                 }
-                line += line_breaks(&input[counted_to..pos]);
-                counted_to = pos;
+                row += line_breaks(&input[run_start..pos]);
+                record_start = pos;
                 record.insert(Record {
-                    line,
+                    row,
                     ..Record::default()
                 })
             }
@@ -256,26 +265,27 @@ pub fn read_csv(bytes: &[u8], bounds: &Bounds) -> Result<Sheet, FileError> {
             ReadFieldResult::InputEmpty => {}
             ReadFieldResult::OutputFull => {
                 return Err(FileError::CellTooLarge {
-                    line: current.line,
+                    row: current.row,
                     limit: bounds.cell_bytes,
                 });
             }
             ReadFieldResult::Field { record_end } => {
                 let cell = std::str::from_utf8(&field[..filled]).map_err(|e| FileError::Csv {
-                    line: current.line as u64,
+                    row: current.row as u64,
                     message: e.to_string(),
                 })?;
                 if current.len() < bounds.columns {
                     current.push(cell);
                 } else if !cell.trim().is_empty() {
                     return Err(FileError::TooManyColumns {
-                        line: current.line,
+                        row: current.row,
                         column: current.len() + 1,
                         limit: bounds.columns,
                     });
                 }
                 filled = 0;
                 if record_end && let Some(done) = record.take() {
+                    ended_at = pos;
                     sheet.take(done, bounds)?;
                 }
             }
@@ -357,14 +367,14 @@ pub fn read_xlsx(bytes: &[u8], bounds: &Bounds) -> Result<Sheet, FileError> {
         let line = r as usize + 1;
         if c as usize >= bounds.columns {
             return Err(FileError::TooManyColumns {
-                line,
+                row: line,
                 column: c as usize + 1,
                 limit: bounds.columns,
             });
         }
         if value.len() > bounds.cell_bytes {
             return Err(FileError::CellTooLarge {
-                line,
+                row: line,
                 limit: bounds.cell_bytes,
             });
         }
@@ -402,7 +412,7 @@ pub fn read_xlsx(bytes: &[u8], bounds: &Bounds) -> Result<Sheet, FileError> {
 fn record_of(row: u32, mut values: Vec<(u32, String)>) -> Record {
     values.sort_by_key(|(c, _)| *c);
     let mut record = Record {
-        line: row as usize + 1,
+        row: row as usize + 1,
         ..Record::default()
     };
     let mut i = 0;
@@ -544,7 +554,7 @@ mod tests {
         sheet
             .rows
             .iter()
-            .map(|r| (r.line, r.iter().collect()))
+            .map(|r| (r.row, r.iter().collect()))
             .collect()
     }
 
@@ -577,23 +587,33 @@ mod tests {
     }
 
     #[test]
-    fn line_numbers_as_an_editor_counts_them() {
-        let lines = |bytes: &[u8]| -> Vec<usize> {
+    fn rows_numbered_as_a_spreadsheet_shows_them() {
+        let rows = |bytes: &[u8]| -> Vec<usize> {
             read_csv(bytes, &Bounds::default())
                 .expect("csv")
                 .rows
                 .iter()
-                .map(|r| r.line)
+                .map(|r| r.row)
                 .collect()
         };
-        // Old Mac files end lines with a lone CR; Windows with CRLF; a quoted cell may span lines.
-        assert_eq!(lines(b"name,price\rA,1\rB,2\r"), [2, 3]);
-        assert_eq!(lines(b"name,price\r\nA,1\r\n\r\nB,2\r\n"), [2, 4]);
-        assert_eq!(lines(b"\n\nname,price\nA,\"1\n2\"\nB,3\n"), [4, 6]);
-        // A stray CR inside a row splits it; the two halves are on different lines.
-        assert_eq!(lines(b"name,price\nA,no\rte\n"), [2, 3]);
+        // The same sheet with each kind of line end: LF (Unix), CRLF (Windows, Excel's
+        // default), a lone CR (old Mac files). A blank line is a row, as the spreadsheet shows.
+        for end in ["\n", "\r\n", "\r"] {
+            let file = ["name,price", "A,1", "", "B,2", ""].join(end);
+            assert_eq!(rows(file.as_bytes()), [2, 4], "{end:?}");
+        }
+        // A quoted cell holding line breaks, of any kind, is one row.
+        for inner in ["\n", "\r\n", "\r"] {
+            for end in ["\n", "\r\n"] {
+                let file = format!("{end}{end}name,notes{end}A,\"1{inner}2{inner}3\"{end}B,3{end}");
+                assert_eq!(rows(file.as_bytes()), [4, 5], "{inner:?} in {end:?}");
+            }
+        }
+        // A stray CR outside quotes ends a row, as it does in a spreadsheet program.
+        assert_eq!(rows(b"name,price\nA,no\rte\n"), [2, 3]);
         // Blank rows (only separators) are skipped but counted.
-        assert_eq!(lines(b"name,price\n,\nA,1"), [3]);
+        assert_eq!(rows(b"name,price\n,\nA,1"), [3]);
+        assert_eq!(rows(b"name,price\r\n,\r\nA,1\r\n"), [3]);
     }
 
     #[test]
@@ -612,7 +632,7 @@ mod tests {
         assert_eq!(
             read_csv(b"a,b,c\n1,2,3,4\n", &b).err(),
             Some(FileError::TooManyColumns {
-                line: 2,
+                row: 2,
                 column: 4,
                 limit: 3
             })
@@ -622,7 +642,7 @@ mod tests {
         assert_eq!(trailing.headers, ["a", "b", "c"]);
         assert_eq!(
             read_csv(b"a,b\n123456789,1\n", &b).err(),
-            Some(FileError::CellTooLarge { line: 2, limit: 8 })
+            Some(FileError::CellTooLarge { row: 2, limit: 8 })
         );
         // A header of commas only is blank: there is no header at all.
         let commas = vec![b','; 1_000_000];

@@ -23,7 +23,9 @@ use validator::Validate;
 /// One problem with one cell (or one row, when `column` is empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RowError {
-    /// The line in the file (the header is line 1).
+    /// The row as a spreadsheet program numbers it (the header is usually row 1): an XLSX
+    /// row's number; in a CSV, one row per line end outside quotes (`\r\n`, `\n` or `\r`), blank
+    /// lines included, so a cell holding line breaks is one row, as in Excel or LibreOffice.
     pub row: usize,
     /// The column as headed in the file.
     pub column: String,
@@ -160,7 +162,7 @@ fn read_row(
     default_unit: Option<i64>,
     errors: &mut Vec<RowError>,
 ) -> Option<NewPackage> {
-    let line = record.line;
+    let line = record.row;
     let cell = |name: &str| -> (&str, &str) {
         columns
             .iter()
@@ -466,7 +468,7 @@ where
         if n % 1000 == 0 {
             tokio::task::yield_now().await;
         }
-        let line = row.record.line;
+        let line = row.record.row;
         let found = lookup(&existing, &row.input);
         if let Some(stored) = found {
             keep_uncarried(&mut row.input, stored, &carried);
@@ -676,7 +678,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
                         message: format!(
                             "Gói thầu {} (dòng {}) vừa được người khác sửa trong lúc nhập; \
                              chưa ghi gì, hãy nhập lại tệp",
-                            stored.id, row.record.line
+                            stored.id, row.record.row
                         ),
                     });
                 }

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod imports;
 pub mod ocds;
 pub mod packages;
+pub mod sync;
 pub mod targets;
 pub mod units;
 

@@ -6,6 +6,7 @@
 use super::accounts::Actor;
 use super::audit::{self, Changes, Snapshot};
 use super::cache::{Cache, Reference};
+use super::sync::{self, FeedPage, Position};
 use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern, double_option};
 use crate::db;
 use crate::db::packages::{ListFilter, ScopeSegment, SortColumn};
@@ -952,6 +953,48 @@ pub async fn list(
     })
 }
 
+/// The change feed: packages the filter matches changed after `from`, in (`updated_at`, `id`)
+/// order, a page at a time. No total: counting every remaining row on every page would cost
+/// a scan of them per page of a first full copy.
+pub async fn changes(
+    db: &impl ConnectionTrait,
+    cache: &Cache,
+    filter: PackageFilter,
+    page: PageRequest,
+    from: Position,
+) -> Result<FeedPage<PackageView>, AppError> {
+    if filter.sort.is_some_and(|s| s != PackageSort::UpdatedAtAsc) {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "sort",
+            "not_with_cursor",
+            "Khi đọc theo updated_since hoặc cursor, danh sách luôn theo thứ tự updated_at rồi id \
+             (sort chỉ có thể là updated_at)",
+        )]));
+    }
+    let per_page = sync::feed_page(page)?;
+    let reference = filter_context(db, cache, &filter).await?;
+    let segments = scope_segments_if(db, &filter, &reference.rules).await?;
+    let mut list_filter = list_filter(&filter, segments, &reference);
+    list_filter.after = Some((from.at, from.id));
+    let rows = db::packages::list_after(db, &list_filter, per_page + 1).await?;
+    let changes = FeedPage::from_rows(rows, per_page, from, |p: &package::Model| Position {
+        at: p.updated_at,
+        id: p.id,
+    });
+    let FeedPage {
+        items,
+        per_page,
+        next,
+        has_more,
+    } = changes;
+    Ok(FeedPage {
+        items: describe(db, cache, items).await?,
+        per_page,
+        next,
+        has_more,
+    })
+}
+
 /// Every package the filter matches, read in chunks so an export's memory does not grow with
 /// its rows: the ordered ids first (8 bytes a package), then the packages chunk by chunk.
 pub struct Export {
@@ -1051,6 +1094,7 @@ fn list_filter<'a>(
         status: filter.status,
         search_pattern: clean(filter.q.clone()).map(|q| contains_pattern(&fold(&q))),
         in_target_scope: filter.in_target_scope.map(|want| (want, segments, regimes)),
+        after: None,
     }
 }
 

@@ -810,3 +810,179 @@ db_test!(
         );
     }
 );
+
+/// Parser English that must never reach a user.
+fn assert_no_parser_text(text: &str) {
+    for english in [
+        "missing field",
+        "invalid type",
+        "unknown variant",
+        "expected",
+        "at line",
+        "column",
+        "premature",
+        "trailing",
+    ] {
+        assert!(!text.contains(english), "{english:?} in {text}");
+    }
+}
+
+db_test!(body_errors_name_each_field, |db: TestDb| async move {
+    let c = Client::new(&db);
+    let unit = c.unit("U", "district", None).await;
+    let base = json!({"unit_id": unit, "name": "Gói", "plan_year": 2019, "field": "goods",
+                      "method": "open_bidding", "package_price_vnd": 1_000_000, "online": true});
+    let edit = |changes: &[(&str, Value)], removed: &[&str]| {
+        let mut b = base.clone();
+        for (k, v) in changes {
+            b[*k] = v.clone();
+        }
+        for k in removed {
+            b.as_object_mut().expect("object").remove(*k);
+        }
+        b
+    };
+    // Each entry: field, code, and a piece of its Vietnamese message.
+    let errors = |r: crate::client::Response| -> Vec<(String, String, String)> {
+        assert_no_parser_text(&r.text);
+        let p = r.problem(422, "validation_failed");
+        p["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| {
+                (
+                    e["field"].as_str().expect("field").to_owned(),
+                    e["code"].as_str().expect("code").to_owned(),
+                    e["message"].as_str().expect("message").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let one = |errors: Vec<(String, String, String)>, field: &str, code: &str, says: &str| {
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let (f, c, m) = &errors[0];
+        assert_eq!((f.as_str(), c.as_str()), (field, code), "{m}");
+        assert!(m.contains(says), "{m}");
+    };
+
+    // POST: a missing field, a price sent as text, an unknown method, a date that is not one.
+    let r = c.post("/api/v1/packages", &edit(&[], &["name"])).await;
+    one(errors(r), "name", "required", "Thiếu «name»");
+    let r = c
+        .post(
+            "/api/v1/packages",
+            &edit(&[("package_price_vnd", json!("1.000.000"))], &[]),
+        )
+        .await;
+    one(errors(r), "package_price_vnd", "invalid_type", "số nguyên");
+    let r = c
+        .post(
+            "/api/v1/packages",
+            &edit(&[("method", json!("auction"))], &[]),
+        )
+        .await;
+    one(
+        errors(r),
+        "method",
+        "invalid_choice",
+        "«auction»; các giá trị được chấp nhận: open_bidding, limited_bidding, competitive_offers,",
+    );
+    let r = c
+        .post(
+            "/api/v1/packages",
+            &edit(&[("result_date", json!("30/06/2019"))], &[]),
+        )
+        .await;
+    one(errors(r), "result_date", "invalid_date", "YYYY-MM-DD");
+    let r = c
+        .post("/api/v1/packages", &edit(&[("online", json!("có"))], &[]))
+        .await;
+    one(errors(r), "online", "invalid_type", "true hoặc false");
+    // Everything wrong at once: every field is named, not only the first serde met.
+    let r = c
+        .post(
+            "/api/v1/packages",
+            &edit(
+                &[
+                    ("plan_year", json!("2019")),
+                    ("method", json!("auction")),
+                    ("result_date", json!("2019-02-30")),
+                    ("colour", json!("red")),
+                    ("name", Value::Null),
+                ],
+                &["online", "field"],
+            ),
+        )
+        .await;
+    let fields: Vec<(String, String)> = errors(r).into_iter().map(|(f, c, _)| (f, c)).collect();
+    let expected: Vec<(String, String)> = [
+        ("colour", "unknown_field"),
+        ("field", "required"),
+        ("method", "invalid_choice"),
+        ("name", "required"),
+        ("online", "required"),
+        ("plan_year", "invalid_type"),
+        ("result_date", "invalid_date"),
+    ]
+    .iter()
+    .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
+    .collect();
+    assert_eq!(fields, expected);
+
+    // PATCH: the same messages for the same mistakes.
+    let created = c.package(base.clone()).await;
+    let url = format!("/api/v1/packages/{}", created["id"]);
+    let r = c
+        .patch(
+            &url,
+            &json!({"package_price_vnd": "1.000.000"}),
+            Some("\"1\""),
+        )
+        .await;
+    one(errors(r), "package_price_vnd", "invalid_type", "số nguyên");
+    let r = c
+        .patch(&url, &json!({"method": "auction"}), Some("\"1\""))
+        .await;
+    one(errors(r), "method", "invalid_choice", "online_shopping");
+    let r = c
+        .patch(&url, &json!({"result_date": "2019-13-01"}), Some("\"1\""))
+        .await;
+    one(errors(r), "result_date", "invalid_date", "YYYY-MM-DD");
+    let r = c
+        .patch(&url, &json!({"winning_price_vnd": 12.5}), Some("\"1\""))
+        .await;
+    one(errors(r), "winning_price_vnd", "invalid_type", "số nguyên");
+    let r = c
+        .patch(&url, &json!({"plan_year": 99999999999_i64}), Some("\"1\""))
+        .await;
+    one(errors(r), "plan_year", "range", "từ 2000 đến 2100");
+    let r = c.patch(&url, &json!({"nmae": "x"}), Some("\"1\"")).await;
+    one(errors(r), "nmae", "unknown_field", "«nmae»");
+    let r = c.patch(&url, &json!(["name"]), Some("\"1\"")).await;
+    one(errors(r), "body", "invalid_type", "đối tượng JSON");
+    // Nothing changed.
+    assert_eq!(c.get(&url).await.json()["version"], 1);
+
+    // Not JSON at all stays a body-level 400, in Vietnamese, with where it broke.
+    for body in [
+        &b"{\"name\": \"x\",\n  \"plan_year\": 20x9}"[..],
+        &b"{\"name\": \"x\""[..],
+    ] {
+        let r = c
+            .send(
+                Request::post("/api/v1/packages")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_vec()))
+                    .expect("request"),
+            )
+            .await;
+        assert_no_parser_text(&r.text);
+        let p = r.problem(400, "invalid_json");
+        let detail = p["detail"].as_str().expect("detail");
+        assert!(
+            detail.starts_with("Nội dung không phải JSON hợp lệ") && detail.contains("dòng"),
+            "{detail}"
+        );
+    }
+});

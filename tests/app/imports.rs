@@ -646,3 +646,119 @@ db_test!(
         assert_eq!((now.name.as_str(), now.version), ("Gói A (sửa)", 2));
     }
 );
+
+/// The rows of the import's errors.
+fn error_rows(problem: &Value) -> Vec<u64> {
+    problem["report"]["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["row"].as_u64())
+        .collect()
+}
+
+db_test!(
+    error_rows_are_the_rows_a_spreadsheet_shows,
+    |db: TestDb| async move {
+        units(&db).await;
+        let c = Client::new(&db);
+        // Data row 4 (spreadsheet row 5, under the header) has a bad price; the notes of rows
+        // 1 and 3 hold line breaks, as Excel saves a cell typed with Alt+Enter.
+        let rows = [
+            [
+                "Mã đơn vị",
+                "Tên gói thầu",
+                "Năm kế hoạch",
+                "Lĩnh vực",
+                "Hình thức lựa chọn nhà thầu",
+                "Giá gói thầu",
+                "Qua mạng",
+                "Ghi chú",
+            ],
+            [
+                "HN-HD",
+                "Gói 1",
+                "2019",
+                "HH",
+                "CHCT",
+                "100.000.000",
+                "Có",
+                "dòng 1{br}dòng 2{br}dòng 3",
+            ],
+            [
+                "HN-HD",
+                "Gói 2",
+                "2019",
+                "HH",
+                "CHCT",
+                "100.000.000",
+                "Có",
+                "",
+            ],
+            [
+                "HN-HD",
+                "Gói 3",
+                "2019",
+                "HH",
+                "CHCT",
+                "100.000.000",
+                "Có",
+                "a{br}b",
+            ],
+            ["HN-HD", "Gói 4", "2019", "HH", "CHCT", "một trăm", "Có", ""],
+        ];
+        for (end, br) in [
+            ("\n", "\n"),
+            ("\r\n", "\n"),
+            ("\r\n", "\r\n"),
+            ("\r", "\n"),
+            ("\r", "\r"),
+        ] {
+            let csv: String = rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|cell| {
+                            let cell = cell.replace("{br}", br);
+                            if cell.contains(['\r', '\n']) {
+                                format!("\"{cell}\"")
+                            } else {
+                                cell
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(",")
+                        + end
+                })
+                .collect();
+            let r = c.post_bytes(URI, "text/csv", csv.into_bytes()).await;
+            let problem = r.problem(422, "import_rejected");
+            assert_eq!(
+                error_rows(&problem),
+                [5],
+                "lines end {end:?}, cells break {br:?}"
+            );
+            assert_eq!(problem["report"]["errors"][0]["column"], "Giá gói thầu");
+        }
+        // The same sheet as a workbook: the same row.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in rows.iter().enumerate() {
+            for (col, cell) in row.iter().enumerate() {
+                sheet
+                    .write_string(r as u32, col as u16, cell.replace("{br}", "\n"))
+                    .expect("cell");
+            }
+        }
+        let bytes = book.save_to_buffer().expect("xlsx");
+        let r = c
+            .post_bytes(
+                URI,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                bytes,
+            )
+            .await;
+        assert_eq!(error_rows(&r.problem(422, "import_rejected")), [5]);
+        assert_eq!(count(&db).await, 0);
+    }
+);

@@ -27,5 +27,6 @@ mod reports;
 mod scope_agreement;
 mod security;
 mod signals;
+mod sync;
 mod web;
 mod web_forms;

@@ -227,8 +227,8 @@ db_test!(
     the_index_migrations_roll_back_and_forward,
     |db: TestDb| async move {
         use migration::MigratorTrait;
-        // 000004–000009: the compliance indexes, the data version, the expiry indexes, the
-        // targets' roadmap.
+        // 000005–000010: the data version, the compliance index with id, the expiry indexes,
+        // the targets' roadmap, the sync indexes.
         migration::Migrator::down(&db.conn, Some(5))
             .await
             .expect("roll back the last five migrations");

@@ -46,6 +46,60 @@ impl jsonschema::Retrieve for Vendored {
     }
 }
 
+/// `^ocds-[a-z0-9]{6}-.+`: the form strict validators require of an ocid (a prefix the Open
+/// Contracting Partnership registered, then the publisher's own identifier).
+fn strict_ocid(ocid: &str) -> bool {
+    ocid.strip_prefix("ocds-")
+        .and_then(|rest| rest.split_once('-'))
+        .is_some_and(|(prefix, id)| {
+            prefix.len() == 6
+                && prefix
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && !id.is_empty()
+        })
+}
+
+/// A malformed prefix stops every command before it opens the database, with the reason.
+#[test]
+fn a_malformed_ocid_prefix_is_refused_at_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("never.db");
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    for bad in [
+        "ocds-bidtrack",
+        "ocds-ABC123",
+        "ocds-abc12",
+        "abcdef",
+        "ocds-abc12é",
+    ] {
+        for args in [&["migrate"][..], &["export-ocds", "--unit", "HN"][..]] {
+            let run = std::process::Command::new(env!("CARGO_BIN_EXE_bidtrack"))
+                .args(args)
+                .env("DATABASE_URL", &url)
+                .env("BIDTRACK_OCID_PREFIX", bad)
+                .env_remove("RUST_LOG")
+                .output()
+                .expect("run");
+            let err = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{bad}: {err}");
+            assert_eq!(err.lines().count(), 1, "{bad}: {err}");
+            assert!(
+                err.contains("BIDTRACK_OCID_PREFIX")
+                    && err.contains("six lowercase letters or digits")
+                    && err.contains(&format!("{bad:?}")),
+                "{bad}: {err}"
+            );
+        }
+    }
+    assert!(!db.exists(), "refused before the database was opened");
+    // The default is a well-formed placeholder, and the server says so when it starts.
+    assert!(strict_ocid(&format!(
+        "{}-IB1900000001",
+        bidtrack::ocds::PLACEHOLDER_OCID_PREFIX
+    )));
+}
+
 /// Every string, array and object is non-empty.
 fn assert_nothing_empty(v: &Value, path: &str) {
     match v {
@@ -157,11 +211,7 @@ db_test!(ocds_export_is_valid_ocds_1_1, |db: TestDb| async move {
     );
     for r in releases {
         assert_known_fields(r, &release_schema, &release_schema, "release");
-        assert!(
-            r["ocid"]
-                .as_str()
-                .is_some_and(|o| o.starts_with("ocds-bidtrack-"))
-        );
+        assert!(r["ocid"].as_str().is_some_and(strict_ocid), "{}", r["ocid"]);
         assert!(
             r["date"].as_str().is_some_and(|d| d.ends_with("+07:00")),
             "{}",
@@ -194,12 +244,13 @@ db_test!(ocds_export_is_valid_ocds_1_1, |db: TestDb| async move {
         .expect("an online package");
     assert!(online["procurementMethodDetails"].is_string());
 
-    // The command line writes the same releases.
+    // The command line writes the same releases, under the publisher's own prefix.
     let out = tempfile::NamedTempFile::new().expect("file");
     let run = std::process::Command::new(env!("CARGO_BIN_EXE_bidtrack"))
         .args(["export-ocds", "--unit", "HN", "--year", "2019", "-o"])
         .arg(out.path())
         .env("DATABASE_URL", &db.url)
+        .env("BIDTRACK_OCID_PREFIX", "ocds-a1b2c3")
         .env_remove("RUST_LOG")
         .output()
         .expect("run");
@@ -215,6 +266,13 @@ db_test!(ocds_export_is_valid_ocds_1_1, |db: TestDb| async move {
         Some(releases.len())
     );
     assert!(validator.is_valid(&file));
+    for r in file["releases"].as_array().expect("releases") {
+        let ocid = r["ocid"].as_str().expect("ocid");
+        assert!(
+            strict_ocid(ocid) && ocid.starts_with("ocds-a1b2c3-"),
+            "{ocid}"
+        );
+    }
 
     // A unit that does not exist; a year out of range.
     c.get("/api/v1/ocds/release-package?unit_id=999999")
