@@ -179,8 +179,9 @@ pub struct ListFilter<'a> {
     pub status: Option<PackageStatus>,
     /// Already folded (lower case, no diacritics) and turned into a LIKE pattern.
     pub search_pattern: Option<String>,
-    /// Keep packages in (true) or out of (false) the scope of the rule that applies to them;
-    /// the segments are in precedence order, the first that matches a package decides.
+    /// Keep packages in (true: some target in force counts them) or out of (false: a target
+    /// covers them, none counts them) the targets' scope. Segments are in precedence order:
+    /// for each target, the first of its segments that matches a package decides.
     pub in_target_scope: Option<(bool, Vec<ScopeSegment<'a>>, &'a Regimes)>,
     /// Only packages after this (`updated_at`, `id`) position, in that order (a change feed).
     pub after: Option<(DateTime<Utc>, i64)>,
@@ -264,33 +265,58 @@ fn push_where(sql: &mut Sql, f: &ListFilter<'_>) {
             .push(")");
     }
     if let Some((want, segments, regimes)) = &f.in_target_scope {
-        sql.push(" AND (CASE");
+        // Per target, the first segment matching a package decides whether that target counts
+        // it (NULL: no rule of the target covers it). A package is in "the target scope" when
+        // any target counts it, out of it when some target covers it and none counts it.
+        let mut keys: Vec<&str> = Vec::new();
         for seg in segments {
-            sql.push(" WHEN p.plan_year >= ").bind(seg.rule.year_from);
-            if let Some(to) = seg.rule.year_to {
-                sql.push(" AND p.plan_year <= ").bind(to);
+            if !keys.contains(&seg.rule.target_key()) {
+                keys.push(seg.rule.target_key());
             }
-            if let Some(units) = &seg.units {
-                sql.push(" AND p.unit_id IN ")
-                    .bind_list(units.iter().copied());
-            }
-            sql.push(if *want {
-                " THEN COALESCE("
-            } else {
-                " THEN NOT COALESCE("
-            });
-            sql.push("(p.status <> ")
-                .bind(PackageStatus::Cancelled.as_str())
-                .push(" AND ");
-            let months = (
-                month_key(seg.rule.year_from, 1),
-                seg.rule.year_to.map_or(MonthKey::MAX, |y| month_key(y, 12)),
-            );
-            push_scope(sql, &seg.rule.scope, regimes, months);
-            sql.push("), FALSE)");
         }
-        // No rule for the year: neither in nor out of scope.
-        sql.push(" ELSE FALSE END)");
+        let push_verdicts = |sql: &mut Sql, test: &str| {
+            sql.push("(");
+            if keys.is_empty() {
+                sql.push("FALSE");
+            }
+            for (i, key) in keys.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" OR ");
+                }
+                sql.push("(CASE");
+                for seg in segments.iter().filter(|s| s.rule.target_key() == *key) {
+                    sql.push(" WHEN p.plan_year >= ").bind(seg.rule.year_from);
+                    if let Some(to) = seg.rule.year_to {
+                        sql.push(" AND p.plan_year <= ").bind(to);
+                    }
+                    if let Some(units) = &seg.units {
+                        sql.push(" AND p.unit_id IN ")
+                            .bind_list(units.iter().copied());
+                    }
+                    sql.push(" THEN COALESCE((p.status <> ")
+                        .bind(PackageStatus::Cancelled.as_str())
+                        .push(" AND ");
+                    let months = (
+                        month_key(seg.rule.year_from, 1),
+                        seg.rule.year_to.map_or(MonthKey::MAX, |y| month_key(y, 12)),
+                    );
+                    push_scope(sql, &seg.rule.scope, regimes, months);
+                    sql.push("), FALSE)");
+                }
+                sql.push(" ELSE NULL END) ").push(test);
+            }
+            sql.push(")");
+        };
+        if *want {
+            sql.push(" AND ");
+            push_verdicts(sql, "IS TRUE");
+        } else {
+            sql.push(" AND NOT ");
+            push_verdicts(sql, "IS TRUE");
+            // No rule for the year: neither in nor out of scope.
+            sql.push(" AND ");
+            push_verdicts(sql, "IS NOT NULL");
+        }
     }
 }
 

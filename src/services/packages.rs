@@ -14,7 +14,7 @@ use crate::domain::money::{MAX_VND, format_vnd};
 use crate::domain::package_rules::{self, PackageDraft, Warning};
 use crate::domain::regime::Regimes;
 use crate::domain::scope::{PackageFacts, ScopeReason, classify};
-use crate::domain::target::{TargetRule, most_specific};
+use crate::domain::target::{TargetRule, in_force};
 use crate::domain::text::{Lines, check_code, fold, normalize_code, search_text};
 use crate::domain::{date_in_plan_years, date_range_message};
 use crate::error::{AppError, FieldError};
@@ -511,10 +511,23 @@ pub fn draft_of(p: &package::Model) -> PackageDraft {
     }
 }
 
-/// Derives the facts of `p` under `rule` (the target that applies to it, if any).
+/// Derives the facts of `p` under `rule` (one target, if any).
 pub fn derive(p: &package::Model, regimes: &Regimes, rule: Option<&TargetRule>) -> Derived {
+    derive_under(p, regimes, rule.as_slice())
+}
+
+/// Derives the facts of `p` under every target in force for it: in the targets' scope when any
+/// counts it; the reason given is the first target's that counts it, else the first target's.
+pub fn derive_under(p: &package::Model, regimes: &Regimes, rules: &[&TargetRule]) -> Derived {
     let regime = regimes.for_package(p.plan_year, p.planned_start_month);
-    let scope_reason = rule.map(|r| classify(&r.scope, regimes, &facts(p)));
+    let reasons: Vec<ScopeReason> = rules
+        .iter()
+        .map(|r| classify(&r.scope, regimes, &facts(p)))
+        .collect();
+    let scope_reason = match reasons.iter().position(ScopeReason::in_scope) {
+        Some(i) => reasons.into_iter().nth(i),
+        None => reasons.into_iter().next(),
+    };
     Derived {
         regime: regime.map(|r| r.code.clone()),
         small_scale: regime.map(|r| r.is_small_scale(p.field, p.package_price_vnd)),
@@ -524,7 +537,7 @@ pub fn derive(p: &package::Model, regimes: &Regimes, rule: Option<&TargetRule>) 
     }
 }
 
-/// Derives packages' facts under the target of their own unit and plan year.
+/// Derives packages' facts under the targets of their own unit and plan year.
 struct Describer {
     reference: Arc<Reference>,
 }
@@ -545,8 +558,8 @@ impl Describer {
 
     fn view(&self, p: package::Model) -> PackageView {
         let lineage = self.reference.lineage(p.unit_id);
-        let rule = most_specific(&self.reference.rules, p.plan_year, &lineage);
-        let derived = derive(&p, &self.reference.regimes, rule);
+        let rules = in_force(&self.reference.rules, p.plan_year, &lineage);
+        let derived = derive_under(&p, &self.reference.regimes, &rules);
         PackageView {
             package: p,
             derived,
@@ -1100,8 +1113,8 @@ fn list_filter<'a>(
 
 /// The target rules in the order `most_specific` prefers them, each with the units it can
 /// apply to: rules attached to deeper units first, then national ones; among rules of one unit,
-/// the later start, then the newer rule. The first segment matching a package's unit and year
-/// is the rule `most_specific` picks for it.
+/// the later start, then the newer rule. For each target, the first of its segments matching a
+/// package's unit and year is the rule `in_force` picks for it.
 async fn scope_segments<'a>(
     db: &impl ConnectionTrait,
     rules: &'a [TargetRule],

@@ -43,6 +43,23 @@ struct ListPage {
 }
 
 fn methods_text(methods: &[TargetMethod], ceilings: &Ceilings) -> String {
+    let listed = methods
+        .iter()
+        .map(|m| {
+            if m.small_scale_only {
+                format!("{} (quy mô nhỏ)", m.method.label_vi())
+            } else if m.within_ceilings {
+                format!("{}*", m.method.label_vi())
+            } else {
+                m.method.label_vi().to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !methods.iter().any(|m| m.within_ceilings) {
+        return listed;
+    }
+    // The ceilings once, for every method bound to them.
     let limits: Vec<String> = [
         ("hàng hóa", ceilings.goods_vnd),
         ("phi tư vấn", ceilings.non_consulting_vnd),
@@ -55,20 +72,7 @@ fn methods_text(methods: &[TargetMethod], ceilings: &Ceilings) -> String {
         max.map(|m| format!("{field} ≤ {}", crate::domain::money::format_vnd(m)))
     })
     .collect();
-    let within = format!("trong mức giá trần: {}", limits.join(", "));
-    methods
-        .iter()
-        .map(|m| {
-            if m.small_scale_only {
-                format!("{} (quy mô nhỏ)", m.method.label_vi())
-            } else if m.within_ceilings {
-                format!("{} ({within})", m.method.label_vi())
-            } else {
-                m.method.label_vi().to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    format!("{listed} (* gói thầu {})", limits.join(", "))
 }
 
 pub async fn list(

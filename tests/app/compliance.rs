@@ -751,6 +751,32 @@ db_test!(
             reasons.contains(&"mixed:field_not_counted".to_owned()),
             "{reasons:?}"
         );
+
+        // A package is in "the targets' scope" when any target in force counts it: the works
+        // package above the first target's ceiling is counted by the second. The register's
+        // filter and each package's own facts agree.
+        let list = |q: &str| {
+            let c = &client;
+            let q = format!("/api/v1/packages?unit_id={}&plan_year=2021{q}", unit.id);
+            async move { c.get(&q).await.json() }
+        };
+        let inside = list("&in_target_scope=true").await;
+        assert_eq!(inside["total"], 4, "{inside}");
+        let outside = list("&in_target_scope=false").await;
+        assert_eq!(outside["total"], 1);
+        assert_eq!(outside["items"][0]["name"], "direct");
+        let works = inside["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|p| p["name"] == "works")
+            .expect("works is in")
+            .clone();
+        assert_eq!(works["in_target_scope"], true);
+        assert_eq!(works["scope_reason"]["code"], "method_counted");
+        for p in inside["items"].as_array().expect("items") {
+            assert_eq!(p["in_target_scope"], true, "{p}");
+        }
     }
 );
 

@@ -728,8 +728,15 @@ db_test!(
         let c = Client::new(&db);
         let page = doc(&c.get("/targets").await);
         let rows = texts(&page, "tbody tr");
-        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert_eq!(rows.len(), 6, "{rows:?}");
         assert!(rows[0].contains("2019 Mọi đơn vị ≥ 50% ≥ 15%"), "{rows:?}");
+        // 2021's first target counts packages under ceilings of its own, said once.
+        assert!(
+            rows[3].contains(
+                "Đấu thầu rộng rãi*, Chào hàng cạnh tranh* (* gói thầu hàng hóa ≤ 10.000.000.000 ₫"
+            ) && rows[3].contains("tư vấn ≤ 10.000.000.000 ₫, xây lắp ≤ 20.000.000.000 ₫)"),
+            "{rows:?}"
+        );
         assert!(
             rows[0].contains("Đấu thầu rộng rãi (quy mô nhỏ)")
                 && rows[0].contains("Chào hàng cạnh tranh"),
@@ -791,27 +798,27 @@ db_test!(
             ["Năm bắt đầu phải là một số nguyên"]
         );
 
-        // Hà Nội had no target for 2020; a rule of its own gives it one
+        // Hà Nội had no target for 2022; a rule of its own gives it one
         let hn = bidtrack::db::units::find_by_code(&db.conn, "HN")
             .await
             .expect("q")
             .expect("unit")
             .id;
-        let dashboard = format!("/?unit_id={hn}&year=2020");
+        let dashboard = format!("/?unit_id={hn}&year=2022");
         assert!(
-            texts(&doc(&c.get(&dashboard).await), "[role=alert]")[0]
-                .starts_with("Không có chỉ tiêu nào áp dụng cho năm 2020")
+            texts(&doc(&c.get(&dashboard).await), "[role=status]")[0]
+                .starts_with("Chưa có chỉ tiêu cho năm 2022")
         );
         let hn_s = hn.to_string();
         let r = c
             .form(
                 "/targets/new",
                 &[
-                    ("code", "hn_2020"),
-                    ("name", "Chỉ tiêu Hà Nội 2020"),
+                    ("code", "hn_2022"),
+                    ("name", "Chỉ tiêu Hà Nội 2022"),
                     ("unit_id", &hn_s),
-                    ("year_from", "2020"),
-                    ("year_to", "2020"),
+                    ("year_from", "2022"),
+                    ("year_to", "2022"),
                     ("min_count_percent", "60"),
                     ("competitive_offers", "all"),
                     ("domestic_only", "on"),
@@ -820,13 +827,14 @@ db_test!(
             .await;
         assert_eq!(location(&r), "/targets");
         let page = doc(&c.get(&dashboard).await);
-        assert!(texts(&page, "[role=alert]").is_empty());
+        assert!(texts(&page, "[role=alert], [role=status]").is_empty());
         assert_eq!(
-            texts(&page, "#result + p.muted"),
-            ["Chỉ tiêu: Chỉ tiêu Hà Nội 2020"]
+            texts(&page, "#target-1 + p.muted"),
+            ["Chỉ tiêu: tối thiểu 60% số gói thầu"]
         );
+        assert!(texts(&page, "#target-1")[0].starts_with("Chỉ tiêu Hà Nội 2022"));
         let page = doc(&c.get("/targets").await);
-        assert!(texts(&page, "tbody tr")[1].contains("2020 Thành phố Hà Nội ≥ 60% –"));
+        assert!(texts(&page, "tbody tr")[5].contains("2022 Thành phố Hà Nội ≥ 60% –"));
     }
 );
 
