@@ -952,24 +952,6 @@ pub fn render(c: &Compliance) -> String {
                     .map_or_else(|| "–".to_owned(), format_vnd),
             ],
         ];
-        out.push_str(&table(
-            &[
-                "",
-                "in scope",
-                "online",
-                "share",
-                "target",
-                "result",
-                "shortfall",
-            ],
-            &rows,
-        ));
-        out.push_str(&format!(
-            "packages counted in {}: {} (out of scope: {})\n",
-            c.year,
-            o.packages,
-            o.packages - f.in_scope
-        ));
         let header = [
             "",
             "in scope",
@@ -979,6 +961,13 @@ pub fn render(c: &Compliance) -> String {
             "result",
             "shortfall",
         ];
+        out.push_str(&table(&header, &rows));
+        out.push_str(&format!(
+            "packages counted in {}: {} (out of scope: {})\n",
+            c.year,
+            o.packages,
+            o.packages - f.in_scope
+        ));
         let units: Vec<_> = c
             .by_unit
             .iter()

@@ -208,17 +208,7 @@ impl MigrationTrait for Migration {
 
         for s in SEEDS {
             // An administrator may already have entered one of these by hand: keep theirs.
-            let exists = db
-                .query_one(
-                    &Query::select()
-                        .column(TargetRules::Id)
-                        .from(TargetRules::Table)
-                        .and_where(Expr::col(TargetRules::Code).eq(s.code))
-                        .to_owned(),
-                )
-                .await?
-                .is_some();
-            if exists {
+            if rule_id(db, s.code).await?.is_some() {
                 continue;
             }
             let mut columns = vec![
@@ -257,17 +247,9 @@ impl MigrationTrait for Migration {
                 .map_err(|e| DbErr::Migration(e.to_string()))?
                 .to_owned();
             manager.exec_stmt(insert).await?;
-            let row = db
-                .query_one(
-                    &Query::select()
-                        .column(TargetRules::Id)
-                        .from(TargetRules::Table)
-                        .and_where(Expr::col(TargetRules::Code).eq(s.code))
-                        .to_owned(),
-                )
+            let rule_id = rule_id(db, s.code)
                 .await?
                 .ok_or_else(|| DbErr::Migration(format!("target rule {} not inserted", s.code)))?;
-            let rule_id: i64 = row.try_get("", "id")?;
             for (method, within) in s.methods {
                 manager
                     .exec_stmt(
@@ -325,6 +307,21 @@ impl MigrationTrait for Migration {
             )
             .await
     }
+}
+
+/// The id of the rule with `code`, read back by code: portable across engines, unlike RETURNING
+/// on old SQLite.
+async fn rule_id(db: &SchemaManagerConnection<'_>, code: &str) -> Result<Option<i64>, DbErr> {
+    let row = db
+        .query_one(
+            &Query::select()
+                .column(TargetRules::Id)
+                .from(TargetRules::Table)
+                .and_where(Expr::col(TargetRules::Code).eq(code))
+                .to_owned(),
+        )
+        .await?;
+    row.map(|r| r.try_get("", "id")).transpose()
 }
 
 /// A rule attached to a unit replaced every rule of its year before targets could be several:
