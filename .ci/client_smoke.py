@@ -53,11 +53,15 @@ changed = update_package.sync(client=client, id=target.id, body=PackagePatch(onl
 assert changed.online is True and changed.version == 2, changed
 
 figures = get_compliance.sync(client=client, unit_id=unit.id, year=2019)
-got = (figures.in_scope, figures.online, figures.share_percent, figures.met, figures.shortfall)
+assert len(figures.targets) == 1, figures.targets
+first = figures.targets[0]
+assert first.rule.code == "nq01_2019", first.rule
+got = (first.in_scope, first.online, first.share_percent, first.met, first.shortfall)
 assert got == (8, 4, "50.00", True, 0), got
+assert figures.overall.packages == len(SPECS), figures.overall
 
 check = subprocess.run([binary, "--database-url", database_url, "check", "--unit", "CLIENT-HD", "--year", "2019", "--json"],
                        check=True, capture_output=True, text=True)
-cli = json.loads(check.stdout)
+cli = json.loads(check.stdout)["targets"][0]
 assert (cli["in_scope"], cli["online"], cli["share_percent"], cli["met"], cli["shortfall"]) == got, (cli, got)
 print(f"generated client: in scope {got[0]}, online {got[1]}, {got[2]}%, met, shortfall {got[4]} — same as bidtrack check")
