@@ -51,13 +51,19 @@ fn figure_cells(c: &Computation, f: &Figures) -> Vec<Cell> {
         Cell::Int(f.counted),
         Cell::Int(f.in_scope),
         Cell::Int(f.online),
-        Cell::Percent(f.share_percent),
+        Cell::Share {
+            num: f.online.into(),
+            den: f.in_scope.into(),
+        },
         percent(Some(c.rule.min_count_percent)),
         Cell::text(verdict(f.met)),
         Cell::Int(f.shortfall),
         Cell::Money(f.value_in_scope_vnd),
         Cell::Money(f.value_online_vnd),
-        Cell::Percent(f.value_share_percent),
+        Cell::Share {
+            num: f.value_online_vnd,
+            den: f.value_in_scope_vnd,
+        },
         percent(c.rule.min_value_percent),
         if has_value_target {
             Cell::text(verdict(f.value_met))

@@ -26,6 +26,57 @@ fn sheet(bytes: &[u8]) -> calamine::Range<Data> {
     wb.worksheet_range("Báo cáo").expect("the report sheet")
 }
 
+/// One part of an XLSX file (a zip), as text.
+fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut part = zip.by_name(name).expect(name);
+    let mut out = String::new();
+    part.read_to_string(&mut out).expect("UTF-8 XML");
+    out
+}
+
+/// The value of attribute `name` in the XML tag starting `tag`.
+fn attr_of<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let end = tag.find('>').unwrap_or(tag.len());
+    let tag = &tag[..end];
+    let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    tag[at..].split('"').next()
+}
+
+/// The number format of cell (row, col) of the first sheet (calamine does not expose formats):
+/// the cell's style index, its `xf` in styles.xml, then its format code (built-in ids as Excel
+/// numbers them).
+fn number_format(bytes: &[u8], row: u32, col: u32) -> String {
+    let reference = rust_xlsxwriter::row_col_to_cell(row, u16::try_from(col).expect("col"));
+    let sheet = xlsx_part(bytes, "xl/worksheets/sheet1.xml");
+    let cell = sheet
+        .find(&format!("<c r=\"{reference}\""))
+        .unwrap_or_else(|| panic!("no cell {reference}"));
+    let style: usize = attr_of(&sheet[cell..], "s").map_or(0, |s| s.parse().expect("index"));
+    let styles = xlsx_part(bytes, "xl/styles.xml");
+    let xfs = &styles[styles.find("<cellXfs").expect("cellXfs")..];
+    let xf = xfs.match_indices("<xf ").nth(style).expect("the xf").0;
+    let id: u32 = attr_of(&xfs[xf..], "numFmtId")
+        .expect("numFmtId")
+        .parse()
+        .expect("id");
+    match id {
+        0 => "General".to_owned(),
+        1 => "0".to_owned(),
+        3 => "#,##0".to_owned(),
+        10 => "0.00%".to_owned(),
+        _ => {
+            let at = styles
+                .find(&format!("<numFmt numFmtId=\"{id}\""))
+                .expect("a custom format");
+            attr_of(&styles[at..], "formatCode")
+                .expect("formatCode")
+                .to_owned()
+        }
+    }
+}
+
 fn number(range: &calamine::Range<Data>, row: u32, col: u32) -> f64 {
     match range.get_value((row, col)) {
         Some(Data::Float(v)) => *v,
@@ -130,14 +181,10 @@ db_test!(compliance_report_in_every_format, |db: TestDb| async move {
         number(&s, header + 1, 6),
         api["online"].as_f64().expect("n")
     );
-    let share: f64 = api["share_percent"]
-        .as_str()
-        .expect("share")
-        .parse()
-        .expect("decimal");
-    assert!(
-        (number(&s, header + 1, 7) - share / 100.0).abs() < 1e-9,
-        "shares are numbers with a percent format"
+    assert_eq!(
+        number(&s, header + 1, 7),
+        api["online"].as_f64().expect("n") / api["in_scope"].as_f64().expect("n"),
+        "shares are the exact ratio, with a percent format"
     );
     assert_eq!(
         number(&s, header + 1, 11),
@@ -184,7 +231,7 @@ db_test!(compliance_report_in_every_format, |db: TestDb| async move {
         r.text.contains("class=\"not-met\"") && r.text.contains("class=\"met\""),
         "Phúc Thọ misses, Hoàn Kiếm meets"
     );
-    assert!(r.text.contains("Chỉ tiêu 50.00%"));
+    assert!(r.text.contains("Chỉ tiêu 50,00%"));
 
     // bad input
     c.get(&format!(
@@ -377,3 +424,73 @@ db_test!(package_list_report, |db: TestDb| async move {
         .await
         .problem(422, "validation_failed");
 });
+
+/// `1234567000` → `1.234.567.000`, written out here so the test does not borrow the code's own.
+fn dots(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::from(if v < 0 { "-" } else { "" });
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+db_test!(
+    shares_exact_in_xlsx_and_vietnamese_in_print,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let ha_dong = unit_id(&c, "HN-HADONG").await;
+        let api = c
+            .get(&format!("/api/v1/compliance?unit_id={ha_dong}&year=2019"))
+            .await
+            .json();
+        let (value_online, value_in_scope) = (
+            api["value_online_vnd"].as_i64().expect("online"),
+            api["value_in_scope_vnd"].as_i64().expect("in scope"),
+        );
+        // Hà Đông's value share is 10.65 / 35.85 bn = 29.7071…%: truncated, 29.70%.
+        assert_eq!(api["value_share_percent"], "29.70");
+        let exact = value_online as f64 / value_in_scope as f64;
+        assert!(
+            (exact - 0.2970).abs() > 1e-6,
+            "the example must not be exact"
+        );
+
+        let report = format!("/api/v1/reports/compliance?unit_id={ha_dong}&year=2019&depth=0");
+        let bytes = c.get_bytes(&format!("{report}&format=xlsx")).await;
+        let s = sheet(&bytes);
+        let row = 7 + 1; // title, five scope lines, a blank line, the header
+        assert_eq!(text(&s, row, 1), "HN-HADONG");
+        assert_eq!(number(&s, row, 13), exact, "the ratio itself, not 0.2970");
+        assert_eq!(number_format(&bytes, row, 13), "0.00%");
+        assert_eq!(number(&s, row, 7), 0.5);
+
+        // CSV and JSON keep the machine form, truncated.
+        let csv = c.get(&format!("{report}&format=csv")).await.text;
+        assert!(
+            csv.lines().nth(1).expect("row").contains(",29.70,"),
+            "{csv}"
+        );
+        let j = c.get(&report).await.json();
+        assert_eq!(j["rows"][0]["cells"]["value_share_percent"], "29.70");
+
+        // Print: decimal comma, dot thousands.
+        let html = c.get(&format!("{report}&format=html")).await.text;
+        let page = scraper::Html::parse_document(&html);
+        let sel = scraper::Selector::parse("tbody tr:first-child td").expect("selector");
+        let cells: Vec<String> = page
+            .select(&sel)
+            .map(|e| e.text().collect::<String>())
+            .collect();
+        assert_eq!(cells[7], "50,00%");
+        assert_eq!(cells[11], dots(value_in_scope));
+        assert_eq!(cells[11], "35.850.000.000");
+        assert_eq!(cells[12], "10.650.000.000");
+        assert_eq!(cells[13], "29,70%");
+        assert!(!html.contains("29.70%"));
+    }
+);

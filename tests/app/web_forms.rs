@@ -524,7 +524,7 @@ db_test!(
             .await);
         let first_row = texts(&page, ".report-preview tbody tr:first-child")[0].clone();
         assert!(
-            first_row.contains("Quận Hà Đông 0 10 8 4 50.00% 50.00% Đạt"),
+            first_row.contains("Quận Hà Đông 0 10 8 4 50,00% 50,00% Đạt"),
             "{first_row}"
         );
 
