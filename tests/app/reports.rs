@@ -407,8 +407,8 @@ db_test!(package_list_report, |db: TestDb| async move {
     let s = sheet(&bytes);
     assert_eq!(
         s.end().expect("cells").0,
-        6 + 10,
-        "the header at row 6 (title, 4 scope lines, a blank line), then 10 rows"
+        6 + 10 + 1,
+        "the header at row 6 (title, 4 scope lines, a blank line), 10 rows, the totals"
     );
     let r = c
         .get(&format!(
@@ -437,6 +437,176 @@ fn dots(v: i64) -> String {
     }
     out
 }
+
+db_test!(
+    package_list_xlsx_and_print_read_right,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let ha_dong = unit_id(&c, "HN-HADONG").await;
+        let list = format!("/api/v1/reports/packages?unit_id={ha_dong}&plan_year=2019");
+        let j = c.get(&list).await.json();
+        let rows = j["rows"].as_array().expect("rows");
+        let keys: Vec<&str> = j["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .map(|c| c["key"].as_str().expect("key"))
+            .collect();
+        let col = |key: &str| keys.iter().position(|k| *k == key).expect(key) as u32;
+        let api = c
+            .get(&format!(
+                "/api/v1/packages?unit_id={ha_dong}&plan_year=2019&per_page=100"
+            ))
+            .await
+            .json();
+        let by_id: std::collections::HashMap<i64, &Value> = api["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|p| (p["id"].as_i64().expect("id"), p))
+            .collect();
+        let sum = |key: &str| -> i64 { rows.iter().filter_map(|r| r["cells"][key].as_i64()).sum() };
+        let (price, winning, savings) = (
+            sum("package_price_vnd"),
+            sum("winning_price_vnd"),
+            sum("savings_vnd"),
+        );
+        assert!(winning > 0 && savings > 0, "some packages have a result");
+
+        let bytes = c.get_bytes(&format!("{list}&format=xlsx")).await;
+        let s = sheet(&bytes);
+        let header = 6;
+        let first = header + 1;
+        let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
+        let mut law_names = 0;
+        for (i, r) in rows.iter().enumerate() {
+            let at = first + i as u32;
+            // The plan year: a number, shown without a thousands separator.
+            assert_eq!(number(&s, at, col("plan_year")), 2019.0);
+            assert_eq!(number_format(&bytes, at, col("plan_year")), "0");
+            assert_eq!(number_format(&bytes, at, col("id")), "0");
+            assert_eq!(number_format(&bytes, at, col("package_price_vnd")), "#,##0");
+            // Updated at: a date-time cell in Vietnam's time, shown to the minute.
+            let id = r["cells"]["id"].as_i64().expect("id");
+            let updated = chrono::DateTime::parse_from_rfc3339(
+                by_id[&id]["updated_at"].as_str().expect("updated_at"),
+            )
+            .expect("RFC 3339")
+            .with_timezone(&vietnam)
+            .naive_local();
+            let cell = match s.get_value((at, col("updated_at"))) {
+                Some(Data::DateTime(d)) => d.as_datetime().expect("a date-time"),
+                other => panic!("updated_at is not a date-time cell: {other:?}"),
+            };
+            assert!(
+                (cell - updated).num_milliseconds().abs() < 1000,
+                "{cell} is {updated} in Vietnam"
+            );
+            assert_eq!(
+                number_format(&bytes, at, col("updated_at")),
+                "dd/mm/yyyy hh:mm"
+            );
+            // The law by its name, never its code.
+            match s.get_value((at, col("regime"))) {
+                Some(Data::String(name)) => {
+                    assert!(!name.contains('_'), "{name}");
+                    law_names += usize::from(
+                        name == "Luật Đấu thầu 43/2013/QH13 và Nghị định 63/2014/NĐ-CP",
+                    );
+                }
+                other => panic!("regime: {other:?}"),
+            }
+        }
+        assert_eq!(law_names, rows.len(), "2019 is under Law 43 and Decree 63");
+        // The totals: SUBTOTAL formulas over the rows, with their results cached.
+        let totals = first + rows.len() as u32;
+        assert_eq!(
+            s.end().expect("cells").0,
+            totals,
+            "the totals row is the last"
+        );
+        assert_eq!(text(&s, totals, col("unit_name")), "Tổng cộng");
+        let mut wb: Xlsx<_> =
+            open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("an XLSX file");
+        let formulas = wb.worksheet_formula("Báo cáo").expect("formulas");
+        for (key, expected) in [
+            ("package_price_vnd", price),
+            ("winning_price_vnd", winning),
+            ("savings_vnd", savings),
+        ] {
+            assert_eq!(number(&s, totals, col(key)), expected as f64, "{key}");
+            let letter = rust_xlsxwriter::column_number_to_name(col(key) as u16);
+            assert_eq!(
+                formulas.get_value((totals, col(key))).map(String::as_str),
+                Some(format!("SUBTOTAL(109,{letter}{}:{letter}{totals})", first + 1).as_str()),
+                "{key}"
+            );
+        }
+        // Page setup: A4 landscape, one page wide, the header row on every page.
+        let sheet_xml = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
+        let setup = &sheet_xml[sheet_xml.find("<pageSetup ").expect("a page setup")..];
+        assert_eq!(attr_of(setup, "paperSize"), Some("9"));
+        assert_eq!(attr_of(setup, "orientation"), Some("landscape"));
+        assert_eq!(attr_of(setup, "fitToHeight"), Some("0"));
+        assert!(sheet_xml.contains("<pageSetUpPr fitToPage=\"1\"/>"));
+        let workbook_xml = xlsx_part(&bytes, "xl/workbook.xml");
+        assert!(
+            workbook_xml.contains(&format!(
+                "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">'Báo cáo'!${0}:${0}</definedName>",
+                header + 1
+            )),
+            "{workbook_xml}"
+        );
+
+        // Print: the columns that fit A4 across, Vietnamese numbers, a totals line.
+        let r = c.get(&format!("{list}&format=html")).await;
+        let page = scraper::Html::parse_document(&r.text);
+        let select = |css: &str| {
+            let sel = scraper::Selector::parse(css).expect("selector");
+            page.select(&sel)
+                .map(|e| e.text().collect::<String>())
+                .collect::<Vec<_>>()
+        };
+        let headers = select("thead th");
+        assert!(headers.len() <= 12, "{headers:?}");
+        for shown in [
+            "Tên gói thầu",
+            "Giá gói thầu (đồng)",
+            "Giá trúng thầu (đồng)",
+        ] {
+            assert!(headers.iter().any(|h| h == shown), "{shown} is printed");
+        }
+        for hidden in ["Cập nhật lúc", "Quy định áp dụng", "Lưu ý"] {
+            assert!(
+                !headers.iter().any(|h| h == hidden),
+                "{hidden} is not printed"
+            );
+        }
+        let total = select("tbody tr.total td");
+        assert_eq!(total.len(), headers.len());
+        for expected in [price, winning, savings] {
+            assert!(
+                total.contains(&dots(expected)),
+                "{total:?} has {}",
+                dots(expected)
+            );
+        }
+        assert!(total.contains(&"Tổng cộng".to_owned()));
+
+        // CSV keeps every column, one line per package and no totals, instants with their offset.
+        let r = c.get(&format!("{list}&format=csv")).await;
+        let mut csv = ::csv::Reader::from_reader(r.text.trim_start_matches('\u{feff}').as_bytes());
+        assert_eq!(csv.headers().expect("header").len(), keys.len());
+        let records: Vec<_> = csv.records().map(|r| r.expect("a record")).collect();
+        assert_eq!(records.len(), rows.len());
+        for rec in &records {
+            let updated = &rec[col("updated_at") as usize];
+            assert!(updated.ends_with("+07:00"), "{updated}");
+            assert_eq!(&rec[col("plan_year") as usize], "2019");
+        }
+    }
+);
 
 db_test!(
     shares_exact_in_xlsx_and_vietnamese_in_print,
