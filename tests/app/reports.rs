@@ -256,6 +256,31 @@ fn sum_column(rows: &[Value], key: &str, kind: &str) -> i64 {
         .sum()
 }
 
+fn cell_i64(row: &Value, key: &str) -> i64 {
+    row["cells"][key]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{key} is not an integer in {row}"))
+}
+
+const SIDES: [&str; 3] = ["online", "offline", "total"];
+
+/// The counted packages of the city in 2019 (plan view), from the package API.
+async fn counted_2019(c: &Client, unit: i64) -> Vec<Value> {
+    let all = c
+        .get(&format!(
+            "/api/v1/packages?unit_id={unit}&plan_year=2019&per_page=500"
+        ))
+        .await
+        .json();
+    all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|p| p["status"] != "cancelled")
+        .cloned()
+        .collect()
+}
+
 db_test!(
     summary_adds_up_in_dong_and_millions,
     |db: TestDb| async move {
@@ -278,7 +303,7 @@ db_test!(
                 .as_array()
                 .expect("columns")
                 .iter()
-                .filter(|c| c["kind"] != "text")
+                .filter(|c| c["kind"] == "integer" || c["kind"] == "money")
             {
                 let key = col["key"].as_str().expect("key");
                 let data = sum_column(&rows, key, "data");
@@ -290,87 +315,30 @@ db_test!(
                     "{unit} {key}: the total adds the lines as printed"
                 );
             }
-            // online + not online = total, on every row
+            // online + not online = total, on every row and every amount
             for r in &rows {
-                for (a, b, t) in [
-                    ("online_count", "offline_count", "total_count"),
-                    (
-                        "online_package_price",
-                        "offline_package_price",
-                        "total_package_price",
-                    ),
+                for measure in [
+                    "awarded_count",
+                    "awarded_package_price",
+                    "winning_price",
+                    "savings",
+                    "pending_count",
+                    "pending_package_price",
                 ] {
                     assert_eq!(
-                        r["cells"][a].as_i64().expect("a") + r["cells"][b].as_i64().expect("b"),
-                        r["cells"][t].as_i64().expect("t")
+                        cell_i64(r, &format!("online_{measure}"))
+                            + cell_i64(r, &format!("offline_{measure}")),
+                        cell_i64(r, &format!("total_{measure}")),
+                        "{unit} {measure}"
                     );
                 }
             }
             assert_eq!(
-                total["cells"]["total_count"], 292,
-                "every package counted in 2019"
+                cell_i64(total, "total_awarded_count") + cell_i64(total, "total_pending_count"),
+                292,
+                "every package counted in 2019, with a result or without"
             );
         }
-        // The đồng figures are the database's: Σ package price over the city's counted packages.
-        let j = c
-            .get(&format!("/api/v1/reports/summary?unit_id={hn}&year=2019"))
-            .await
-            .json();
-        let total = j["rows"]
-            .as_array()
-            .expect("rows")
-            .iter()
-            .find(|r| r["kind"] == "total")
-            .cloned()
-            .expect("total");
-        let all = c
-            .get(&format!(
-                "/api/v1/packages?unit_id={hn}&plan_year=2019&per_page=500"
-            ))
-            .await
-            .json();
-        let counted: Vec<&Value> = all["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .filter(|p| p["status"] != "cancelled")
-            .collect();
-        let price: i64 = counted
-            .iter()
-            .map(|p| p["package_price_vnd"].as_i64().expect("price"))
-            .sum();
-        assert_eq!(total["cells"]["total_package_price"].as_i64(), Some(price));
-        let awarded: Vec<&&Value> = counted
-            .iter()
-            .filter(|p| p["status"] == "awarded")
-            .collect();
-        let winning: i64 = awarded
-            .iter()
-            .map(|p| p["winning_price_vnd"].as_i64().expect("winning"))
-            .sum();
-        let savings: i64 = awarded
-            .iter()
-            .map(|p| {
-                p["package_price_vnd"].as_i64().expect("p")
-                    - p["winning_price_vnd"].as_i64().expect("w")
-            })
-            .sum();
-        assert_eq!(
-            total["cells"]["total_winning_price"].as_i64(),
-            Some(winning)
-        );
-        assert_eq!(total["cells"]["total_savings"].as_i64(), Some(savings));
-
-        // XLSX in millions: numeric cells; the last row is the grand total
-        let bytes = c
-            .get_bytes(&format!(
-                "/api/v1/reports/summary?unit_id={hn}&year=2019&unit=million&format=xlsx"
-            ))
-            .await;
-        let s = sheet(&bytes);
-        let last = s.end().expect("cells").0;
-        assert_eq!(text(&s, last, 0), "Tổng cộng");
-        assert_eq!(number(&s, last, 10), 292.0);
         let r = c
             .get(&format!(
                 "/api/v1/reports/summary?unit_id={hn}&year=2019&format=csv"
@@ -379,6 +347,127 @@ db_test!(
         assert_eq!(
             r.header("content-disposition"),
             Some("attachment; filename=\"tong-hop-lcnt_HN_2019.csv\"")
+        );
+    }
+);
+
+db_test!(
+    summary_money_columns_reconcile_on_every_line,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let hn = unit_id(&c, "HN").await;
+        let report =
+            |unit: &str| format!("/api/v1/reports/summary?unit_id={hn}&year=2019&unit={unit}");
+        let dong = c.get(&report("dong")).await.json();
+        let million = c.get(&report("million")).await.json();
+        let dong_rows = dong["rows"].as_array().expect("rows");
+        let million_rows = million["rows"].as_array().expect("rows");
+        assert_eq!(dong_rows.len(), million_rows.len());
+
+        // On every line, subtotal and total, on each side, in đồng and in millions: package price
+        // − winning price = savings, over the same (awarded) packages.
+        for (unit, rows) in [("dong", dong_rows), ("million", million_rows)] {
+            for r in rows {
+                for side in SIDES {
+                    assert_eq!(
+                        cell_i64(r, &format!("{side}_awarded_package_price"))
+                            - cell_i64(r, &format!("{side}_winning_price")),
+                        cell_i64(r, &format!("{side}_savings")),
+                        "{unit} {side}: {}",
+                        r["cells"]
+                    );
+                }
+            }
+        }
+        // Millions are the đồng figures rounded half up per line and side, never re-derived.
+        let round = |v: i64| (v + 500_000).div_euclid(1_000_000);
+        for (d, m) in dong_rows.iter().zip(million_rows) {
+            if d["kind"] != "data" {
+                continue;
+            }
+            for side in ["online", "offline"] {
+                for measure in [
+                    "awarded_package_price",
+                    "winning_price",
+                    "pending_package_price",
+                ] {
+                    let key = format!("{side}_{measure}");
+                    assert_eq!(round(cell_i64(d, &key)), cell_i64(m, &key), "{key}");
+                }
+            }
+        }
+        let scope = million["scope"].to_string();
+        assert!(
+            scope.contains("tiết kiệm là hiệu của hai số đã làm tròn"),
+            "the report says how millions keep the identity: {scope}"
+        );
+
+        // The đồng totals are the packages': awarded ones in the savings columns, the others in
+        // their own columns.
+        let total = dong_rows
+            .iter()
+            .find(|r| r["kind"] == "total")
+            .expect("total");
+        let counted = counted_2019(&c, hn).await;
+        let price = |p: &Value| p["package_price_vnd"].as_i64().expect("price");
+        let (awarded, pending): (Vec<&Value>, Vec<&Value>) = counted
+            .iter()
+            .partition(|p| p["status"] == "awarded" && p["winning_price_vnd"].is_i64());
+        assert!(!awarded.is_empty() && !pending.is_empty());
+        let awarded_price: i64 = awarded.iter().map(|p| price(p)).sum();
+        let winning: i64 = awarded
+            .iter()
+            .map(|p| p["winning_price_vnd"].as_i64().expect("winning"))
+            .sum();
+        let pending_price: i64 = pending.iter().map(|p| price(p)).sum();
+        assert_eq!(cell_i64(total, "total_awarded_count"), awarded.len() as i64);
+        assert_eq!(
+            cell_i64(total, "total_awarded_package_price"),
+            awarded_price
+        );
+        assert_eq!(cell_i64(total, "total_winning_price"), winning);
+        assert_eq!(cell_i64(total, "total_savings"), awarded_price - winning);
+        assert_eq!(cell_i64(total, "total_pending_count"), pending.len() as i64);
+        assert_eq!(
+            cell_i64(total, "total_pending_package_price"),
+            pending_price
+        );
+        // The savings rate over the same packages, truncated to two decimals in JSON…
+        let savings = i128::from(awarded_price - winning);
+        let hundredths = savings * 10_000 / i128::from(awarded_price);
+        assert_eq!(
+            total["cells"]["total_savings_rate"],
+            format!("{}.{:02}", hundredths / 100, hundredths % 100)
+        );
+
+        // …and the exact ratio in XLSX, whose last row is the grand total.
+        let bytes = c
+            .get_bytes(&format!(
+                "/api/v1/reports/summary?unit_id={hn}&year=2019&format=xlsx"
+            ))
+            .await;
+        let s = sheet(&bytes);
+        let last = s.end().expect("cells").0;
+        assert_eq!(text(&s, last, 0), "Tổng cộng");
+        let columns: Vec<String> = dong["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .map(|c| c["key"].as_str().expect("key").to_owned())
+            .collect();
+        let at = |key: &str| columns.iter().position(|k| k == key).expect(key) as u32;
+        assert_eq!(
+            number(&s, last, at("total_savings_rate")),
+            (awarded_price - winning) as f64 / awarded_price as f64
+        );
+        assert_eq!(
+            number(&s, last, at("total_savings")),
+            (awarded_price - winning) as f64
+        );
+        assert_eq!(
+            number_format(&bytes, last, at("total_savings_rate")),
+            "0.00%"
         );
     }
 );
