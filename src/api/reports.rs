@@ -35,7 +35,9 @@ pub struct ColumnJson {
     pub key: String,
     /// Vietnamese header.
     pub header: String,
-    /// text, integer, money (whole đồng or millions), percent (string, two decimals), bool, date.
+    /// text, integer, code (a whole number that names: id, year, month, version), money (whole
+    /// đồng or millions), percent (string, two decimals, truncated), bool, date, date_time (RFC
+    /// 3339 in Vietnam's time, +07:00).
     pub kind: String,
 }
 
@@ -160,7 +162,8 @@ pub struct SummaryReportQuery {
     #[param(minimum = 2000, maximum = 2100, example = 2019)]
     pub year: i32,
     pub view: Option<View>,
-    /// `dong` (default) or `million`: millions are rounded per line, totals add the rounded lines.
+    /// `dong` (default) or `million`: prices are rounded per line, savings are the rounded package
+    /// price − the rounded winning price, totals add the rounded lines.
     pub unit: Option<MoneyUnit>,
     pub format: Option<Format>,
 }
@@ -168,8 +171,9 @@ pub struct SummaryReportQuery {
 /// Annual summary (Biểu 01/02)
 ///
 /// Rows by field × method with a subtotal per field and a grand total; for online, not online
-/// and both: number of packages, Σ package price, Σ winning price and Σ savings (package price −
-/// winning price, over awarded packages).
+/// and both: over the packages with a result, their number, Σ package price, Σ winning price,
+/// savings (package price − winning price) and the savings rate (savings / package price); then
+/// the number and Σ package price of the packages without a result.
 #[utoipa::path(operation_id = "report_summary", get, path = "/reports/summary", tag = "reports", params(SummaryReportQuery),
     responses(
         (status = 200, description = "The report, in the format asked",

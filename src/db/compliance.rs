@@ -465,11 +465,13 @@ pub struct SummaryGroup {
     pub method: Method,
     pub online: bool,
     pub count: i64,
+    /// Σ package price over every package of the line.
     pub package_price_vnd: i128,
-    /// Over awarded packages.
+    /// Packages with a result (awarded, winning price known): how many, Σ package price and
+    /// Σ winning price over the same packages, so that their difference is the savings.
+    pub awarded_count: i64,
+    pub awarded_package_price_vnd: i128,
     pub winning_price_vnd: i128,
-    /// Package price − winning price, over awarded packages.
-    pub savings_vnd: i128,
 }
 
 /// The annual summary's aggregate: the subtree's packages counted in the year, grouped by field,
@@ -482,19 +484,24 @@ pub async fn summary(
 ) -> Result<Vec<SummaryGroup>, DbErr> {
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT p.field, p.method, CASE WHEN p.online THEN 1 ELSE 0 END, COUNT(*)");
+    let awarded = |sql: &mut Sql| {
+        sql.push("CASE WHEN p.status = ")
+            .bind(PackageStatus::Awarded.as_str());
+        sql.push(" AND p.winning_price_vnd IS NOT NULL THEN ");
+    };
+    sql.push(", SUM(");
+    awarded(&mut sql);
+    sql.push("1 ELSE 0 END)");
     // Each sum in two parts, as `tally` does (see `AMOUNT_SPLIT`).
-    for amount in [
-        "p.package_price_vnd",
-        "p.winning_price_vnd",
-        "(p.package_price_vnd - p.winning_price_vnd)",
+    for (amount, awarded_only) in [
+        ("p.package_price_vnd", false),
+        ("p.package_price_vnd", true),
+        ("p.winning_price_vnd", true),
     ] {
-        let awarded_only = amount != "p.package_price_vnd";
         for part in ["/", "%"] {
             sql.push(", CAST(COALESCE(SUM(");
             if awarded_only {
-                sql.push("CASE WHEN p.status = ")
-                    .bind(PackageStatus::Awarded.as_str());
-                sql.push(" AND p.winning_price_vnd IS NOT NULL THEN ");
+                awarded(&mut sql);
             }
             sql.push(amount)
                 .push(" ")
@@ -519,9 +526,10 @@ pub async fn summary(
                 method: enum_at(r, 1, "packages.method")?,
                 online: r.try_get_by_index::<i32>(2)? == 1,
                 count: r.try_get_by_index(3)?,
-                package_price_vnd: amount(r.try_get_by_index(4)?, r.try_get_by_index(5)?),
-                winning_price_vnd: amount(r.try_get_by_index(6)?, r.try_get_by_index(7)?),
-                savings_vnd: amount(r.try_get_by_index(8)?, r.try_get_by_index(9)?),
+                awarded_count: r.try_get_by_index(4)?,
+                package_price_vnd: amount(r.try_get_by_index(5)?, r.try_get_by_index(6)?),
+                awarded_package_price_vnd: amount(r.try_get_by_index(7)?, r.try_get_by_index(8)?),
+                winning_price_vnd: amount(r.try_get_by_index(9)?, r.try_get_by_index(10)?),
             })
         })
         .collect()

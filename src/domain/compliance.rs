@@ -95,11 +95,6 @@ impl fmt::Display for Percent {
     }
 }
 
-/// A share as Vietnamese pages print it: decimal comma, `48,79%`.
-pub fn percent_vi(p: Percent) -> String {
-    format!("{},{:02}%", p.hundredths / 100, p.hundredths % 100)
-}
-
 impl Serialize for Percent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

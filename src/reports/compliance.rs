@@ -122,7 +122,10 @@ fn target_columns(n: usize, with_rule: bool) -> Vec<Column> {
 
 /// An exact ratio, for the writers to present (XLSX keeps it exact).
 fn share(num: impl Into<i128>, den: impl Into<i128>) -> Cell {
-    Cell::Percent(crate::domain::compliance::evaluate(num.into(), den.into(), 0).share)
+    Cell::Share {
+        num: num.into(),
+        den: den.into(),
+    }
 }
 
 fn whole_percent(p: i32) -> Cell {

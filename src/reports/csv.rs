@@ -101,10 +101,14 @@ mod tests {
             Cell::Int(-5),
             Cell::Money(1_000_000),
             Cell::Percent(Some(Percent { hundredths: 5_000 })),
+            Cell::Share {
+                num: 48_799,
+                den: 100_000,
+            },
             Cell::Empty,
         ])];
         let out = String::from_utf8(super::rows(&rows).unwrap_or_default()).unwrap_or_default();
-        assert_eq!(out, "'=1+1,-5,1000000,50.00,\n");
+        assert_eq!(out, "'=1+1,-5,1000000,50.00,48.79,\n");
         let table = Table {
             title: String::new(),
             scope: Vec::new(),

@@ -1,8 +1,10 @@
-//! The printable HTML report: the same table as every other format, an A4-landscape print
-//! stylesheet, and for the compliance report an SVG chart drawn on the server (online share per
-//! child unit against the target line, green when met, red when not). No script at all.
+//! The printable HTML report: the same table as every other format in Vietnamese number forms
+//! (`1.234.567.000`, `48,79%`, `05/03/2019`), the columns marked for print only, a totals line
+//! under a list with summed columns, an A4-landscape print stylesheet, and for the compliance
+//! report an SVG chart drawn on the server (online share per child unit against the target
+//! line, green when met, red when not). No script at all.
 
-use super::table::{Cell, Kind, RowKind, Table};
+use super::table::{Cell, Column, Kind, Row, RowKind, Table, vi_datetime, vi_percent, vi_share};
 use crate::domain::compliance::Percent;
 use crate::domain::money::group_thousands;
 use crate::services::compliance::Computation;
@@ -81,7 +83,7 @@ impl Chart {
                     label: u.name.clone(),
                     value: f
                         .share_percent
-                        .map_or_else(|| "không có gói".to_owned(), |p| format!("{p}%")),
+                        .map_or_else(|| "không có gói".to_owned(), vi_percent),
                     class: match f.met {
                         Some(true) => "met",
                         Some(false) => "not-met",
@@ -108,7 +110,7 @@ impl Chart {
             bottom,
             bar_height,
             target_x: plot_x + x_for(target),
-            target_label: format!("Chỉ tiêu {}%", Percent { hundredths: target }),
+            target_label: format!("Chỉ tiêu {}", vi_percent(Percent { hundredths: target })),
             target_label_y: top - 10,
             bars,
         })
@@ -127,45 +129,80 @@ struct Page<'a> {
     rows: Vec<HtmlRow>,
 }
 
-fn show(cell: &Cell) -> String {
+fn show(cell: &Cell, kind: Kind) -> String {
     match cell {
+        Cell::Int(v) if kind == Kind::Code => v.to_string(),
         Cell::Int(v) => group_thousands(*v),
         Cell::Money(v) => group_thousands(*v),
-        Cell::Percent(Some(p)) => format!("{p}%"),
+        Cell::Percent(Some(p)) => vi_percent(*p),
+        Cell::Share { num, den } => vi_share(*num, *den),
+        Cell::Date(Some(d)) => d.format("%d/%m/%Y").to_string(),
+        Cell::DateTime(Some(t)) => vi_datetime(*t),
         other => other.plain().into_owned(),
     }
 }
 
-fn rows(table: &Table, limit: usize) -> Vec<HtmlRow> {
+/// The columns printed, by index.
+fn printed(table: &Table) -> Vec<(usize, &Column)> {
     table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.printed)
+        .collect()
+}
+
+fn html_row(r: &Row, columns: &[(usize, &Column)]) -> HtmlRow {
+    HtmlRow {
+        class: match r.kind {
+            RowKind::Data => "",
+            RowKind::Subtotal => "subtotal",
+            RowKind::Total => "total",
+        },
+        cells: columns
+            .iter()
+            .map(|(i, col)| {
+                let cell = r.cells.get(*i).unwrap_or(&Cell::Empty);
+                // The unit's name, indented by its depth in the tree.
+                let indent = if col.key == "name" && r.level > 0 {
+                    "\u{2003}".repeat(r.level as usize)
+                } else {
+                    String::new()
+                };
+                HtmlCell {
+                    text: format!("{indent}{}", show(cell, col.kind)),
+                    numeric: matches!(
+                        col.kind,
+                        Kind::Integer | Kind::Code | Kind::Money | Kind::Percent
+                    ),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// The first `limit` rows, then the totals of the summed columns over every row, if any.
+fn rows(table: &Table, limit: usize) -> Vec<HtmlRow> {
+    let columns = printed(table);
+    let mut out: Vec<HtmlRow> = table
         .rows
         .iter()
         .take(limit)
-        .map(|r| HtmlRow {
-            class: match r.kind {
-                RowKind::Data => "",
-                RowKind::Subtotal => "subtotal",
-                RowKind::Total => "total",
-            },
-            cells: r
-                .cells
-                .iter()
-                .zip(&table.columns)
-                .enumerate()
-                .map(|(i, (cell, col))| {
-                    let _ = i;
-                    let indent = if col.key == "name" && r.level > 0 {
-                        "\u{2003}".repeat(r.level as usize)
-                    } else {
-                        String::new()
-                    };
-                    HtmlCell {
-                        text: format!("{indent}{}", show(cell)),
-                        numeric: matches!(col.kind, Kind::Integer | Kind::Money | Kind::Percent),
-                    }
-                })
-                .collect(),
-        })
+        .map(|r| html_row(r, &columns))
+        .collect();
+    if table.columns.iter().any(|c| c.summed) {
+        out.push(html_row(
+            &Row::totals(&table.columns, &table.rows),
+            &columns,
+        ));
+    }
+    out
+}
+
+fn headers(table: &Table) -> Vec<&str> {
+    printed(table)
+        .into_iter()
+        .map(|(_, c)| c.header.as_str())
         .collect()
 }
 
@@ -176,7 +213,7 @@ pub fn write(table: &Table, chart: Option<&Chart>) -> Result<String, askama::Err
         title: &table.title,
         scope: &table.scope,
         chart,
-        headers: table.columns.iter().map(|c| c.header.as_str()).collect(),
+        headers: headers(table),
         rows: rows(table, usize::MAX),
     }
     .render()
@@ -205,7 +242,7 @@ pub fn fragment(
         title: &table.title,
         scope: &table.scope,
         chart,
-        headers: table.columns.iter().map(|c| c.header.as_str()).collect(),
+        headers: headers(table),
         rows: rows(table, limit),
     }
     .render()

@@ -11,7 +11,7 @@ pub mod table;
 pub mod xlsx;
 
 use crate::error::AppError;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::fmt;
 use std::str::FromStr;
@@ -188,8 +188,7 @@ pub fn verdict(met: Option<bool>) -> &'static str {
 
 /// When a report was made, in Vietnam's time zone (UTC+7, no daylight saving).
 pub fn generated_line(at: DateTime<Utc>) -> String {
-    let vn = FixedOffset::east_opt(7 * 3600)
-        .map_or_else(|| at.fixed_offset(), |tz| at.with_timezone(&tz));
-    vn.format("%d/%m/%Y %H:%M (giờ Việt Nam, UTC+07:00)")
+    at.with_timezone(&table::VIETNAM)
+        .format("%d/%m/%Y %H:%M (giờ Việt Nam, UTC+07:00)")
         .to_string()
 }

@@ -1,8 +1,10 @@
 //! The package list report: the filters of `GET /api/v1/packages`, every column of the data model
-//! and the derived ones, enums by their Vietnamese labels.
+//! and the derived ones, enums and regimes by their Vietnamese names, instants in Vietnam's time.
+//! The money columns are totalled under the list (XLSX, print); print keeps the columns that
+//! fit an A4 page across.
 
 use super::generated_line;
-use super::table::{Cell, Column, Kind, Row, Table};
+use super::table::{Cell, Column, Kind, Row, Table, VIETNAM};
 use crate::error::AppError;
 use crate::services;
 use crate::services::packages::{PackageFilter, PackageView};
@@ -11,40 +13,41 @@ use std::collections::HashMap;
 
 fn columns() -> Vec<Column> {
     vec![
-        Column::new("id", "Mã số", Kind::Integer),
-        Column::new("unit_code", "Mã đơn vị", Kind::Text),
+        Column::new("id", "Mã số", Kind::Code).not_printed(),
+        Column::new("unit_code", "Mã đơn vị", Kind::Text).not_printed(),
         Column::new("unit_name", "Đơn vị", Kind::Text),
         Column::new("name", "Tên gói thầu", Kind::Text),
         Column::new("code", "Số TBMT", Kind::Text),
-        Column::new("plan_code", "Số KHLCNT", Kind::Text),
-        Column::new("plan_year", "Năm kế hoạch", Kind::Integer),
+        Column::new("plan_code", "Số KHLCNT", Kind::Text).not_printed(),
+        Column::new("plan_year", "Năm kế hoạch", Kind::Code).not_printed(),
         Column::new(
             "planned_start_month",
             "Tháng dự kiến tổ chức LCNT",
-            Kind::Integer,
-        ),
+            Kind::Code,
+        )
+        .not_printed(),
         Column::new("field", "Lĩnh vực", Kind::Text),
         Column::new("method", "Hình thức lựa chọn nhà thầu", Kind::Text),
-        Column::new("procedure", "Phương thức", Kind::Text),
-        Column::new("international", "Đấu thầu quốc tế", Kind::Bool),
-        Column::new("package_price_vnd", "Giá gói thầu (đồng)", Kind::Money),
-        Column::new("funding_source", "Nguồn vốn", Kind::Text),
-        Column::new("contract_type", "Loại hợp đồng", Kind::Text),
+        Column::new("procedure", "Phương thức", Kind::Text).not_printed(),
+        Column::new("international", "Đấu thầu quốc tế", Kind::Bool).not_printed(),
+        Column::new("package_price_vnd", "Giá gói thầu (đồng)", Kind::Money).summed(),
+        Column::new("funding_source", "Nguồn vốn", Kind::Text).not_printed(),
+        Column::new("contract_type", "Loại hợp đồng", Kind::Text).not_printed(),
         Column::new("online", "Qua mạng", Kind::Bool),
-        Column::new("online_exempt_reason", "Lý do không qua mạng", Kind::Text),
+        Column::new("online_exempt_reason", "Lý do không qua mạng", Kind::Text).not_printed(),
         Column::new("status", "Trạng thái", Kind::Text),
-        Column::new("result_date", "Ngày phê duyệt kết quả", Kind::Date),
-        Column::new("winning_price_vnd", "Giá trúng thầu (đồng)", Kind::Money),
-        Column::new("savings_vnd", "Tiết kiệm (đồng)", Kind::Money),
+        Column::new("result_date", "Ngày phê duyệt kết quả", Kind::Date).not_printed(),
+        Column::new("winning_price_vnd", "Giá trúng thầu (đồng)", Kind::Money).summed(),
+        Column::new("savings_vnd", "Tiết kiệm (đồng)", Kind::Money).summed(),
         Column::new("contractor_name", "Nhà thầu trúng thầu", Kind::Text),
-        Column::new("notes", "Ghi chú", Kind::Text),
-        Column::new("regime", "Quy định áp dụng", Kind::Text),
-        Column::new("small_scale", "Quy mô nhỏ", Kind::Bool),
+        Column::new("notes", "Ghi chú", Kind::Text).not_printed(),
+        Column::new("regime", "Quy định áp dụng", Kind::Text).not_printed(),
+        Column::new("small_scale", "Quy mô nhỏ", Kind::Bool).not_printed(),
         Column::new("in_target_scope", "Thuộc phạm vi chỉ tiêu", Kind::Bool),
-        Column::new("scope_reason", "Lý do", Kind::Text),
-        Column::new("warnings", "Lưu ý", Kind::Text),
-        Column::new("version", "Phiên bản", Kind::Integer),
-        Column::new("updated_at", "Cập nhật lúc", Kind::Text),
+        Column::new("scope_reason", "Lý do", Kind::Text).not_printed(),
+        Column::new("warnings", "Lưu ý", Kind::Text).not_printed(),
+        Column::new("version", "Phiên bản", Kind::Code).not_printed(),
+        Column::new("updated_at", "Cập nhật lúc", Kind::DateTime).not_printed(),
     ]
 }
 
@@ -52,7 +55,11 @@ fn opt(s: Option<impl Into<String>>) -> Cell {
     s.map_or(Cell::Empty, Cell::text)
 }
 
-fn row(v: PackageView, units: &HashMap<i64, (String, String)>) -> Row {
+fn row(
+    v: PackageView,
+    units: &HashMap<i64, (String, String)>,
+    regimes: &HashMap<String, String>,
+) -> Row {
     let p = v.package;
     let d = v.derived;
     let (unit_code, unit_name) = units.get(&p.unit_id).cloned().unwrap_or_default();
@@ -88,7 +95,10 @@ fn row(v: PackageView, units: &HashMap<i64, (String, String)>) -> Row {
         savings,
         opt(p.contractor_name),
         opt(p.notes),
-        opt(d.regime),
+        // The name a reader knows the law by; the code only if a regime vanished meanwhile.
+        opt(d
+            .regime
+            .map(|code| regimes.get(&code).cloned().unwrap_or(code))),
         Cell::Bool(d.small_scale),
         Cell::Bool(d.in_target_scope),
         d.scope_reason
@@ -102,7 +112,7 @@ fn row(v: PackageView, units: &HashMap<i64, (String, String)>) -> Row {
                 .join("; "),
         ),
         Cell::Int(i64::from(p.version)),
-        Cell::Text(p.updated_at.to_rfc3339()),
+        Cell::DateTime(Some(p.updated_at.with_timezone(&VIETNAM))),
     ])
 }
 
@@ -111,6 +121,8 @@ fn row(v: PackageView, units: &HashMap<i64, (String, String)>) -> Row {
 pub struct PackageReport {
     pub head: Table,
     units: HashMap<i64, (String, String)>,
+    /// Regime code → name.
+    regimes: HashMap<String, String>,
     export: services::packages::Export,
 }
 
@@ -120,11 +132,12 @@ impl PackageReport {
         &mut self,
         db: &impl ConnectionTrait,
     ) -> Result<Option<Vec<Row>>, AppError> {
-        Ok(self
-            .export
-            .next_chunk(db)
-            .await?
-            .map(|views| views.into_iter().map(|v| row(v, &self.units)).collect()))
+        Ok(self.export.next_chunk(db).await?.map(|views| {
+            views
+                .into_iter()
+                .map(|v| row(v, &self.units, &self.regimes))
+                .collect()
+        }))
     }
 
     /// Every row, in one table (JSON and HTML, which are not streamed).
@@ -160,6 +173,12 @@ pub async fn open(
         .into_iter()
         .map(|u| (u.id, (u.code, u.name)))
         .collect();
+    let regimes: HashMap<String, String> = entity::regime::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.name))
+        .collect();
     let (code, name) = match filter.unit_id.and_then(|id| units.get(&id)) {
         Some((code, name)) => (code.clone(), name.clone()),
         None => ("TAT-CA".to_owned(), "Tất cả đơn vị".to_owned()),
@@ -186,6 +205,7 @@ pub async fn open(
     Ok(PackageReport {
         head,
         units,
+        regimes,
         export,
     })
 }

@@ -1,6 +1,10 @@
 //! The one table definition every report writer reads: columns with Vietnamese headers and a
 //! kind, rows of typed cells. Writers decide presentation (thousands separators, percent formats),
 //! never figures.
+//!
+//! Machine forms (CSV, JSON) keep the decimal point and no grouping (`48.79`, `1234567000`);
+//! pages and print use the Vietnamese forms of [`vi_percent`] and `group_thousands`
+//! (`48,79%`, `1.234.567.000`).
 
 use crate::domain::compliance::Percent;
 use serde::Serialize;
@@ -12,12 +16,17 @@ pub enum Kind {
     Text,
     /// A count.
     Integer,
+    /// A whole number that names rather than counts (an id, a year, a month, a version): never
+    /// grouped in thousands, since 2019 is not "2.019".
+    Code,
     /// An amount of money (in đồng, or in millions when the report says so).
     Money,
     /// A share, two decimals.
     Percent,
     Bool,
     Date,
+    /// An instant, shown in Vietnam's time.
+    DateTime,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -28,6 +37,14 @@ pub struct Column {
     /// Vietnamese header (CSV, XLSX, HTML).
     pub header: String,
     pub kind: Kind,
+    /// Totalled below the rows in XLSX and print (a list's money columns); reports that carry
+    /// their own total rows leave it off.
+    #[serde(skip)]
+    pub summed: bool,
+    /// On the printable page. A4 landscape holds about a dozen columns: a long list prints the
+    /// ones a reader signs off, XLSX and CSV keep every column.
+    #[serde(skip)]
+    pub printed: bool,
 }
 
 impl Column {
@@ -40,7 +57,19 @@ impl Column {
             key: key.into(),
             header: header.into(),
             kind,
+            summed: false,
+            printed: true,
         }
+    }
+
+    pub fn summed(mut self) -> Self {
+        self.summed = true;
+        self
+    }
+
+    pub fn not_printed(mut self) -> Self {
+        self.printed = false;
+        self
     }
 }
 
@@ -52,8 +81,56 @@ pub enum Cell {
     /// Sums of amounts are `i128` (see `domain::compliance`).
     Money(i128),
     Percent(Option<Percent>),
+    /// An exact ratio `num / den` shown as a percent (`den == 0`: nothing to show). Spreadsheets
+    /// get the ratio itself, so a reader's own `=num/den` agrees with the file; text forms
+    /// truncate to two decimals like [`Percent`], so a share printed as 50.00% has reached 50%.
+    Share {
+        num: i128,
+        den: i128,
+    },
     Bool(Option<bool>),
     Date(Option<chrono::NaiveDate>),
+    /// An instant in Vietnam's time (UTC+07:00, no daylight saving).
+    DateTime(Option<chrono::DateTime<chrono::FixedOffset>>),
+}
+
+/// Vietnam's time zone: UTC+07:00 all year (no daylight saving), so a fixed offset is exact.
+pub const VIETNAM: chrono::FixedOffset = match chrono::FixedOffset::east_opt(7 * 3600) {
+    Some(tz) => tz,
+    // Evaluated at compile time: an offset chrono refused would fail the build, not a request.
+    None => panic!("UTC+07:00 is a valid offset"),
+};
+
+/// `num / den` in hundredths of a percent, truncated toward zero; `None` when `den` is 0.
+pub fn share_hundredths(num: i128, den: i128) -> Option<i128> {
+    if den == 0 {
+        return None;
+    }
+    // Sums of amounts stay below 10^30, so ×10 000 cannot overflow i128; saturate regardless.
+    Some(num.saturating_mul(10_000) / den)
+}
+
+/// Hundredths of a percent with `sep` as the decimal separator: `4879` → `48.79` or `48,79`.
+fn hundredths_text(h: i128, sep: char) -> String {
+    let sign = if h < 0 { "-" } else { "" };
+    let a = h.unsigned_abs();
+    format!("{sign}{}{sep}{:02}", a / 100, a % 100)
+}
+
+/// A share as Vietnamese pages print it: `48,79%` (decimal comma).
+pub fn vi_percent(p: Percent) -> String {
+    format!("{}%", hundredths_text(i128::from(p.hundredths), ','))
+}
+
+/// An exact ratio as Vietnamese pages print it, truncated like [`Percent`]: `48,79%`; empty when
+/// `den` is 0.
+pub fn vi_share(num: i128, den: i128) -> String {
+    share_hundredths(num, den).map_or_else(String::new, |h| format!("{}%", hundredths_text(h, ',')))
+}
+
+/// A local date and time as Vietnamese pages print it: `05/03/2019 14:30`.
+pub fn vi_datetime(at: chrono::DateTime<chrono::FixedOffset>) -> String {
+    at.format("%d/%m/%Y %H:%M").to_string()
 }
 
 impl Cell {
@@ -71,11 +148,20 @@ impl Cell {
             Cell::Int(v) => Cow::Owned(v.to_string()),
             Cell::Money(v) => Cow::Owned(v.to_string()),
             Cell::Percent(p) => Cow::Owned(p.map(|p| p.to_string()).unwrap_or_default()),
+            Cell::Share { num, den } => Cow::Owned(
+                share_hundredths(*num, *den)
+                    .map(|h| hundredths_text(h, '.'))
+                    .unwrap_or_default(),
+            ),
             Cell::Bool(b) => Cow::Borrowed(
                 b.map(|b| if b { "Có" } else { "Không" })
                     .unwrap_or_default(),
             ),
             Cell::Date(d) => Cow::Owned(d.map(|d| d.to_string()).unwrap_or_default()),
+            Cell::DateTime(t) => Cow::Owned(
+                t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+                    .unwrap_or_default(),
+            ),
         }
     }
 }
@@ -91,6 +177,8 @@ impl Serialize for Cell {
                 Some(p) => s.collect_str(p),
                 None => s.serialize_none(),
             },
+            Cell::Share { den: 0, .. } | Cell::DateTime(None) => s.serialize_none(),
+            Cell::Share { .. } | Cell::DateTime(Some(_)) => s.serialize_str(&self.plain()),
             Cell::Bool(b) => match b {
                 Some(b) => s.serialize_bool(*b),
                 None => s.serialize_none(),
@@ -130,6 +218,50 @@ impl Row {
     }
 }
 
+impl Row {
+    /// The line under a list: sums of its summed columns, "Tổng cộng" in its first text column.
+    pub fn totals(columns: &[Column], rows: &[Row]) -> Row {
+        let label_at = total_label_column(columns);
+        let cells = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if c.summed {
+                    Cell::Money(
+                        rows.iter()
+                            .filter(|r| r.kind == RowKind::Data)
+                            .filter_map(|r| match r.cells.get(i) {
+                                Some(Cell::Money(v)) => Some(*v),
+                                _ => None,
+                            })
+                            .sum(),
+                    )
+                } else if Some(i) == label_at {
+                    Cell::text(TOTAL_LABEL)
+                } else {
+                    Cell::Empty
+                }
+            })
+            .collect();
+        Row {
+            kind: RowKind::Total,
+            level: 0,
+            cells,
+        }
+    }
+}
+
+/// The label of a list's totals line.
+pub const TOTAL_LABEL: &str = "Tổng cộng";
+
+/// Where the totals line's label goes: the first text column that is also printed, so the
+/// printed page and the spreadsheet label the line in the same place.
+pub fn total_label_column(columns: &[Column]) -> Option<usize> {
+    columns
+        .iter()
+        .position(|c| c.kind == Kind::Text && c.printed)
+}
+
 /// A report: a title, the lines that say what it covers, and one table.
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -165,5 +297,96 @@ impl Table {
             "columns": self.columns,
             "rows": rows,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_truncate_in_text_and_stay_exact_as_ratios() {
+        // (num, den, machine form, Vietnamese form)
+        let cases: &[(i128, i128, &str, &str)] = &[
+            (4879, 10_000, "48.79", "48,79%"),
+            // 49.996% has not reached 50%
+            (49_996, 100_000, "49.99", "49,99%"),
+            (1, 3, "33.33", "33,33%"),
+            (2, 3, "66.66", "66,66%"),
+            (1, 1, "100.00", "100,00%"),
+            (0, 7, "0.00", "0,00%"),
+            // savings can be negative when a winning price exceeds the package price
+            (-1, 3, "-33.33", "-33,33%"),
+            (-1, 20_000, "0.00", "0,00%"),
+            (5, 0, "", ""),
+        ];
+        for &(num, den, plain, vi) in cases {
+            let cell = Cell::Share { num, den };
+            assert_eq!(cell.plain(), plain, "{num}/{den}");
+            assert_eq!(vi_share(num, den), vi, "{num}/{den}");
+        }
+        assert_eq!(
+            serde_json::to_value(Cell::Share { num: 1, den: 3 }).ok(),
+            Some(serde_json::json!("33.33"))
+        );
+        assert_eq!(
+            serde_json::to_value(Cell::Share { num: 1, den: 0 }).ok(),
+            Some(serde_json::Value::Null)
+        );
+        assert_eq!(vi_percent(Percent { hundredths: 5_000 }), "50,00%");
+    }
+
+    #[test]
+    fn instants_are_vietnam_time() {
+        use chrono::TimeZone;
+        let at = chrono::Utc
+            .with_ymd_and_hms(2019, 3, 4, 20, 30, 15)
+            .single()
+            .map(|t| t.with_timezone(&VIETNAM));
+        let at = at.expect("a valid instant");
+        assert_eq!(vi_datetime(at), "05/03/2019 03:30");
+        assert_eq!(
+            Cell::DateTime(Some(at)).plain(),
+            "2019-03-05T03:30:15+07:00"
+        );
+    }
+
+    #[test]
+    fn totals_add_the_summed_columns_of_data_rows() {
+        let columns = vec![
+            Column::new("id", "Mã số", Kind::Code),
+            Column::new("code", "Mã", Kind::Text).not_printed(),
+            Column::new("name", "Tên", Kind::Text),
+            Column::new("price", "Giá", Kind::Money).summed(),
+            Column::new("winning", "Giá trúng thầu", Kind::Money).summed(),
+        ];
+        let rows = vec![
+            Row::data(vec![
+                Cell::Int(1),
+                Cell::text("A"),
+                Cell::text("a"),
+                Cell::Money(10),
+                Cell::Money(7),
+            ]),
+            Row::data(vec![
+                Cell::Int(2),
+                Cell::text("B"),
+                Cell::text("b"),
+                Cell::Money(5),
+                Cell::Empty,
+            ]),
+        ];
+        let t = Row::totals(&columns, &rows);
+        assert_eq!(t.kind, RowKind::Total);
+        assert_eq!(
+            t.cells,
+            vec![
+                Cell::Empty,
+                Cell::Empty,
+                Cell::text(TOTAL_LABEL),
+                Cell::Money(15),
+                Cell::Money(7),
+            ]
+        );
     }
 }

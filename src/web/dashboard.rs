@@ -125,7 +125,7 @@ fn width(p: Option<Percent>) -> String {
 }
 
 fn share_text(p: Option<Percent>) -> String {
-    p.map_or_else(|| "–".to_owned(), crate::domain::compliance::percent_vi)
+    p.map_or_else(|| "–".to_owned(), crate::reports::table::vi_percent)
 }
 
 fn overall_text(o: &Overall) -> String {

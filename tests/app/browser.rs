@@ -197,8 +197,12 @@ db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
     assert_eq!(path(&b).await, "/");
     assert_eq!(
         text(&b, "#result").await,
-        "Quận Hà Đông, năm 2019 Đạt",
+        "Quận Hà Đông, năm 2019",
         "the officer's own unit first"
+    );
+    assert_eq!(
+        text(&b, "#target-1").await,
+        "Nghị quyết 01/NQ-CP (2019) Đạt"
     );
 
     // The dashboard: pick the district and the year as an officer would.
@@ -211,7 +215,7 @@ db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
     year.clear().await.expect("clear");
     year.send_keys("2019").await.expect("type year");
     click_and_load(&b, "form.picker button").await;
-    assert_eq!(text(&b, "#result .verdict").await, "Đạt");
+    assert_eq!(text(&b, "#target-1 .verdict").await, "Đạt");
     assert_eq!(
         text(&b, ".shortfall").await,
         "Đã đạt chỉ tiêu về số lượng gói thầu. Đã đạt chỉ tiêu về giá trị."
@@ -305,13 +309,13 @@ db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
     b.goto(&format!("{base}/?unit_id={ha_dong}&year=2019"))
         .await
         .expect("dashboard");
-    assert_eq!(text(&b, "#result .verdict").await, "Chưa đạt");
+    assert_eq!(text(&b, "#target-1 .verdict").await, "Chưa đạt");
     assert_eq!(
         text(&b, ".shortfall").await,
         "Cần thêm 1 gói thầu qua mạng để đạt chỉ tiêu về số lượng. Đã đạt chỉ tiêu về giá trị."
     );
     let before = text(&b, ".measure strong").await;
-    assert_eq!(before, "44.44%");
+    assert_eq!(before, "44,44%");
     let candidates = text(&b, "section[aria-labelledby=candidates]").await;
     assert!(candidates.contains("Mua sắm máy photocopy"), "{candidates}");
 
@@ -327,8 +331,8 @@ db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
     b.goto(&format!("{base}/?unit_id={ha_dong}&year=2019"))
         .await
         .expect("dashboard");
-    assert_eq!(text(&b, "#result .verdict").await, "Đạt");
-    assert_eq!(text(&b, ".measure strong").await, "55.55%");
+    assert_eq!(text(&b, "#target-1 .verdict").await, "Đạt");
+    assert_eq!(text(&b, ".measure strong").await, "55,55%");
     assert_eq!(
         text(&b, ".shortfall").await,
         "Đã đạt chỉ tiêu về số lượng gói thầu. Đã đạt chỉ tiêu về giá trị."

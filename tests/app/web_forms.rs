@@ -525,7 +525,7 @@ db_test!(
         let first_row = texts(&page, ".report-preview tbody tr:first-child")[0].clone();
         assert!(
             first_row.contains("Quận Hà Đông Quận / huyện / thị xã 10 5")
-                && first_row.contains("Nghị quyết 01/NQ-CP (2019) 8 4 50.00% 50.00% Đạt 0"),
+                && first_row.contains("Nghị quyết 01/NQ-CP (2019) 8 4 50,00% 50,00% Đạt 0"),
             "{first_row}"
         );
 
