@@ -24,6 +24,21 @@ pub struct ReportJson {
     pub rows: Vec<RowJson>,
 }
 
+/// The compliance report as JSON: its three tables, each keyed by `part`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplianceReportJson {
+    pub parts: Vec<ReportPartJson>,
+}
+
+/// One table of a report of several.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportPartJson {
+    /// `units`, `methods` or `fields`.
+    pub part: reports::compliance::Part,
+    #[serde(flatten)]
+    pub table: ReportJson,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScopeLine {
     pub label: String,
@@ -119,7 +134,7 @@ const MAX_DEPTH: u32 = 10;
         (status = 200, description = "The report, in the format asked",
             headers(("Content-Disposition" = String, description = "inline or attachment, with a file name such as tuan-thu-qua-mang_HN-HADONG_2019.xlsx")),
             content(
-                (ReportJson = "application/json"),
+                (ComplianceReportJson = "application/json"),
                 (String = "text/csv"),
                 (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
                 (String = "text/html"),

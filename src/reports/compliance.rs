@@ -12,7 +12,9 @@ use entity::UnitKind;
 
 /// A table of the compliance report (`units`, `methods`, `fields`), for formats that hold one
 /// (CSV).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
     Units,

@@ -252,7 +252,14 @@ fn check_shape(t: &NewTarget) -> Vec<FieldError> {
     } else if let Err(problem) = check_plain(&t.source_note, Lines::Many) {
         e.push(text_error("source_note", "Ghi chú nguồn", problem));
     }
-    if t.replaces_code.as_deref() == Some(t.code.as_str()) {
+    if t.replaces_code.as_deref() == Some("") {
+        // null says "a target of its own"; an empty code is a mistake, not another way to say it.
+        e.push(FieldError::new(
+            "replaces_code",
+            "invalid",
+            "Mã chỉ tiêu được thay thế không được để trống (bỏ trường này nếu là chỉ tiêu riêng)",
+        ));
+    } else if t.replaces_code.as_deref() == Some(t.code.as_str()) {
         e.push(FieldError::new(
             "replaces_code",
             "self",
@@ -267,10 +274,7 @@ fn normalized(mut t: NewTarget) -> NewTarget {
     t.name = t.name.trim().to_owned();
     t.legal_basis = t.legal_basis.trim().to_owned();
     t.source_note = t.source_note.trim().to_owned();
-    t.replaces_code = t
-        .replaces_code
-        .map(|c| c.trim().to_owned())
-        .filter(|c| !c.is_empty());
+    t.replaces_code = t.replaces_code.map(|c| c.trim().to_owned());
     t
 }
 

@@ -622,6 +622,7 @@ db_test!(targets_crud, |db: TestDb| async move {
         ),
         (json!({"ceilings": {"goods_vnd": 0}}), "ceilings.goods_vnd"),
         (json!({"replaces_code": "no_such_rule"}), "replaces_code"),
+        (json!({"replaces_code": ""}), "replaces_code"),
     ] {
         let p = c
             .patch(&url, &body, None)
