@@ -476,6 +476,7 @@ fn sections(p: &Params, units: &[unit::Model]) -> Vec<Section> {
 }
 
 fn form_page(
+    shell: Shell,
     title: String,
     action: String,
     cancel: String,
@@ -493,7 +494,7 @@ fn form_page(
         stale: None,
         submit: "Lưu gói thầu",
         cancel,
-        shell: Shell::default(),
+        shell,
     }
 }
 
@@ -526,7 +527,8 @@ pub async fn new_form(
     );
     start.append_pair("status", "planned");
     let values = Params::parse(start.finish().as_bytes());
-    let mut form = form_page(
+    let form = form_page(
+        user.shell(&flash),
         "Thêm gói thầu".to_owned(),
         "/packages/new".to_owned(),
         "/packages".to_owned(),
@@ -534,7 +536,6 @@ pub async fn new_form(
         &units,
         Vec::new(),
     );
-    form.shell = user.shell(&flash);
     Ok(page(StatusCode::OK, &form, &flash))
 }
 
@@ -559,6 +560,7 @@ pub async fn create(
     };
     let units = crate::db::units::all(&state.db).await?;
     let mut form = form_page(
+        user.shell(&Flash::default()),
         "Thêm gói thầu".to_owned(),
         "/packages/new".to_owned(),
         "/packages".to_owned(),
@@ -567,7 +569,6 @@ pub async fn create(
         Vec::new(),
     );
     form.attach(&outcome);
-    form.shell = user.shell(&Flash::default());
     Ok(page(
         StatusCode::UNPROCESSABLE_ENTITY,
         &form,
@@ -588,7 +589,8 @@ pub async fn edit_form(
         .await?;
     let units = crate::db::units::all(&state.db).await?;
     let values = params_of(&NewPackage::from_model(&view.package));
-    let mut form = form_page(
+    let form = form_page(
+        user.shell(&flash),
         format!("Sửa gói thầu «{}»", view.package.name),
         format!("/packages/{id}/edit"),
         format!("/packages/{id}"),
@@ -596,7 +598,6 @@ pub async fn edit_form(
         &units,
         vec![("version", view.package.version.to_string())],
     );
-    form.shell = user.shell(&flash);
     Ok(page(StatusCode::OK, &form, &flash))
 }
 
@@ -663,6 +664,7 @@ pub async fn update(
         });
     }
     let mut form = form_page(
+        user.shell(&Flash::default()),
         format!("Sửa gói thầu «{}»", current.package.name),
         format!("/packages/{id}/edit"),
         format!("/packages/{id}"),
@@ -672,7 +674,6 @@ pub async fn update(
     );
     form.attach(&errors);
     form.stale = stale_notice;
-    form.shell = user.shell(&Flash::default());
     let status = if form.stale.is_some() {
         StatusCode::CONFLICT
     } else {

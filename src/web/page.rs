@@ -231,7 +231,7 @@ impl ErrorPage {
             status: status.as_u16(),
             title,
             detail,
-            shell: super::session::Shell::default(),
+            shell: super::session::Shell::anonymous(None),
         }
     }
 }

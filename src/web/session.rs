@@ -125,14 +125,28 @@ pub struct ShellUser {
 }
 
 /// What the frame of every page shows: the notice, who is signed in (with the logout form and
-/// its CSRF token), and which actions to offer.
-#[derive(Default)]
+/// its CSRF token), and which actions to offer. There is no default: a page gets its frame from
+/// the signed-in user (`WebUser::shell`) or says it has none (`Shell::anonymous`), so a page
+/// re-rendered after an error cannot come back without the user's CSRF token.
 pub struct Shell {
     pub flash: Option<Notice>,
     pub user: Option<ShellUser>,
     pub csrf: String,
     pub admin: bool,
     pub writes_packages: bool,
+}
+
+impl Shell {
+    /// The frame of a page nobody is signed in to (the login page, errors before a session).
+    pub fn anonymous(flash: Option<Notice>) -> Self {
+        Shell {
+            flash,
+            user: None,
+            csrf: String::new(),
+            admin: false,
+            writes_packages: false,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -160,10 +174,7 @@ fn login_page(
         next,
         csrf: csrf.clone(),
         error,
-        shell: Shell {
-            flash: flash.0.clone(),
-            ..Shell::default()
-        },
+        shell: Shell::anonymous(flash.0.clone()),
     };
     let mut response = page(status, &view, flash);
     set_cookie(

@@ -276,7 +276,13 @@ fn place(mut errors: Vec<FieldError>) -> Vec<FieldError> {
     errors
 }
 
-fn form(title: String, action: String, p: &Params, units: &[unit::Model]) -> FormPage {
+fn form(
+    shell: Shell,
+    title: String,
+    action: String,
+    p: &Params,
+    units: &[unit::Model],
+) -> FormPage {
     let current = p.get("unit_id");
     let mut unit_options = vec![Choice {
         value: String::new(),
@@ -384,7 +390,7 @@ fn form(title: String, action: String, p: &Params, units: &[unit::Model]) -> For
         stale: None,
         submit: "Lưu chỉ tiêu",
         cancel: "/targets".to_owned(),
-        shell: Shell::default(),
+        shell,
     }
 }
 
@@ -474,13 +480,13 @@ pub async fn new_form(
         // A new rule most often counts domestic packages only, like every rule so far.
         None => Params::parse(b"domestic_only=on"),
     };
-    let mut f = form(
+    let f = form(
+        user.shell(&Flash::default()),
         "Thêm chỉ tiêu".to_owned(),
         "/targets/new".to_owned(),
         &start,
         &units,
     );
-    f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
 
@@ -506,6 +512,7 @@ pub async fn create(
     };
     let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
+        user.shell(&Flash::default()),
         "Thêm chỉ tiêu".to_owned(),
         "/targets/new".to_owned(),
         &p,
@@ -528,13 +535,13 @@ pub async fn edit_form(
     let id = path_id(&id, "chỉ tiêu")?;
     let t = service::get(&state.db, id).await?;
     let units = crate::db::units::all(&state.db).await?;
-    let mut f = form(
+    let f = form(
+        user.shell(&Flash::default()),
         format!("Sửa chỉ tiêu «{}»", t.rule.name),
         format!("/targets/{id}/edit"),
         &params_of(&t),
         &units,
     );
-    f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
 
@@ -582,6 +589,7 @@ pub async fn update(
     };
     let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
+        user.shell(&Flash::default()),
         format!("Sửa chỉ tiêu «{}»", current.rule.name),
         format!("/targets/{id}/edit"),
         &p,

@@ -144,6 +144,7 @@ fn parse(p: &Params) -> Result<NewUnit, Vec<FieldError>> {
 }
 
 fn form(
+    shell: Shell,
     title: String,
     action: String,
     p: &Params,
@@ -198,21 +199,21 @@ fn form(
         stale: None,
         submit: "Lưu đơn vị",
         cancel: "/units".to_owned(),
-        shell: Shell::default(),
+        shell,
     }
 }
 
 pub async fn new_form(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
     user.actor.require_admin()?;
     let units = crate::db::units::all(&state.db).await?;
-    let mut f = form(
+    let f = form(
+        user.shell(&Flash::default()),
         "Thêm đơn vị".to_owned(),
         "/units/new".to_owned(),
         &Params::default(),
         &units,
         None,
     );
-    f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
 
@@ -238,6 +239,7 @@ pub async fn create(
     };
     let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
+        user.shell(&Flash::default()),
         "Thêm đơn vị".to_owned(),
         "/units/new".to_owned(),
         &p,
@@ -281,14 +283,14 @@ pub async fn edit_form(
     let id = path_id(&id, "đơn vị")?;
     let u = service::get(&state.db, id).await?;
     let units = crate::db::units::all(&state.db).await?;
-    let mut f = form(
+    let f = form(
+        user.shell(&Flash::default()),
         format!("Sửa đơn vị «{}»", u.name),
         format!("/units/{id}/edit"),
         &params_of(&u),
         &units,
         Some(id),
     );
-    f.shell = user.shell(&Flash::default());
     Ok(page(StatusCode::OK, &f, &Flash::default()))
 }
 
@@ -327,6 +329,7 @@ pub async fn update(
     };
     let units = crate::db::units::all(&state.db).await?;
     let mut f = form(
+        user.shell(&Flash::default()),
         format!("Sửa đơn vị «{}»", current.name),
         format!("/units/{id}/edit"),
         &p,

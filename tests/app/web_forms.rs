@@ -960,3 +960,160 @@ db_test!(
         assert_eq!(row["targets"][0]["shortfall"], 2);
     }
 );
+
+/// The form of a page as a browser would post it: its action and its fields.
+fn posted(page: &Html) -> (String, Vec<(String, String)>) {
+    let sel = Selector::parse("main form").expect("selector");
+    let action = page
+        .select(&sel)
+        .next()
+        .and_then(|f| f.value().attr("action"))
+        .expect("a form with an action")
+        .to_owned();
+    (action, rendered_fields(page))
+}
+
+fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match fields.iter_mut().find(|(k, _)| k == name) {
+        Some(slot) => slot.1 = value.to_owned(),
+        None => fields.push((name.to_owned(), value.to_owned())),
+    }
+}
+
+/// The signed-in frame of a page: who is signed in, and the logout form's CSRF token.
+fn frame(page: &Html) -> (Vec<String>, Option<String>) {
+    (
+        texts(page, "header .who"),
+        attr(
+            page,
+            "header form[action='/logout'] input[name=csrf]",
+            "value",
+        ),
+    )
+}
+
+db_test!(
+    every_form_comes_back_from_an_error_with_its_token_and_frame,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let unit = |code: &str| {
+            let conn = db.conn.clone();
+            let code = code.to_owned();
+            async move {
+                bidtrack::db::units::find_by_code(&conn, &code)
+                    .await
+                    .expect("q")
+                    .expect("unit")
+                    .id
+                    .to_string()
+            }
+        };
+        let ubnd = unit("HN-HADONG-UBND").await;
+        let ha_dong = unit(demo::HA_DONG).await;
+        let nq01 = c.get("/api/v1/targets?per_page=100").await.json()["items"][0]["id"]
+            .as_i64()
+            .expect("a rule");
+        let package = c
+            .get(&format!("/api/v1/packages?unit_id={ubnd}&per_page=1"))
+            .await
+            .json()["items"][0]["id"]
+            .as_i64()
+            .expect("a package");
+        // (page, fields that make it valid, the field an officer gets wrong, its right value)
+        type Case<'a> = (String, Vec<(&'a str, String)>, &'a str, &'a str);
+        let cases: Vec<Case> = vec![
+            (
+                "/units/new".to_owned(),
+                vec![
+                    ("name", "Phường Mới".to_owned()),
+                    ("kind", "commune".to_owned()),
+                    ("parent_id", ha_dong.clone()),
+                ],
+                "code",
+                "HN-HADONG-MOI",
+            ),
+            (
+                format!("/units/{ha_dong}/edit"),
+                vec![],
+                "name",
+                "Quận Hà Đông",
+            ),
+            (
+                "/targets/new".to_owned(),
+                vec![
+                    ("name", "Chỉ tiêu thử".to_owned()),
+                    ("year_from", "2022".to_owned()),
+                    ("min_count_percent", "60".to_owned()),
+                    ("competitive_offers", "all".to_owned()),
+                ],
+                "code",
+                "thu_2022",
+            ),
+            (
+                format!("/targets/{nq01}/edit"),
+                vec![],
+                "name",
+                "Nghị quyết 01/NQ-CP (2019)",
+            ),
+            (
+                "/packages/new".to_owned(),
+                vec![
+                    ("unit_id", ubnd.clone()),
+                    ("field", "goods".to_owned()),
+                    ("method", "competitive_offers".to_owned()),
+                    ("package_price_vnd", "100.000.000".to_owned()),
+                ],
+                "name",
+                "Mua sắm bàn ghế",
+            ),
+            (
+                format!("/packages/{package}/edit"),
+                vec![],
+                "name",
+                "Gói thầu đã sửa",
+            ),
+        ];
+        for (url, valid, wrong, right) in cases {
+            let first = doc(&c.get(&url).await);
+            let token = attr(&first, "main form input[name=csrf]", "value").expect("token");
+            assert!(!token.is_empty(), "{url}: the first render has its token");
+            let (action, mut fields) = posted(&first);
+            for (name, value) in &valid {
+                set(&mut fields, name, value);
+            }
+            set(&mut fields, wrong, "");
+            let sent: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let r = c.form(&action, &sent).await;
+            assert_eq!(r.status, 422, "{url}: {}", r.text);
+            let again = doc(&r);
+            assert_eq!(
+                attr(&again, "main form input[name=csrf]", "value").as_deref(),
+                Some(token.as_str()),
+                "{url}: the form re-rendered after an error keeps the session's token"
+            );
+            assert_eq!(
+                frame(&again),
+                frame(&first),
+                "{url}: and the signed-in frame"
+            );
+            assert!(
+                !texts(&again, &format!("#{wrong}-error")).is_empty(),
+                "{url}"
+            );
+
+            // Correcting the mistake on the page the server sent back saves it.
+            let (action, mut fields) = posted(&again);
+            set(&mut fields, wrong, right);
+            let sent: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let r = c.form(&action, &sent).await;
+            assert_eq!(r.status, 303, "{url}: {}", r.text);
+        }
+    }
+);
