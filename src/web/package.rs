@@ -498,6 +498,42 @@ fn form_page(
     }
 }
 
+/// The units the user may file packages under: the unit choice offers no other.
+async fn unit_choices(state: &AppState, user: &WebUser) -> Result<Vec<unit::Model>, PageError> {
+    let scope = crate::services::accounts::WriteScope::of(&state.db, &user.actor).await?;
+    Ok(crate::db::units::all(&state.db)
+        .await?
+        .into_iter()
+        .filter(|u| scope.allows(u.id))
+        .collect())
+}
+
+/// A refused unit is the officer's choice to correct: a message beside the unit choice, with
+/// everything typed kept, not a page that loses it.
+fn unit_refused(e: AppError) -> Result<Vec<crate::error::FieldError>, PageError> {
+    match e {
+        AppError::Forbidden { .. } => Ok(vec![crate::error::FieldError::new(
+            "unit_id",
+            "forbidden",
+            "Bạn chỉ được chọn đơn vị của mình hoặc đơn vị trực thuộc",
+        )]),
+        other => field_errors(other),
+    }
+}
+
+fn require_writer(user: &WebUser) -> Result<(), PageError> {
+    if user.actor.writes_packages() {
+        Ok(())
+    } else {
+        Err(PageError(AppError::Forbidden {
+            message: format!(
+                "Vai trò {} chỉ được xem, không được thêm gói thầu",
+                user.actor.role.label_vi()
+            ),
+        }))
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Handlers
 
@@ -507,19 +543,18 @@ pub async fn new_form(
     RawQuery(query): RawQuery,
     flash: Flash,
 ) -> Result<Response, PageError> {
-    if !user.actor.writes_packages() {
-        return Err(PageError(AppError::Forbidden {
-            message: format!(
-                "Vai trò {} chỉ được xem, không được thêm gói thầu",
-                user.actor.role.label_vi()
-            ),
-        }));
-    }
-    let units = crate::db::units::all(&state.db).await?;
+    require_writer(&user)?;
+    let units = unit_choices(&state, &user).await?;
     let q = Params::query(query.as_deref());
-    // A link from a unit's page or the dashboard may preselect the unit and year.
+    // A link from a unit's page or the dashboard may preselect the unit and year; otherwise an
+    // officer's own unit.
+    let own = user
+        .actor
+        .unit_id
+        .map(|u| u.to_string())
+        .unwrap_or_default();
     let mut start = form_urlencoded::Serializer::new(String::new());
-    start.append_pair("unit_id", q.get("unit_id"));
+    start.append_pair("unit_id", q.opt("unit_id").unwrap_or(&own));
     start.append_pair(
         "plan_year",
         q.opt("plan_year")
@@ -544,6 +579,7 @@ pub async fn create(
     user: WebUser,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
+    require_writer(&user)?;
     let p = form_body(body)?;
     user.check_csrf(&p)?;
     let outcome = match parse(&p) {
@@ -554,11 +590,11 @@ pub async fn create(
                     Notice::ok(format!("Đã thêm gói thầu «{}».", view.package.name)),
                 ));
             }
-            Err(e) => field_errors(e)?,
+            Err(e) => unit_refused(e)?,
         },
         Err(errors) => errors,
     };
-    let units = crate::db::units::all(&state.db).await?;
+    let units = unit_choices(&state, &user).await?;
     let mut form = form_page(
         user.shell(&Flash::default()),
         "Thêm gói thầu".to_owned(),
@@ -587,7 +623,7 @@ pub async fn edit_form(
     user.actor
         .require_package_write(&state.db, view.package.unit_id)
         .await?;
-    let units = crate::db::units::all(&state.db).await?;
+    let units = unit_choices(&state, &user).await?;
     let values = params_of(&NewPackage::from_model(&view.package));
     let form = form_page(
         user.shell(&flash),
@@ -608,6 +644,12 @@ pub async fn update(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     let id = package_id(&id)?;
+    // A package the user may not change at all is refused as such; after this, a refusal is
+    // about the unit chosen for it.
+    let before = service::get(&state.db, &state.cache, id).await?;
+    user.actor
+        .require_package_write(&state.db, before.package.unit_id)
+        .await?;
     let p = form_body(body)?;
     user.check_csrf(&p)?;
     let version = form_version(&p)?;
@@ -630,13 +672,14 @@ pub async fn update(
                     ));
                 }
                 Err(AppError::PreconditionFailed { .. }) => (Vec::new(), Some(input)),
-                Err(e) => (field_errors(e)?, None),
+                Err(e) => (unit_refused(e)?, None),
             }
         }
         Err(errors) => (errors, None),
     };
     let current = service::get(&state.db, &state.cache, id).await?;
     let units = crate::db::units::all(&state.db).await?;
+    let choices = unit_choices(&state, &user).await?;
     let mut hidden_version = version;
     let mut stale_notice = None;
     if let Some(yours) = stale {
@@ -669,7 +712,7 @@ pub async fn update(
         format!("/packages/{id}/edit"),
         format!("/packages/{id}"),
         &p,
-        &units,
+        &choices,
         vec![("version", hidden_version.to_string())],
     );
     form.attach(&errors);

@@ -1117,3 +1117,100 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    an_officer_choosing_another_units_package_keeps_what_was_typed,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let id = |code: &'static str| {
+            let conn = db.conn.clone();
+            async move {
+                bidtrack::db::units::find_by_code(&conn, code)
+                    .await
+                    .expect("q")
+                    .expect("unit")
+                    .id
+            }
+        };
+        let ha_dong = id(demo::HA_DONG).await;
+        let hoan_kiem = id("HN-HOANKIEM").await;
+        let officer = Client::as_role(&db, entity::Role::Officer, Some(ha_dong));
+
+        // The unit choice offers the officer's own subtree only, own unit first chosen.
+        let page = doc(&officer.get("/packages/new").await);
+        let offered: Vec<String> = page
+            .select(&Selector::parse("select#unit_id option").expect("selector"))
+            .filter_map(|o| o.value().attr("value").map(str::to_owned))
+            .filter(|v| !v.is_empty())
+            .collect();
+        let subtree = bidtrack::db::units::subtree_ids(&db.conn, ha_dong)
+            .await
+            .expect("subtree");
+        assert!(!offered.is_empty());
+        assert!(
+            offered
+                .iter()
+                .all(|v| subtree.contains(&v.parse::<i64>().expect("id"))),
+            "{offered:?}"
+        );
+        assert_eq!(
+            attr(&page, "select#unit_id option[selected]", "value"),
+            Some(ha_dong.to_string())
+        );
+
+        // A unit elsewhere (an old bookmark, another tab) is refused beside the choice, and
+        // nothing typed is lost.
+        let (action, mut fields) = posted(&page);
+        for (name, value) in [
+            ("unit_id", hoan_kiem.to_string()),
+            ("name", "Mua sắm máy chủ".to_owned()),
+            ("field", "goods".to_owned()),
+            ("method", "competitive_offers".to_owned()),
+            ("package_price_vnd", "450.000.000".to_owned()),
+        ] {
+            set(&mut fields, name, &value);
+        }
+        let sent: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = officer.form(&action, &sent).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        let again = doc(&r);
+        assert_eq!(
+            texts(&again, "#unit_id-error"),
+            ["Bạn chỉ được chọn đơn vị của mình hoặc đơn vị trực thuộc"]
+        );
+        assert_eq!(
+            attr(&again, "#name", "value").as_deref(),
+            Some("Mua sắm máy chủ")
+        );
+        assert_eq!(
+            attr(&again, "#package_price_vnd", "value").as_deref(),
+            Some("450.000.000")
+        );
+
+        // Choosing the own unit on the page that came back saves it.
+        let (action, mut fields) = posted(&again);
+        set(&mut fields, "unit_id", &ha_dong.to_string());
+        let sent: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = officer.form(&action, &sent).await;
+        assert_eq!(r.status, 303, "{}", r.text);
+
+        // The same on the edit form: moving an own package elsewhere is a field error.
+        let created = location(&r);
+        let edit = doc(&officer.get(&format!("{created}/edit")).await);
+        let (action, mut fields) = posted(&edit);
+        set(&mut fields, "unit_id", &hoan_kiem.to_string());
+        let sent: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let r = officer.form(&action, &sent).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(texts(&doc(&r), "#unit_id-error").len(), 1);
+    }
+);
