@@ -72,6 +72,10 @@ pub struct Candidate {
     pub id: i64,
     pub version: i32,
     pub name: String,
+    /// The unit the package belongs to: below a city, which district must act.
+    pub unit: String,
+    /// The planned start of selection (`05/2019`), or "–".
+    pub month: String,
     pub method: &'static str,
     pub field: &'static str,
     pub price: String,
@@ -296,7 +300,9 @@ pub async fn show(
         StatusCode::OK
     };
     let summary = match (unit_id, year, &error) {
-        (Some(unit_id), Some(year), None) => Some(summarize(&state, &user, unit_id, year).await?),
+        (Some(unit_id), Some(year), None) => {
+            Some(summarize(&state, &user, &all, unit_id, year).await?)
+        }
         _ => None,
     };
     let chosen = raw_year.is_some().then_some(year).flatten();
@@ -317,6 +323,7 @@ pub async fn show(
 async fn summarize(
     state: &AppState,
     user: &WebUser,
+    units: &[entity::unit::Model],
     unit_id: i64,
     year: i32,
 ) -> Result<Summary, AppError> {
@@ -388,6 +395,14 @@ async fn summarize(
                 id: v.package.id,
                 version: v.package.version,
                 name: v.package.name.clone(),
+                unit: units
+                    .iter()
+                    .find(|u| u.id == v.package.unit_id)
+                    .map_or_else(|| v.package.unit_id.to_string(), |u| u.name.clone()),
+                month: v.package.planned_start_month.map_or_else(
+                    || "–".to_owned(),
+                    |m| format!("{m:02}/{}", v.package.plan_year),
+                ),
                 method: v.package.method.label_vi(),
                 field: v.package.field.label_vi(),
                 price: format_vnd(v.package.package_price_vnd),

@@ -70,7 +70,7 @@ db_test!(
         // candidates, cheapest first, at most ten
         let prices: Vec<i64> = select(
             &doc,
-            "section[aria-labelledby=candidates] tbody tr td:nth-child(4)",
+            "section[aria-labelledby=candidates] tbody tr td:nth-child(6)",
         )
         .iter()
         .map(|s| {
@@ -81,6 +81,25 @@ db_test!(
         })
         .collect();
         assert!(!prices.is_empty() && prices.len() <= 10);
+        // Each says whose it is and when it is planned, so the city knows whom to ask.
+        let units = select(
+            &doc,
+            "section[aria-labelledby=candidates] tbody tr td:nth-child(2)",
+        );
+        assert!(
+            units
+                .iter()
+                .all(|u| !u.is_empty() && u.parse::<i64>().is_err()),
+            "{units:?}"
+        );
+        let months = select(
+            &doc,
+            "section[aria-labelledby=candidates] tbody tr td:nth-child(5)",
+        );
+        assert!(
+            months.iter().all(|m| m == "–" || m.ends_with("/2019")),
+            "{months:?}"
+        );
         assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
         assert!(!r.text.contains("<script"), "no script on the page");
 
