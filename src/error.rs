@@ -105,6 +105,39 @@ fn summarize(errors: &[FieldError]) -> String {
         .join("; ")
 }
 
+tokio::task_local! {
+    /// The id of the request being answered on this task, set by the operations layer around
+    /// each request. It lives here, not in `ops`, so that errors need nothing from `ops`.
+    pub(crate) static CURRENT_REQUEST: std::sync::Arc<str>;
+}
+
+/// The id of the request being answered on this task, if any (problem documents carry it).
+pub fn request_id() -> Option<String> {
+    CURRENT_REQUEST.try_with(|id| id.to_string()).ok()
+}
+
+impl AppError {
+    /// A body that could not be read: too large for the import limit (413), or malformed (400).
+    pub fn unreadable_body(
+        status: axum::http::StatusCode,
+        text: String,
+        code: &'static str,
+        limit: usize,
+    ) -> AppError {
+        if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge {
+                message: format!("Tệp lớn hơn giới hạn nhập ({} MB)", limit / (1024 * 1024)),
+            }
+        } else {
+            AppError::BadRequest {
+                code,
+                message: text,
+                errors: Vec::new(),
+            }
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
         match e {
@@ -299,7 +332,7 @@ impl AppError {
             detail,
             code: code.to_owned(),
             errors,
-            request_id: crate::ops::request_id(),
+            request_id: request_id(),
         }
     }
 }

@@ -7,13 +7,20 @@
 //! - [`domain`]: pure rules (regimes, scope, compliance arithmetic, money). No I/O.
 //! - [`reports`]: report tables and their writers (CSV, XLSX, HTML, JSON).
 //! - [`db`]: connections, migrations, queries and aggregates.
-//! - [`config`], [`error`]: typed settings; the one error type.
+//! - [`config`], [`error`], [`cookies`]: typed settings; the one error type; the cookies'
+//!   names.
+//!
+//! Who may import whom: `api` and `web` never import each other (what both need lives below
+//! them: `cookies`, `error`, `reports`, `services`); `error` imports no interface and not `ops`
+//! (the request id it reports is its own task-local, set by `ops`). Not yet true, and issue 18's
+//! to finish: `web` still reads `db` directly for its pages' data (unit lists, lineages).
 //!
 //! Entities and persisted enums live in the `entity` crate, migrations in `migration`.
 
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod cookies;
 pub mod db;
 pub mod domain;
 pub mod error;

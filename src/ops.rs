@@ -34,14 +34,8 @@ use tokio::sync::{Semaphore, oneshot};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-tokio::task_local! {
-    static CURRENT_REQUEST: Arc<str>;
-}
-
-/// The id of the request being answered on this task, if any (problem documents carry it).
-pub fn request_id() -> Option<String> {
-    CURRENT_REQUEST.try_with(|id| id.to_string()).ok()
-}
+use crate::error::CURRENT_REQUEST;
+pub use crate::error::request_id;
 
 /// Per-process state of the operations layer: metrics and the request permits.
 pub struct Ops {

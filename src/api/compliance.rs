@@ -110,7 +110,7 @@ pub async fn packages_behind(
         q.year,
         q.view.unwrap_or_default(),
         q.target.as_deref(),
-        crate::db::compliance::Behind {
+        services::compliance::Behind {
             in_scope: q.in_scope,
             online: q.online,
             ..Default::default()

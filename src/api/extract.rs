@@ -227,8 +227,7 @@ impl FromRequestParts<AppState> for Auth {
             // A signed-in browser may read (report downloads from the pages); writes need a
             // token, so a cookie alone never changes anything through the API.
             if matches!(parts.method, Method::GET | Method::HEAD)
-                && let Some(secret) =
-                    crate::web::session::cookie(&parts.headers, "bidtrack_session")
+                && let Some(secret) = crate::cookies::get(&parts.headers, crate::cookies::SESSION)
                 && let Some((actor, _)) =
                     state.cache.session(&state.db, &secret, Utc::now()).await?
             {

@@ -4,7 +4,7 @@
 use super::extract::Auth;
 use crate::AppState;
 use crate::error::{AppError, Problem};
-use crate::services::imports::{self, ImportOptions, ImportReport, RowError};
+use crate::services::imports::{self, ImportOptions, ImportReport};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -103,7 +103,8 @@ pub async fn packages(
         return Ok(Json(report).into_response());
     }
     if matches!(q.errors, Some(ErrorsFormat::Csv)) {
-        let csv = errors_csv(&report.errors).map_err(|e| AppError::Internal(e.into()))?;
+        let csv = crate::reports::csv::import_errors(&report.errors)
+            .map_err(|e| AppError::Internal(e.into()))?;
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             [
@@ -145,23 +146,6 @@ pub fn rejected(report: ImportReport) -> Response {
         body,
     )
         .into_response()
-}
-
-/// The error list as CSV (with a BOM, for spreadsheets). The value column repeats what the file
-/// held, so text is neutralised as in every CSV bidtrack writes.
-pub fn errors_csv(errors: &[RowError]) -> Result<Vec<u8>, csv::Error> {
-    use crate::reports::csv::neutral;
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(["Dòng", "Cột", "Giá trị", "Lỗi"])?;
-    for e in errors {
-        w.write_record([
-            &e.row.to_string(),
-            &*neutral(&e.column),
-            &*neutral(&e.value),
-            &*neutral(&e.message),
-        ])?;
-    }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -209,34 +193,19 @@ pub async fn ocds(
     }
 }
 
-/// A body that could not be read: too large for the import limit (413), or malformed (400).
-pub fn body_error(status: StatusCode, text: String, code: &'static str, limit: usize) -> AppError {
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::PayloadTooLarge {
-            message: format!("Tệp lớn hơn giới hạn nhập ({} MB)", limit / (1024 * 1024)),
-        }
-    } else {
-        AppError::BadRequest {
-            code,
-            message: text,
-            errors: Vec::new(),
-        }
-    }
-}
-
 /// The body, or its `file` part when it is multipart.
 async fn file_bytes(request: Request, state: &AppState) -> Result<Bytes, AppError> {
     let limit = state.settings.import_limit_bytes;
-    let bad = |status, text| body_error(status, text, "invalid_multipart", limit);
+    let bad = |status, text| AppError::unreadable_body(status, text, "invalid_multipart", limit);
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !multipart {
-        return Bytes::from_request(request, state)
-            .await
-            .map_err(|e| body_error(e.status(), e.body_text(), "unreadable_body", limit));
+        return Bytes::from_request(request, state).await.map_err(|e| {
+            AppError::unreadable_body(e.status(), e.body_text(), "unreadable_body", limit)
+        });
     }
     let mut form = Multipart::from_request(request, state)
         .await

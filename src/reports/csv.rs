@@ -65,6 +65,22 @@ pub fn rows(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     Ok(out)
 }
 
+/// The error list as CSV (with a BOM, for spreadsheets). The value column repeats what the file
+/// held, so text is neutralised as in every CSV bidtrack writes.
+pub fn import_errors(errors: &[crate::services::imports::RowError]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(["Dòng", "Cột", "Giá trị", "Lỗi"])?;
+    for e in errors {
+        w.write_record([
+            &e.row.to_string(),
+            &*neutral(&e.column),
+            &*neutral(&e.value),
+            &*neutral(&e.message),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

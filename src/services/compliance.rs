@@ -183,6 +183,10 @@ pub struct Compliance {
     pub by_field: Vec<FieldFigures>,
 }
 
+/// Which of the packages behind a figure to list (the API and the pages name it here, not in
+/// the database layer).
+pub use crate::db::compliance::Behind;
+
 /// What a unit, year and view without any rule in force shows instead of a verdict.
 pub fn no_target_message(year: i32) -> String {
     format!(

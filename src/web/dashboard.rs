@@ -219,14 +219,13 @@ fn param(query: &Option<String>, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Where the dashboard and the report page remember the year a user last chose.
-pub const YEAR_COOKIE: &str = "bidtrack_year";
+use crate::cookies::YEAR as YEAR_COOKIE;
 
 /// The year a page opens on: the user's last choice (cookie), else the service's default (the
 /// current year when it has packages, else the latest year with packages and a rule). One
 /// officer re-planning a package must not move everybody's default.
 pub async fn default_year(state: &AppState, headers: &HeaderMap) -> Result<i32, AppError> {
-    if let Some(y) = super::session::cookie(headers, YEAR_COOKIE)
+    if let Some(y) = crate::cookies::get(headers, YEAR_COOKIE)
         .and_then(|v| v.parse::<i32>().ok())
         .filter(|y| crate::domain::PLAN_YEARS.contains(y))
     {

@@ -61,7 +61,7 @@ pub async fn upload(
     imports::require_import(&user.actor).map_err(PageError)?;
     let limit = state.settings.import_limit_bytes;
     let bad = |status, text| {
-        PageError(crate::api::imports::body_error(
+        PageError(AppError::unreadable_body(
             status,
             text,
             "invalid_multipart",
@@ -164,7 +164,7 @@ pub async fn errors_csv(
             message: v["message"].as_str().unwrap_or_default().to_owned(),
         })
         .collect();
-    let csv = crate::api::imports::errors_csv(&errors)
+    let csv = crate::reports::csv::import_errors(&errors)
         .map_err(|e| PageError(AppError::Internal(e.into())))?;
     Ok((
         [

@@ -76,7 +76,7 @@ impl Notice {
     }
 }
 
-const FLASH_COOKIE: &str = "bidtrack_flash";
+use crate::cookies::FLASH as FLASH_COOKIE;
 
 /// The notice a redirect left in a short-lived cookie, if any. Reading it does not clear it:
 /// [`page`] does, on the response that shows it.
@@ -87,7 +87,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let value = super::session::cookie(&parts.headers, FLASH_COOKIE);
+        let value = crate::cookies::get(&parts.headers, FLASH_COOKIE);
         Ok(Flash(value.and_then(|v| decode_notice(&v))))
     }
 }
@@ -210,7 +210,7 @@ pub struct ErrorPage {
     pub status: u16,
     pub title: &'static str,
     pub detail: String,
-    pub shell: super::session::Shell,
+    pub shell: Shell,
 }
 
 impl ErrorPage {
@@ -231,7 +231,7 @@ impl ErrorPage {
             status: status.as_u16(),
             title,
             detail,
-            shell: super::session::Shell::anonymous(None),
+            shell: Shell::anonymous(None),
         }
     }
 }
@@ -246,5 +246,35 @@ impl IntoResponse for PageError {
             "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Lỗi</title><h1>Đã xảy ra lỗi hệ thống</h1>".to_owned()
         });
         (status, Html(html)).into_response()
+    }
+}
+
+pub struct ShellUser {
+    pub display_name: String,
+    pub role: &'static str,
+}
+
+/// What the frame of every page shows: the notice, who is signed in (with the logout form and
+/// its CSRF token), and which actions to offer. There is no default: a page gets its frame from
+/// the signed-in user (`WebUser::shell`) or says it has none (`Shell::anonymous`), so a page
+/// re-rendered after an error cannot come back without the user's CSRF token.
+pub struct Shell {
+    pub flash: Option<Notice>,
+    pub user: Option<ShellUser>,
+    pub csrf: String,
+    pub admin: bool,
+    pub writes_packages: bool,
+}
+
+impl Shell {
+    /// The frame of a page nobody is signed in to (the login page, errors before a session).
+    pub fn anonymous(flash: Option<Notice>) -> Self {
+        Shell {
+            flash,
+            user: None,
+            csrf: String::new(),
+            admin: false,
+            writes_packages: false,
+        }
     }
 }

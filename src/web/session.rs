@@ -16,19 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 
-const SESSION_COOKIE: &str = "bidtrack_session";
-const LOGIN_CSRF_COOKIE: &str = "bidtrack_login_csrf";
-
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.to_owned())
-}
+use crate::cookies::{LOGIN_CSRF as LOGIN_CSRF_COOKIE, SESSION as SESSION_COOKIE, get as cookie};
 
 fn set_cookie(response: &mut Response, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
@@ -119,35 +107,7 @@ impl WebUser {
     }
 }
 
-pub struct ShellUser {
-    pub display_name: String,
-    pub role: &'static str,
-}
-
-/// What the frame of every page shows: the notice, who is signed in (with the logout form and
-/// its CSRF token), and which actions to offer. There is no default: a page gets its frame from
-/// the signed-in user (`WebUser::shell`) or says it has none (`Shell::anonymous`), so a page
-/// re-rendered after an error cannot come back without the user's CSRF token.
-pub struct Shell {
-    pub flash: Option<Notice>,
-    pub user: Option<ShellUser>,
-    pub csrf: String,
-    pub admin: bool,
-    pub writes_packages: bool,
-}
-
-impl Shell {
-    /// The frame of a page nobody is signed in to (the login page, errors before a session).
-    pub fn anonymous(flash: Option<Notice>) -> Self {
-        Shell {
-            flash,
-            user: None,
-            csrf: String::new(),
-            admin: false,
-            writes_packages: false,
-        }
-    }
-}
+pub use super::page::{Shell, ShellUser};
 
 #[derive(Template)]
 #[template(path = "login.html")]
