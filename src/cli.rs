@@ -929,15 +929,7 @@ pub fn render(c: &Compliance) -> String {
             rule.name, rule.min_count_percent
         ));
         let rows = vec![
-            vec![
-                "count".to_owned(),
-                f.in_scope.to_string(),
-                f.online.to_string(),
-                share(f.share_percent),
-                format!("{}%", rule.min_count_percent),
-                verdict(f.met).to_owned(),
-                f.shortfall.to_string(),
-            ],
+            count_row("count".to_owned(), rule, f),
             vec![
                 "value".to_owned(),
                 format_vnd(f.value_in_scope_vnd),

@@ -934,11 +934,7 @@ db_test!(
                 None => fields.push((name.to_owned(), v)),
             }
         }
-        let sent: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let r = c.form("/targets/new", &sent).await;
+        let r = submit(&c, "/targets/new", &fields).await;
         assert_eq!(r.status, 303, "{}", r.text);
         let city = bidtrack::db::units::find_by_code(&db.conn, "HN")
             .await
@@ -960,6 +956,15 @@ db_test!(
         assert_eq!(row["targets"][0]["shortfall"], 2);
     }
 );
+
+/// Posts fields gathered from a rendered page (they carry the page's own CSRF token).
+async fn submit(c: &Client, action: &str, fields: &[(String, String)]) -> Response {
+    let sent: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.form(action, &sent).await
+}
 
 /// The form of a page as a browser would post it: its action and its fields.
 fn posted(page: &Html) -> (String, Vec<(String, String)>) {
@@ -1083,11 +1088,7 @@ db_test!(
                 set(&mut fields, name, value);
             }
             set(&mut fields, wrong, "");
-            let sent: Vec<(&str, &str)> = fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let r = c.form(&action, &sent).await;
+            let r = submit(&c, &action, &fields).await;
             assert_eq!(r.status, 422, "{url}: {}", r.text);
             let again = doc(&r);
             assert_eq!(
@@ -1108,11 +1109,7 @@ db_test!(
             // Correcting the mistake on the page the server sent back saves it.
             let (action, mut fields) = posted(&again);
             set(&mut fields, wrong, right);
-            let sent: Vec<(&str, &str)> = fields
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let r = c.form(&action, &sent).await;
+            let r = submit(&c, &action, &fields).await;
             assert_eq!(r.status, 303, "{url}: {}", r.text);
         }
     }
@@ -1170,11 +1167,7 @@ db_test!(
         ] {
             set(&mut fields, name, &value);
         }
-        let sent: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let r = officer.form(&action, &sent).await;
+        let r = submit(&officer, &action, &fields).await;
         assert_eq!(r.status, 422, "{}", r.text);
         let again = doc(&r);
         assert_eq!(
@@ -1193,11 +1186,7 @@ db_test!(
         // Choosing the own unit on the page that came back saves it.
         let (action, mut fields) = posted(&again);
         set(&mut fields, "unit_id", &ha_dong.to_string());
-        let sent: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let r = officer.form(&action, &sent).await;
+        let r = submit(&officer, &action, &fields).await;
         assert_eq!(r.status, 303, "{}", r.text);
 
         // The same on the edit form: moving an own package elsewhere is a field error.
@@ -1205,11 +1194,7 @@ db_test!(
         let edit = doc(&officer.get(&format!("{created}/edit")).await);
         let (action, mut fields) = posted(&edit);
         set(&mut fields, "unit_id", &hoan_kiem.to_string());
-        let sent: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let r = officer.form(&action, &sent).await;
+        let r = submit(&officer, &action, &fields).await;
         assert_eq!(r.status, 422, "{}", r.text);
         assert_eq!(texts(&doc(&r), "#unit_id-error").len(), 1);
     }
