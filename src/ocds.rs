@@ -3,7 +3,7 @@
 //! is awarded. Only closed-codelist codes; no empty strings, arrays or objects; dates with the
 //! Vietnamese offset (+07:00); amounts in VND as numbers.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use entity::{Field, Method, PackageStatus, package, unit};
 use serde_json::{Map, Value, json};
 
@@ -81,12 +81,8 @@ impl std::str::FromStr for OcidPrefix {
     }
 }
 
-fn vietnam() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
-}
-
 pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.with_timezone(&vietnam())
+    at.with_timezone(&crate::domain::VIETNAM)
         .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 

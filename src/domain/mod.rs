@@ -10,6 +10,13 @@ pub mod scope;
 pub mod target;
 pub mod text;
 
+/// Vietnam's time zone: UTC+07:00 all year (no daylight saving), so a fixed offset is exact.
+pub const VIETNAM: chrono::FixedOffset = match chrono::FixedOffset::east_opt(7 * 3600) {
+    Some(tz) => tz,
+    // Evaluated at compile time: an offset chrono refused would fail the build, not a request.
+    None => panic!("UTC+07:00 is a valid offset"),
+};
+
 /// Plan years the service accepts. Public procurement under the laws modelled here starts in
 /// 2014; older years are allowed for historical plans, far-future years are typing mistakes.
 pub const PLAN_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;

@@ -117,6 +117,7 @@ pub fn in_force<'a>(rules: &'a [TargetRule], year: i32, lineage: &[i64]) -> Vec<
 /// the root. A rule attached to a nearer unit beats one attached further up, which beats a
 /// system-wide rule; among equals the one starting later, then the newer one (higher id), wins,
 /// so the choice never depends on the order rules were loaded in.
+#[cfg(test)]
 pub fn most_specific<'a>(
     rules: &'a [TargetRule],
     year: i32,

@@ -8,7 +8,6 @@ use super::table::{Cell, Column, Kind, Row, RowKind, Table};
 use super::{generated_line, verdict};
 use crate::domain::compliance::Percent;
 use crate::services::compliance::{Computation, Overall, TargetFigures};
-use entity::UnitKind;
 
 /// A table of the compliance report (`units`, `methods`, `fields`), for formats that hold one
 /// (CSV).
@@ -167,11 +166,6 @@ fn target_cells(t: Option<&TargetFigures>, with_rule: bool) -> Vec<Cell> {
     cells
 }
 
-/// What a unit is, in words: the tree's level as the officer knows it, not a number.
-fn kind_label(kind: UnitKind) -> &'static str {
-    kind.label_vi()
-}
-
 /// The report as `reports::render_parts` takes it.
 pub fn parts(
     c: &Computation,
@@ -246,7 +240,8 @@ pub fn tables(
         let mut cells = vec![
             Cell::text(&node.unit.code),
             Cell::text(&node.unit.name),
-            Cell::text(kind_label(node.unit.kind)),
+            // The tree's level as the officer knows it, not a number.
+            Cell::text(node.unit.kind.label_vi()),
         ];
         cells.extend(overall_cells(&c.overall_of(node.unit.id)));
         let own = c.targets_of(node.unit.id);

@@ -94,12 +94,7 @@ pub enum Cell {
     DateTime(Option<chrono::DateTime<chrono::FixedOffset>>),
 }
 
-/// Vietnam's time zone: UTC+07:00 all year (no daylight saving), so a fixed offset is exact.
-pub const VIETNAM: chrono::FixedOffset = match chrono::FixedOffset::east_opt(7 * 3600) {
-    Some(tz) => tz,
-    // Evaluated at compile time: an offset chrono refused would fail the build, not a request.
-    None => panic!("UTC+07:00 is a valid offset"),
-};
+pub use crate::domain::VIETNAM;
 
 /// `num / den` in hundredths of a percent, truncated toward zero; `None` when `den` is 0.
 pub fn share_hundredths(num: i128, den: i128) -> Option<i128> {

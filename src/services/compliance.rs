@@ -726,11 +726,8 @@ pub async fn rules_in_force(
 /// package was edited last.
 pub async fn default_year(db: &impl ConnectionTrait) -> Result<i32, AppError> {
     // The calendar year in Vietnam (UTC+7, no daylight saving), not in UTC.
-    let now = chrono::Utc::now();
-    let current = chrono::Datelike::year(
-        &chrono::FixedOffset::east_opt(7 * 3600)
-            .map_or_else(|| now.fixed_offset(), |vn| now.with_timezone(&vn)),
-    );
+    let current =
+        chrono::Datelike::year(&chrono::Utc::now().with_timezone(&crate::domain::VIETNAM));
     let years = db::packages::plan_years(db).await?;
     if years.contains(&current) {
         return Ok(current);

@@ -252,7 +252,12 @@ fn check_shape(t: &NewTarget) -> Vec<FieldError> {
     } else if let Err(problem) = check_plain(&t.source_note, Lines::Many) {
         e.push(text_error("source_note", "Ghi chú nguồn", problem));
     }
-    if t.replaces_code.as_deref() == Some("") {
+    if let Some(code) = t.replaces_code.as_deref().filter(|c| !c.is_empty())
+        && (code.len() > 64 || check_code(code, &['-', '_', '.']).is_err())
+    {
+        // Checked before the code is looked up: a rule code has a rule code's shape.
+        e.push(FieldError::new("replaces_code", "invalid", CODE_RULE));
+    } else if t.replaces_code.as_deref() == Some("") {
         // null says "a target of its own"; an empty code is a mistake, not another way to say it.
         e.push(FieldError::new(
             "replaces_code",
@@ -286,6 +291,7 @@ async fn check(db: &impl ConnectionTrait, t: &NewTarget) -> Result<(), AppError>
         errors.push(super::unknown_unit("unit_id", unit));
     }
     if let Some(code) = &t.replaces_code
+        && !errors.iter().any(|e| e.field == "replaces_code")
         && target_rule::Entity::find()
             .filter(target_rule::Column::Code.eq(code.as_str()))
             .one(db)

@@ -384,7 +384,7 @@ async fn summarize(
         overall: overall_text(&c.overall),
         targets: c.targets.iter().map(target_block).collect(),
         no_target: c.no_target.clone(),
-        can_add_rule: user.actor.require_admin().is_ok(),
+        can_add_rule: user.actor.is_admin(),
         children,
         candidates: candidates
             .items

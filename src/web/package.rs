@@ -677,7 +677,12 @@ pub async fn update(
         }
         Err(errors) => (errors, None),
     };
-    let current = service::get(&state.db, &state.cache, id).await?;
+    // Only a save that lost the race needs the package as it is now; otherwise it is unchanged.
+    let current = if stale.is_some() {
+        service::get(&state.db, &state.cache, id).await?
+    } else {
+        before
+    };
     let units = crate::db::units::all(&state.db).await?;
     let choices = unit_choices(&state, &user).await?;
     let mut hidden_version = version;

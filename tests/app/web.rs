@@ -348,8 +348,8 @@ db_test!(
         );
 
         // The current calendar year, once it has packages.
-        let vietnam = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7");
-        let this_year = chrono::Datelike::year(&chrono::Utc::now().with_timezone(&vietnam));
+        let this_year =
+            chrono::Datelike::year(&chrono::Utc::now().with_timezone(&bidtrack::domain::VIETNAM));
         officer
             .package(serde_json::json!({"unit_id": ha_dong.id, "name": "Gói năm nay", "plan_year": this_year,
                 "field": "goods", "method": "competitive_offers", "package_price_vnd": 100_000_000, "online": false}))
