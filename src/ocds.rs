@@ -170,7 +170,7 @@ fn details(p: &package::Model) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-pub const INTERNATIONAL: &str = "Đấu thầu quốc tế";
+pub const INTERNATIONAL: &str = crate::domain::fields::package::PackageField::International.label();
 
 /// The releases of one package: its tender (or planning, or cancellation) release, then its
 /// award release when awarded.

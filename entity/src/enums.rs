@@ -22,6 +22,29 @@ impl fmt::Display for UnknownWireName {
 
 impl std::error::Error for UnknownWireName {}
 
+/// An enum's values as data: what a field table, a form's choices or an import's value list
+/// read without knowing which enum it is.
+#[derive(Debug, PartialEq, Eq)]
+pub struct WireTable {
+    pub name: &'static str,
+    /// (wire name, Vietnamese label), in the enum's order.
+    pub values: &'static [(&'static str, &'static str)],
+}
+
+impl WireTable {
+    /// The Vietnamese label of a wire name.
+    pub fn label(&self, wire: &str) -> Option<&'static str> {
+        self.values
+            .iter()
+            .find(|(w, _)| *w == wire)
+            .map(|(_, l)| *l)
+    }
+
+    pub fn contains(&self, wire: &str) -> bool {
+        self.label(wire).is_some()
+    }
+}
+
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
@@ -47,6 +70,12 @@ macro_rules! wire_enum {
         impl $name {
             /// Every value, in the order of the law's enumeration.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The same values as wire names and labels.
+            pub const WIRE: WireTable = WireTable {
+                name: stringify!($name),
+                values: &[$(($wire, $label)),+],
+            };
 
             /// The stable snake_case wire name.
             pub const fn as_str(self) -> &'static str {

@@ -42,7 +42,7 @@ impl From<audit_log::Model> for AuditEntryOut {
             entity: a.entity,
             entity_id: a.entity_id,
             action: a.action,
-            changes: serde_json::from_str(&a.changes).unwrap_or(serde_json::Value::Null),
+            changes: crate::services::audit::Changes::recorded(&a.changes).into_value(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! The persisted enums come from `entity`, which is data only.
 
 pub mod compliance;
+pub mod fields;
 pub mod money;
 pub mod package_rules;
 pub mod regime;

@@ -10,6 +10,7 @@ pub use sheet::{
     Sheet, is_xlsx, read_csv, read_xlsx,
 };
 
+use crate::domain::fields::package::{PackageField, UNIT_CODE};
 use crate::domain::money::parse_vnd;
 use crate::domain::text::fold;
 use chrono::NaiveDate;
@@ -18,50 +19,25 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
-/// The columns of the package template: the wire name, the Vietnamese header, and other
-/// spellings accepted.
-pub const COLUMNS: &[(&str, &str, &[&str])] = &[
-    ("unit_code", "Mã đơn vị", &["don vi", "ma don vi", "unit"]),
-    (
-        "name",
-        "Tên gói thầu",
-        &["ten goi thau", "goi thau", "package name"],
-    ),
+/// Other spellings each column is accepted under, compared folded (lower case, no
+/// diacritics, single spaces). A column's own header (the field table's short label) and its
+/// wire name are always accepted.
+const ALIASES: &[(&str, &[&str])] = &[
+    ("unit_code", &["don vi", "ma don vi", "unit"]),
+    ("name", &["ten goi thau", "goi thau", "package name"]),
     (
         "code",
-        "Số TBMT",
         &["so tbmt", "so thong bao moi thau", "notice code", "ma tbmt"],
     ),
-    (
-        "plan_code",
-        "Số KHLCNT",
-        &["so khlcnt", "so ke hoach", "plan"],
-    ),
-    (
-        "plan_year",
-        "Năm kế hoạch",
-        &["nam ke hoach", "nam", "year"],
-    ),
-    (
-        "planned_start_month",
-        "Tháng bắt đầu lựa chọn",
-        &["thang bat dau", "thang", "month"],
-    ),
-    ("field", "Lĩnh vực", &["linh vuc", "category"]),
-    (
-        "method",
-        "Hình thức lựa chọn nhà thầu",
-        &["hinh thuc", "hinh thuc lcnt"],
-    ),
-    ("procedure", "Phương thức", &["phuong thuc"]),
-    (
-        "international",
-        "Đấu thầu quốc tế",
-        &["quoc te", "dau thau quoc te"],
-    ),
+    ("plan_code", &["so khlcnt", "so ke hoach", "plan"]),
+    ("plan_year", &["nam ke hoach", "nam", "year"]),
+    ("planned_start_month", &["thang bat dau", "thang", "month"]),
+    ("field", &["linh vuc", "category"]),
+    ("method", &["hinh thuc", "hinh thuc lcnt"]),
+    ("procedure", &["phuong thuc"]),
+    ("international", &["quoc te", "dau thau quoc te"]),
     (
         "package_price_vnd",
-        "Giá gói thầu",
         &[
             "gia goi thau",
             "gia goi thau (dong)",
@@ -69,11 +45,10 @@ pub const COLUMNS: &[(&str, &str, &[&str])] = &[
             "price",
         ],
     ),
-    ("funding_source", "Nguồn vốn", &["nguon von"]),
-    ("contract_type", "Loại hợp đồng", &["loai hop dong"]),
+    ("funding_source", &["nguon von"]),
+    ("contract_type", &["loai hop dong"]),
     (
         "online",
-        "Qua mạng",
         &[
             "qua mang",
             "lua chon qua mang",
@@ -81,29 +56,38 @@ pub const COLUMNS: &[(&str, &str, &[&str])] = &[
             "dau thau qua mang",
         ],
     ),
-    (
-        "online_exempt_reason",
-        "Lý do không qua mạng",
-        &["ly do khong qua mang", "ly do"],
-    ),
-    ("status", "Trạng thái", &["trang thai"]),
-    (
-        "result_date",
-        "Ngày phê duyệt kết quả",
-        &["ngay phe duyet ket qua", "ngay ket qua"],
-    ),
-    (
-        "winning_price_vnd",
-        "Giá trúng thầu",
-        &["gia trung thau", "winning price"],
-    ),
+    ("online_exempt_reason", &["ly do khong qua mang", "ly do"]),
+    ("status", &["trang thai"]),
+    ("result_date", &["ngay phe duyet ket qua", "ngay ket qua"]),
+    ("winning_price_vnd", &["gia trung thau", "winning price"]),
     (
         "contractor_name",
-        "Nhà thầu trúng thầu",
         &["nha thau trung thau", "nha thau", "contractor"],
     ),
-    ("notes", "Ghi chú", &["ghi chu"]),
+    ("notes", &["ghi chu"]),
 ];
+
+/// The columns of the package file: the unit's code, then every other field of the package's table,
+/// each as (wire name, Vietnamese header, other spellings). The template lists them in this
+/// order.
+pub static COLUMNS: LazyLock<Vec<(&'static str, &'static str, &'static [&'static str])>> =
+    LazyLock::new(|| {
+        let aliases = |wire: &str| {
+            ALIASES
+                .iter()
+                .find(|(w, _)| *w == wire)
+                .map_or(&[][..], |(_, a)| *a)
+        };
+        std::iter::once(("unit_code", UNIT_CODE, aliases("unit_code")))
+            .chain(
+                // A file names the unit by its code, not by bidtrack's id.
+                PackageField::ALL
+                    .iter()
+                    .filter(|f| **f != PackageField::UnitId)
+                    .map(|f| (f.wire(), f.short(), aliases(f.wire()))),
+            )
+            .collect()
+    });
 
 /// Columns every file needs (`unit_code` too, unless the import names one unit for all rows).
 pub const REQUIRED: &[&str] = &[

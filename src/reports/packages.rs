@@ -5,42 +5,44 @@
 
 use super::generated_line;
 use super::table::{Cell, Column, Kind, Row, Table, VIETNAM};
+use crate::domain::fields::package::{PackageField, UNIT_CODE};
 use crate::error::AppError;
 use crate::services;
 use crate::services::packages::{PackageFilter, PackageView};
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 
+/// A column showing a field of the package, headed as the field table heads it.
+fn field(f: PackageField, kind: Kind) -> Column {
+    Column::new(f.wire(), f.spec().header(), kind)
+}
+
 fn columns() -> Vec<Column> {
+    use PackageField as F;
     vec![
         Column::new("id", "Mã số", Kind::Code).not_printed(),
-        Column::new("unit_code", "Mã đơn vị", Kind::Text).not_printed(),
-        Column::new("unit_name", "Đơn vị", Kind::Text),
-        Column::new("name", "Tên gói thầu", Kind::Text),
-        Column::new("code", "Số TBMT", Kind::Text),
-        Column::new("plan_code", "Số KHLCNT", Kind::Text).not_printed(),
-        Column::new("plan_year", "Năm kế hoạch", Kind::Code).not_printed(),
-        Column::new(
-            "planned_start_month",
-            "Tháng dự kiến tổ chức LCNT",
-            Kind::Code,
-        )
-        .not_printed(),
-        Column::new("field", "Lĩnh vực", Kind::Text),
-        Column::new("method", "Hình thức lựa chọn nhà thầu", Kind::Text),
-        Column::new("procedure", "Phương thức", Kind::Text).not_printed(),
-        Column::new("international", "Đấu thầu quốc tế", Kind::Bool).not_printed(),
-        Column::new("package_price_vnd", "Giá gói thầu (đồng)", Kind::Money).summed(),
-        Column::new("funding_source", "Nguồn vốn", Kind::Text).not_printed(),
-        Column::new("contract_type", "Loại hợp đồng", Kind::Text).not_printed(),
-        Column::new("online", "Qua mạng", Kind::Bool),
-        Column::new("online_exempt_reason", "Lý do không qua mạng", Kind::Text).not_printed(),
-        Column::new("status", "Trạng thái", Kind::Text),
-        Column::new("result_date", "Ngày phê duyệt kết quả", Kind::Date).not_printed(),
-        Column::new("winning_price_vnd", "Giá trúng thầu (đồng)", Kind::Money).summed(),
+        Column::new("unit_code", UNIT_CODE, Kind::Text).not_printed(),
+        Column::new("unit_name", PackageField::UnitId.short(), Kind::Text),
+        field(F::Name, Kind::Text),
+        field(F::Code, Kind::Text),
+        field(F::PlanCode, Kind::Text).not_printed(),
+        field(F::PlanYear, Kind::Code).not_printed(),
+        field(F::PlannedStartMonth, Kind::Code).not_printed(),
+        field(F::Field, Kind::Text),
+        field(F::Method, Kind::Text),
+        field(F::Procedure, Kind::Text).not_printed(),
+        field(F::International, Kind::Bool).not_printed(),
+        field(F::PackagePrice, Kind::Money).summed(),
+        field(F::FundingSource, Kind::Text).not_printed(),
+        field(F::ContractType, Kind::Text).not_printed(),
+        field(F::Online, Kind::Bool),
+        field(F::OnlineExemptReason, Kind::Text).not_printed(),
+        field(F::Status, Kind::Text),
+        field(F::ResultDate, Kind::Date).not_printed(),
+        field(F::WinningPrice, Kind::Money).summed(),
         Column::new("savings_vnd", "Tiết kiệm (đồng)", Kind::Money).summed(),
-        Column::new("contractor_name", "Nhà thầu trúng thầu", Kind::Text),
-        Column::new("notes", "Ghi chú", Kind::Text).not_printed(),
+        field(F::ContractorName, Kind::Text),
+        field(F::Notes, Kind::Text).not_printed(),
         Column::new("regime", "Quy định áp dụng", Kind::Text).not_printed(),
         Column::new("small_scale", "Quy mô nhỏ", Kind::Bool).not_printed(),
         Column::new("in_target_scope", "Thuộc phạm vi chỉ tiêu", Kind::Bool),
@@ -193,8 +195,11 @@ pub async fn open(
     let head = Table {
         title: format!("Danh sách gói thầu – {name}"),
         scope: vec![
-            ("Đơn vị".to_owned(), format!("{name} ({code})")),
-            ("Năm kế hoạch".to_owned(), plan_year),
+            (
+                PackageField::UnitId.short().to_owned(),
+                format!("{name} ({code})"),
+            ),
+            (PackageField::PlanYear.short().to_owned(), plan_year),
             ("Số gói thầu".to_owned(), export.len().to_string()),
             ("Lập lúc".to_owned(), generated_line(generated_at)),
         ],

@@ -73,6 +73,23 @@ impl Changes {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// A stored `changes` column read back. Only this module writes it; a row that does not
+    /// read (edited by hand in the database) shows no changes rather than failing the page.
+    pub fn recorded(text: &str) -> Self {
+        Changes(serde_json::from_str(text).unwrap_or_default())
+    }
+
+    /// Each changed field with its old and new value, in recorded order.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &Value, &Value)> {
+        self.0
+            .iter()
+            .map(|(field, change)| (field.as_str(), &change["old"], &change["new"]))
+    }
+
+    pub fn into_value(self) -> Value {
+        Value::Object(self.0)
+    }
 }
 
 /// The audit row of a change, for writing many at once.

@@ -8,6 +8,7 @@ use super::accounts::Actor;
 use super::audit::{self, Changes};
 use super::packages::{self, NewPackage};
 use crate::db;
+use crate::domain::fields::package::PackageField;
 use crate::domain::package_rules;
 use crate::error::AppError;
 use crate::import::{self, FileError, Record, Sheet};
@@ -179,7 +180,7 @@ fn read_row(
         });
     };
     macro_rules! required {
-        ($name:literal, $parse:expr, $what:literal) => {{
+        ($name:literal, $parse:expr, $what:expr) => {{
             let (v, h) = cell($name);
             if v.is_empty() {
                 fail(h, v, format!("Thiếu {}", $what));
@@ -196,7 +197,7 @@ fn read_row(
         }};
     }
     macro_rules! optional {
-        ($name:literal, $parse:expr, $what:literal) => {{
+        ($name:literal, $parse:expr, $what:expr) => {{
             let (v, h) = cell($name);
             if v.is_empty() {
                 None
@@ -229,6 +230,7 @@ fn read_row(
             },
         }
     };
+    use PackageField as F;
     let name = {
         let (v, h) = cell("name");
         if v.is_empty() {
@@ -236,23 +238,27 @@ fn read_row(
         }
         v.to_owned()
     };
-    let plan_year = required!("plan_year", |v: &str| v.parse::<i32>().ok(), "Năm kế hoạch");
+    let plan_year = required!(
+        "plan_year",
+        |v: &str| v.parse::<i32>().ok(),
+        F::PlanYear.short()
+    );
     let planned_start_month = optional!(
         "planned_start_month",
         |v: &str| v.parse::<i16>().ok(),
-        "Tháng"
+        F::PlannedStartMonth.short()
     );
-    let field = required!("field", import::parse_field, "Lĩnh vực");
-    let method = required!(
-        "method",
-        import::parse_method,
-        "Hình thức lựa chọn nhà thầu"
-    );
-    let procedure = optional!("procedure", import::parse_procedure, "Phương thức");
+    let field = required!("field", import::parse_field, F::Field.short());
+    let method = required!("method", import::parse_method, F::Method.short());
+    let procedure = optional!("procedure", import::parse_procedure, F::Procedure.short());
     let international = {
         let (v, h) = cell("international");
         import::parse_bool(v).unwrap_or_else(|| {
-            fail(h, v, "Đấu thầu quốc tế: ghi Có hoặc Không".to_owned());
+            fail(
+                h,
+                v,
+                format!("{}: ghi Có hoặc Không", F::International.short()),
+            );
             false
         })
     };
@@ -261,7 +267,7 @@ fn read_row(
         match import::parse_money(v) {
             Ok(p) => Some(p),
             Err(m) => {
-                fail(h, v, format!("Giá gói thầu: {m}"));
+                fail(h, v, format!("{}: {m}", F::PackagePrice.short()));
                 None
             }
         }
@@ -269,7 +275,7 @@ fn read_row(
     let contract_type = optional!(
         "contract_type",
         import::parse_contract_type,
-        "Loại hợp đồng"
+        F::ContractType.short()
     );
     let online = {
         let (v, h) = cell("online");
@@ -285,7 +291,10 @@ fn read_row(
                 fail(
                     h,
                     v,
-                    "Qua mạng: ghi Có/Không, x, 1/0 hoặc true/false".to_owned(),
+                    format!(
+                        "{}: ghi Có/Không, x, 1/0 hoặc true/false",
+                        F::Online.short()
+                    ),
                 );
                 None
             })
@@ -294,9 +303,9 @@ fn read_row(
     let online_exempt_reason = optional!(
         "online_exempt_reason",
         import::parse_exempt_reason,
-        "Lý do không qua mạng"
+        F::OnlineExemptReason.short()
     );
-    let status = optional!("status", import::parse_status, "Trạng thái");
+    let status = optional!("status", import::parse_status, F::Status.short());
     let result_date = optional!("result_date", import::parse_date, "Ngày (dd/mm/yyyy)");
     let winning_price_vnd = {
         let (v, h) = cell("winning_price_vnd");
@@ -692,6 +701,31 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
+/// The template's example value of a field, as an officer would type it.
+fn template_example(f: PackageField) -> &'static str {
+    use PackageField as F;
+    match f {
+        F::UnitId => "HN-HADONG",
+        F::Name => "Mua sắm thiết bị tin học",
+        F::Code => "IB1900012345",
+        F::PlanCode => "PL1900001234",
+        F::PlanYear => "2019",
+        F::PlannedStartMonth => "3",
+        F::FundingSource => "Ngân sách quận",
+        F::Field => "HH",
+        F::Method => "CHCT",
+        F::Procedure => "Một giai đoạn một túi hồ sơ",
+        F::ContractType => "Hợp đồng trọn gói",
+        F::International => "Không",
+        F::PackagePrice => "1.200.000.000",
+        F::Online => "Có",
+        F::OnlineExemptReason | F::ResultDate | F::WinningPrice | F::ContractorName | F::Notes => {
+            ""
+        }
+        F::Status => "Trong kế hoạch",
+    }
+}
+
 /// The package template, as headers and one example row (the Vietnamese headers; the English
 /// wire names are accepted too).
 pub fn template_sheet() -> (Vec<String>, Vec<String>) {
@@ -699,29 +733,14 @@ pub fn template_sheet() -> (Vec<String>, Vec<String>) {
         .iter()
         .map(|(_, vi, _)| (*vi).to_owned())
         .collect();
-    let example = [
-        "HN-HADONG",
-        "Mua sắm thiết bị tin học",
-        "IB1900012345",
-        "PL1900001234",
-        "2019",
-        "3",
-        "HH",
-        "CHCT",
-        "Một giai đoạn một túi hồ sơ",
-        "Không",
-        "1.200.000.000",
-        "Ngân sách quận",
-        "Hợp đồng trọn gói",
-        "Có",
-        "",
-        "Trong kế hoạch",
-        "",
-        "",
-        "",
-        "",
-    ]
-    .map(str::to_owned)
-    .to_vec();
+    let example = import::COLUMNS
+        .iter()
+        .map(|(wire, _, _)| {
+            // The one column that is not a field names the unit by code.
+            PackageField::from_wire(wire)
+                .map_or(template_example(PackageField::UnitId), template_example)
+                .to_owned()
+        })
+        .collect();
     (headers, example)
 }

@@ -77,8 +77,10 @@ impl Input {
             .hint("Đồng, ví dụ 1.234.567.000 hoặc 1,234,567,000 hoặc 1234567000")
     }
 
+    /// A date typed dd/mm/yyyy: a text input, because a date input shows the browser's
+    /// language's order (mm/dd/yyyy on an English browser), which officers misread.
     pub fn date(name: &'static str, label: &'static str, value: &str) -> Self {
-        Self::new(name, label, "date", value)
+        Self::new(name, label, "date", value).hint("Ngày/tháng/năm, ví dụ 15/03/2019")
     }
 
     pub fn textarea(name: &'static str, label: &'static str, value: &str) -> Self {

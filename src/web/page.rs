@@ -139,7 +139,12 @@ pub fn path_id(raw: &str, entity: &'static str) -> Result<i64, PageError> {
 
 /// A posted form. A body that cannot be read is the client's fault, never a 500.
 pub fn form_body(body: Result<Bytes, BytesRejection>) -> Result<Params, PageError> {
-    let bytes = body.map_err(|e| {
+    Ok(Params::parse(&body_bytes(body)?))
+}
+
+/// A posted body's bytes; one that cannot be read is the client's fault, never a 500.
+pub fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, PageError> {
+    body.map_err(|e| {
         PageError(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::PayloadTooLarge {
                 message: "Dữ liệu gửi lên quá lớn".to_owned(),
@@ -151,8 +156,7 @@ pub fn form_body(body: Result<Bytes, BytesRejection>) -> Result<Params, PageErro
                 errors: Vec::new(),
             }
         })
-    })?;
-    Ok(Params::parse(&bytes))
+    })
 }
 
 /// The messages of a save the officer can fix, to show beside the fields; anything else is an

@@ -82,7 +82,12 @@ impl WebUser {
     /// Every form that changes something carries the session's token; a form from elsewhere
     /// does not have it.
     pub fn check_csrf(&self, form: &Params) -> Result<(), PageError> {
-        if accounts::csrf_matches(&self.csrf, form.get("csrf")) {
+        self.check_csrf_token(form.get("csrf"))
+    }
+
+    /// The token a typed form carried.
+    pub fn check_csrf_token(&self, submitted: &str) -> Result<(), PageError> {
+        if accounts::csrf_matches(&self.csrf, submitted) {
             Ok(())
         } else {
             Err(PageError(AppError::Forbidden {

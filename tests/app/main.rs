@@ -13,6 +13,7 @@ mod client;
 mod compliance;
 mod concurrency;
 mod demo;
+mod fields;
 mod generate;
 mod http;
 mod hygiene;

@@ -7,11 +7,11 @@ use crate::support::*;
 use bidtrack::services::demo;
 use scraper::{Html, Selector};
 
-fn doc(r: &Response) -> Html {
+pub(crate) fn doc(r: &Response) -> Html {
     Html::parse_document(&r.text)
 }
 
-fn texts(doc: &Html, css: &str) -> Vec<String> {
+pub(crate) fn texts(doc: &Html, css: &str) -> Vec<String> {
     let sel = Selector::parse(css).expect("selector");
     doc.select(&sel)
         .map(|e| {
@@ -26,14 +26,14 @@ fn texts(doc: &Html, css: &str) -> Vec<String> {
         .collect()
 }
 
-fn attr(doc: &Html, css: &str, name: &str) -> Option<String> {
+pub(crate) fn attr(doc: &Html, css: &str, name: &str) -> Option<String> {
     let sel = Selector::parse(css).expect("selector");
     doc.select(&sel)
         .next()
         .and_then(|e| e.value().attr(name).map(str::to_owned))
 }
 
-async fn ha_dong(db: &TestDb) -> i64 {
+pub(crate) async fn ha_dong(db: &TestDb) -> i64 {
     bidtrack::db::units::find_by_code(&db.conn, demo::HA_DONG)
         .await
         .expect("query")
@@ -41,7 +41,7 @@ async fn ha_dong(db: &TestDb) -> i64 {
         .id
 }
 
-fn location(r: &Response) -> String {
+pub(crate) fn location(r: &Response) -> String {
     assert_eq!(r.status, 303, "{}", r.text);
     r.header("location").expect("location").to_owned()
 }
@@ -958,7 +958,7 @@ db_test!(
 );
 
 /// Posts fields gathered from a rendered page (they carry the page's own CSRF token).
-async fn submit(c: &Client, action: &str, fields: &[(String, String)]) -> Response {
+pub(crate) async fn submit(c: &Client, action: &str, fields: &[(String, String)]) -> Response {
     let sent: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -967,7 +967,7 @@ async fn submit(c: &Client, action: &str, fields: &[(String, String)]) -> Respon
 }
 
 /// The form of a page as a browser would post it: its action and its fields.
-fn posted(page: &Html) -> (String, Vec<(String, String)>) {
+pub(crate) fn posted(page: &Html) -> (String, Vec<(String, String)>) {
     let sel = Selector::parse("main form").expect("selector");
     let action = page
         .select(&sel)
@@ -978,7 +978,7 @@ fn posted(page: &Html) -> (String, Vec<(String, String)>) {
     (action, rendered_fields(page))
 }
 
-fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
+pub(crate) fn set(fields: &mut Vec<(String, String)>, name: &str, value: &str) {
     match fields.iter_mut().find(|(k, _)| k == name) {
         Some(slot) => slot.1 = value.to_owned(),
         None => fields.push((name.to_owned(), value.to_owned())),

@@ -3,13 +3,20 @@
 //! the derived facts shown with each package (regime, small-scale, scope under its target,
 //! warnings).
 
+mod fields;
+mod page;
+
+pub use fields::snapshot;
+pub use page::{PackagePage, page};
+
 use super::accounts::Actor;
-use super::audit::{self, Changes, Snapshot};
+use super::audit::{self, Changes};
 use super::cache::{Cache, Reference};
 use super::sync::{self, FeedPage, Position};
 use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern, double_option};
 use crate::db;
 use crate::db::packages::{ListFilter, ScopeSegment, SortColumn};
+use crate::domain::fields::package::PackageField;
 use crate::domain::money::{MAX_VND, format_vnd};
 use crate::domain::package_rules::{self, PackageDraft, Warning};
 use crate::domain::regime::Regimes;
@@ -27,7 +34,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter,
     TransactionSession, TransactionTrait,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,7 +43,7 @@ use validator::{Validate, ValidationError};
 /// A package as entered. Text fields are trimmed and empty text is treated as absent; codes are
 /// normalised (compatibility forms folded, trimmed, upper-cased). Text may not hold control
 /// characters (line breaks and tabs only in `notes`) nor characters that hide or reorder text.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Validate, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPackage {
     pub unit_id: i64,
@@ -171,19 +178,19 @@ fn text_rule(value: &str, label: &str, lines: Lines) -> Result<(), ValidationErr
 }
 
 fn name_text(v: &str) -> Result<(), ValidationError> {
-    text_rule(v, "Tên gói thầu", Lines::One)
+    text_rule(v, PackageField::Name.label(), Lines::One)
 }
 
 fn funding_source_text(v: &str) -> Result<(), ValidationError> {
-    text_rule(v, "Nguồn vốn", Lines::One)
+    text_rule(v, PackageField::FundingSource.label(), Lines::One)
 }
 
 fn contractor_name_text(v: &str) -> Result<(), ValidationError> {
-    text_rule(v, "Tên nhà thầu", Lines::One)
+    text_rule(v, PackageField::ContractorName.label(), Lines::One)
 }
 
 fn notes_text(v: &str) -> Result<(), ValidationError> {
-    text_rule(v, "Ghi chú", Lines::Many)
+    text_rule(v, PackageField::Notes.label(), Lines::Many)
 }
 
 /// Punctuation a notice or plan code may hold after its first letter or digit; `/` appears in
@@ -223,19 +230,22 @@ fn amount_rule(v: i64, label: &str) -> Result<(), ValidationError> {
 }
 
 fn package_price(v: i64) -> Result<(), ValidationError> {
-    amount_rule(v, "Giá gói thầu")
+    amount_rule(v, PackageField::PackagePrice.label())
 }
 
 fn winning_price(v: i64) -> Result<(), ValidationError> {
-    amount_rule(v, "Giá trúng thầu")
+    amount_rule(v, PackageField::WinningPrice.label())
 }
 
 fn result_date_range(d: &NaiveDate) -> Result<(), ValidationError> {
     if date_in_plan_years(*d) {
         Ok(())
     } else {
-        Err(ValidationError::new("range")
-            .with_message(Cow::Owned(date_range_message("Ngày phê duyệt kết quả"))))
+        Err(
+            ValidationError::new("range").with_message(Cow::Owned(date_range_message(
+                PackageField::ResultDate.label(),
+            ))),
+        )
     }
 }
 
@@ -797,33 +807,6 @@ where
 
 /// What the audit trail calls packages.
 pub const AUDIT_ENTITY: &str = "package";
-
-/// The fields the audit trail records (the derived search text and the version are not news).
-pub fn snapshot(p: &package::Model) -> Snapshot {
-    use serde_json::json;
-    Snapshot::of([
-        ("unit_id", json!(p.unit_id)),
-        ("name", json!(p.name)),
-        ("code", json!(p.code)),
-        ("plan_code", json!(p.plan_code)),
-        ("plan_year", json!(p.plan_year)),
-        ("planned_start_month", json!(p.planned_start_month)),
-        ("field", json!(p.field)),
-        ("method", json!(p.method)),
-        ("procedure", json!(p.procedure)),
-        ("international", json!(p.international)),
-        ("package_price_vnd", json!(p.package_price_vnd)),
-        ("funding_source", json!(p.funding_source)),
-        ("contract_type", json!(p.contract_type)),
-        ("online", json!(p.online)),
-        ("online_exempt_reason", json!(p.online_exempt_reason)),
-        ("status", json!(p.status)),
-        ("result_date", json!(p.result_date)),
-        ("winning_price_vnd", json!(p.winning_price_vnd)),
-        ("contractor_name", json!(p.contractor_name)),
-        ("notes", json!(p.notes)),
-    ])
-}
 
 fn stale(current: i32) -> AppError {
     AppError::PreconditionFailed {

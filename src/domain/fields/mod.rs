@@ -1,0 +1,344 @@
+//! Field tables: for each field of a record, its wire name, its Vietnamese label (forms, the
+//! record's page, its history), its short label (column headers: import template, reports, the
+//! command line), its kind, whether it is required and its help text — written once, here, and
+//! read by every interface. [`field_table!`] builds a table the way `entity::wire_enum!` builds
+//! an enum's values, so a field has one entry and one set of words.
+//!
+//! The kind also says how a value is typed into a form, read back and shown, with the API's JSON
+//! value as the one typed form in between: a form's raw text becomes that JSON value, which the
+//! API's own command type then deserializes, and a stored value (or one from the audit trail)
+//! is shown from it.
+
+pub mod package;
+
+use crate::domain::money::{MoneyError, format_vnd, group_thousands, parse_vnd};
+use chrono::NaiveDate;
+use entity::WireTable;
+use serde_json::Value;
+
+/// How a field is typed, read and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One line of text.
+    Text,
+    /// Several lines (line breaks kept).
+    LongText,
+    /// A code of the national system (notice, plan): one line, compared upper-case.
+    Code,
+    /// Whole đồng.
+    Money,
+    /// A calendar date, typed and shown dd/mm/yyyy.
+    Date,
+    /// A plan year.
+    Year,
+    /// A month of the year, 1–12.
+    Month,
+    /// Yes or no (a checkbox; absent is no).
+    Bool,
+    /// One of an enum's values, by wire name.
+    Enum(&'static WireTable),
+    /// A unit, by id; shown by name.
+    Unit,
+}
+
+/// One field of a table. Built with the `const` builders below so a table is one expression per
+/// field.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Spec {
+    pub wire: &'static str,
+    /// The full Vietnamese label: forms, the record's page, its history.
+    pub label: &'static str,
+    /// The column header: import template, reports, the command line.
+    pub short: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    pub help: Option<&'static str>,
+    /// What a choice without a value reads ("Không ghi", "— Chọn —"); `None`: no such choice.
+    pub empty_choice: Option<&'static str>,
+    /// The form's section (its legend).
+    pub section: &'static str,
+}
+
+impl Spec {
+    pub const fn new(
+        wire: &'static str,
+        label: &'static str,
+        short: &'static str,
+        kind: Kind,
+        section: &'static str,
+    ) -> Self {
+        Spec {
+            wire,
+            label,
+            short,
+            kind,
+            required: false,
+            help: None,
+            empty_choice: None,
+            section,
+        }
+    }
+
+    pub const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    pub const fn help(mut self, text: &'static str) -> Self {
+        self.help = Some(text);
+        self
+    }
+
+    pub const fn empty_choice(mut self, text: &'static str) -> Self {
+        self.empty_choice = Some(text);
+        self
+    }
+
+    /// The column header of a report or a template: money columns say their unit.
+    pub fn header(&self) -> String {
+        match self.kind {
+            Kind::Money => format!("{} (đồng)", self.short),
+            _ => self.short.to_owned(),
+        }
+    }
+}
+
+/// Declares a table of fields: an enum with one variant per field, `ALL` in table order, the
+/// [`Spec`] of each, and `FromStr` by wire name.
+macro_rules! field_table {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $variant:ident => $spec:expr ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            /// Every field, in the order forms and pages show them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            const SPECS: &'static [$crate::domain::fields::Spec] = &[$($spec),+];
+
+            pub const fn spec(self) -> &'static $crate::domain::fields::Spec {
+                &Self::SPECS[self as usize]
+            }
+
+            pub const fn wire(self) -> &'static str {
+                self.spec().wire
+            }
+
+            pub const fn label(self) -> &'static str {
+                self.spec().label
+            }
+
+            pub const fn short(self) -> &'static str {
+                self.spec().short
+            }
+
+            pub fn kind(self) -> $crate::domain::fields::Kind {
+                self.spec().kind
+            }
+
+            /// The field whose wire name is `wire`.
+            pub fn from_wire(wire: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|f| f.wire() == wire)
+            }
+        }
+    };
+}
+pub(crate) use field_table;
+
+/// Why a typed value was not read; the message names the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Spec {
+    /// A form's raw text as the API's JSON value. Empty text is `null` (a checkbox's absence
+    /// is `false`); required fields are the command type's to insist on, except where the
+    /// form must say so first (an empty required field is `null` here).
+    pub fn read(&self, raw: &str) -> Result<Value, Unreadable> {
+        let raw = raw.trim();
+        if let Kind::Bool = self.kind {
+            return Ok(Value::Bool(!raw.is_empty()));
+        }
+        if raw.is_empty() {
+            return Ok(Value::Null);
+        }
+        let invalid = |message: String| Unreadable {
+            code: "invalid",
+            message,
+        };
+        match self.kind {
+            Kind::Text | Kind::LongText | Kind::Code => Ok(Value::String(raw.to_owned())),
+            Kind::Money => parse_vnd(raw)
+                .map(Value::from)
+                // The message sits beside the field, and the money error says what an amount
+                // looks like.
+                .map_err(|e: MoneyError| Unreadable {
+                    code: "money",
+                    message: e.to_string(),
+                }),
+            Kind::Date => parse_date(raw)
+                .map(|d| Value::String(d.to_string()))
+                .ok_or_else(|| Unreadable {
+                    code: "date",
+                    message: format!(
+                        "{} không hợp lệ: nhập dd/mm/yyyy, ví dụ 15/03/2019",
+                        self.label
+                    ),
+                }),
+            Kind::Year => raw
+                .parse::<i32>()
+                .map(Value::from)
+                .map_err(|_| invalid(format!("{} phải là một số, ví dụ 2019", self.label))),
+            Kind::Month => raw
+                .parse::<i16>()
+                .ok()
+                .filter(|m| (1..=12).contains(m))
+                .map(Value::from)
+                .ok_or_else(|| invalid(format!("{}: tháng phải từ 1 đến 12", self.label))),
+            Kind::Unit => raw
+                .parse::<i64>()
+                .map(Value::from)
+                .map_err(|_| invalid(format!("{} không hợp lệ", self.label))),
+            Kind::Enum(table) => {
+                if table.contains(raw) {
+                    Ok(Value::String(raw.to_owned()))
+                } else {
+                    Err(invalid(format!(
+                        "{} không hợp lệ; chọn một trong: {}",
+                        self.label,
+                        table
+                            .values
+                            .iter()
+                            .map(|(_, l)| *l)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )))
+                }
+            }
+            Kind::Bool => unreachable!("handled above"),
+        }
+    }
+
+    /// A JSON value as a form's raw text: what the input shows before it is typed over.
+    pub fn raw(&self, v: &Value) -> String {
+        match (self.kind, v) {
+            (_, Value::Null) => String::new(),
+            (Kind::Bool, Value::Bool(b)) => if *b { "on" } else { "" }.to_owned(),
+            (Kind::Money, Value::Number(n)) => {
+                n.as_i64().map_or_else(|| n.to_string(), group_thousands)
+            }
+            (Kind::Date, Value::String(s)) => show_date(s),
+            (_, Value::String(s)) => s.clone(),
+            (_, other) => other.to_string(),
+        }
+    }
+
+    /// A JSON value as a person reads it: labels for enums, đồng for money, Có/Không, dates
+    /// dd/mm/yyyy, a unit by the name `unit_name` gives. A value the kind does not expect (an
+    /// old audit entry) is shown as recorded.
+    pub fn show(&self, v: &Value, unit_name: &dyn Fn(i64) -> Option<String>) -> String {
+        match (self.kind, v) {
+            (_, Value::Null) => "–".to_owned(),
+            (_, Value::Bool(b)) => yes_no(*b).to_owned(),
+            (Kind::Money, Value::Number(n)) => n.as_i64().map_or_else(|| n.to_string(), format_vnd),
+            (Kind::Unit, Value::Number(n)) => n
+                .as_i64()
+                .and_then(unit_name)
+                .unwrap_or_else(|| n.to_string()),
+            (Kind::Month, Value::Number(n)) => format!("Tháng {n}"),
+            (Kind::Enum(table), Value::String(s)) => {
+                table.label(s).map_or_else(|| s.clone(), str::to_owned)
+            }
+            (Kind::Date, Value::String(s)) => show_date(s),
+            (_, Value::String(s)) => s.clone(),
+            (_, other) => other.to_string(),
+        }
+    }
+}
+
+pub fn yes_no(b: bool) -> &'static str {
+    if b { "Có" } else { "Không" }
+}
+
+/// `15/03/2019` (how officers write dates), `2019-03-15` (ISO, the API's form) or
+/// `15-03-2019`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%d/%m/%Y")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
+        .ok()
+}
+
+/// An ISO date as dd/mm/yyyy; anything else unchanged.
+fn show_date(iso: &str) -> String {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map_or_else(|_| iso.to_owned(), |d| d.format("%d/%m/%Y").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(kind: Kind) -> Spec {
+        Spec::new("x", "Trường", "Trường", kind, "")
+    }
+
+    #[test]
+    fn each_kind_reads_what_it_shows() {
+        let none = |_: i64| None;
+        let cases: &[(Kind, &str, Value, &str)] = &[
+            (Kind::Money, "1.200.000", json!(1_200_000), "1.200.000"),
+            (Kind::Date, "15/03/2019", json!("2019-03-15"), "15/03/2019"),
+            (Kind::Year, "2019", json!(2019), "2019"),
+            (Kind::Month, "3", json!(3), "3"),
+            (Kind::Bool, "on", json!(true), "on"),
+            (Kind::Bool, "", json!(false), ""),
+            (Kind::Text, " a ", json!("a"), "a"),
+            (
+                Kind::Enum(&entity::Field::WIRE),
+                "goods",
+                json!("goods"),
+                "goods",
+            ),
+        ];
+        for (kind, raw, value, back) in cases {
+            let s = spec(*kind);
+            assert_eq!(s.read(raw).as_ref(), Ok(value), "{kind:?} {raw}");
+            assert_eq!(s.raw(value), *back, "{kind:?}");
+        }
+        assert_eq!(
+            spec(Kind::Enum(&entity::Field::WIRE)).show(&json!("goods"), &none),
+            "Hàng hóa"
+        );
+        assert_eq!(spec(Kind::Month).show(&json!(3), &none), "Tháng 3");
+        assert_eq!(spec(Kind::Text).show(&Value::Null, &none), "–");
+    }
+
+    #[test]
+    fn what_a_kind_refuses_is_named() {
+        for (kind, raw) in [
+            (Kind::Money, "abc"),
+            (Kind::Date, "31/02/2019"),
+            (Kind::Month, "13"),
+            (Kind::Year, "hai nghìn"),
+            (Kind::Enum(&entity::Field::WIRE), "auction"),
+        ] {
+            let e = spec(kind).read(raw).expect_err(raw);
+            if kind != Kind::Money {
+                assert!(e.message.starts_with("Trường"), "{}", e.message);
+            }
+        }
+        assert_eq!(spec(Kind::Money).read("  ").as_ref(), Ok(&Value::Null));
+    }
+}

@@ -1,0 +1,164 @@
+//! The fields of a package, as officers and the finance department read them. Adding a field:
+//! its entry here, its column in `entity::package` and a migration, its member of
+//! `services::packages::NewPackage` (and `PackagePatch`); the compiler then points at the
+//! conversions, and the tests of `services::packages` at a table and a command that disagree.
+
+use super::{Kind, Spec, field_table};
+use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure};
+
+/// The column of a package file or list that names the package's unit by its code.
+pub const UNIT_CODE: &str = "Mã đơn vị";
+
+const GENERAL: &str = "Thông tin chung";
+const METHOD: &str = "Hình thức, lĩnh vực, giá";
+const ONLINE: &str = "Lựa chọn nhà thầu qua mạng";
+const RESULT: &str = "Tiến độ và kết quả";
+const NOTES: &str = "Ghi chú";
+
+field_table! {
+    /// A field of a package (its wire name is the API's and the import's).
+    PackageField {
+        UnitId => Spec::new("unit_id", "Đơn vị", "Đơn vị", Kind::Unit, GENERAL)
+            .required()
+            .empty_choice("— Chọn đơn vị —"),
+        Name => Spec::new("name", "Tên gói thầu", "Tên gói thầu", Kind::Text, GENERAL).required(),
+        Code => Spec::new(
+            "code",
+            "Số thông báo mời thầu (TBMT)",
+            "Số TBMT",
+            Kind::Code,
+            GENERAL,
+        )
+        .help("Số trên Hệ thống mạng đấu thầu quốc gia, ví dụ IB1900012345"),
+        PlanCode => Spec::new(
+            "plan_code",
+            "Số kế hoạch lựa chọn nhà thầu (KHLCNT)",
+            "Số KHLCNT",
+            Kind::Code,
+            GENERAL,
+        )
+        .help("Ví dụ PL1900001234"),
+        PlanYear => Spec::new("plan_year", "Năm kế hoạch", "Năm kế hoạch", Kind::Year, GENERAL)
+            .required(),
+        PlannedStartMonth => Spec::new(
+            "planned_start_month",
+            "Tháng bắt đầu lựa chọn",
+            "Tháng bắt đầu lựa chọn",
+            Kind::Month,
+            GENERAL,
+        )
+        .empty_choice("Chưa xác định")
+        .help("Quyết định văn bản pháp luật áp dụng (ngưỡng quy mô nhỏ)"),
+        FundingSource => Spec::new("funding_source", "Nguồn vốn", "Nguồn vốn", Kind::Text, GENERAL),
+        Field => Spec::new("field", "Lĩnh vực", "Lĩnh vực", Kind::Enum(&Field::WIRE), METHOD)
+            .required()
+            .empty_choice("— Chọn —"),
+        Method => Spec::new(
+            "method",
+            "Hình thức lựa chọn nhà thầu",
+            "Hình thức lựa chọn nhà thầu",
+            Kind::Enum(&Method::WIRE),
+            METHOD,
+        )
+        .required()
+        .empty_choice("— Chọn —"),
+        Procedure => Spec::new(
+            "procedure",
+            "Phương thức",
+            "Phương thức",
+            Kind::Enum(&Procedure::WIRE),
+            METHOD,
+        )
+        .empty_choice("Không ghi"),
+        ContractType => Spec::new(
+            "contract_type",
+            "Loại hợp đồng",
+            "Loại hợp đồng",
+            Kind::Enum(&ContractType::WIRE),
+            METHOD,
+        )
+        .empty_choice("Không ghi"),
+        International => Spec::new(
+            "international",
+            "Đấu thầu quốc tế",
+            "Đấu thầu quốc tế",
+            Kind::Bool,
+            METHOD,
+        ),
+        PackagePrice => Spec::new(
+            "package_price_vnd",
+            "Giá gói thầu",
+            "Giá gói thầu",
+            Kind::Money,
+            METHOD,
+        )
+        .required(),
+        Online => Spec::new(
+            "online",
+            "Lựa chọn nhà thầu qua mạng",
+            "Qua mạng",
+            Kind::Bool,
+            ONLINE,
+        ),
+        OnlineExemptReason => Spec::new(
+            "online_exempt_reason",
+            "Lý do không qua mạng",
+            "Lý do không qua mạng",
+            Kind::Enum(&OnlineExemptReason::WIRE),
+            ONLINE,
+        )
+        .empty_choice("Không có")
+        .help("Chỉ ghi cho gói thầu không qua mạng"),
+        Status => Spec::new(
+            "status",
+            "Trạng thái",
+            "Trạng thái",
+            Kind::Enum(&PackageStatus::WIRE),
+            RESULT,
+        )
+        .required(),
+        ResultDate => Spec::new(
+            "result_date",
+            "Ngày phê duyệt kết quả",
+            "Ngày phê duyệt kết quả",
+            Kind::Date,
+            RESULT,
+        ),
+        WinningPrice => Spec::new(
+            "winning_price_vnd",
+            "Giá trúng thầu",
+            "Giá trúng thầu",
+            Kind::Money,
+            RESULT,
+        ),
+        ContractorName => Spec::new(
+            "contractor_name",
+            "Nhà thầu trúng thầu",
+            "Nhà thầu trúng thầu",
+            Kind::Text,
+            RESULT,
+        ),
+        Notes => Spec::new("notes", "Ghi chú", "Ghi chú", Kind::LongText, NOTES),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_and_labels_are_unique() {
+        let mut wires: Vec<&str> = PackageField::ALL.iter().map(|f| f.wire()).collect();
+        let mut labels: Vec<&str> = PackageField::ALL.iter().map(|f| f.label()).collect();
+        let mut shorts: Vec<&str> = PackageField::ALL.iter().map(|f| f.short()).collect();
+        for v in [&mut wires, &mut labels, &mut shorts] {
+            let n = v.len();
+            v.sort_unstable();
+            v.dedup();
+            assert_eq!(v.len(), n, "{v:?}");
+        }
+        for f in PackageField::ALL {
+            assert_eq!(PackageField::from_wire(f.wire()), Some(*f));
+        }
+    }
+}

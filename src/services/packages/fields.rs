@@ -1,0 +1,182 @@
+//! A package command (`NewPackage`) field by field, through the field table: the values the
+//! audit trail records, the package page shows and a form starts from, and a form's raw text
+//! read into the same command the API deserializes.
+
+use super::NewPackage;
+use crate::domain::fields::package::PackageField;
+use crate::error::FieldError;
+use entity::package;
+use serde_json::{Map, Value, json};
+
+impl NewPackage {
+    /// One field's value as the API writes it. Both the table and the struct are matched
+    /// exhaustively: a field added to either and not the other does not compile.
+    pub fn value(&self, f: PackageField) -> Value {
+        let NewPackage {
+            unit_id,
+            name,
+            code,
+            plan_code,
+            plan_year,
+            planned_start_month,
+            field,
+            method,
+            procedure,
+            international,
+            package_price_vnd,
+            funding_source,
+            contract_type,
+            online,
+            online_exempt_reason,
+            status,
+            result_date,
+            winning_price_vnd,
+            contractor_name,
+            notes,
+        } = self;
+        use PackageField as F;
+        match f {
+            F::UnitId => json!(unit_id),
+            F::Name => json!(name),
+            F::Code => json!(code),
+            F::PlanCode => json!(plan_code),
+            F::PlanYear => json!(plan_year),
+            F::PlannedStartMonth => json!(planned_start_month),
+            F::Field => json!(field),
+            F::Method => json!(method),
+            F::Procedure => json!(procedure),
+            F::International => json!(international),
+            F::PackagePrice => json!(package_price_vnd),
+            F::FundingSource => json!(funding_source),
+            F::ContractType => json!(contract_type),
+            F::Online => json!(online),
+            F::OnlineExemptReason => json!(online_exempt_reason),
+            F::Status => json!(status),
+            F::ResultDate => json!(result_date),
+            F::WinningPrice => json!(winning_price_vnd),
+            F::ContractorName => json!(contractor_name),
+            F::Notes => json!(notes),
+        }
+    }
+
+    /// Every field with its value, in table order.
+    pub fn values(&self) -> impl Iterator<Item = (PackageField, Value)> + '_ {
+        PackageField::ALL.iter().map(|f| (*f, self.value(*f)))
+    }
+
+    /// A form's fields, each as typed (`raw` gives the text of a field; a missing one is
+    /// empty), read into the command the API would have received: one message per field that
+    /// is missing or does not read, in table order.
+    pub fn read<'a>(raw: impl Fn(PackageField) -> &'a str) -> Result<NewPackage, Vec<FieldError>> {
+        let mut object = Map::new();
+        let mut errors = Vec::new();
+        for f in PackageField::ALL {
+            let spec = f.spec();
+            match spec.read(raw(*f)) {
+                Ok(Value::Null) if spec.required => errors.push(FieldError::new(
+                    spec.wire,
+                    "required",
+                    format!("Chưa nhập {}", spec.label.to_lowercase()),
+                )),
+                Ok(v) => {
+                    object.insert(spec.wire.to_owned(), v);
+                }
+                Err(e) => errors.push(FieldError::new(spec.wire, e.code, e.message)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        serde_json::from_value(Value::Object(object)).map_err(|e| {
+            // Every value was read by its kind, so only a table that disagrees with the
+            // command gets here; say so rather than blame the user's input.
+            vec![FieldError::new(
+                "",
+                "invalid_form",
+                format!("Biểu mẫu không đọc được ({e}); hãy tải lại trang"),
+            )]
+        })
+    }
+}
+
+/// The fields the audit trail records (the derived search text and the version are not news).
+pub fn snapshot(p: &package::Model) -> crate::services::audit::Snapshot {
+    let input = NewPackage::from_model(p);
+    crate::services::audit::Snapshot::of(
+        PackageField::ALL
+            .iter()
+            .map(|f| (f.wire(), input.value(*f))),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fields::Kind;
+    use entity::{Field, Method, PackageStatus};
+
+    fn sample() -> NewPackage {
+        NewPackage {
+            unit_id: 7,
+            name: "Gói A".to_owned(),
+            code: Some("IB1900012345".to_owned()),
+            plan_code: None,
+            plan_year: 2019,
+            planned_start_month: Some(3),
+            field: Field::Goods,
+            method: Method::CompetitiveOffers,
+            procedure: None,
+            international: false,
+            package_price_vnd: 1_200_000_000,
+            funding_source: None,
+            contract_type: None,
+            online: true,
+            online_exempt_reason: None,
+            status: PackageStatus::Awarded,
+            result_date: chrono::NaiveDate::from_ymd_opt(2019, 5, 2),
+            winning_price_vnd: Some(1_100_000_000),
+            contractor_name: Some("Công ty B".to_owned()),
+            notes: Some("dòng 1\ndòng 2".to_owned()),
+        }
+    }
+
+    /// The table and the command agree: every field of the command's JSON is in the table, in
+    /// the same kind, and a command written out as a form reads back unchanged.
+    #[test]
+    fn table_and_command_agree() {
+        let p = sample();
+        let Value::Object(json) = serde_json::to_value(&p).expect("serialize") else {
+            panic!("an object")
+        };
+        let wires: Vec<&str> = PackageField::ALL.iter().map(|f| f.wire()).collect();
+        let mut keys: Vec<&str> = json.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let mut sorted = wires.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted);
+        for (f, v) in p.values() {
+            assert_eq!(json[f.wire()], v, "{f:?}");
+        }
+        let raws: Vec<(PackageField, String)> =
+            p.values().map(|(f, v)| (f, f.spec().raw(&v))).collect();
+        let back = NewPackage::read(|f| {
+            raws.iter()
+                .find(|(g, _)| *g == f)
+                .map_or("", |(_, r)| r.as_str())
+        })
+        .expect("reads back");
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn a_form_missing_everything_names_each_required_field() {
+        let errors = NewPackage::read(|_| "").expect_err("nothing typed");
+        let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        let required: Vec<&str> = PackageField::ALL
+            .iter()
+            .filter(|f| f.spec().required && f.kind() != Kind::Bool)
+            .map(|f| f.wire())
+            .collect();
+        assert_eq!(named, required);
+    }
+}

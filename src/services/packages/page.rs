@@ -1,0 +1,45 @@
+//! What a package's page shows beyond the package itself, read in one call so the page handler
+//! only renders.
+
+use super::{AUDIT_ENTITY, PackageView, get};
+use crate::error::AppError;
+use crate::services::accounts::Actor;
+use crate::services::audit;
+use crate::services::cache::Cache;
+use entity::audit_log;
+use sea_orm::ConnectionTrait;
+
+pub struct PackagePage {
+    pub view: PackageView,
+    /// The name of the regime its planned start falls under, when one does.
+    pub regime_name: Option<String>,
+    /// The actor may change (and delete) it.
+    pub editable: bool,
+    /// Its audit trail, oldest first.
+    pub history: Vec<audit_log::Model>,
+}
+
+pub async fn page(
+    db: &impl ConnectionTrait,
+    cache: &Cache,
+    actor: &Actor,
+    id: i64,
+) -> Result<PackagePage, AppError> {
+    let view = get(db, cache, id).await?;
+    let reference = cache.reference(db, &[view.package.unit_id]).await?;
+    let regime_name = view.derived.regime.as_ref().and_then(|code| {
+        reference
+            .regimes
+            .as_slice()
+            .iter()
+            .find(|r| &r.code == code)
+            .map(|r| r.name.clone())
+    });
+    let editable = actor.may_write_unit(&reference.lineage(view.package.unit_id));
+    Ok(PackagePage {
+        history: audit::history(db, AUDIT_ENTITY, id).await?,
+        view,
+        regime_name,
+        editable,
+    })
+}

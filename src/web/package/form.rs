@@ -1,0 +1,366 @@
+//! The create and edit forms: one input per field of the table, a unit choice of the units the
+//! user may write (their own first), a refused unit as a message beside it with everything
+//! typed kept, and a save that lost the race shown as what changed meanwhile.
+
+use super::{PackageForm, all_units, package_id};
+use crate::AppState;
+use crate::domain::VIETNAM;
+use crate::domain::fields::Kind;
+use crate::domain::fields::package::PackageField;
+use crate::error::{AppError, FieldError};
+use crate::services::packages::{self as service, NewPackage, PackagePatch, PackageView};
+use crate::web::form::{Choice, Difference, FormPage, Input, Section, Stale};
+use crate::web::page::{Flash, Notice, PageError, field_errors, page, redirect_with};
+use crate::web::session::{Shell, WebUser};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Datelike;
+use entity::unit;
+
+const MONTHS: [(&str, &str); 12] = [
+    ("1", "1"),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4"),
+    ("5", "5"),
+    ("6", "6"),
+    ("7", "7"),
+    ("8", "8"),
+    ("9", "9"),
+    ("10", "10"),
+    ("11", "11"),
+    ("12", "12"),
+];
+
+/// A field's input, as its kind is typed.
+fn input(f: PackageField, form: &PackageForm, units: &[unit::Model]) -> Input {
+    let spec = f.spec();
+    let (wire, label, raw) = (spec.wire, spec.label, form.raw(f));
+    let input = match spec.kind {
+        Kind::Text | Kind::Code => Input::text(wire, label, raw),
+        Kind::LongText => Input::textarea(wire, label, raw),
+        Kind::Money => Input::money(wire, label, raw),
+        Kind::Date => Input::date(wire, label, raw),
+        Kind::Year => Input::number(wire, label, raw),
+        Kind::Bool => Input::checkbox(wire, label, !raw.is_empty()),
+        Kind::Month => Input::select(wire, label, Choice::list(raw, spec.empty_choice, MONTHS)),
+        Kind::Enum(table) => Input::select(
+            wire,
+            label,
+            Choice::list(raw, spec.empty_choice, table.values.iter().copied()),
+        ),
+        Kind::Unit => {
+            let names: Vec<(String, String)> = units
+                .iter()
+                .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
+                .collect();
+            Input::select(
+                wire,
+                label,
+                Choice::list(
+                    raw,
+                    spec.empty_choice,
+                    names.iter().map(|(v, l)| (v.as_str(), l.as_str())),
+                ),
+            )
+        }
+    };
+    let input = if spec.required {
+        input.required()
+    } else {
+        input
+    };
+    match spec.help {
+        Some(help) => input.hint(help),
+        None => input,
+    }
+}
+
+/// The table's fields, grouped by their sections in table order.
+fn sections(form: &PackageForm, units: &[unit::Model]) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    for f in PackageField::ALL {
+        let legend = f.spec().section;
+        let field = input(*f, form, units);
+        match out.last_mut() {
+            Some(s) if s.legend == legend => s.inputs.push(field),
+            _ => out.push(Section {
+                legend,
+                inputs: vec![field],
+            }),
+        }
+    }
+    out
+}
+
+/// Which form: a new package, or an edit of one at a version.
+enum Which {
+    New,
+    Edit { id: i64, name: String, version: i32 },
+}
+
+fn form_page(shell: Shell, which: &Which, form: &PackageForm, units: &[unit::Model]) -> FormPage {
+    let (title, action, cancel, hidden) = match which {
+        Which::New => (
+            "Thêm gói thầu".to_owned(),
+            "/packages/new".to_owned(),
+            "/packages".to_owned(),
+            Vec::new(),
+        ),
+        Which::Edit { id, name, version } => (
+            format!("Sửa gói thầu «{name}»"),
+            format!("/packages/{id}/edit"),
+            format!("/packages/{id}"),
+            vec![("version", version.to_string())],
+        ),
+    };
+    FormPage {
+        title,
+        intro: Some("Các trường có dấu * là bắt buộc.".to_owned()),
+        action,
+        hidden,
+        sections: sections(form, units),
+        summary: Vec::new(),
+        stale: None,
+        submit: "Lưu gói thầu",
+        cancel,
+        shell,
+    }
+}
+
+/// The units the user may file packages under: the unit choice offers no other.
+async fn unit_choices(state: &AppState, user: &WebUser) -> Result<Vec<unit::Model>, PageError> {
+    let scope = crate::services::accounts::WriteScope::of(&state.db, &user.actor).await?;
+    Ok(all_units(state)
+        .await?
+        .into_iter()
+        .filter(|u| scope.allows(u.id))
+        .collect())
+}
+
+/// A refused unit is the officer's choice to correct: a message beside the unit choice, with
+/// everything typed kept, not a page that loses it.
+fn unit_refused(e: AppError) -> Result<Vec<FieldError>, PageError> {
+    match e {
+        AppError::Forbidden { .. } => Ok(vec![FieldError::new(
+            PackageField::UnitId.wire(),
+            "forbidden",
+            "Bạn chỉ được chọn đơn vị của mình hoặc đơn vị trực thuộc",
+        )]),
+        other => field_errors(other),
+    }
+}
+
+fn require_writer(user: &WebUser) -> Result<(), PageError> {
+    if user.actor.writes_packages() {
+        Ok(())
+    } else {
+        Err(PageError(AppError::Forbidden {
+            message: format!(
+                "Vai trò {} chỉ được xem, không được thêm gói thầu",
+                user.actor.role.label_vi()
+            ),
+        }))
+    }
+}
+
+/// A new form's first values: the unit and year a link from a unit's page or the dashboard
+/// gives (`?unit_id=&plan_year=`), else the officer's own unit and this year in Vietnam.
+fn first_values(user: &WebUser, query: Option<&str>) -> PackageForm {
+    let mut form = PackageForm::default();
+    if let Some(unit) = user.actor.unit_id {
+        form.set(PackageField::UnitId, unit.to_string());
+    }
+    let year = chrono::Utc::now().with_timezone(&VIETNAM).year();
+    form.set(PackageField::PlanYear, year.to_string());
+    form.set(
+        PackageField::Status,
+        entity::PackageStatus::Planned.as_str().to_owned(),
+    );
+    for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        let preset = [PackageField::UnitId, PackageField::PlanYear]
+            .into_iter()
+            .find(|f| f.wire() == name);
+        if let Some(f) = preset.filter(|_| !value.trim().is_empty()) {
+            form.set(f, value.trim().to_owned());
+        }
+    }
+    form
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    user: WebUser,
+    RawQuery(query): RawQuery,
+    flash: Flash,
+) -> Result<Response, PageError> {
+    require_writer(&user)?;
+    let units = unit_choices(&state, &user).await?;
+    let form = first_values(&user, query.as_deref());
+    let shown = form_page(user.shell(&flash), &Which::New, &form, &units);
+    Ok(page(StatusCode::OK, &shown, &flash))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: WebUser,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, PageError> {
+    require_writer(&user)?;
+    let form = PackageForm::posted(body)?;
+    form.check_csrf(&user)?;
+    let errors = match form.read() {
+        Ok(input) => match service::create(&state.db, &user.actor, input).await {
+            Ok(view) => return Ok(saved(&view, "Đã thêm")),
+            Err(e) => unit_refused(e)?,
+        },
+        Err(errors) => errors,
+    };
+    let units = unit_choices(&state, &user).await?;
+    let mut shown = form_page(user.shell(&Flash::default()), &Which::New, &form, &units);
+    shown.attach(&errors);
+    Ok(page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &shown,
+        &Flash::default(),
+    ))
+}
+
+fn saved(view: &PackageView, verb: &str) -> Response {
+    redirect_with(
+        &format!("/packages/{}", view.package.id),
+        Notice::ok(format!("{verb} gói thầu «{}».", view.package.name)),
+    )
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    flash: Flash,
+) -> Result<Response, PageError> {
+    let id = package_id(&id)?;
+    let view = service::get(&state.db, &state.cache, id).await?;
+    user.actor
+        .require_package_write(&state.db, view.package.unit_id)
+        .await?;
+    let units = unit_choices(&state, &user).await?;
+    let form = PackageForm::of(&NewPackage::from_model(&view.package));
+    let which = Which::Edit {
+        id,
+        name: view.package.name.clone(),
+        version: view.package.version,
+    };
+    let shown = form_page(user.shell(&flash), &which, &form, &units);
+    Ok(page(StatusCode::OK, &shown, &flash))
+}
+
+/// What a save of an edit came to when it did not save.
+enum Unsaved {
+    /// Messages beside the fields.
+    Errors(Vec<FieldError>),
+    /// Someone saved first; the officer's input, to compare with what was saved.
+    Stale(Box<NewPackage>),
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, PageError> {
+    let id = package_id(&id)?;
+    // A package the user may not change at all is refused as such; after this, a refusal is
+    // about the unit chosen for it.
+    let before = service::get(&state.db, &state.cache, id).await?;
+    user.actor
+        .require_package_write(&state.db, before.package.unit_id)
+        .await?;
+    let form = PackageForm::posted(body)?;
+    form.check_csrf(&user)?;
+    let version = form.version()?;
+    let unsaved = match form.read() {
+        Ok(input) => {
+            let patch = PackagePatch::from(input.clone());
+            match service::update(&state.db, &user.actor, id, version, patch).await {
+                Ok(view) => return Ok(saved(&view, "Đã lưu")),
+                Err(AppError::PreconditionFailed { .. }) => Unsaved::Stale(Box::new(input)),
+                Err(e) => Unsaved::Errors(unit_refused(e)?),
+            }
+        }
+        Err(errors) => Unsaved::Errors(errors),
+    };
+    unsaved_edit(&state, &user, &form, before, version, unsaved).await
+}
+
+/// The edit form again, as typed: with its messages (422), or after a lost race (409) with what
+/// changed meanwhile and the current version, so a second save decides deliberately.
+async fn unsaved_edit(
+    state: &AppState,
+    user: &WebUser,
+    form: &PackageForm,
+    before: PackageView,
+    version: i32,
+    unsaved: Unsaved,
+) -> Result<Response, PageError> {
+    let units = unit_choices(state, user).await?;
+    let (current, errors, stale) = match unsaved {
+        Unsaved::Errors(errors) => (before.package, errors, None),
+        Unsaved::Stale(yours) => {
+            let current = service::get(&state.db, &state.cache, before.package.id)
+                .await?
+                .package;
+            let stale = stale_notice(&yours, &current, &all_units(state).await?);
+            (current, Vec::new(), Some(stale))
+        }
+    };
+    let which = Which::Edit {
+        id: current.id,
+        name: current.name.clone(),
+        version: if stale.is_some() {
+            current.version
+        } else {
+            version
+        },
+    };
+    let mut shown = form_page(user.shell(&Flash::default()), &which, form, &units);
+    shown.attach(&errors);
+    let status = if stale.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    shown.stale = stale;
+    Ok(page(status, &shown, &Flash::default()))
+}
+
+/// Keep what this officer typed, show what changed meanwhile field by field.
+fn stale_notice(
+    yours: &NewPackage,
+    current: &entity::package::Model,
+    units: &[unit::Model],
+) -> Stale {
+    let saved = NewPackage::from_model(current);
+    let name = super::unit_namer(units);
+    let differences = PackageField::ALL
+        .iter()
+        .map(|f| (f, yours.value(*f), saved.value(*f)))
+        .filter(|(_, a, b)| a != b)
+        .map(|(f, a, b)| Difference {
+            label: f.label(),
+            yours: f.spec().show(&a, &name),
+            saved: f.spec().show(&b, &name),
+        })
+        .collect();
+    Stale {
+        message: format!(
+            "Trong lúc bạn sửa, gói thầu đã được lưu lại (phiên bản {} lúc {}). Những gì bạn nhập vẫn còn nguyên trong biểu mẫu dưới đây. Bảng sau so sánh với bản đã lưu; bấm «Lưu gói thầu» lần nữa để ghi những gì bạn nhập đè lên bản đó, hoặc «Hủy» để giữ bản đã lưu.",
+            current.version,
+            crate::reports::generated_line(current.updated_at)
+        ),
+        differences,
+    }
+}

@@ -1,0 +1,111 @@
+//! One package: its page (every field, why it is in or out of the target's scope, warnings, its
+//! history), the create and edit forms, the one-click online switch and deletion. Every field
+//! is shown, typed and read through the field table (`domain::fields::package`); a form's text
+//! becomes the API's command type in one place (`NewPackage::read`) and goes through the same
+//! services.
+
+mod actions;
+mod form;
+mod show;
+
+pub use actions::{delete, delete_form, set_online};
+pub use form::{create, edit_form, new_form, update};
+pub use show::{scope_badge, show};
+
+use super::page::{PageError, path_id};
+use super::session::WebUser;
+use crate::AppState;
+use crate::domain::fields::package::PackageField;
+use crate::error::AppError;
+use crate::services::packages::NewPackage;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use std::collections::HashMap;
+
+/// The id in `/packages/{id}`; anything else is a page that does not exist.
+fn package_id(raw: &str) -> Result<i64, PageError> {
+    path_id(raw, "gói thầu")
+}
+
+/// A posted package form (or one of its actions): the token, the version it was read at, where
+/// to go back to, and each package field as typed. A name the table does not know is not a
+/// field of this form and is dropped here, so nothing downstream reads fields by name.
+#[derive(Debug, Default)]
+struct PackageForm {
+    csrf: String,
+    version: String,
+    back: String,
+    fields: HashMap<PackageField, String>,
+}
+
+impl PackageForm {
+    fn posted(body: Result<Bytes, BytesRejection>) -> Result<Self, PageError> {
+        let bytes = super::page::body_bytes(body)?;
+        let mut form = PackageForm::default();
+        for (name, value) in form_urlencoded::parse(&bytes) {
+            let value = value.trim().to_owned();
+            match name.as_ref() {
+                "csrf" => form.csrf = value,
+                "version" => form.version = value,
+                "back" => form.back = value,
+                other => {
+                    if let Some(f) = PackageField::from_wire(other) {
+                        form.fields.insert(f, value);
+                    }
+                }
+            }
+        }
+        Ok(form)
+    }
+
+    /// The form showing a package as it is entered (the start of an edit, or a copy).
+    fn of(p: &NewPackage) -> Self {
+        PackageForm {
+            fields: p.values().map(|(f, v)| (f, f.spec().raw(&v))).collect(),
+            ..PackageForm::default()
+        }
+    }
+
+    fn raw(&self, f: PackageField) -> &str {
+        self.fields.get(&f).map_or("", String::as_str)
+    }
+
+    fn set(&mut self, f: PackageField, value: String) {
+        self.fields.insert(f, value);
+    }
+
+    fn read(&self) -> Result<NewPackage, Vec<crate::error::FieldError>> {
+        NewPackage::read(|f| self.raw(f))
+    }
+
+    fn check_csrf(&self, user: &WebUser) -> Result<(), PageError> {
+        user.check_csrf_token(&self.csrf)
+    }
+
+    /// The version the form was read at: an edit or an action without it cannot be applied
+    /// safely.
+    fn version(&self) -> Result<i32, PageError> {
+        self.version.parse().map_err(|_| {
+            PageError(AppError::BadRequest {
+                code: "invalid_form",
+                message: "Biểu mẫu thiếu phiên bản của gói thầu; hãy tải lại trang".to_owned(),
+                errors: Vec::new(),
+            })
+        })
+    }
+}
+
+/// Every unit, to name a package's unit and offer the unit choice.
+async fn all_units(state: &AppState) -> Result<Vec<entity::unit::Model>, PageError> {
+    Ok(crate::db::units::all(&state.db).await?)
+}
+
+/// How a unit is named on the package's pages: its name and code.
+fn unit_namer(units: &[entity::unit::Model]) -> impl Fn(i64) -> Option<String> + '_ {
+    |id| {
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| format!("{} ({})", u.name, u.code))
+    }
+}

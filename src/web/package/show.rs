@@ -1,0 +1,186 @@
+//! A package's page: every field of the table as a person reads it, what follows from them (the
+//! regime, small scale, the target's scope and why, warnings), and its history.
+
+use super::{all_units, package_id, unit_namer};
+use crate::AppState;
+use crate::domain::fields::package::PackageField;
+use crate::domain::fields::yes_no;
+use crate::services::audit::Changes;
+use crate::services::packages::{self as service, NewPackage, PackagePage, PackageView};
+use crate::web::page::{Flash, PageError, page};
+use crate::web::session::{Shell, WebUser};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::Value;
+
+pub struct Fact {
+    pub label: &'static str,
+    pub value: String,
+}
+
+pub struct FieldChange {
+    pub label: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// One entry of the package's history, as the page shows it.
+pub struct HistoryLine {
+    pub at: String,
+    pub who: String,
+    pub action: &'static str,
+    pub changes: Vec<FieldChange>,
+}
+
+/// The audit trail, newest first, each value shown as its field's kind reads. A field no longer
+/// in the table (an older entry) keeps its recorded name and value.
+fn history_lines(
+    rows: Vec<entity::audit_log::Model>,
+    unit_name: &dyn Fn(i64) -> Option<String>,
+) -> Vec<HistoryLine> {
+    rows.into_iter()
+        .rev()
+        .map(|row| HistoryLine {
+            at: crate::reports::generated_line(row.at),
+            who: row.username,
+            action: row.action.label_vi(),
+            changes: in_table_order(&Changes::recorded(&row.changes))
+                .into_iter()
+                .map(|(field, old, new)| match PackageField::from_wire(field) {
+                    Some(f) => FieldChange {
+                        label: f.label().to_owned(),
+                        old: f.spec().show(old, unit_name),
+                        new: f.spec().show(new, unit_name),
+                    },
+                    None => FieldChange {
+                        label: field.to_owned(),
+                        old: old.to_string(),
+                        new: new.to_string(),
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A change's fields in the order the page lists them (the recorded order is alphabetical);
+/// fields the table no longer has come last.
+fn in_table_order(changes: &Changes) -> Vec<(&str, &Value, &Value)> {
+    let mut fields: Vec<_> = changes.fields().collect();
+    fields.sort_by_key(|(field, _, _)| {
+        PackageField::from_wire(field).map_or(usize::MAX, |f| f as usize)
+    });
+    fields
+}
+
+#[derive(Template)]
+#[template(path = "package.html")]
+struct ShowPage {
+    id: i64,
+    version: i32,
+    name: String,
+    online: bool,
+    facts: Vec<Fact>,
+    derived: Vec<Fact>,
+    scope_class: &'static str,
+    scope_text: &'static str,
+    scope_reason: String,
+    warnings: Vec<String>,
+    /// The signed-in user may change this package.
+    editable: bool,
+    /// Newest first.
+    history: Vec<HistoryLine>,
+    shell: Shell,
+}
+
+/// What follows from the fields: the regime by its name, small scale, the version.
+fn derived_facts(view: &PackageView, regime_name: Option<String>) -> Vec<Fact> {
+    let (p, derived) = (&view.package, &view.derived);
+    vec![
+        Fact {
+            label: "Văn bản áp dụng",
+            value: regime_name.unwrap_or_else(|| "Không xác định".to_owned()),
+        },
+        Fact {
+            label: "Quy mô nhỏ",
+            value: derived
+                .small_scale
+                .map_or("Không xác định", yes_no)
+                .to_owned(),
+        },
+        Fact {
+            label: "Phiên bản",
+            value: format!(
+                "{} (cập nhật {})",
+                p.version,
+                crate::reports::generated_line(p.updated_at)
+            ),
+        },
+    ]
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    flash: Flash,
+) -> Result<Response, PageError> {
+    let id = package_id(&id)?;
+    let data = service::page(&state.db, &state.cache, &user.actor, id).await?;
+    let units = all_units(&state).await?;
+    let shown = show_page(data, &unit_namer(&units), user.shell(&flash));
+    Ok(page(StatusCode::OK, &shown, &flash))
+}
+
+fn show_page(
+    data: PackagePage,
+    unit_name: &dyn Fn(i64) -> Option<String>,
+    shell: Shell,
+) -> ShowPage {
+    let PackagePage {
+        view,
+        regime_name,
+        editable,
+        history,
+    } = data;
+    let (scope_class, scope_text) = scope_badge(view.derived.in_target_scope);
+    ShowPage {
+        id: view.package.id,
+        version: view.package.version,
+        online: view.package.online,
+        facts: NewPackage::from_model(&view.package)
+            .values()
+            .map(|(f, v)| Fact {
+                label: f.label(),
+                value: f.spec().show(&v, unit_name),
+            })
+            .collect(),
+        derived: derived_facts(&view, regime_name),
+        scope_class,
+        scope_text,
+        scope_reason: view.derived.scope_reason.as_ref().map_or_else(
+            || "Không có chỉ tiêu nào áp dụng cho năm của gói thầu.".to_owned(),
+            |r| r.message_vi(),
+        ),
+        warnings: view
+            .derived
+            .warnings
+            .iter()
+            .map(|w| w.message_vi())
+            .collect(),
+        editable,
+        history: history_lines(history, unit_name),
+        name: view.package.name,
+        shell,
+    }
+}
+
+pub fn scope_badge(in_scope: Option<bool>) -> (&'static str, &'static str) {
+    match in_scope {
+        Some(true) => ("yes", "Thuộc phạm vi chỉ tiêu"),
+        Some(false) => ("out", "Ngoài phạm vi chỉ tiêu"),
+        None => ("out", "Không có chỉ tiêu"),
+    }
+}
