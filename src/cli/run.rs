@@ -8,7 +8,7 @@ use super::serve::serve;
 use super::settings::settings;
 use super::users::users;
 use crate::reports::{self, Format};
-use crate::{AppState, db, services};
+use crate::{AppState, db, seed, services};
 use anyhow::Context;
 
 pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
@@ -133,15 +133,15 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => {
-            let s = services::demo::load(&conn).await?;
+            let s = seed::demo::load(&conn).await?;
             println!(
                 "demo data: {} units created ({} already there), {} packages created ({} already there)",
                 s.units_created, s.units_existing, s.packages_created, s.packages_existing
             );
             println!(
                 "try: bidtrack check --unit {} --year {}",
-                services::demo::HA_DONG,
-                services::demo::YEAR
+                seed::demo::HA_DONG,
+                seed::demo::YEAR
             );
             Ok(())
         }
@@ -151,9 +151,9 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             seed,
         } => {
             let started = std::time::Instant::now();
-            let g = services::generate::generate(
+            let g = seed::generate::generate(
                 &conn,
-                services::generate::Spec {
+                seed::generate::Spec {
                     packages,
                     units,
                     seed,
