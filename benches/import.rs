@@ -7,8 +7,9 @@
 //! found unchanged). Median of BENCH_RUNS (3) runs; the table goes into BENCHMARKS.md.
 
 use bidtrack::domain::money::group_thousands;
+use bidtrack::seed::generate;
 use bidtrack::services::accounts::Actor;
-use bidtrack::services::{generate, imports};
+use bidtrack::services::imports;
 use std::time::{Duration, Instant};
 
 mod common;

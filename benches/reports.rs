@@ -12,6 +12,7 @@
 
 use bidtrack::domain::compliance::View;
 use bidtrack::reports::{self, Format};
+use bidtrack::seed;
 use bidtrack::services::{self, packages::PackageFilter};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 use std::time::{Duration, Instant};
@@ -65,9 +66,9 @@ async fn prepare(url: &str, packages: u64) -> anyhow::Result<DatabaseConnection>
         }
         let start = Instant::now();
         eprintln!("generating {packages} packages in {url} …");
-        services::generate::generate(
+        seed::generate::generate(
             &db,
-            services::generate::Spec {
+            seed::generate::Spec {
                 packages,
                 units: UNITS,
                 seed: SEED,

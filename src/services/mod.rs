@@ -5,8 +5,6 @@ pub mod accounts;
 pub mod audit;
 pub mod cache;
 pub mod compliance;
-pub mod demo;
-pub mod generate;
 pub mod imports;
 pub mod ocds;
 pub mod packages;

@@ -6,7 +6,7 @@ use crate::db_test;
 use crate::support::*;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use bidtrack::services::demo;
+use bidtrack::seed::demo;
 use serde_json::{Value, json};
 
 fn ids(page: &Value) -> Vec<i64> {

@@ -6,7 +6,7 @@
 use crate::client::Client;
 use crate::db_test;
 use crate::support::*;
-use bidtrack::services::demo;
+use bidtrack::seed::demo;
 use fantoccini::{Locator, elements::Element};
 use std::io::Write;
 use std::net::TcpListener;

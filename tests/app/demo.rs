@@ -2,7 +2,7 @@
 
 use crate::db_test;
 use crate::support::*;
-use bidtrack::services::demo;
+use bidtrack::seed::demo;
 use entity::{package, unit};
 use sea_orm::{EntityTrait, PaginatorTrait};
 

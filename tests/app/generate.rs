@@ -5,7 +5,7 @@ use crate::db_test;
 use crate::support::*;
 use bidtrack::domain::compliance::View;
 use bidtrack::domain::package_rules;
-use bidtrack::services::generate::{Spec, generate};
+use bidtrack::seed::generate::{Spec, generate};
 use entity::{UnitKind, package, unit};
 use sea_orm::{EntityTrait, PaginatorTrait};
 

@@ -5,7 +5,7 @@
 use crate::client::Client;
 use crate::db_test;
 use crate::support::*;
-use bidtrack::services::demo;
+use bidtrack::seed::demo;
 use serde_json::Value;
 use std::collections::HashSet;
 

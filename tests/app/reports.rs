@@ -4,7 +4,7 @@
 use crate::client::Client;
 use crate::db_test;
 use crate::support::*;
-use bidtrack::services::demo;
+use bidtrack::seed::demo;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use serde_json::Value;
 

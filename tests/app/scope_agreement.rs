@@ -17,7 +17,7 @@ use entity::{Field, Method, OnlineExemptReason, PackageStatus, Procedure, UnitKi
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, NotSet};
 use std::collections::HashSet;
 
-struct Rng(bidtrack::services::generate::Rng);
+struct Rng(bidtrack::seed::generate::Rng);
 
 impl Rng {
     fn below(&mut self, n: usize) -> usize {
@@ -172,7 +172,7 @@ fn classify_all(
 }
 
 async fn insert_random_packages(conn: &DatabaseConnection, units: &[i64], n: usize) {
-    let mut rng = Rng(bidtrack::services::generate::Rng::new(42));
+    let mut rng = Rng(bidtrack::seed::generate::Rng::new(42));
     let now = Utc::now();
     let mut batch = Vec::with_capacity(n);
     for i in 0..n {

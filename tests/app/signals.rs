@@ -6,7 +6,7 @@
 
 use crate::db_test;
 use crate::support::*;
-use bidtrack::services::generate;
+use bidtrack::seed::generate;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};

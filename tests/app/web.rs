@@ -3,7 +3,7 @@
 use crate::client::Client;
 use crate::db_test;
 use crate::support::*;
-use bidtrack::services::demo;
+use bidtrack::seed::demo;
 use entity::{Field, Method};
 use scraper::{Html, Selector};
 

@@ -4,7 +4,7 @@
 use crate::client::{Client, Response};
 use crate::db_test;
 use crate::support::*;
-use bidtrack::services::demo;
+use bidtrack::seed::demo;
 use scraper::{Html, Selector};
 
 pub(crate) fn doc(r: &Response) -> Html {

@@ -145,10 +145,10 @@ where
     let tree = unit_tree(spec.units);
     let mut ids: Vec<i64> = Vec::with_capacity(tree.len());
     for u in &tree {
-        let model = super::units::create(
+        let model = crate::services::units::create(
             &txn,
-            &super::accounts::Actor::system(),
-            super::units::NewUnit {
+            &crate::services::accounts::Actor::system(),
+            crate::services::units::NewUnit {
                 code: u.code.clone(),
                 name: u.name.clone(),
                 kind: u.kind,

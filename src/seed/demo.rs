@@ -3,12 +3,12 @@
 //! and two city departments get a few hundred generated but realistic packages. Loading is
 //! idempotent: units are matched by code, packages by unit, plan year and name.
 
-use super::accounts::{self, Actor, NewUser};
 use super::generate::Rng;
-use super::packages::{self, NewPackage};
-use super::units::NewUnit;
 use crate::db;
 use crate::error::AppError;
+use crate::services::accounts::{self, Actor, NewUser};
+use crate::services::packages::{self, NewPackage};
+use crate::services::units::NewUnit;
 use chrono::NaiveDate;
 use entity::{
     ContractType, Field, Method, PackageStatus, Procedure, Role, UnitKind, package, unit,
@@ -326,7 +326,7 @@ where
             }
             None => {
                 summary.units_created += 1;
-                super::units::create(
+                crate::services::units::create(
                     &txn,
                     &system,
                     NewUnit {

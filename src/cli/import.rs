@@ -1,0 +1,68 @@
+//! `bidtrack import` and `import-ocds`: reading the file with a progress bar, and printing what
+//! an import found or did.
+
+use crate::services;
+use anyhow::Context;
+
+pub(super) async fn import(
+    conn: &sea_orm::DatabaseConnection,
+    file: &std::path::Path,
+    dry_run: bool,
+    unit: Option<String>,
+    bounds: &crate::import::Bounds,
+) -> anyhow::Result<()> {
+    use services::imports;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let sheet = imports::read_file(&bytes, bounds)?;
+    let bar = indicatif::ProgressBar::new(sheet.rows.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} dòng ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let report = imports::import_packages(
+        conn,
+        &services::accounts::Actor::system(),
+        sheet,
+        imports::ImportOptions { dry_run, unit },
+        &|n| bar.set_position(n as u64),
+    )
+    .await;
+    bar.finish_and_clear();
+    let report = report?;
+    for column in &report.ignored_columns {
+        eprintln!("warning: column «{column}» is not a bidtrack column; ignored");
+    }
+    print_import(&report, dry_run)?;
+    eprintln!("({:.1} s)", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// The errors of an import, one per line, and its summary.
+pub(super) fn print_import(
+    report: &services::imports::ImportReport,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    for e in &report.errors {
+        println!("dòng {}\t{}\t«{}»\t{}", e.row, e.column, e.value, e.message);
+    }
+    anyhow::ensure!(
+        report.errors.is_empty(),
+        "{} errors in {} rows: nothing was imported",
+        report.errors.len(),
+        report.rows
+    );
+    println!(
+        "{}{} rows: {} created, {} updated, {} unchanged, 0 errors",
+        if dry_run {
+            "dry run, nothing written: "
+        } else {
+            ""
+        },
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+    );
+    Ok(())
+}
