@@ -6,7 +6,7 @@ use crate::db_test;
 use crate::support::*;
 use crate::web_forms::{doc, ha_dong, location, posted, set, submit, texts};
 use bidtrack::domain::fields::package::{PackageField, UNIT_CODE};
-use bidtrack::services::demo;
+use bidtrack::seed::demo;
 
 db_test!(
     every_view_of_a_package_uses_the_table_words,
