@@ -1,6 +1,6 @@
 //! The one-click online switch (register and package page) and deletion with its confirmation.
 
-use super::{PackageForm, package_id};
+use super::{PackageForm, PackageId};
 use crate::AppState;
 use crate::domain::fields::package::PackageField;
 use crate::error::AppError;
@@ -8,9 +8,7 @@ use crate::services::packages::{self as service, PackagePatch};
 use crate::web::page::{Flash, Notice, PageError, local_path, page, redirect_with};
 use crate::web::session::{Shell, WebUser};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -54,11 +52,9 @@ fn switched(name: &str, online: bool, outcome: Result<(), AppError>) -> Result<N
 pub async fn set_online(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    PackageId(id): PackageId,
+    form: PackageForm,
 ) -> Result<Response, PageError> {
-    let id = package_id(&id)?;
-    let form = PackageForm::posted(body)?;
     form.check_csrf(&user)?;
     let (version, online) = (form.version()?, switch_to(&form)?);
     let back = local_path(&form.back, format!("/packages/{id}"));
@@ -89,9 +85,8 @@ struct DeletePage {
 pub async fn delete_form(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<String>,
+    PackageId(id): PackageId,
 ) -> Result<Response, PageError> {
-    let id = package_id(&id)?;
     let p = service::get(&state.db, &state.cache, id).await?.package;
     user.actor
         .require_package_write(&state.db, p.unit_id)
@@ -108,11 +103,9 @@ pub async fn delete_form(
 pub async fn delete(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    PackageId(id): PackageId,
+    form: PackageForm,
 ) -> Result<Response, PageError> {
-    let id = package_id(&id)?;
-    let form = PackageForm::posted(body)?;
     form.check_csrf(&user)?;
     let version = form.version()?;
     match service::delete(&state.db, &user.actor, id, version).await {

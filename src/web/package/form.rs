@@ -2,7 +2,7 @@
 //! user may write (their own first), a refused unit as a message beside it with everything
 //! typed kept, and a save that lost the race shown as what changed meanwhile.
 
-use super::{PackageForm, all_units, package_id};
+use super::{PackageForm, PackageId, all_units};
 use crate::AppState;
 use crate::domain::VIETNAM;
 use crate::domain::fields::Kind;
@@ -12,9 +12,7 @@ use crate::services::packages::{self as service, NewPackage, PackagePatch, Packa
 use crate::web::form::{Choice, Difference, FormPage, Input, Section, Stale};
 use crate::web::page::{Flash, Notice, PageError, field_errors, page, redirect_with};
 use crate::web::session::{Shell, WebUser};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike;
@@ -207,10 +205,9 @@ pub async fn new_form(
 pub async fn create(
     State(state): State<AppState>,
     user: WebUser,
-    body: Result<Bytes, BytesRejection>,
+    form: PackageForm,
 ) -> Result<Response, PageError> {
     require_writer(&user)?;
-    let form = PackageForm::posted(body)?;
     form.check_csrf(&user)?;
     let errors = match form.read() {
         Ok(input) => match service::create(&state.db, &user.actor, input).await {
@@ -239,10 +236,9 @@ fn saved(view: &PackageView, verb: &str) -> Response {
 pub async fn edit_form(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<String>,
+    PackageId(id): PackageId,
     flash: Flash,
 ) -> Result<Response, PageError> {
-    let id = package_id(&id)?;
     let view = service::get(&state.db, &state.cache, id).await?;
     user.actor
         .require_package_write(&state.db, view.package.unit_id)
@@ -269,17 +265,15 @@ enum Unsaved {
 pub async fn update(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
+    PackageId(id): PackageId,
+    form: PackageForm,
 ) -> Result<Response, PageError> {
-    let id = package_id(&id)?;
     // A package the user may not change at all is refused as such; after this, a refusal is
     // about the unit chosen for it.
     let before = service::get(&state.db, &state.cache, id).await?;
     user.actor
         .require_package_write(&state.db, before.package.unit_id)
         .await?;
-    let form = PackageForm::posted(body)?;
     form.check_csrf(&user)?;
     let version = form.version()?;
     let unsaved = match form.read() {

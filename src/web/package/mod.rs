@@ -20,18 +20,38 @@ use crate::error::AppError;
 use crate::services::packages::NewPackage;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use std::collections::HashMap;
 
 /// The id in `/packages/{id}`; anything else is a page that does not exist.
-fn package_id(raw: &str) -> Result<i64, PageError> {
-    path_id(raw, "gói thầu")
+pub struct PackageId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PackageId {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| PageError(AppError::not_found("gói thầu", "")))?;
+        Ok(PackageId(path_id(&raw, "gói thầu")?))
+    }
+}
+
+/// A form is read only after the token and the session (extracted before it) are known.
+impl<S: Send + Sync> FromRequest<S> for PackageForm {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        PackageForm::posted(Bytes::from_request(req, state).await)
+    }
 }
 
 /// A posted package form (or one of its actions): the token, the version it was read at, where
 /// to go back to, and each package field as typed. A name the table does not know is not a
 /// field of this form and is dropped here, so nothing downstream reads fields by name.
 #[derive(Debug, Default)]
-struct PackageForm {
+pub struct PackageForm {
     csrf: String,
     version: String,
     back: String,

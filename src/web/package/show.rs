@@ -1,7 +1,7 @@
 //! A package's page: every field of the table as a person reads it, what follows from them (the
 //! regime, small scale, the target's scope and why, warnings), and its history.
 
-use super::{all_units, package_id, unit_namer};
+use super::{PackageId, all_units, unit_namer};
 use crate::AppState;
 use crate::domain::fields::package::PackageField;
 use crate::domain::fields::yes_no;
@@ -10,7 +10,7 @@ use crate::services::packages::{self as service, NewPackage, PackagePage, Packag
 use crate::web::page::{Flash, PageError, page};
 use crate::web::session::{Shell, WebUser};
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
@@ -124,10 +124,9 @@ fn derived_facts(view: &PackageView, regime_name: Option<String>) -> Vec<Fact> {
 pub async fn show(
     State(state): State<AppState>,
     user: WebUser,
-    Path(id): Path<String>,
+    PackageId(id): PackageId,
     flash: Flash,
 ) -> Result<Response, PageError> {
-    let id = package_id(&id)?;
     let data = service::page(&state.db, &state.cache, &user.actor, id).await?;
     let units = all_units(&state).await?;
     let shown = show_page(data, &unit_namer(&units), user.shell(&flash));
