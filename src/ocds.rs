@@ -138,23 +138,18 @@ fn party(u: &unit::Model, roles: &[&str]) -> Value {
     json!({"id": u.code, "name": u.name, "roles": roles})
 }
 
-/// The tender period: the planned start month, or the whole plan year when no month is set.
+/// The tender period: the planned start month or quarter, or the whole plan year when neither
+/// is set.
 fn tender_period(p: &package::Model) -> Option<Value> {
-    let (start, end) = match p.planned_start_month {
-        Some(m) => {
-            let start = NaiveDate::from_ymd_opt(p.plan_year, u32::try_from(m).ok()?, 1)?;
-            let next = if m == 12 {
-                NaiveDate::from_ymd_opt(p.plan_year + 1, 1, 1)?
-            } else {
-                NaiveDate::from_ymd_opt(p.plan_year, u32::try_from(m).ok()? + 1, 1)?
-            };
-            (start, next.pred_opt()?)
-        }
-        None => (
-            NaiveDate::from_ymd_opt(p.plan_year, 1, 1)?,
-            NaiveDate::from_ymd_opt(p.plan_year, 12, 31)?,
-        ),
+    let (first, months) = match (p.planned_start_month, p.planned_start_quarter) {
+        (Some(m), _) => (u32::try_from(m).ok()?, 1),
+        (None, Some(q)) => (u32::try_from(q * 3 - 2).ok()?, 3),
+        (None, None) => (1, 12),
     };
+    let start = NaiveDate::from_ymd_opt(p.plan_year, first, 1)?;
+    let end = start
+        .checked_add_months(chrono::Months::new(months))?
+        .pred_opt()?;
     Some(json!({"startDate": day(start), "endDate": day(end)}))
 }
 

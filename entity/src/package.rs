@@ -16,6 +16,8 @@ pub struct Model {
     pub plan_code: Option<String>,
     pub plan_year: i32,
     pub planned_start_month: Option<i16>,
+    /// A quarter (1–4) given instead of a month; never both.
+    pub planned_start_quarter: Option<i16>,
     pub field: Field,
     pub method: Method,
     pub procedure: Option<Procedure>,

@@ -11,6 +11,7 @@ mod m20261126_000006_compliance_index_with_id;
 mod m20261127_000007_expiry_indexes;
 mod m20261206_000009_target_roadmap;
 mod m20261206_000010_sync_indexes;
+mod m20261206_000011_planned_quarter;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_expiry_indexes::Migration),
             Box::new(m20261206_000009_target_roadmap::Migration),
             Box::new(m20261206_000010_sync_indexes::Migration),
+            Box::new(m20261206_000011_planned_quarter::Migration),
         ]
     }
 }

@@ -63,6 +63,7 @@ pub struct PackageOut {
     #[schema(example = 2019)]
     pub plan_year: i32,
     pub planned_start_month: Option<i16>,
+    pub planned_start_quarter: Option<i16>,
     pub field: Field,
     pub method: Method,
     pub procedure: Option<Procedure>,
@@ -112,6 +113,7 @@ impl From<PackageView> for PackageOut {
             plan_code: p.plan_code,
             plan_year: p.plan_year,
             planned_start_month: p.planned_start_month,
+            planned_start_quarter: p.planned_start_quarter,
             field: p.field,
             method: p.method,
             procedure: p.procedure,

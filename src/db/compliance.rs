@@ -343,7 +343,8 @@ fn push_small_scale(sql: &mut Sql, regimes: &Regimes, months: (MonthKey, MonthKe
         _ => {
             sql.push("(CASE");
             for segment in &segments {
-                sql.push(" WHEN p.plan_year * 100 + COALESCE(p.planned_start_month, 1) BETWEEN ")
+                // As `domain::regime::start_month`: the month, else the quarter's first month.
+                sql.push(" WHEN p.plan_year * 100 + COALESCE(p.planned_start_month, p.planned_start_quarter * 3 - 2, 1) BETWEEN ")
                     .bind(segment.first)
                     .push(" AND ")
                     .bind(segment.last)

@@ -25,7 +25,7 @@ pub async fn find_by_code(
 }
 
 /// The stored columns, in the order of `stored_values`.
-const STORED_COLUMNS: [&str; 25] = [
+const STORED_COLUMNS: [&str; 26] = [
     "id",
     "unit_id",
     "name",
@@ -33,6 +33,7 @@ const STORED_COLUMNS: [&str; 25] = [
     "plan_code",
     "plan_year",
     "planned_start_month",
+    "planned_start_quarter",
     "field",
     "method",
     "procedure",
@@ -53,7 +54,7 @@ const STORED_COLUMNS: [&str; 25] = [
     "updated_at",
 ];
 
-fn stored_values(p: package::Model) -> [Value; 25] {
+fn stored_values(p: package::Model) -> [Value; 26] {
     [
         p.id.into(),
         p.unit_id.into(),
@@ -62,6 +63,7 @@ fn stored_values(p: package::Model) -> [Value; 25] {
         p.plan_code.into(),
         p.plan_year.into(),
         p.planned_start_month.into(),
+        p.planned_start_quarter.into(),
         p.field.as_str().into(),
         p.method.as_str().into(),
         p.procedure.map(|x| x.as_str()).into(),

@@ -2,7 +2,7 @@
 //! warnings are shown beside the package but never block it.
 
 use super::money::format_vnd;
-use super::regime::Regimes;
+use super::regime::{Regimes, start_month};
 use chrono::NaiveDate;
 use entity::{Field, Method, OnlineExemptReason, PackageStatus};
 use serde::Serialize;
@@ -15,6 +15,7 @@ pub struct PackageDraft {
     pub package_price_vnd: i64,
     pub plan_year: i32,
     pub planned_start_month: Option<i16>,
+    pub planned_start_quarter: Option<i16>,
     pub online: bool,
     pub online_exempt_reason: Option<OnlineExemptReason>,
     pub status: PackageStatus,
@@ -43,6 +44,8 @@ pub enum Violation {
     MixedCompetitiveOffers { regime: String },
     /// An exemption from online selection only makes sense for a package not selected online.
     ExemptWhileOnline,
+    /// The planned start is a month or a quarter, not both.
+    MonthAndQuarter,
 }
 
 impl Violation {
@@ -54,6 +57,7 @@ impl Violation {
             Violation::ConsultingCompetitiveOffers => "consulting_competitive_offers",
             Violation::MixedCompetitiveOffers { .. } => "mixed_competitive_offers",
             Violation::ExemptWhileOnline => "exempt_while_online",
+            Violation::MonthAndQuarter => "month_and_quarter",
         }
     }
 
@@ -68,6 +72,7 @@ impl Violation {
                 "method"
             }
             Violation::ExemptWhileOnline => "online_exempt_reason",
+            Violation::MonthAndQuarter => "planned_start_quarter",
         }
     }
 
@@ -91,6 +96,9 @@ impl Violation {
             Violation::ExemptWhileOnline => {
                 "Lý do không thực hiện qua mạng chỉ ghi cho gói thầu không lựa chọn nhà thầu qua mạng".into()
             }
+            Violation::MonthAndQuarter => {
+                "Chỉ ghi tháng hoặc quý bắt đầu lựa chọn nhà thầu, không ghi cả hai".into()
+            }
         }
     }
 }
@@ -106,6 +114,9 @@ pub enum Warning {
     NoRegime,
     /// Award details recorded on a package that is not awarded.
     AwardDetailsWithoutAward,
+    /// A planned quarter during which the regime changes: the first month's applies, and the
+    /// month would say which one really does.
+    QuarterSpansRegimes { quarter: i16, regime: String },
 }
 
 impl Warning {
@@ -114,6 +125,7 @@ impl Warning {
             Warning::CompetitiveOffersAboveLimit { .. } => "competitive_offers_above_limit",
             Warning::NoRegime => "no_regime",
             Warning::AwardDetailsWithoutAward => "award_details_without_award",
+            Warning::QuarterSpansRegimes { .. } => "quarter_spans_regimes",
         }
     }
 
@@ -129,6 +141,10 @@ impl Warning {
             Warning::AwardDetailsWithoutAward => {
                 "Gói thầu chưa có kết quả nhưng đã ghi giá trúng thầu hoặc ngày phê duyệt kết quả".into()
             }
+            Warning::QuarterSpansRegimes { quarter, .. } => format!(
+                "Quy định về ngưỡng thay đổi trong quý {}: đang áp dụng quy định của tháng đầu quý; hãy ghi tháng bắt đầu lựa chọn nhà thầu để áp dụng đúng",
+                quarter_vi(*quarter)
+            ),
         }
     }
 }
@@ -139,9 +155,36 @@ pub struct Findings {
     pub warnings: Vec<Warning>,
 }
 
+/// "I" to "IV": how plans write a quarter.
+pub fn quarter_vi(q: i16) -> &'static str {
+    match q {
+        1 => "I",
+        2 => "II",
+        3 => "III",
+        4 => "IV",
+        _ => "?",
+    }
+}
+
 pub fn check(p: &PackageDraft, regimes: &Regimes) -> Findings {
     let mut f = Findings::default();
-    let regime = regimes.for_package(p.plan_year, p.planned_start_month);
+    let regime = regimes.for_package(
+        p.plan_year,
+        start_month(p.planned_start_month, p.planned_start_quarter),
+    );
+    if p.planned_start_month.is_some() && p.planned_start_quarter.is_some() {
+        f.violations.push(Violation::MonthAndQuarter);
+    }
+    if let (None, Some(q), Some(first)) = (p.planned_start_month, p.planned_start_quarter, regime)
+        && regimes
+            .for_package(p.plan_year, Some(q * 3))
+            .is_none_or(|last| last.code != first.code)
+    {
+        f.warnings.push(Warning::QuarterSpansRegimes {
+            quarter: q,
+            regime: first.code.clone(),
+        });
+    }
 
     if p.status == PackageStatus::Awarded {
         if p.winning_price_vnd.is_none() {
@@ -203,6 +246,7 @@ mod tests {
             package_price_vnd: BN,
             plan_year: 2019,
             planned_start_month: None,
+            planned_start_quarter: None,
             online: true,
             online_exempt_reason: None,
             status: PackageStatus::Planned,
@@ -225,6 +269,34 @@ mod tests {
     #[test]
     fn a_plain_package_is_clean() {
         assert_eq!(check(&draft(), &seeded()), Findings::default());
+    }
+
+    #[test]
+    fn a_quarter_is_read_at_its_first_month() {
+        let r = seeded();
+        let q3_2025 = PackageDraft {
+            plan_year: 2025,
+            planned_start_quarter: Some(3),
+            ..draft()
+        };
+        // Decree 214/2025 starts on 4 August: July is Decree 24/2024's, September is not.
+        let f = check(&q3_2025, &r);
+        assert_eq!(codes(&f).1, ["quarter_spans_regimes"]);
+        assert!(
+            f.warnings[0].message_vi().contains("quý III"),
+            "{:?}",
+            f.warnings
+        );
+        let q4_2025 = PackageDraft {
+            planned_start_quarter: Some(4),
+            ..q3_2025
+        };
+        assert_eq!(check(&q4_2025, &r), Findings::default());
+        let both = PackageDraft {
+            planned_start_month: Some(8),
+            ..q3_2025
+        };
+        assert_eq!(codes(&check(&both, &r)).0, ["month_and_quarter"]);
     }
 
     #[test]

@@ -12,6 +12,13 @@ pub const fn month_key(year: i32, month: u32) -> MonthKey {
     year * 100 + month as i32
 }
 
+/// The month a package's planned start is read at: its month, else the first month of its
+/// quarter (a regime that starts later in the quarter applies to packages that name a month in
+/// it, not to the quarter as a whole), else none (January, below).
+pub fn start_month(month: Option<i16>, quarter: Option<i16>) -> Option<i16> {
+    month.or(quarter.map(|q| q * 3 - 2))
+}
+
 /// The planned start month of a package as a month key (January when no month is recorded).
 pub fn planned_start_key(plan_year: i32, planned_start_month: Option<i16>) -> MonthKey {
     plan_year * 100 + i32::from(planned_start_month.unwrap_or(1))

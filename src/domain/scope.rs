@@ -20,6 +20,7 @@ pub struct PackageFacts {
     pub status: PackageStatus,
     pub plan_year: i32,
     pub planned_start_month: Option<i16>,
+    pub planned_start_quarter: Option<i16>,
 }
 
 /// Why a package is in or out of a target's scope. Checked in this order; the first that applies
@@ -275,7 +276,10 @@ pub fn classify(scope: &TargetScope, regimes: &Regimes, p: &PackageFacts) -> Sco
             },
         },
         MethodScope::SmallScaleOnly => {
-            let Some(regime) = regimes.for_package(p.plan_year, p.planned_start_month) else {
+            let Some(regime) = regimes.for_package(
+                p.plan_year,
+                crate::domain::regime::start_month(p.planned_start_month, p.planned_start_quarter),
+            ) else {
                 return ScopeReason::NoRegime;
             };
             let regime_code = regime.code.clone();
@@ -321,6 +325,7 @@ mod tests {
             status: PackageStatus::Planned,
             plan_year: 2019,
             planned_start_month: None,
+            planned_start_quarter: None,
         }
     }
 

@@ -32,6 +32,7 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("plan_code", &["so khlcnt", "so ke hoach", "plan"]),
     ("plan_year", &["nam ke hoach", "nam", "year"]),
     ("planned_start_month", &["thang bat dau", "thang", "month"]),
+    ("planned_start_quarter", &["quy bat dau", "quy", "quarter"]),
     ("field", &["linh vuc", "category"]),
     ("method", &["hinh thuc", "hinh thuc lcnt"]),
     ("procedure", &["phuong thuc"]),

@@ -28,6 +28,7 @@ fn columns() -> Vec<Column> {
         field(F::PlanCode, Kind::Text).not_printed(),
         field(F::PlanYear, Kind::Code).not_printed(),
         field(F::PlannedStartMonth, Kind::Code).not_printed(),
+        field(F::PlannedStartQuarter, Kind::Code).not_printed(),
         field(F::Field, Kind::Text),
         field(F::Method, Kind::Text),
         field(F::Procedure, Kind::Text).not_printed(),
@@ -81,6 +82,8 @@ fn row(
         Cell::Int(i64::from(p.plan_year)),
         p.planned_start_month
             .map_or(Cell::Empty, |m| Cell::Int(i64::from(m))),
+        p.planned_start_quarter
+            .map_or(Cell::Empty, |q| Cell::Int(i64::from(q))),
         Cell::text(p.field.label_vi()),
         Cell::text(p.method.label_vi()),
         opt(p.procedure.map(|x| x.label_vi())),

@@ -244,6 +244,7 @@ where
             plan_code: Some(format!("PL{:02}{:08}", year % 100, unit)),
             plan_year: year,
             planned_start_month: Some(month),
+            planned_start_quarter: None,
             field,
             method,
             procedure,

@@ -248,6 +248,11 @@ fn read_row(
         |v: &str| v.parse::<i16>().ok(),
         F::PlannedStartMonth.short()
     );
+    let planned_start_quarter = optional!(
+        "planned_start_quarter",
+        crate::domain::fields::read_quarter,
+        F::PlannedStartQuarter.short()
+    );
     let field = required!("field", import::parse_field, F::Field.short());
     let method = required!("method", import::parse_method, F::Method.short());
     let procedure = optional!("procedure", import::parse_procedure, F::Procedure.short());
@@ -332,6 +337,7 @@ fn read_row(
         plan_code: text("plan_code"),
         plan_year: plan_year?,
         planned_start_month,
+        planned_start_quarter,
         field: field?,
         method: method?,
         procedure,
@@ -351,31 +357,24 @@ fn read_row(
 
 /// Keeps the stored value of every field whose column the file does not carry: a file of notice
 /// codes and prices must not wipe the award it knows nothing of.
+/// The planned start is one fact written as a month or a quarter: a file carrying either
+/// column replaces both.
 fn keep_uncarried(input: &mut NewPackage, stored: &package::Model, carried: &dyn Fn(&str) -> bool) {
+    let start = [
+        PackageField::PlannedStartMonth,
+        PackageField::PlannedStartQuarter,
+    ];
+    let start_carried = start.iter().any(|f| carried(f.wire()));
     let kept = NewPackage::from_model(stored);
-    macro_rules! keep {
-        ($($field:ident),*) => {$(
-            if !carried(stringify!($field)) {
-                input.$field = kept.$field.clone();
-            }
-        )*};
+    for f in PackageField::ALL {
+        // A file names the unit by code; `unit_code` is required unless the import names it.
+        let uncarried = *f != PackageField::UnitId
+            && !carried(f.wire())
+            && !(start.contains(f) && start_carried);
+        if uncarried {
+            input.take(&kept, *f);
+        }
     }
-    // The unit, name, year, field, method, price and online columns are required.
-    keep!(
-        code,
-        plan_code,
-        planned_start_month,
-        procedure,
-        international,
-        funding_source,
-        contract_type,
-        online_exempt_reason,
-        status,
-        result_date,
-        winning_price_vnd,
-        contractor_name,
-        notes
-    );
 }
 
 /// The column header a field error of the command type belongs to.
@@ -711,6 +710,7 @@ fn template_example(f: PackageField) -> &'static str {
         F::PlanCode => "PL1900001234",
         F::PlanYear => "2019",
         F::PlannedStartMonth => "3",
+        F::PlannedStartQuarter => "",
         F::FundingSource => "Ngân sách quận",
         F::Field => "HH",
         F::Method => "CHCT",

@@ -357,6 +357,7 @@ fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, St
         "code",
         "plan_year",
         "planned_start_month",
+        "planned_start_quarter",
         "field",
         "method",
         "procedure",
@@ -420,15 +421,24 @@ fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, St
         let end = period
             .and_then(|p| p.end_date.as_deref())
             .and_then(ocds::year_of);
-        let (year, month) = match (start, end) {
-            (Some((y, 1, 1)), Some((ye, 12, 31))) if y == ye => (y.to_string(), String::new()),
-            (Some((y, m, _)), _) => (y.to_string(), m.to_string()),
+        // bidtrack writes a month, a quarter or the whole year as the period (ocds::tender_period).
+        let (year, month, quarter) = match (start, end) {
+            (Some((y, 1, 1)), Some((ye, 12, 31))) if y == ye => {
+                (y.to_string(), String::new(), String::new())
+            }
+            (Some((y, m, 1)), Some((ye, me, de)))
+                if y == ye && m % 3 == 1 && me == m + 2 && de >= 30 =>
+            {
+                (y.to_string(), String::new(), (m / 3 + 1).to_string())
+            }
+            (Some((y, m, _)), _) => (y.to_string(), m.to_string(), String::new()),
             _ => (
                 r.date
                     .as_deref()
                     .and_then(|d| d.get(..4))
                     .unwrap_or_default()
                     .to_owned(),
+                String::new(),
                 String::new(),
             ),
         };
@@ -502,6 +512,7 @@ fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, St
                 code.unwrap_or_default(),
                 year,
                 month,
+                quarter,
                 field.to_owned(),
                 method,
                 part("Phương thức: "),

@@ -24,6 +24,7 @@ mod ocds;
 mod openapi;
 mod ops;
 mod packages;
+mod quarters;
 mod reports;
 mod scope_agreement;
 mod security;

@@ -186,6 +186,12 @@ async fn insert_random_packages(conn: &DatabaseConnection, units: &[i64], n: usi
             )
             .expect("valid date")
         });
+        // A quarter only where no month is given, as the service allows; quarter III of 2025
+        // starts under one regime and ends under the next.
+        let planned_start_month = rng.maybe(&[1_i16, 6, 7, 8, 9, 12]);
+        let planned_start_quarter = rng
+            .maybe(&[1_i16, 2, 3, 4])
+            .filter(|_| planned_start_month.is_none());
         batch.push(package::ActiveModel {
             id: NotSet,
             unit_id: Set(rng.pick(units)),
@@ -193,7 +199,8 @@ async fn insert_random_packages(conn: &DatabaseConnection, units: &[i64], n: usi
             code: Set(None),
             plan_code: Set(None),
             plan_year: Set(plan_year),
-            planned_start_month: Set(rng.maybe(&[1_i16, 6, 7, 8, 9, 12])),
+            planned_start_month: Set(planned_start_month),
+            planned_start_quarter: Set(planned_start_quarter),
             field: Set(rng.pick(Field::ALL)),
             method: Set(rng.pick(Method::ALL)),
             procedure: Set(rng.maybe(Procedure::ALL)),

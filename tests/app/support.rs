@@ -212,6 +212,7 @@ pub fn new_package(
         plan_code: None,
         plan_year: 2019,
         planned_start_month: None,
+        planned_start_quarter: None,
         field,
         method,
         procedure: None,

@@ -12,6 +12,7 @@
 pub mod package;
 
 use crate::domain::money::{MoneyError, format_vnd, group_thousands, parse_vnd};
+use crate::domain::package_rules::quarter_vi;
 use chrono::NaiveDate;
 use entity::WireTable;
 use serde_json::Value;
@@ -33,6 +34,8 @@ pub enum Kind {
     Year,
     /// A month of the year, 1–12.
     Month,
+    /// A quarter of the year, 1–4, shown "Quý II".
+    Quarter,
     /// Yes or no (a checkbox; absent is no).
     Bool,
     /// One of an enum's values, by wire name.
@@ -205,6 +208,9 @@ impl Spec {
                 .filter(|m| (1..=12).contains(m))
                 .map(Value::from)
                 .ok_or_else(|| invalid(format!("{}: tháng phải từ 1 đến 12", self.label))),
+            Kind::Quarter => read_quarter(raw)
+                .map(Value::from)
+                .ok_or_else(|| invalid(format!("{}: quý phải từ I đến IV (1–4)", self.label))),
             Kind::Unit => raw
                 .parse::<i64>()
                 .map(Value::from)
@@ -256,6 +262,10 @@ impl Spec {
                 .and_then(unit_name)
                 .unwrap_or_else(|| n.to_string()),
             (Kind::Month, Value::Number(n)) => format!("Tháng {n}"),
+            (Kind::Quarter, Value::Number(n)) => n
+                .as_i64()
+                .and_then(|q| i16::try_from(q).ok())
+                .map_or_else(|| n.to_string(), |q| format!("Quý {}", quarter_vi(q))),
             (Kind::Enum(table), Value::String(s)) => {
                 table.label(s).map_or_else(|| s.clone(), str::to_owned)
             }
@@ -263,6 +273,23 @@ impl Spec {
             (_, Value::String(s)) => s.clone(),
             (_, other) => other.to_string(),
         }
+    }
+}
+
+/// `2`, `II`, `Quý II`, `quy 2`, `Q2`: how plans and spreadsheets write a quarter.
+pub fn read_quarter(raw: &str) -> Option<i16> {
+    let folded = crate::domain::text::fold(raw);
+    let bare = folded
+        .trim()
+        .trim_start_matches("quy")
+        .trim_start_matches('q')
+        .trim();
+    match bare {
+        "1" | "i" => Some(1),
+        "2" | "ii" => Some(2),
+        "3" | "iii" => Some(3),
+        "4" | "iv" => Some(4),
+        _ => None,
     }
 }
 
@@ -302,6 +329,7 @@ mod tests {
             (Kind::Date, "15/03/2019", json!("2019-03-15"), "15/03/2019"),
             (Kind::Year, "2019", json!(2019), "2019"),
             (Kind::Month, "3", json!(3), "3"),
+            (Kind::Quarter, "2", json!(2), "2"),
             (Kind::Bool, "on", json!(true), "on"),
             (Kind::Bool, "", json!(false), ""),
             (Kind::Text, " a ", json!("a"), "a"),
@@ -322,6 +350,11 @@ mod tests {
             "Hàng hóa"
         );
         assert_eq!(spec(Kind::Month).show(&json!(3), &none), "Tháng 3");
+        assert_eq!(spec(Kind::Quarter).show(&json!(2), &none), "Quý II");
+        for (raw, q) in [("Quý II", 2), ("quy 4", 4), ("Q3", 3), ("I", 1), ("1", 1)] {
+            assert_eq!(read_quarter(raw), Some(q), "{raw}");
+        }
+        assert_eq!(read_quarter("V"), None);
         assert_eq!(spec(Kind::Text).show(&Value::Null, &none), "–");
     }
 
@@ -331,6 +364,7 @@ mod tests {
             (Kind::Money, "abc"),
             (Kind::Date, "31/02/2019"),
             (Kind::Month, "13"),
+            (Kind::Quarter, "5"),
             (Kind::Year, "hai nghìn"),
             (Kind::Enum(&entity::Field::WIRE), "auction"),
         ] {

@@ -49,6 +49,15 @@ field_table! {
         )
         .empty_choice("Chưa xác định")
         .help("Quyết định văn bản pháp luật áp dụng (ngưỡng quy mô nhỏ)"),
+        PlannedStartQuarter => Spec::new(
+            "planned_start_quarter",
+            "Quý bắt đầu lựa chọn",
+            "Quý bắt đầu lựa chọn",
+            Kind::Quarter,
+            GENERAL,
+        )
+        .empty_choice("Chưa xác định")
+        .help("Khi kế hoạch chỉ ghi quý (ví dụ Quý II); không ghi cùng tháng"),
         FundingSource => Spec::new("funding_source", "Nguồn vốn", "Nguồn vốn", Kind::Text, GENERAL),
         Field => Spec::new("field", "Lĩnh vực", "Lĩnh vực", Kind::Enum(&Field::WIRE), METHOD)
             .required()

@@ -19,6 +19,7 @@ impl NewPackage {
             plan_code,
             plan_year,
             planned_start_month,
+            planned_start_quarter,
             field,
             method,
             procedure,
@@ -42,6 +43,7 @@ impl NewPackage {
             F::PlanCode => json!(plan_code),
             F::PlanYear => json!(plan_year),
             F::PlannedStartMonth => json!(planned_start_month),
+            F::PlannedStartQuarter => json!(planned_start_quarter),
             F::Field => json!(field),
             F::Method => json!(method),
             F::Procedure => json!(procedure),
@@ -99,6 +101,37 @@ impl NewPackage {
     }
 }
 
+impl NewPackage {
+    /// Takes `other`'s value of one field (an import keeps the stored values of the columns
+    /// its file does not carry). Exhaustive, like `value`.
+    pub fn take(&mut self, other: &NewPackage, f: PackageField) {
+        use PackageField as F;
+        match f {
+            F::UnitId => self.unit_id = other.unit_id,
+            F::Name => self.name.clone_from(&other.name),
+            F::Code => self.code.clone_from(&other.code),
+            F::PlanCode => self.plan_code.clone_from(&other.plan_code),
+            F::PlanYear => self.plan_year = other.plan_year,
+            F::PlannedStartMonth => self.planned_start_month = other.planned_start_month,
+            F::PlannedStartQuarter => self.planned_start_quarter = other.planned_start_quarter,
+            F::FundingSource => self.funding_source.clone_from(&other.funding_source),
+            F::Field => self.field = other.field,
+            F::Method => self.method = other.method,
+            F::Procedure => self.procedure = other.procedure,
+            F::ContractType => self.contract_type = other.contract_type,
+            F::International => self.international = other.international,
+            F::PackagePrice => self.package_price_vnd = other.package_price_vnd,
+            F::Online => self.online = other.online,
+            F::OnlineExemptReason => self.online_exempt_reason = other.online_exempt_reason,
+            F::Status => self.status = other.status,
+            F::ResultDate => self.result_date = other.result_date,
+            F::WinningPrice => self.winning_price_vnd = other.winning_price_vnd,
+            F::ContractorName => self.contractor_name.clone_from(&other.contractor_name),
+            F::Notes => self.notes.clone_from(&other.notes),
+        }
+    }
+}
+
 /// The fields the audit trail records (the derived search text and the version are not news).
 pub fn snapshot(p: &package::Model) -> crate::services::audit::Snapshot {
     let input = NewPackage::from_model(p);
@@ -122,7 +155,8 @@ mod tests {
             code: Some("IB1900012345".to_owned()),
             plan_code: None,
             plan_year: 2019,
-            planned_start_month: Some(3),
+            planned_start_month: None,
+            planned_start_quarter: Some(2),
             field: Field::Goods,
             method: Method::CompetitiveOffers,
             procedure: None,
@@ -166,6 +200,19 @@ mod tests {
         })
         .expect("reads back");
         assert_eq!(back, p);
+
+        // Taking every field of another package makes this one that package.
+        let mut other = NewPackage::read(|_| "")
+            .err()
+            .map(|_| sample())
+            .expect("sample");
+        other.name = "Gói khác".to_owned();
+        other.notes = None;
+        let mut taken = p.clone();
+        for f in PackageField::ALL {
+            taken.take(&other, *f);
+        }
+        assert_eq!(taken, other);
     }
 
     #[test]

@@ -88,6 +88,12 @@ pub struct NewPackage {
     #[validate(range(min = 1, max = 12, message = "Tháng phải từ 1 đến 12"))]
     #[schema(minimum = 1, maximum = 12)]
     pub planned_start_month: Option<i16>,
+    /// Quarter the selection is planned to start (1–4), when the plan gives a quarter instead
+    /// of a month ("Quý II"); never both. Its regime is that of the quarter's first month.
+    #[validate(range(min = 1, max = 4, message = "Quý phải từ 1 đến 4"))]
+    #[schema(minimum = 1, maximum = 4)]
+    #[serde(default)]
+    pub planned_start_quarter: Option<i16>,
     pub field: Field,
     pub method: Method,
     pub procedure: Option<Procedure>,
@@ -144,6 +150,7 @@ impl From<NewPackage> for PackagePatch {
             plan_code: Some(p.plan_code),
             plan_year: Some(p.plan_year),
             planned_start_month: Some(p.planned_start_month),
+            planned_start_quarter: Some(p.planned_start_quarter),
             field: Some(p.field),
             method: Some(p.method),
             procedure: Some(p.procedure),
@@ -268,6 +275,9 @@ pub struct PackagePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i16>, minimum = 1, maximum = 12)]
     pub planned_start_month: Option<Option<i16>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i16>, minimum = 1, maximum = 4)]
+    pub planned_start_quarter: Option<Option<i16>>,
     pub field: Option<Field>,
     pub method: Option<Method>,
     #[serde(default, deserialize_with = "double_option")]
@@ -325,6 +335,7 @@ impl NewPackage {
             plan_code: m.plan_code.clone(),
             plan_year: m.plan_year,
             planned_start_month: m.planned_start_month,
+            planned_start_quarter: m.planned_start_quarter,
             field: m.field,
             method: m.method,
             procedure: m.procedure,
@@ -354,6 +365,7 @@ impl NewPackage {
         set(&mut self.plan_code, p.plan_code);
         set(&mut self.plan_year, p.plan_year);
         set(&mut self.planned_start_month, p.planned_start_month);
+        set(&mut self.planned_start_quarter, p.planned_start_quarter);
         set(&mut self.field, p.field);
         set(&mut self.method, p.method);
         set(&mut self.procedure, p.procedure);
@@ -379,6 +391,7 @@ impl NewPackage {
             package_price_vnd: self.package_price_vnd,
             plan_year: self.plan_year,
             planned_start_month: self.planned_start_month,
+            planned_start_quarter: self.planned_start_quarter,
             online: self.online,
             online_exempt_reason: self.online_exempt_reason,
             status: self.status,
@@ -426,6 +439,7 @@ impl NewPackage {
             plan_code: self.plan_code,
             plan_year: self.plan_year,
             planned_start_month: self.planned_start_month,
+            planned_start_quarter: self.planned_start_quarter,
             field: self.field,
             method: self.method,
             procedure: self.procedure,
@@ -454,6 +468,7 @@ impl NewPackage {
         active.plan_code = Set(self.plan_code);
         active.plan_year = Set(self.plan_year);
         active.planned_start_month = Set(self.planned_start_month);
+        active.planned_start_quarter = Set(self.planned_start_quarter);
         active.field = Set(self.field);
         active.method = Set(self.method);
         active.procedure = Set(self.procedure);
@@ -502,6 +517,7 @@ pub fn facts(p: &package::Model) -> PackageFacts {
         status: p.status,
         plan_year: p.plan_year,
         planned_start_month: p.planned_start_month,
+        planned_start_quarter: p.planned_start_quarter,
     }
 }
 
@@ -513,6 +529,7 @@ pub fn draft_of(p: &package::Model) -> PackageDraft {
         package_price_vnd: p.package_price_vnd,
         plan_year: p.plan_year,
         planned_start_month: p.planned_start_month,
+        planned_start_quarter: p.planned_start_quarter,
         online: p.online,
         online_exempt_reason: p.online_exempt_reason,
         status: p.status,
@@ -529,7 +546,10 @@ pub fn derive(p: &package::Model, regimes: &Regimes, rule: Option<&TargetRule>) 
 /// Derives the facts of `p` under every target in force for it: in the targets' scope when any
 /// counts it; the reason given is the first target's that counts it, else the first target's.
 pub fn derive_under(p: &package::Model, regimes: &Regimes, rules: &[&TargetRule]) -> Derived {
-    let regime = regimes.for_package(p.plan_year, p.planned_start_month);
+    let regime = regimes.for_package(
+        p.plan_year,
+        crate::domain::regime::start_month(p.planned_start_month, p.planned_start_quarter),
+    );
     let reasons: Vec<ScopeReason> = rules
         .iter()
         .map(|r| classify(&r.scope, regimes, &facts(p)))
@@ -1144,6 +1164,7 @@ mod tests {
             plan_code: None,
             plan_year: 2019,
             planned_start_month: None,
+            planned_start_quarter: None,
             field: Field::Goods,
             method: Method::OpenBidding,
             procedure: None,

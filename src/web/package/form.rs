@@ -33,6 +33,13 @@ const MONTHS: [(&str, &str); 12] = [
     ("12", "12"),
 ];
 
+const QUARTERS: [(&str, &str); 4] = [
+    ("1", "Quý I"),
+    ("2", "Quý II"),
+    ("3", "Quý III"),
+    ("4", "Quý IV"),
+];
+
 /// A field's input, as its kind is typed.
 fn input(f: PackageField, form: &PackageForm, units: &[unit::Model]) -> Input {
     let spec = f.spec();
@@ -45,6 +52,7 @@ fn input(f: PackageField, form: &PackageForm, units: &[unit::Model]) -> Input {
         Kind::Year => Input::number(wire, label, raw),
         Kind::Bool => Input::checkbox(wire, label, !raw.is_empty()),
         Kind::Month => Input::select(wire, label, Choice::list(raw, spec.empty_choice, MONTHS)),
+        Kind::Quarter => Input::select(wire, label, Choice::list(raw, spec.empty_choice, QUARTERS)),
         Kind::Enum(table) => Input::select(
             wire,
             label,
