@@ -13,11 +13,14 @@
 //!   names.
 //!
 //! Who may import whom: `api` and `web` never import each other (what both need lives below
-//! them: `cookies`, `error`, `reports`, `services`); `error` imports no interface and not `ops`
-//! (the request id it reports is its own task-local, set by `ops`); `seed` is imported by `cli`
-//! alone (and by tests and benchmarks), never by `services` or anything below it. Not yet true,
-//! and issue 18's to finish: `web` still reads `db` directly for its pages' data (unit lists,
-//! lineages).
+//! them: `cookies`, `error`, `reports`, `services`); `services` imports no interface, no
+//! `reports` and no `ops`; `db` nothing above it; `domain` nothing of the crate but itself;
+//! `error` imports no interface and not `ops` (the request id it reports is its own
+//! task-local, set by `ops`); `seed` is imported by `cli` alone (and by tests and benchmarks).
+//! No cycle among the modules, nor among the files of one module (`services::actor` sits apart
+//! from `services::accounts` so the audit trail can name who acts). `tests/app/layers.rs`
+//! checks all of it. Not yet true, and issue 18's to finish: `web` still reads `db` directly
+//! for its pages' unit lists.
 //!
 //! Entities and persisted enums live in the `entity` crate, migrations in `migration`.
 

@@ -2,7 +2,7 @@
 //! writes one row in the same transaction as the change: who, when, what, and each changed field
 //! with its old and new value.
 
-use super::accounts::Actor;
+use super::actor::Actor;
 use super::{Page, PageRequest};
 use crate::error::AppError;
 use chrono::{DateTime, Utc};

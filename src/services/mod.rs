@@ -2,6 +2,7 @@
 //! call `db`; every interface (CLI, API, web, reports) goes through them.
 
 pub mod accounts;
+pub mod actor;
 pub mod audit;
 pub mod cache;
 pub mod compliance;

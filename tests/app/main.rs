@@ -19,6 +19,7 @@ mod http;
 mod hygiene;
 mod imports;
 mod instances;
+mod layers;
 mod migrations;
 mod ocds;
 mod openapi;

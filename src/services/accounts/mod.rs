@@ -3,7 +3,6 @@
 //! the acting user every write carries with the checks of what it may do.
 
 mod crypto;
-mod policy;
 mod sessions;
 mod throttling;
 mod tokens;
@@ -14,7 +13,9 @@ pub use crypto::{
     PASSWORD_CHECK_RETRY_AFTER_SECS, PasswordChecks, PasswordPermit, csrf_matches, digest,
     hash_password, new_secret,
 };
-pub use policy::{Actor, WriteScope};
+// Who acts lives beside the accounts, so the audit trail (which accounts write to) can name
+// the actor without depending on them.
+pub use super::actor::{Actor, WriteScope};
 pub use sessions::{SESSION_HOURS, close_session, open_session, session_user, unit_of};
 pub use throttling::{FORGET_FAILURES_AFTER, FREE_ATTEMPTS, lockout, login};
 pub use tokens::{LOGIN_TOKEN_HOURS, authenticate_token, issue_token, list_tokens, revoke_token};

@@ -1,9 +1,9 @@
 //! Web sessions: a cookie secret stored as its digest, and the session's CSRF token.
 
 use super::crypto::{digest, new_secret};
-use super::policy::Actor;
 use crate::db;
 use crate::error::AppError;
+use crate::services::actor::Actor;
 use chrono::{DateTime, Duration, Utc};
 use entity::{session, unit, user};
 use sea_orm::{

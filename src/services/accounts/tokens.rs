@@ -1,8 +1,8 @@
 //! API tokens: personal ones and those a login issues, stored as the digest of their secret.
 
 use super::crypto::{digest, new_secret};
-use super::policy::Actor;
 use crate::error::{AppError, FieldError};
+use crate::services::actor::Actor;
 use chrono::{DateTime, Duration, Utc};
 use entity::{TokenKind, api_token, user};
 use sea_orm::{

@@ -2,8 +2,8 @@
 //! password, disabling; either of the last two ends the user's sessions and tokens.
 
 use super::crypto::hash_password;
-use super::policy::Actor;
 use crate::error::{AppError, FieldError};
+use crate::services::actor::Actor;
 use crate::services::audit::{self, Changes, Snapshot};
 use chrono::Utc;
 use entity::{AuditAction, Role, api_token, session, user};
