@@ -179,6 +179,18 @@ fn read_row(
             message,
         });
     };
+    // A cell that does not read is named by its column; an empty required one is missing.
+    macro_rules! parsed {
+        ($v:expr, $h:expr, $parse:expr, $what:expr) => {
+            match $parse($v) {
+                Some(x) => Some(x),
+                None => {
+                    fail($h, $v, format!("{} không hợp lệ", $what));
+                    None
+                }
+            }
+        };
+    }
     macro_rules! required {
         ($name:literal, $parse:expr, $what:expr) => {{
             let (v, h) = cell($name);
@@ -186,13 +198,7 @@ fn read_row(
                 fail(h, v, format!("Thiếu {}", $what));
                 None
             } else {
-                match $parse(v) {
-                    Some(x) => Some(x),
-                    None => {
-                        fail(h, v, format!("{} không hợp lệ", $what));
-                        None
-                    }
-                }
+                parsed!(v, h, $parse, $what)
             }
         }};
     }
@@ -202,13 +208,7 @@ fn read_row(
             if v.is_empty() {
                 None
             } else {
-                match $parse(v) {
-                    Some(x) => Some(x),
-                    None => {
-                        fail(h, v, format!("{} không hợp lệ", $what));
-                        None
-                    }
-                }
+                parsed!(v, h, $parse, $what)
             }
         }};
     }

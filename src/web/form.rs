@@ -3,6 +3,7 @@
 //! fields, and the values shown back exactly as typed.
 
 use super::session::Shell;
+use crate::domain::fields::{Kind, Spec};
 use crate::error::FieldError;
 use askama::Template;
 
@@ -109,6 +110,72 @@ impl Input {
 
     pub fn checked(&self) -> bool {
         !self.value.is_empty()
+    }
+}
+
+const MONTHS: [(&str, &str); 12] = [
+    ("1", "1"),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4"),
+    ("5", "5"),
+    ("6", "6"),
+    ("7", "7"),
+    ("8", "8"),
+    ("9", "9"),
+    ("10", "10"),
+    ("11", "11"),
+    ("12", "12"),
+];
+
+const QUARTERS: [(&str, &str); 4] = [
+    ("1", "Quý I"),
+    ("2", "Quý II"),
+    ("3", "Quý III"),
+    ("4", "Quý IV"),
+];
+
+impl Input {
+    /// The input of a field of a table, as its kind is typed, showing `raw`; a unit field
+    /// offers `units` (value, label).
+    pub fn of_spec(spec: &'static Spec, raw: &str, units: &[(String, String)]) -> Input {
+        fn choose<'a>(
+            spec: &'static Spec,
+            raw: &'a str,
+            items: impl IntoIterator<Item = (&'a str, &'a str)>,
+        ) -> Input {
+            Input::select(
+                spec.wire,
+                spec.label,
+                Choice::list(raw, spec.empty_choice, items),
+            )
+        }
+        let (wire, label) = (spec.wire, spec.label);
+        let input = match spec.kind {
+            Kind::Text | Kind::Code => Input::text(wire, label, raw),
+            Kind::LongText => Input::textarea(wire, label, raw),
+            Kind::Money => Input::money(wire, label, raw),
+            Kind::Date => Input::date(wire, label, raw),
+            Kind::Year | Kind::Percent => Input::number(wire, label, raw),
+            Kind::Bool => Input::checkbox(wire, label, !raw.is_empty()),
+            Kind::Month => choose(spec, raw, MONTHS),
+            Kind::Quarter => choose(spec, raw, QUARTERS),
+            Kind::Enum(table) => choose(spec, raw, table.values.iter().copied()),
+            Kind::Unit => choose(
+                spec,
+                raw,
+                units.iter().map(|(v, l)| (v.as_str(), l.as_str())),
+            ),
+        };
+        let input = if spec.required {
+            input.required()
+        } else {
+            input
+        };
+        match spec.help {
+            Some(help) => input.hint(help),
+            None => input,
+        }
     }
 }
 

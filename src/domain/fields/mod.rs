@@ -10,6 +10,8 @@
 //! is shown from it.
 
 pub mod package;
+pub mod target;
+pub mod unit;
 
 use crate::domain::money::{MoneyError, format_vnd, group_thousands, parse_vnd};
 use crate::domain::package_rules::quarter_vi;
@@ -32,6 +34,8 @@ pub enum Kind {
     Date,
     /// A plan year.
     Year,
+    /// A whole percentage, 0–100.
+    Percent,
     /// A month of the year, 1–12.
     Month,
     /// A quarter of the year, 1–4, shown "Quý II".
@@ -208,6 +212,12 @@ impl Spec {
                 .filter(|m| (1..=12).contains(m))
                 .map(Value::from)
                 .ok_or_else(|| invalid(format!("{}: tháng phải từ 1 đến 12", self.label))),
+            Kind::Percent => raw
+                .trim_end_matches('%')
+                .trim()
+                .parse::<i32>()
+                .map(Value::from)
+                .map_err(|_| invalid(format!("{} phải là một số nguyên, ví dụ 50", self.label))),
             Kind::Quarter => read_quarter(raw)
                 .map(Value::from)
                 .ok_or_else(|| invalid(format!("{}: quý phải từ I đến IV (1–4)", self.label))),
@@ -356,6 +366,31 @@ mod tests {
         }
         assert_eq!(read_quarter("V"), None);
         assert_eq!(spec(Kind::Text).show(&Value::Null, &none), "–");
+    }
+
+    /// Within a table, each wire name, label and column header names one field.
+    fn unique(specs: Vec<&Spec>) {
+        for words in [
+            specs.iter().map(|s| s.wire).collect::<Vec<_>>(),
+            specs.iter().map(|s| s.label).collect(),
+            specs.iter().map(|s| s.short).collect(),
+        ] {
+            let mut sorted = words.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), words.len(), "{words:?}");
+        }
+    }
+
+    #[test]
+    fn each_table_names_each_field_once() {
+        use super::{package::PackageField, target::TargetField, unit::UnitField};
+        unique(PackageField::ALL.iter().map(|f| f.spec()).collect());
+        unique(UnitField::ALL.iter().map(|f| f.spec()).collect());
+        unique(TargetField::ALL.iter().map(|f| f.spec()).collect());
+        for f in PackageField::ALL {
+            assert_eq!(PackageField::from_wire(f.wire()), Some(*f));
+        }
     }
 
     #[test]

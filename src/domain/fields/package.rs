@@ -150,24 +150,3 @@ field_table! {
         Notes => Spec::new("notes", "Ghi chú", "Ghi chú", Kind::LongText, NOTES),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wire_names_and_labels_are_unique() {
-        let mut wires: Vec<&str> = PackageField::ALL.iter().map(|f| f.wire()).collect();
-        let mut labels: Vec<&str> = PackageField::ALL.iter().map(|f| f.label()).collect();
-        let mut shorts: Vec<&str> = PackageField::ALL.iter().map(|f| f.short()).collect();
-        for v in [&mut wires, &mut labels, &mut shorts] {
-            let n = v.len();
-            v.sort_unstable();
-            v.dedup();
-            assert_eq!(v.len(), n, "{v:?}");
-        }
-        for f in PackageField::ALL {
-            assert_eq!(PackageField::from_wire(f.wire()), Some(*f));
-        }
-    }
-}

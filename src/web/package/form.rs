@@ -5,11 +5,10 @@
 use super::{PackageForm, PackageId, all_units};
 use crate::AppState;
 use crate::domain::VIETNAM;
-use crate::domain::fields::Kind;
 use crate::domain::fields::package::PackageField;
 use crate::error::{AppError, FieldError};
 use crate::services::packages::{self as service, NewPackage, PackagePatch, PackageView};
-use crate::web::form::{Choice, Difference, FormPage, Input, Section, Stale};
+use crate::web::form::{Difference, FormPage, Input, Section, Stale};
 use crate::web::page::{Flash, Notice, PageError, field_errors, page, redirect_with};
 use crate::web::session::{Shell, WebUser};
 use axum::extract::{RawQuery, State};
@@ -18,71 +17,13 @@ use axum::response::Response;
 use chrono::Datelike;
 use entity::unit;
 
-const MONTHS: [(&str, &str); 12] = [
-    ("1", "1"),
-    ("2", "2"),
-    ("3", "3"),
-    ("4", "4"),
-    ("5", "5"),
-    ("6", "6"),
-    ("7", "7"),
-    ("8", "8"),
-    ("9", "9"),
-    ("10", "10"),
-    ("11", "11"),
-    ("12", "12"),
-];
-
-const QUARTERS: [(&str, &str); 4] = [
-    ("1", "Quý I"),
-    ("2", "Quý II"),
-    ("3", "Quý III"),
-    ("4", "Quý IV"),
-];
-
-/// A field's input, as its kind is typed.
+/// A field's input, as its kind is typed; the unit choice offers `units`.
 fn input(f: PackageField, form: &PackageForm, units: &[unit::Model]) -> Input {
-    let spec = f.spec();
-    let (wire, label, raw) = (spec.wire, spec.label, form.raw(f));
-    let input = match spec.kind {
-        Kind::Text | Kind::Code => Input::text(wire, label, raw),
-        Kind::LongText => Input::textarea(wire, label, raw),
-        Kind::Money => Input::money(wire, label, raw),
-        Kind::Date => Input::date(wire, label, raw),
-        Kind::Year => Input::number(wire, label, raw),
-        Kind::Bool => Input::checkbox(wire, label, !raw.is_empty()),
-        Kind::Month => Input::select(wire, label, Choice::list(raw, spec.empty_choice, MONTHS)),
-        Kind::Quarter => Input::select(wire, label, Choice::list(raw, spec.empty_choice, QUARTERS)),
-        Kind::Enum(table) => Input::select(
-            wire,
-            label,
-            Choice::list(raw, spec.empty_choice, table.values.iter().copied()),
-        ),
-        Kind::Unit => {
-            let names: Vec<(String, String)> = units
-                .iter()
-                .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
-                .collect();
-            Input::select(
-                wire,
-                label,
-                Choice::list(
-                    raw,
-                    spec.empty_choice,
-                    names.iter().map(|(v, l)| (v.as_str(), l.as_str())),
-                ),
-            )
-        }
-    };
-    let input = if spec.required {
-        input.required()
-    } else {
-        input
-    };
-    match spec.help {
-        Some(help) => input.hint(help),
-        None => input,
-    }
+    let choices: Vec<(String, String)> = units
+        .iter()
+        .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
+        .collect();
+    Input::of_spec(f.spec(), form.raw(f), &choices)
 }
 
 /// The table's fields, grouped by their sections in table order.
