@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::services::accounts::{self, Actor};
 use chrono::{DateTime, Utc};
 use entity::unit;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect};
+use sea_orm::{ConnectionTrait, DbErr};
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
@@ -31,41 +31,54 @@ pub const TTL: Duration = Duration::from_secs(5);
 /// made-up tokens never reaches it (only valid ones are cached), but the bound keeps memory flat.
 const MAX_IDENTITIES: usize = 10_000;
 
-/// Regimes, target rules and every unit's parent, read together.
+/// Regimes, target rules and the unit tree, read together.
 #[derive(Debug)]
 pub struct Reference {
     pub regimes: Regimes,
     pub rules: Vec<TargetRule>,
-    parents: HashMap<i64, Option<i64>>,
+    /// Every unit, by code: the tree walks below and the pages' unit pickers read the same copy.
+    units: Vec<unit::Model>,
+    /// Where each unit id sits in `units`.
+    index: HashMap<i64, usize>,
 }
 
 impl Reference {
     pub async fn load(db: &impl ConnectionTrait) -> Result<Self, DbErr> {
-        let parents = unit::Entity::find()
-            .select_only()
-            .column(unit::Column::Id)
-            .column(unit::Column::ParentId)
-            .into_tuple::<(i64, Option<i64>)>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        Ok(Reference {
-            regimes: db::reference::regimes(db).await?,
-            rules: db::reference::target_rules(db).await?,
-            parents,
-        })
+        Ok(Reference::new(
+            db::reference::regimes(db).await?,
+            db::reference::target_rules(db).await?,
+            db::units::all(db).await?,
+        ))
+    }
+
+    fn new(regimes: Regimes, rules: Vec<TargetRule>, units: Vec<unit::Model>) -> Self {
+        let index = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+        Reference {
+            regimes,
+            rules,
+            units,
+            index,
+        }
     }
 
     pub fn knows_unit(&self, id: i64) -> bool {
-        self.parents.contains_key(&id)
+        self.index.contains_key(&id)
+    }
+
+    /// Every unit, by code.
+    pub fn units(&self) -> &[unit::Model] {
+        &self.units
+    }
+
+    pub fn unit(&self, id: i64) -> Option<&unit::Model> {
+        self.index.get(&id).map(|i| &self.units[*i])
     }
 
     /// The unit and every unit below it (as `db::units::subtree_ids`).
     pub fn subtree(&self, root: i64) -> Vec<i64> {
-        self.parents
-            .keys()
-            .copied()
+        self.units
+            .iter()
+            .map(|u| u.id)
             .filter(|id| self.lineage(*id).contains(&root))
             .collect()
     }
@@ -73,14 +86,14 @@ impl Reference {
     /// The unit itself, then its parent, up to the root (as `db::units::lineage`).
     pub fn lineage(&self, id: i64) -> Vec<i64> {
         let mut out = Vec::new();
-        let mut current = self.parents.contains_key(&id).then_some(id);
+        let mut current = self.knows_unit(id).then_some(id);
         while let Some(unit) = current {
             // A cycle cannot be stored (units refuse one), but a walk must end regardless.
-            if out.len() > self.parents.len() {
+            if out.len() > self.units.len() {
                 break;
             }
             out.push(unit);
-            current = self.parents.get(&unit).copied().flatten();
+            current = self.unit(unit).and_then(|u| u.parent_id);
         }
         out
     }
@@ -170,7 +183,9 @@ impl Cache {
     }
 
     /// The reference data, fresh within [`TTL`], and reloaded at once when it does not know one
-    /// of `units` (a unit created elsewhere a moment ago).
+    /// of `units` (a unit created elsewhere a moment ago) or knows no unit at all: a database
+    /// being set up (`bidtrack demo`, a first unit) shows its units at once, and reading an empty
+    /// tree again costs nothing.
     pub async fn reference(
         &self,
         db: &impl ConnectionTrait,
@@ -179,6 +194,7 @@ impl Cache {
         if let Ok(guard) = self.reference.read()
             && let Some((loaded, reference)) = guard.as_ref()
             && loaded.elapsed() < TTL
+            && !reference.units.is_empty()
             && units.iter().all(|u| reference.knows_unit(*u))
         {
             return Ok(reference.clone());
@@ -271,11 +287,22 @@ mod tests {
     use super::*;
 
     fn reference(parents: &[(i64, Option<i64>)]) -> Reference {
-        Reference {
-            regimes: Regimes::default(),
-            rules: Vec::new(),
-            parents: parents.iter().copied().collect(),
-        }
+        let units = parents
+            .iter()
+            .map(|(id, parent_id)| unit::Model {
+                id: *id,
+                code: format!("U{id}"),
+                name: format!("Đơn vị {id}"),
+                search_text: String::new(),
+                kind: entity::UnitKind::Agency,
+                parent_id: *parent_id,
+                valid_from: None,
+                valid_to: None,
+                created_at: Utc::now(),
+                updated_at: Utc::now(),
+            })
+            .collect();
+        Reference::new(Regimes::default(), Vec::new(), units)
     }
 
     #[test]

@@ -293,6 +293,51 @@ pub async fn candidates(
     )
 }
 
+/// How many candidates the dashboard lists.
+pub const DASHBOARD_CANDIDATES: u64 = 10;
+
+/// What the dashboard shows of a unit and a year: the figures, the packages that would close the
+/// first target's gap (none without a target: there is no gap), and which of them the actor may
+/// switch online.
+pub struct Dashboard {
+    pub compliance: std::sync::Arc<Compliance>,
+    pub candidates: std::sync::Arc<super::Page<PackageView>>,
+    pub scope: super::accounts::WriteScope,
+}
+
+/// The dashboard of `unit_id` in `year`, both reused while nothing has been written anywhere
+/// (`Cache::versioned`): the home page is the most read page of all.
+pub async fn dashboard(
+    db: &impl ConnectionTrait,
+    cache: &super::cache::Cache,
+    actor: &super::accounts::Actor,
+    unit_id: i64,
+    year: i32,
+) -> Result<Dashboard, AppError> {
+    let scope = super::accounts::WriteScope::of(db, actor).await?;
+    let compliance = check_cached(db, cache, unit_id, year, View::Plan).await?;
+    let candidates = if compliance.targets.is_empty() {
+        std::sync::Arc::new(super::Page {
+            items: Vec::new(),
+            page: 1,
+            per_page: DASHBOARD_CANDIDATES,
+            total: 0,
+        })
+    } else {
+        let key = format!("candidates/{unit_id}/{year}/{DASHBOARD_CANDIDATES}");
+        cache
+            .versioned(db, key, || {
+                candidates(db, unit_id, year, None, DASHBOARD_CANDIDATES)
+            })
+            .await?
+    };
+    Ok(Dashboard {
+        compliance,
+        candidates,
+        scope,
+    })
+}
+
 /// One scope's tallies over a subtree: for each unit its own packages and its whole subtree,
 /// and the whole by method and by field.
 #[derive(Debug, Clone, Default)]

@@ -123,6 +123,29 @@ pub struct TargetPatch {
     pub methods: Option<Vec<TargetMethod>>,
 }
 
+impl From<NewTarget> for TargetPatch {
+    /// Every field replaced: what a form that shows the whole rule sends.
+    fn from(t: NewTarget) -> Self {
+        TargetPatch {
+            code: Some(t.code),
+            name: Some(t.name),
+            legal_basis: Some(t.legal_basis),
+            source_note: Some(t.source_note),
+            unit_id: Some(t.unit_id),
+            replaces_code: Some(t.replaces_code),
+            ceilings: Some(t.ceilings),
+            year_from: Some(t.year_from),
+            year_to: Some(t.year_to),
+            min_count_percent: Some(t.min_count_percent),
+            min_value_percent: Some(t.min_value_percent),
+            domestic_only: Some(t.domestic_only),
+            exclude_two_stage: Some(t.exclude_two_stage),
+            exclude_exempt: Some(t.exclude_exempt),
+            methods: Some(t.methods),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct TargetView {
     pub rule: target_rule::Model,
@@ -374,6 +397,28 @@ pub async fn list(
         per_page,
         total,
     })
+}
+
+/// Every rule, in the order of [`list`]. Rules are few (a handful per law): the rules page
+/// shows them all.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<TargetView>, AppError> {
+    let mut rules = Vec::new();
+    for page in 1.. {
+        let batch = list(
+            db,
+            PageRequest {
+                page: Some(page),
+                per_page: Some(super::MAX_PER_PAGE),
+            },
+        )
+        .await?;
+        let last = batch.page * batch.per_page >= batch.total;
+        rules.extend(batch.items);
+        if last {
+            break;
+        }
+    }
+    Ok(rules)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<TargetView, AppError> {

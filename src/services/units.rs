@@ -1,9 +1,11 @@
-//! Units of the administrative tree: list, read, create, change. Unit codes are normalised
-//! (NFKC, trimmed, upper-case) before they are checked and stored, so `hn-hadong` is the
-//! existing `HN-HADONG`, not a second unit.
+//! Units of the administrative tree: list, read, create, change, and the unit choices the pages
+//! offer (every unit, the units a user sees, the units a user may write). Unit codes are
+//! normalised (NFKC, trimmed, upper-case) before they are checked and stored, so `hn-hadong` is
+//! the existing `HN-HADONG`, not a second unit.
 
-use super::accounts::Actor;
+use super::accounts::{Actor, WriteScope};
 use super::audit::{self, Changes, Snapshot};
+use super::cache::{Cache, Reference};
 use super::{Page, PageRequest, clean, conflict_on_unique, contains_pattern};
 use crate::db;
 use crate::domain::text::{Lines, check_code, check_plain, fold, normalize_code, search_text};
@@ -57,6 +59,87 @@ pub async fn list(
     })
 }
 
+/// Every unit, by code, as the reference data of [`Cache`] holds them: no copy per request.
+#[derive(Clone)]
+pub struct Units(std::sync::Arc<Reference>);
+
+impl std::ops::Deref for Units {
+    type Target = [unit::Model];
+
+    fn deref(&self) -> &[unit::Model] {
+        self.0.units()
+    }
+}
+
+impl Units {
+    pub fn get(&self, id: i64) -> Option<&unit::Model> {
+        self.0.unit(id)
+    }
+
+    /// The unit's name, or its id when it is gone (deleted since the cache was filled).
+    pub fn name(&self, id: i64) -> String {
+        self.get(id)
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    }
+
+    /// The first unit at the top of the tree (by code): where a page for the whole tree opens.
+    pub fn top(&self) -> Option<i64> {
+        self.iter().find(|u| u.parent_id.is_none()).map(|u| u.id)
+    }
+
+    /// Where a page about one unit opens for `actor`: an officer's own unit, else the top of
+    /// the tree, else any unit.
+    pub fn home(&self, actor: &Actor) -> Option<i64> {
+        actor
+            .unit_id
+            .filter(|own| self.get(*own).is_some())
+            .or_else(|| self.top())
+            .or_else(|| self.first().map(|u| u.id))
+    }
+}
+
+/// Every unit, by code. Read on every page, so served from [`Cache`] with the other reference
+/// data: a unit created or renamed through this instance shows at once (every write empties the
+/// cache), one changed elsewhere within `cache::TTL`, and a unit id in `wanted` that the cached
+/// tree does not know reloads it at once (a unit created elsewhere a moment ago and already
+/// linked to).
+pub async fn all(
+    db: &impl ConnectionTrait,
+    cache: &Cache,
+    wanted: &[i64],
+) -> Result<Units, AppError> {
+    Ok(Units(cache.reference(db, wanted).await?))
+}
+
+/// The units whose figures and packages `actor` may see: the register's and the reports'
+/// choices. Every signed-in role reads the whole tree today; this is the one place a narrower
+/// reading right would go.
+pub async fn visible(
+    db: &impl ConnectionTrait,
+    cache: &Cache,
+    _actor: &Actor,
+    wanted: &[i64],
+) -> Result<Units, AppError> {
+    all(db, cache, wanted).await
+}
+
+/// The units `actor` may file and change packages under, by code: an officer's own unit and
+/// the units below it, every unit for an administrator, none for a read-only role. The package
+/// form offers no other choice.
+pub async fn writable(
+    db: &impl ConnectionTrait,
+    cache: &Cache,
+    actor: &Actor,
+) -> Result<Vec<unit::Model>, AppError> {
+    let scope = WriteScope::of(db, actor).await?;
+    Ok(all(db, cache, &[])
+        .await?
+        .iter()
+        .filter(|u| scope.allows(u.id))
+        .cloned()
+        .collect())
+}
+
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<unit::Model, AppError> {
     db::units::find(db, id)
         .await?
@@ -83,6 +166,20 @@ pub struct UnitPatch {
     pub parent_id: Option<Option<i64>>,
     pub valid_from: Option<Option<NaiveDate>>,
     pub valid_to: Option<Option<NaiveDate>>,
+}
+
+impl From<NewUnit> for UnitPatch {
+    /// Every field replaced: what a form that shows the whole unit sends.
+    fn from(u: NewUnit) -> Self {
+        UnitPatch {
+            code: Some(u.code),
+            name: Some(u.name),
+            kind: Some(u.kind),
+            parent_id: Some(u.parent_id),
+            valid_from: Some(u.valid_from),
+            valid_to: Some(u.valid_to),
+        }
+    }
 }
 
 /// What a unit code is made of, the start of every message about it.
