@@ -4,6 +4,7 @@
 pub mod dashboard;
 pub mod form;
 pub mod imports;
+pub mod input;
 pub mod package;
 pub mod packages;
 pub mod page;

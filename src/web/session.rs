@@ -2,7 +2,8 @@
 //! service is behind HTTPS), the signed-in user every page handler takes, CSRF checks on every
 //! form that changes something, and what the page frame shows of the user.
 
-use super::page::{Flash, Notice, PageError, Params, form_body, local_path, page, redirect_with};
+use super::input;
+use super::page::{Flash, Notice, PageError, Params, body_bytes, local_path, page, redirect_with};
 use crate::AppState;
 use crate::error::AppError;
 pub use crate::services::accounts::WriteScope;
@@ -15,6 +16,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::cookies::{LOGIN_CSRF as LOGIN_CSRF_COOKIE, SESSION as SESSION_COOKIE, get as cookie};
 
@@ -98,6 +101,17 @@ impl WebUser {
         }
     }
 
+    /// A posted form of this user as its struct of raw strings: the body read, then its CSRF
+    /// token checked, and only then the form itself deserialized.
+    pub fn form<T: DeserializeOwned>(
+        &self,
+        body: Result<Bytes, BytesRejection>,
+    ) -> Result<T, PageError> {
+        let bytes = body_bytes(body)?;
+        self.check_csrf_token(input::form::<input::Token>(&bytes)?.csrf.trim())?;
+        input::form(&bytes)
+    }
+
     pub fn shell(&self, flash: &Flash) -> Shell {
         Shell {
             flash: flash.0.clone(),
@@ -152,13 +166,30 @@ fn login_page(
     Ok(response)
 }
 
+/// Where the login page returns to afterwards.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LoginQuery {
+    next: String,
+}
+
+/// The login form, as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LoginForm {
+    csrf: String,
+    username: String,
+    password: String,
+    next: String,
+}
+
 pub async fn login_form(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
     flash: Flash,
 ) -> Result<Response, PageError> {
-    let q = Params::query(query.as_deref());
-    let next = local_path(q.get("next"), "/".to_owned());
+    let q: LoginQuery = input::query(query.as_deref())?;
+    let next = local_path(q.next.trim(), "/".to_owned());
     login_page(&state, StatusCode::OK, String::new(), next, None, &flash)
 }
 
@@ -167,72 +198,77 @@ pub async fn login(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
-    let p = form_body(body)?;
-    let username = p.get("username").to_owned();
-    let next = local_path(p.get("next"), "/".to_owned());
+    let f: LoginForm = input::form(&body_bytes(body)?)?;
+    let username = input::text(&f.username);
+    let next = local_path(f.next.trim(), "/".to_owned());
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !accounts::csrf_matches(&expected, p.get("csrf")) {
-        return login_page(
-            &state,
-            StatusCode::FORBIDDEN,
-            username,
-            next,
-            Some("Trang đăng nhập đã hết hạn. Hãy nhập lại.".to_owned()),
-            &Flash::default(),
-        );
+    if expected.is_empty() || !accounts::csrf_matches(&expected, f.csrf.trim()) {
+        let message = "Trang đăng nhập đã hết hạn. Hãy nhập lại.".to_owned();
+        return refused(&state, AppError::Forbidden { message }, username, next);
     }
     let now = Utc::now();
-    match accounts::login(
-        &state.db,
-        &state.passwords,
-        &username,
-        p.get("password"),
-        now,
-    )
-    .await
-    {
-        Ok(user) => {
-            let (secret, _) = accounts::open_session(&state.db, user.id, now).await?;
-            let mut response = redirect_with(
-                &next,
-                Notice::ok(format!("Xin chào {}.", user.display_name)),
-            );
-            set_cookie(
-                &mut response,
-                &format!(
-                    "{SESSION_COOKIE}={secret}; {}",
-                    cookie_attributes(&state, accounts::SESSION_HOURS * 3600)
-                ),
-            );
-            set_cookie(
-                &mut response,
-                &format!("{LOGIN_CSRF_COOKIE}=; {}", cookie_attributes(&state, 0)),
-            );
-            Ok(response)
-        }
+    let password = f.password.trim();
+    match accounts::login(&state.db, &state.passwords, &username, password, now).await {
+        Ok(user) => signed_in(&state, &user, &next).await,
         Err(e @ (AppError::Unauthenticated { .. } | AppError::TooManyRequests { .. })) => {
-            let mut response = login_page(
-                &state,
-                e.status(),
-                username,
-                next,
-                Some(e.to_string()),
-                &Flash::default(),
-            )?;
-            // The page says how long in words; the header says it to whatever retries for them.
-            if let AppError::TooManyRequests {
-                retry_after_secs, ..
-            } = e
-            {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            }
-            Ok(response)
+            refused(&state, e, username, next)
         }
         Err(e) => Err(PageError(e)),
     }
 }
+
+/// Opens the session and goes where the user was headed.
+async fn signed_in(
+    state: &AppState,
+    user: &entity::user::Model,
+    next: &str,
+) -> Result<Response, PageError> {
+    let (secret, _) = accounts::open_session(&state.db, user.id, Utc::now()).await?;
+    let greeting = Notice::ok(format!("Xin chào {}.", user.display_name));
+    let mut response = redirect_with(next, greeting);
+    let hours = accounts::SESSION_HOURS * 3600;
+    let session = format!(
+        "{SESSION_COOKIE}={secret}; {}",
+        cookie_attributes(state, hours)
+    );
+    set_cookie(&mut response, &session);
+    let used = format!("{LOGIN_CSRF_COOKIE}=; {}", cookie_attributes(state, 0));
+    set_cookie(&mut response, &used);
+    Ok(response)
+}
+
+/// An expired login page, a wrong password or too many of them: the login page again, with
+/// why.
+fn refused(
+    state: &AppState,
+    e: AppError,
+    username: String,
+    next: String,
+) -> Result<Response, PageError> {
+    let status = e.status();
+    let mut response = login_page(
+        state,
+        status,
+        username,
+        next,
+        Some(e.to_string()),
+        &Flash::default(),
+    )?;
+    // The page says how long in words; the header says it to whatever retries for them.
+    if let AppError::TooManyRequests {
+        retry_after_secs, ..
+    } = e
+    {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    }
+    Ok(response)
+}
+
+/// The logout form carries nothing but its token.
+#[derive(Debug, Default, Deserialize)]
+struct LogoutForm {}
 
 pub async fn logout(
     State(state): State<AppState>,
@@ -240,8 +276,7 @@ pub async fn logout(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
-    let p = form_body(body)?;
-    user.check_csrf(&p)?;
+    let LogoutForm {} = user.form(body)?;
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
         accounts::close_session(&state.db, &secret).await?;
     }
