@@ -2,12 +2,11 @@
 //! go through the same service as `/api/v1/units` (code shape, parent, no cycles).
 
 use super::form::{Choice, FormPage, Input, Section};
-use super::page::{
-    Flash, Notice, PageError, Params, field_errors, form_body, page, path_id, redirect_with,
-};
+use super::input::{given, text};
+use super::page::{Flash, Notice, PageError, field_errors, page, path_id, redirect_with};
 use super::session::{Shell, WebUser};
 use crate::AppState;
-use crate::error::FieldError;
+use crate::error::{AppError, FieldError};
 use crate::services::units::{self as service, NewUnit, UnitPatch};
 use askama::Template;
 use axum::body::Bytes;
@@ -16,6 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use entity::{UnitKind, unit};
+use serde::Deserialize;
 use std::collections::HashMap;
 
 pub struct TreeLine {
@@ -65,7 +65,7 @@ pub async fn list(
     user: WebUser,
     flash: Flash,
 ) -> Result<Response, PageError> {
-    let units = crate::db::units::all(&state.db).await?;
+    let units = service::all(&state.db, &state.cache, &[]).await?;
     let lines = tree(&units)
         .into_iter()
         .map(|(u, depth)| TreeLine {
@@ -87,111 +87,156 @@ pub async fn list(
     Ok(page(StatusCode::OK, &list, &flash))
 }
 
-fn parse(p: &Params) -> Result<NewUnit, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let kind = match p.opt("kind").map(str::parse::<UnitKind>) {
-        Some(Ok(k)) => Some(k),
-        Some(Err(_)) => {
-            errors.push(FieldError::new(
-                "kind",
-                "invalid",
-                "Cấp đơn vị không hợp lệ",
-            ));
-            None
+/// The unit form, as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UnitForm {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: String,
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+impl UnitForm {
+    /// A stored unit as its edit form starts.
+    fn of(u: &unit::Model) -> Self {
+        let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        UnitForm {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind: u.kind.as_str().to_owned(),
+            parent_id: u.parent_id.map(|id| id.to_string()).unwrap_or_default(),
+            valid_from: day(u.valid_from),
+            valid_to: day(u.valid_to),
         }
-        None => {
-            errors.push(FieldError::new("kind", "required", "Chưa chọn cấp đơn vị"));
-            None
+    }
+
+    /// The form as the command the API takes; what cannot be read is a message beside its field
+    /// (the service checks the rest).
+    fn parse(&self) -> Result<NewUnit, AppError> {
+        let mut errors = Vec::new();
+        let kind = match given(&self.kind).map(str::parse::<UnitKind>) {
+            Some(Ok(k)) => Some(k),
+            Some(Err(_)) => {
+                errors.push(FieldError::new(
+                    "kind",
+                    "invalid",
+                    "Cấp đơn vị không hợp lệ",
+                ));
+                None
+            }
+            None => {
+                errors.push(FieldError::new("kind", "required", "Chưa chọn cấp đơn vị"));
+                None
+            }
+        };
+        let parent_id = match given(&self.parent_id).map(str::parse::<i64>) {
+            None => None,
+            Some(Ok(id)) => Some(id),
+            Some(Err(_)) => {
+                let message = "Đơn vị cấp trên không hợp lệ";
+                errors.push(FieldError::new("parent_id", "invalid", message));
+                None
+            }
+        };
+        let valid_from = date_field(&mut errors, "valid_from", &self.valid_from);
+        let valid_to = date_field(&mut errors, "valid_to", &self.valid_to);
+        match kind {
+            Some(kind) if errors.is_empty() => Ok(NewUnit {
+                code: text(&self.code),
+                name: text(&self.name),
+                kind,
+                parent_id,
+                valid_from,
+                valid_to,
+            }),
+            _ => Err(AppError::Validation(errors)),
         }
-    };
-    let parent_id = match p.opt("parent_id").map(str::parse::<i64>) {
-        None => None,
-        Some(Ok(id)) => Some(id),
-        Some(Err(_)) => {
-            errors.push(FieldError::new(
-                "parent_id",
-                "invalid",
-                "Đơn vị cấp trên không hợp lệ",
-            ));
-            None
-        }
-    };
-    let mut date_field = |name: &'static str| match p.opt(name).map(crate::import::parse_date) {
-        None => None,
-        Some(Some(d)) => Some(d),
-        Some(None) => {
-            errors.push(FieldError::new(
-                name,
-                "date",
-                "Ngày không hợp lệ: nhập dd/mm/yyyy, ví dụ 01/01/2020",
-            ));
-            None
-        }
-    };
-    let valid_from = date_field("valid_from");
-    let valid_to = date_field("valid_to");
-    match kind {
-        Some(kind) if errors.is_empty() => Ok(NewUnit {
-            code: p.get("code").to_owned(),
-            name: p.get("name").to_owned(),
-            kind,
-            parent_id,
-            valid_from,
-            valid_to,
-        }),
-        _ => Err(errors),
     }
 }
 
-fn form(
-    shell: Shell,
+fn date_field(
+    errors: &mut Vec<FieldError>,
+    name: &'static str,
+    raw: &str,
+) -> Option<chrono::NaiveDate> {
+    match given(raw).map(crate::import::parse_date) {
+        None => None,
+        Some(Some(d)) => Some(d),
+        Some(None) => {
+            let message = "Ngày không hợp lệ: nhập dd/mm/yyyy, ví dụ 01/01/2020";
+            errors.push(FieldError::new(name, "date", message));
+            None
+        }
+    }
+}
+
+/// Which form a page shows: a new unit, or a change to a stored one.
+struct Editing {
     title: String,
     action: String,
-    p: &Params,
-    units: &[unit::Model],
-    editing: Option<i64>,
-) -> FormPage {
-    let current = p.get("parent_id");
+    unit: Option<i64>,
+}
+
+impl Editing {
+    fn new_unit() -> Self {
+        Editing {
+            title: "Thêm đơn vị".to_owned(),
+            action: "/units/new".to_owned(),
+            unit: None,
+        }
+    }
+
+    fn of(u: &unit::Model) -> Self {
+        Editing {
+            title: format!("Sửa đơn vị «{}»", u.name),
+            action: format!("/units/{}/edit", u.id),
+            unit: Some(u.id),
+        }
+    }
+}
+
+fn form(shell: Shell, editing: Editing, f: &UnitForm, units: &[unit::Model]) -> FormPage {
     let mut parents = vec![Choice {
         value: String::new(),
         label: "— Không có (cấp cao nhất) —".to_owned(),
-        selected: current.is_empty(),
+        selected: f.parent_id.trim().is_empty(),
     }];
+    // A unit cannot sit under itself.
     parents.extend(
         tree(units)
             .into_iter()
-            .filter(|(u, _)| Some(u.id) != editing)
+            .filter(|(u, _)| Some(u.id) != editing.unit)
             .map(|(u, depth)| Choice {
                 value: u.id.to_string(),
                 label: format!("{}{} ({})", "· ".repeat(depth), u.name, u.code),
-                selected: u.id.to_string() == current,
+                selected: u.id.to_string() == f.parent_id.trim(),
             }),
     );
+    let kinds = UnitKind::ALL.iter().map(|k| (k.as_str(), k.label_vi()));
     FormPage {
-        title,
+        title: editing.title,
         intro: Some("Các trường có dấu * là bắt buộc.".to_owned()),
-        action,
+        action: editing.action,
         hidden: Vec::new(),
         sections: vec![Section {
             legend: "Đơn vị",
             inputs: vec![
-                Input::text("code", "Mã đơn vị", p.get("code"))
+                Input::text("code", "Mã đơn vị", &f.code)
                     .required()
                     .hint("Chữ không dấu, chữ số, '-', '_' hoặc '.', ví dụ HN-HADONG"),
-                Input::text("name", "Tên đơn vị", p.get("name")).required(),
+                Input::text("name", "Tên đơn vị", &f.name).required(),
                 Input::select(
                     "kind",
                     "Cấp",
-                    Choice::list(
-                        p.get("kind"),
-                        Some("— Chọn —"),
-                        UnitKind::ALL.iter().map(|k| (k.as_str(), k.label_vi())),
-                    ),
+                    Choice::list(f.kind.trim(), Some("— Chọn —"), kinds),
                 )
                 .required(),
                 Input::select("parent_id", "Đơn vị cấp trên", parents),
-                Input::date("valid_from", "Hiệu lực từ ngày", p.get("valid_from")),
-                Input::date("valid_to", "Hiệu lực đến ngày", p.get("valid_to"))
+                Input::date("valid_from", "Hiệu lực từ ngày", &f.valid_from),
+                Input::date("valid_to", "Hiệu lực đến ngày", &f.valid_to)
                     .hint("Để trống nếu đơn vị còn hoạt động"),
             ],
         }],
@@ -203,18 +248,38 @@ fn form(
     }
 }
 
+/// The form page, first shown (200) or shown again with the messages of a refused save (422).
+async fn render(
+    state: &AppState,
+    user: &WebUser,
+    editing: Editing,
+    f: &UnitForm,
+    refused: Option<AppError>,
+) -> Result<Response, PageError> {
+    // An error that is not about the fields is an error page, before anything is read for the form.
+    let errors = refused.map(field_errors).transpose()?;
+    let units = service::all(&state.db, &state.cache, &[]).await?;
+    let mut page_view = form(user.shell(&Flash::default()), editing, f, &units);
+    let status = match errors {
+        Some(errors) => {
+            page_view.attach(&errors);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        None => StatusCode::OK,
+    };
+    Ok(page(status, &page_view, &Flash::default()))
+}
+
 pub async fn new_form(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
     user.actor.require_admin()?;
-    let units = crate::db::units::all(&state.db).await?;
-    let f = form(
-        user.shell(&Flash::default()),
-        "Thêm đơn vị".to_owned(),
-        "/units/new".to_owned(),
-        &Params::default(),
-        &units,
+    render(
+        &state,
+        &user,
+        Editing::new_unit(),
+        &UnitForm::default(),
         None,
-    );
-    Ok(page(StatusCode::OK, &f, &Flash::default()))
+    )
+    .await
 }
 
 pub async fn create(
@@ -223,55 +288,15 @@ pub async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     user.actor.require_admin()?;
-    let p = form_body(body)?;
-    user.check_csrf(&p)?;
-    let errors = match parse(&p) {
-        Ok(input) => match service::create(&state.db, &user.actor, input).await {
-            Ok(u) => {
-                return Ok(redirect_with(
-                    "/units",
-                    Notice::ok(format!("Đã thêm đơn vị «{}».", u.name)),
-                ));
-            }
-            Err(e) => field_errors(e)?,
-        },
-        Err(errors) => errors,
-    };
-    let units = crate::db::units::all(&state.db).await?;
-    let mut f = form(
-        user.shell(&Flash::default()),
-        "Thêm đơn vị".to_owned(),
-        "/units/new".to_owned(),
-        &p,
-        &units,
-        None,
-    );
-    f.attach(&errors);
-    Ok(page(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &f,
-        &Flash::default(),
-    ))
-}
-
-fn params_of(u: &unit::Model) -> Params {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    s.append_pair("code", &u.code)
-        .append_pair("name", &u.name)
-        .append_pair("kind", u.kind.as_str())
-        .append_pair(
-            "parent_id",
-            &u.parent_id.map(|id| id.to_string()).unwrap_or_default(),
-        )
-        .append_pair(
-            "valid_from",
-            &u.valid_from.map(|d| d.to_string()).unwrap_or_default(),
-        )
-        .append_pair(
-            "valid_to",
-            &u.valid_to.map(|d| d.to_string()).unwrap_or_default(),
-        );
-    Params::parse(s.finish().as_bytes())
+    let f: UnitForm = user.form(body)?;
+    let saved = async { service::create(&state.db, &user.actor, f.parse()?).await }.await;
+    match saved {
+        Ok(u) => Ok(redirect_with(
+            "/units",
+            Notice::ok(format!("Đã thêm đơn vị «{}».", u.name)),
+        )),
+        Err(e) => render(&state, &user, Editing::new_unit(), &f, Some(e)).await,
+    }
 }
 
 pub async fn edit_form(
@@ -280,18 +305,8 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     user.actor.require_admin()?;
-    let id = path_id(&id, "đơn vị")?;
-    let u = service::get(&state.db, id).await?;
-    let units = crate::db::units::all(&state.db).await?;
-    let f = form(
-        user.shell(&Flash::default()),
-        format!("Sửa đơn vị «{}»", u.name),
-        format!("/units/{id}/edit"),
-        &params_of(&u),
-        &units,
-        Some(id),
-    );
-    Ok(page(StatusCode::OK, &f, &Flash::default()))
+    let u = service::get(&state.db, path_id(&id, "đơn vị")?).await?;
+    render(&state, &user, Editing::of(&u), &UnitForm::of(&u), None).await
 }
 
 pub async fn update(
@@ -300,46 +315,19 @@ pub async fn update(
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
-    let id = path_id(&id, "đơn vị")?;
-    let current = service::get(&state.db, id).await?;
+    let current = service::get(&state.db, path_id(&id, "đơn vị")?).await?;
     user.actor.require_admin()?;
-    let p = form_body(body)?;
-    user.check_csrf(&p)?;
-    let errors = match parse(&p) {
-        Ok(u) => {
-            let patch = UnitPatch {
-                code: Some(u.code),
-                name: Some(u.name),
-                kind: Some(u.kind),
-                parent_id: Some(u.parent_id),
-                valid_from: Some(u.valid_from),
-                valid_to: Some(u.valid_to),
-            };
-            match service::update(&state.db, &user.actor, id, patch).await {
-                Ok(u) => {
-                    return Ok(redirect_with(
-                        "/units",
-                        Notice::ok(format!("Đã lưu đơn vị «{}».", u.name)),
-                    ));
-                }
-                Err(e) => field_errors(e)?,
-            }
-        }
-        Err(errors) => errors,
-    };
-    let units = crate::db::units::all(&state.db).await?;
-    let mut f = form(
-        user.shell(&Flash::default()),
-        format!("Sửa đơn vị «{}»", current.name),
-        format!("/units/{id}/edit"),
-        &p,
-        &units,
-        Some(id),
-    );
-    f.attach(&errors);
-    Ok(page(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &f,
-        &Flash::default(),
-    ))
+    let f: UnitForm = user.form(body)?;
+    let saved = async {
+        let patch = UnitPatch::from(f.parse()?);
+        service::update(&state.db, &user.actor, current.id, patch).await
+    }
+    .await;
+    match saved {
+        Ok(u) => Ok(redirect_with(
+            "/units",
+            Notice::ok(format!("Đã lưu đơn vị «{}».", u.name)),
+        )),
+        Err(e) => render(&state, &user, Editing::of(&current), &f, Some(e)).await,
+    }
 }
