@@ -3,22 +3,27 @@
 //! `/api/v1/reports/*`.
 
 use super::form::Choice;
-use super::page::{Flash, PageError, Params, page};
+use super::input::{self, given};
+use super::page::{Flash, PageError, page};
 use super::session::{Shell, WebUser};
 use crate::AppState;
 use crate::domain::compliance::View;
 use crate::error::AppError;
-use crate::reports::{self, summary::MoneyUnit};
+use crate::reports::table::Table;
+use crate::reports::{self, html::Chart, summary::MoneyUnit};
 use crate::services::packages::PackageFilter;
+use crate::services::units::Units;
 use askama::Template;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::Utc;
+use serde::Deserialize;
 
 /// Rows shown in the preview; the files hold every row.
 const PREVIEW_ROWS: usize = 200;
 
+/// The reports the page offers: wire name (the API's path too) and title.
 const KINDS: &[(&str, &str)] = &[
     (
         "compliance",
@@ -48,190 +53,284 @@ struct ReportsPage {
     shell: Shell,
 }
 
+/// The page's query string (its picker is a GET form), as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReportQuery {
+    report: String,
+    unit_id: String,
+    year: String,
+    view: String,
+    money: String,
+}
+
+/// A report every choice of which was read and is valid.
+struct Report {
+    kind: &'static str,
+    unit_id: i64,
+    year: i32,
+    view: View,
+    money: MoneyUnit,
+}
+
+/// The choices as the picker shows them back (defaults filled in), and what is wrong with them.
+struct Picked {
+    kind: String,
+    unit: String,
+    year: String,
+    view: String,
+    money: String,
+    /// The year, when it reads as one (remembered even if another choice is wrong).
+    year_ok: Option<i32>,
+    errors: Vec<String>,
+    report: Option<Report>,
+}
+
+impl ReportQuery {
+    fn unit(&self) -> Option<i64> {
+        given(&self.unit_id).and_then(|u| u.parse().ok())
+    }
+
+    /// Reads the choices; `year` is the year typed or the one the page opens on.
+    fn pick(&self, units: &Units, year: String) -> Picked {
+        let kind = given(&self.report).unwrap_or("compliance");
+        let view_raw = given(&self.view).unwrap_or("plan");
+        let money_raw = given(&self.money).unwrap_or("dong");
+        let unit_raw = given(&self.unit_id)
+            .map(str::to_owned)
+            .or_else(|| units.top().map(|id| id.to_string()))
+            .unwrap_or_default();
+        let mut errors = Vec::new();
+        let kind_known = KINDS.iter().find(|(k, _)| *k == kind).map(|(k, _)| *k);
+        if kind_known.is_none() {
+            errors.push("Hãy chọn một báo cáo trong danh sách.".to_owned());
+        }
+        let view: Option<View> = view_raw.parse().ok();
+        if view.is_none() {
+            errors.push("Hãy chọn cách tính năm (theo kế hoạch hoặc theo kết quả).".to_owned());
+        }
+        let money: Option<MoneyUnit> =
+            serde_json::from_value(serde_json::Value::String(money_raw.to_owned())).ok();
+        if money.is_none() {
+            errors.push("Hãy chọn đơn vị tiền (đồng hoặc triệu đồng).".to_owned());
+        }
+        let unit_id = unit_raw
+            .parse::<i64>()
+            .ok()
+            .filter(|id| units.get(*id).is_some());
+        if unit_id.is_none() && !units.is_empty() {
+            errors.push("Không có đơn vị này; hãy chọn một đơn vị trong danh sách.".to_owned());
+        }
+        let year_ok = year
+            .parse::<i32>()
+            .ok()
+            .filter(|y| crate::domain::PLAN_YEARS.contains(y));
+        if year_ok.is_none() {
+            errors.push("Năm phải là một số từ 2000 đến 2100.".to_owned());
+        }
+        if units.is_empty() {
+            errors.push("Chưa có đơn vị nào: chưa có gì để báo cáo.".to_owned());
+        }
+        let report = match (errors.is_empty(), kind_known, unit_id, year_ok, view, money) {
+            (true, Some(kind), Some(unit_id), Some(year), Some(view), Some(money)) => {
+                Some(Report {
+                    kind,
+                    unit_id,
+                    year,
+                    view,
+                    money,
+                })
+            }
+            _ => None,
+        };
+        Picked {
+            kind: kind.to_owned(),
+            unit: unit_raw,
+            year,
+            view: view_raw.to_owned(),
+            money: money_raw.to_owned(),
+            year_ok,
+            errors,
+            report,
+        }
+    }
+}
+
+/// A report's preview and its downloads, or why there is none (a year without data for the
+/// summary, say: an answer, not the officer's mistake).
+#[derive(Default)]
+struct Preview {
+    html: Option<String>,
+    truncated: Option<String>,
+    downloads: Vec<Download>,
+    errors: Vec<String>,
+}
+
+/// The report's tables, and the chart above the first.
+async fn tables(state: &AppState, r: &Report) -> Result<(Vec<Table>, Option<Chart>), AppError> {
+    let now = Utc::now();
+    let (db, unit_id, year) = (&state.db, r.unit_id, r.year);
+    match r.kind {
+        "compliance" => {
+            let c = crate::services::compliance::compute(db, unit_id, year, r.view).await?;
+            Ok((
+                reports::compliance::tables(&c, 1, now),
+                Chart::compliance(&c),
+            ))
+        }
+        "summary" => reports::summary::build(db, unit_id, year, r.view, r.money, now)
+            .await
+            .map(|t| (vec![t], None)),
+        _ => {
+            let filter = PackageFilter {
+                unit_id: Some(unit_id),
+                plan_year: Some(year),
+                ..PackageFilter::default()
+            };
+            reports::packages::build(db, filter, now)
+                .await
+                .map(|t| (vec![t], None))
+        }
+    }
+}
+
+async fn preview(state: &AppState, r: &Report, money: &str) -> Result<Preview, PageError> {
+    let (tables, chart) = match tables(state, r).await {
+        Ok(built) => built,
+        Err(AppError::Rule { message, .. }) => return Ok(errors_only(vec![message])),
+        Err(AppError::Validation(list)) => {
+            return Ok(errors_only(list.into_iter().map(|e| e.message).collect()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut html = String::new();
+    for (i, table) in tables.iter().enumerate() {
+        // The scope lines and the chart once, above the first table.
+        let (part, chart) = if i == 0 {
+            (table.clone(), chart.as_ref())
+        } else {
+            let scope = Vec::new();
+            (
+                Table {
+                    scope,
+                    ..table.clone()
+                },
+                None,
+            )
+        };
+        let fragment = reports::html::fragment(&part, chart, PREVIEW_ROWS)
+            .map_err(|e| PageError(AppError::Internal(e.into())))?;
+        html.push_str(&fragment);
+    }
+    let data_rows = tables.first().map_or(0, |t| t.rows.len());
+    Ok(Preview {
+        html: Some(html),
+        truncated: (data_rows > PREVIEW_ROWS).then(|| {
+            format!("Xem trước {PREVIEW_ROWS} / {data_rows} dòng; tệp tải về có đủ các dòng.")
+        }),
+        downloads: downloads(r, money),
+        errors: Vec::new(),
+    })
+}
+
+fn errors_only(errors: Vec<String>) -> Preview {
+    Preview {
+        errors,
+        ..Preview::default()
+    }
+}
+
+/// The same report from the API, as files.
+fn downloads(r: &Report, money: &str) -> Vec<Download> {
+    let (kind, unit_id, year, view) = (r.kind, r.unit_id, r.year, r.view.as_str());
+    let query = match kind {
+        "packages" => format!("unit_id={unit_id}&plan_year={year}"),
+        "summary" => format!("unit_id={unit_id}&year={year}&view={view}&unit={money}"),
+        _ => format!("unit_id={unit_id}&year={year}&view={view}"),
+    };
+    [
+        ("Tải CSV", "csv"),
+        ("Tải Excel (XLSX)", "xlsx"),
+        ("Bản in (HTML)", "html"),
+    ]
+    .into_iter()
+    .map(|(label, format)| Download {
+        label,
+        href: format!("/api/v1/reports/{kind}?{query}&format={format}"),
+    })
+    .collect()
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: WebUser,
-    headers: axum::http::HeaderMap,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
     flash: Flash,
 ) -> Result<Response, PageError> {
-    let p = Params::query(query.as_deref());
-    let all = crate::db::units::all(&state.db).await?;
-    let kind = p.opt("report").unwrap_or("compliance");
-    let view_raw = p.opt("view").unwrap_or("plan");
-    let money_raw = p.opt("money").unwrap_or("dong");
-    let default_unit = all
-        .iter()
-        .find(|u| u.parent_id.is_none())
-        .map(|u| u.id.to_string())
-        .unwrap_or_default();
-    let unit_raw = p.opt("unit_id").map_or(default_unit, str::to_owned);
-    let year_raw = match p.opt("year") {
+    let q: ReportQuery = input::query(query.as_deref())?;
+    let units =
+        crate::services::units::visible(&state.db, &state.cache, &user.actor, q.unit().as_slice())
+            .await?;
+    let year = match given(&q.year) {
         Some(y) => y.to_owned(),
         None => super::dashboard::default_year(&state, &headers)
             .await?
             .to_string(),
     };
-
-    let mut errors = Vec::new();
-    if !KINDS.iter().any(|(k, _)| *k == kind) {
-        errors.push("Hãy chọn một báo cáo trong danh sách.".to_owned());
-    }
-    let view: Option<View> = view_raw.parse().ok();
-    if view.is_none() {
-        errors.push("Hãy chọn cách tính năm (theo kế hoạch hoặc theo kết quả).".to_owned());
-    }
-    let money: Option<MoneyUnit> =
-        serde_json::from_value(serde_json::Value::String(money_raw.to_owned())).ok();
-    if money.is_none() {
-        errors.push("Hãy chọn đơn vị tiền (đồng hoặc triệu đồng).".to_owned());
-    }
-    let unit_id = unit_raw
-        .parse::<i64>()
-        .ok()
-        .filter(|id| all.iter().any(|u| u.id == *id));
-    if unit_id.is_none() && !all.is_empty() {
-        errors.push("Không có đơn vị này; hãy chọn một đơn vị trong danh sách.".to_owned());
-    }
-    let year = match year_raw.as_str() {
-        "" => None,
-        y => match y.parse::<i32>() {
-            Ok(y) if crate::domain::PLAN_YEARS.contains(&y) => Some(y),
-            _ => {
-                errors.push("Năm phải là một số từ 2000 đến 2100.".to_owned());
-                None
-            }
-        },
-    };
-    if all.is_empty() {
-        errors.push("Chưa có đơn vị nào: chưa có gì để báo cáo.".to_owned());
-    }
-
+    let picked = q.pick(&units, year);
     // What the officer picked wrong (422); a year no target covers is an answer, not an error.
-    let picked_wrong = !errors.is_empty() && !all.is_empty();
-    let mut preview = None;
-    let mut truncated = None;
-    let mut downloads = Vec::new();
-    if let (true, Some(unit_id), Some(year), Some(view), Some(money)) =
-        (errors.is_empty(), unit_id, year, view, money)
-    {
-        let now = Utc::now();
-        let built = match kind {
-            "compliance" => {
-                match crate::services::compliance::compute(&state.db, unit_id, year, view).await {
-                    Ok(c) => Ok((
-                        reports::compliance::tables(&c, 1, now),
-                        reports::html::Chart::compliance(&c),
-                    )),
-                    Err(e) => Err(e),
-                }
-            }
-            "summary" => reports::summary::build(&state.db, unit_id, year, view, money, now)
-                .await
-                .map(|t| (vec![t], None)),
-            _ => {
-                let filter = PackageFilter {
-                    unit_id: Some(unit_id),
-                    plan_year: Some(year),
-                    ..PackageFilter::default()
-                };
-                reports::packages::build(&state.db, filter, now)
-                    .await
-                    .map(|t| (vec![t], None))
-            }
-        };
-        match built {
-            Ok((tables, chart)) => {
-                let data_rows = tables.first().map_or(0, |t| t.rows.len());
-                let mut html = String::new();
-                for (i, table) in tables.iter().enumerate() {
-                    // The scope lines and the chart once, above the first table.
-                    let part = if i == 0 {
-                        table.clone()
-                    } else {
-                        reports::table::Table {
-                            scope: Vec::new(),
-                            ..table.clone()
-                        }
-                    };
-                    html.push_str(
-                        &reports::html::fragment(
-                            &part,
-                            if i == 0 { chart.as_ref() } else { None },
-                            PREVIEW_ROWS,
-                        )
-                        .map_err(|e| PageError(AppError::Internal(e.into())))?,
-                    );
-                }
-                preview = Some(html);
-                if data_rows > PREVIEW_ROWS {
-                    truncated = Some(format!(
-                        "Xem trước {PREVIEW_ROWS} / {data_rows} dòng; tệp tải về có đủ các dòng."
-                    ));
-                }
-                let query = match kind {
-                    "packages" => format!("unit_id={unit_id}&plan_year={year}"),
-                    "summary" => format!(
-                        "unit_id={unit_id}&year={year}&view={}&unit={money_raw}",
-                        view.as_str()
-                    ),
-                    _ => format!("unit_id={unit_id}&year={year}&view={}", view.as_str()),
-                };
-                downloads = [
-                    ("Tải CSV", "csv"),
-                    ("Tải Excel (XLSX)", "xlsx"),
-                    ("Bản in (HTML)", "html"),
-                ]
-                .into_iter()
-                .map(|(label, format)| Download {
-                    label,
-                    href: format!("/api/v1/reports/{kind}?{query}&format={format}"),
-                })
-                .collect();
-            }
-            Err(AppError::Rule { message, .. }) => errors.push(message),
-            Err(AppError::Validation(list)) => {
-                errors.extend(list.into_iter().map(|e| e.message));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-
-    let status = if picked_wrong {
+    let status = if !picked.errors.is_empty() && !units.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    let report_page = ReportsPage {
-        kinds: Choice::list(kind, None, KINDS.iter().copied()),
-        units: all
-            .iter()
-            .map(|u| Choice {
-                value: u.id.to_string(),
-                label: format!("{} ({})", u.name, u.code),
-                selected: u.id.to_string() == unit_raw,
-            })
-            .collect(),
-        views: Choice::list(
-            view_raw,
-            None,
-            [View::Plan, View::Result].map(|v| (v.as_str(), v.label_vi())),
-        ),
-        money: Choice::list(
-            money_raw,
-            None,
-            [("dong", "Đồng"), ("million", "Triệu đồng")],
-        ),
-        year: year_raw,
-        errors,
-        preview,
-        truncated,
-        downloads,
-        shell: user.shell(&flash),
+    let shown = match &picked.report {
+        Some(r) => preview(&state, r, &picked.money).await?,
+        None => Preview::default(),
     };
-    let mut response = page(status, &report_page, &flash);
-    if let (Some(y), true) = (year, p.opt("year").is_some()) {
+    let chosen_year = picked.year_ok;
+    let mut response = page(
+        status,
+        &ReportsPage::new(&units, picked, shown, &user, &flash),
+        &flash,
+    );
+    if let (Some(y), Some(_)) = (chosen_year, given(&q.year)) {
         super::dashboard::remember_year(&mut response, y);
     }
     Ok(response)
+}
+
+impl ReportsPage {
+    fn new(units: &Units, picked: Picked, shown: Preview, user: &WebUser, flash: &Flash) -> Self {
+        let mut errors = picked.errors;
+        errors.extend(shown.errors);
+        ReportsPage {
+            kinds: Choice::list(&picked.kind, None, KINDS.iter().copied()),
+            units: units
+                .iter()
+                .map(|u| Choice {
+                    value: u.id.to_string(),
+                    label: format!("{} ({})", u.name, u.code),
+                    selected: u.id.to_string() == picked.unit,
+                })
+                .collect(),
+            views: Choice::list(
+                &picked.view,
+                None,
+                [View::Plan, View::Result].map(|v| (v.as_str(), v.label_vi())),
+            ),
+            money: Choice::list(
+                &picked.money,
+                None,
+                [("dong", "Đồng"), ("million", "Triệu đồng")],
+            ),
+            year: picked.year,
+            errors,
+            preview: shown.html,
+            truncated: shown.truncated,
+            downloads: shown.downloads,
+            shell: user.shell(flash),
+        }
+    }
 }
