@@ -7,6 +7,7 @@ pub mod api_token;
 pub mod audit_log;
 pub mod deleted_package;
 pub mod enums;
+pub mod import_result;
 pub mod login_failure;
 pub mod package;
 pub mod regime;

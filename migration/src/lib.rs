@@ -12,6 +12,7 @@ mod m20261127_000007_expiry_indexes;
 mod m20261206_000009_target_roadmap;
 mod m20261206_000010_sync_indexes;
 mod m20261206_000011_planned_quarter;
+mod m20261208_000012_import_results;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_target_roadmap::Migration),
             Box::new(m20261206_000010_sync_indexes::Migration),
             Box::new(m20261206_000011_planned_quarter::Migration),
+            Box::new(m20261208_000012_import_results::Migration),
         ]
     }
 }

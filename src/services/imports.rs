@@ -17,12 +17,12 @@ use entity::{AuditAction, package, unit};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use validator::Validate;
 
 /// One problem with one cell (or one row, when `column` is empty).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RowError {
     /// The row as a spreadsheet program numbers it (the header is usually row 1): an XLSX
     /// row's number; in a CSV, one row per line end outside quotes (`\r\n`, `\n` or `\r`), blank
@@ -97,6 +97,62 @@ pub fn require_import(actor: &Actor) -> Result<(), AppError> {
             ),
         })
     }
+}
+
+/// How long the errors of an import stay downloadable: the officer reads them right after the
+/// upload; a day covers a break without keeping files' contents for good.
+pub const KEEP_ERRORS_HOURS: i64 = 24;
+
+/// Keeps the errors an import found for `actor` to download (the page links to them by the
+/// returned id), and forgets the errors kept before the last [`KEEP_ERRORS_HOURS`].
+pub async fn keep_errors(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    errors: &[RowError],
+    now: chrono::DateTime<Utc>,
+) -> Result<i64, AppError> {
+    use entity::import_result;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, NotSet};
+    let user_id = actor.user_id.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "import errors kept for an actor without a user"
+        ))
+    })?;
+    import_result::Entity::delete_many()
+        .filter(
+            import_result::Column::CreatedAt.lt(now - chrono::Duration::hours(KEEP_ERRORS_HOURS)),
+        )
+        .exec(db)
+        .await?;
+    let kept = import_result::ActiveModel {
+        id: NotSet,
+        user_id: Set(user_id),
+        created_at: Set(now),
+        errors: Set(serde_json::to_string(errors).map_err(anyhow::Error::from)?),
+    }
+    .insert(db)
+    .await?;
+    Ok(kept.id)
+}
+
+/// The errors kept under `id`, when they are `actor`'s and still kept; anything else is a
+/// page that does not exist (another user's errors are not theirs to learn of).
+pub async fn kept_errors(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<RowError>, AppError> {
+    use entity::import_result;
+    let gone = || AppError::not_found("danh sách lỗi nhập", id);
+    let kept = import_result::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|k| Some(k.user_id) == actor.user_id)
+        .filter(|k| k.created_at > now - chrono::Duration::hours(KEEP_ERRORS_HOURS))
+        .ok_or_else(gone)?;
+    serde_json::from_str(&kept.errors)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("kept import errors unreadable: {e}")))
 }
 
 /// The identity of a package across imports.

@@ -1,38 +1,57 @@
 //! The import page: upload a CSV or XLSX package list (a dry run first, if the officer wants),
 //! see every error in a table (and download it as CSV), or the counts of what was written.
+//!
+//! The errors' download reads them where the upload kept them (`services::imports::keep_errors`,
+//! by id and owner, for a day), not from the browser: a list posted back could say anything and
+//! would be served as bidtrack's own.
 
-use super::page::{Flash, PageError, page};
+use super::form::Choice;
+use super::page::{Flash, PageError, page, path_id};
 use super::session::{Shell, WebUser};
 use crate::AppState;
 use crate::error::AppError;
-use crate::services::imports::{self, ImportOptions, ImportReport, RowError};
+use crate::services::imports::{self, ImportOptions, ImportReport};
+use crate::services::units;
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::Utc;
 
 #[derive(Template)]
 #[template(path = "import.html")]
 struct ImportPage {
-    units: Vec<super::form::Choice>,
+    units: Vec<Choice>,
     dry_run: bool,
     report: Option<ImportReport>,
-    /// The errors as JSON, for the CSV download form.
-    errors_json: String,
+    /// Where the errors of `report` download as CSV.
+    errors_csv: Option<String>,
     error: Option<String>,
     shell: Shell,
 }
 
-async fn unit_choices(
-    state: &AppState,
-    current: &str,
-) -> Result<Vec<super::form::Choice>, PageError> {
-    let units = crate::db::units::all(&state.db).await?;
-    Ok(super::form::Choice::list(
-        current,
-        Some("Theo cột «Mã đơn vị» của tệp"),
-        units.iter().map(|u| (u.code.as_str(), u.name.as_str())),
-    ))
+impl ImportPage {
+    async fn new(
+        state: &AppState,
+        shell: Shell,
+        unit: &str,
+        dry_run: bool,
+    ) -> Result<Self, PageError> {
+        let units = units::all(&state.db, &state.cache, &[]).await?;
+        Ok(ImportPage {
+            units: Choice::list(
+                unit,
+                Some("Theo cột «Mã đơn vị» của tệp"),
+                units.iter().map(|u| (u.code.as_str(), u.name.as_str())),
+            ),
+            dry_run,
+            report: None,
+            errors_csv: None,
+            error: None,
+            shell,
+        })
+    }
 }
 
 pub async fn show(
@@ -40,16 +59,71 @@ pub async fn show(
     user: WebUser,
     flash: Flash,
 ) -> Result<Response, PageError> {
-    imports::require_import(&user.actor).map_err(PageError)?;
-    let view = ImportPage {
-        units: unit_choices(&state, "").await?,
-        dry_run: true,
-        report: None,
-        errors_json: String::new(),
-        error: None,
-        shell: user.shell(&flash),
-    };
+    imports::require_import(&user.actor)?;
+    let view = ImportPage::new(&state, user.shell(&flash), "", true).await?;
     Ok(page(StatusCode::OK, &view, &flash))
+}
+
+/// The upload form, as sent (multipart: it carries the file).
+#[derive(Debug, Default)]
+struct Upload {
+    csrf: String,
+    dry_run: bool,
+    /// A unit code every row belongs to, or empty.
+    unit: String,
+    file: Option<Bytes>,
+}
+
+impl Upload {
+    async fn read(request: Request, state: &AppState) -> Result<Self, PageError> {
+        let limit = state.settings.import_limit_bytes;
+        let bad = |status, text| {
+            PageError(AppError::unreadable_body(
+                status,
+                text,
+                "invalid_multipart",
+                limit,
+            ))
+        };
+        let mut form = Multipart::from_request(request, state)
+            .await
+            .map_err(|e| bad(e.status(), e.body_text()))?;
+        let mut upload = Upload::default();
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| bad(e.status(), e.body_text()))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            let value = field
+                .bytes()
+                .await
+                .map_err(|e| bad(e.status(), e.body_text()))?;
+            match name.as_str() {
+                "csrf" => upload.csrf = String::from_utf8_lossy(&value).trim().to_owned(),
+                "dry_run" => upload.dry_run = true,
+                "unit" => upload.unit = String::from_utf8_lossy(&value).trim().to_owned(),
+                "file" => upload.file = Some(value),
+                _ => {}
+            }
+        }
+        Ok(upload)
+    }
+
+    async fn import(self, state: &AppState, user: &WebUser) -> Result<ImportReport, AppError> {
+        let Some(bytes) = self.file.filter(|f| !f.is_empty()) else {
+            return Err(AppError::Rule {
+                code: "missing_file",
+                message: "Chưa chọn tệp".to_owned(),
+            });
+        };
+        let sheet = imports::read_file_blocking(bytes, state.settings.import_bounds).await?;
+        let options = ImportOptions {
+            dry_run: self.dry_run,
+            unit: Some(self.unit).filter(|u| !u.is_empty()),
+        };
+        imports::import_packages(&state.db, &user.actor, sheet, options, &|_| {}).await
+    }
 }
 
 pub async fn upload(
@@ -58,85 +132,21 @@ pub async fn upload(
     request: Request,
 ) -> Result<Response, PageError> {
     // Who may import is known before a byte of the file is read.
-    imports::require_import(&user.actor).map_err(PageError)?;
-    let limit = state.settings.import_limit_bytes;
-    let bad = |status, text| {
-        PageError(AppError::unreadable_body(
-            status,
-            text,
-            "invalid_multipart",
-            limit,
-        ))
-    };
-    let mut form = Multipart::from_request(request, &state)
-        .await
-        .map_err(|e| bad(e.status(), e.body_text()))?;
-    let (mut csrf, mut dry_run, mut unit, mut file) = (String::new(), false, String::new(), None);
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| bad(e.status(), e.body_text()))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        let value = field
-            .bytes()
-            .await
-            .map_err(|e| bad(e.status(), e.body_text()))?;
-        match name.as_str() {
-            "csrf" => csrf = String::from_utf8_lossy(&value).into_owned(),
-            "dry_run" => dry_run = true,
-            "unit" => unit = String::from_utf8_lossy(&value).trim().to_owned(),
-            "file" => file = Some(value),
-            _ => {}
-        }
-    }
-    user.check_csrf(&super::page::Params::parse(
-        form_urlencoded::Serializer::new(String::new())
-            .append_pair("csrf", &csrf)
-            .finish()
-            .as_bytes(),
-    ))?;
-    let mut view = ImportPage {
-        units: unit_choices(&state, &unit).await?,
-        dry_run,
-        report: None,
-        errors_json: String::new(),
-        error: None,
-        shell: user.shell(&Flash::default()),
-    };
-    let outcome = match file.filter(|f| !f.is_empty()) {
-        None => Err(AppError::Rule {
-            code: "missing_file",
-            message: "Chưa chọn tệp".to_owned(),
-        }),
-        Some(bytes) => match imports::read_file_blocking(bytes, state.settings.import_bounds).await
-        {
-            Ok(sheet) => {
-                imports::import_packages(
-                    &state.db,
-                    &user.actor,
-                    sheet,
-                    ImportOptions {
-                        dry_run,
-                        unit: Some(unit).filter(|u| !u.is_empty()),
-                    },
-                    &|_| {},
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        },
-    };
-    let status = match outcome {
-        Ok(report) => {
-            let status = if report.errors.is_empty() {
-                StatusCode::OK
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            view.errors_json = serde_json::to_string(&report.errors).unwrap_or_default();
+    imports::require_import(&user.actor)?;
+    let form = Upload::read(request, &state).await?;
+    user.check_csrf_token(&form.csrf)?;
+    let shell = user.shell(&Flash::default());
+    let mut view = ImportPage::new(&state, shell, &form.unit, form.dry_run).await?;
+    let status = match form.import(&state, &user).await {
+        Ok(report) if report.errors.is_empty() => {
             view.report = Some(report);
-            status
+            StatusCode::OK
+        }
+        Ok(report) => {
+            let kept = imports::keep_errors(&state.db, &user.actor, &report.errors, Utc::now());
+            view.errors_csv = Some(format!("/import/{}/errors.csv", kept.await?));
+            view.report = Some(report);
+            StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(AppError::Rule { message, .. } | AppError::NotFound { key: message, .. }) => {
             view.error = Some(message);
@@ -147,23 +157,15 @@ pub async fn upload(
     Ok(page(status, &view, &Flash::default()))
 }
 
-/// The error table of an import as a CSV file (the page posts back what it showed).
+/// The error table of an import as a CSV file, as the upload kept it.
 pub async fn errors_csv(
+    State(state): State<AppState>,
     user: WebUser,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let p = super::page::form_body(body)?;
-    user.check_csrf(&p)?;
-    let errors: Vec<RowError> = serde_json::from_str::<Vec<serde_json::Value>>(p.get("errors"))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|v| RowError {
-            row: v["row"].as_u64().unwrap_or_default() as usize,
-            column: v["column"].as_str().unwrap_or_default().to_owned(),
-            value: v["value"].as_str().unwrap_or_default().to_owned(),
-            message: v["message"].as_str().unwrap_or_default().to_owned(),
-        })
-        .collect();
+    imports::require_import(&user.actor)?;
+    let id = path_id(&id, "danh sách lỗi nhập")?;
+    let errors = imports::kept_errors(&state.db, &user.actor, id, Utc::now()).await?;
     let csv = crate::reports::csv::import_errors(&errors)
         .map_err(|e| PageError(AppError::Internal(e.into())))?;
     Ok((

@@ -46,7 +46,7 @@ pub fn router(import_limit: usize) -> Router<AppState> {
                 .post(imports::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(import_limit)),
         )
-        .route("/import/errors.csv", post(imports::errors_csv))
+        .route("/import/{id}/errors.csv", get(imports::errors_csv))
         .route("/targets", get(targets::list))
         .route("/targets/new", get(targets::new_form).post(targets::create))
         .route(

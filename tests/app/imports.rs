@@ -474,6 +474,32 @@ db_test!(upload_page_and_command_line, |db: TestDb| async move {
         "{}",
         r.text
     );
+    // The errors download from where the upload kept them, by the link the page shows, and
+    // only for the officer who uploaded.
+    let shown = scraper::Html::parse_document(&r.text);
+    let link = scraper::Selector::parse("a[download]").expect("selector");
+    let href = shown
+        .select(&link)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .expect("a download link")
+        .to_owned();
+    let csv = c.get(&href).await;
+    assert_eq!(csv.status, 200, "{}", csv.text);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert!(
+        csv.text.contains("Đấu giá") && csv.text.lines().count() == 2,
+        "{}",
+        csv.text
+    );
+    assert_eq!(
+        Client::new(&db).get(&href).await.status,
+        404,
+        "another user's"
+    );
+    let viewer = Client::as_role(&db, Role::Viewer, None);
+    assert_eq!(viewer.get(&href).await.status, 403);
+    assert_eq!(c.get("/import/x/errors.csv").await.status, 404);
     let r = c
         .post_bytes(
             "/import",

@@ -8,6 +8,18 @@ use chrono::NaiveDate;
 use entity::{Field, Method, UnitKind};
 use sea_orm::{ConnectionTrait, Statement};
 
+/// How many migrations `name` and those after it are: rolling back that many undoes `name`,
+/// however many migrations are added later.
+fn since(name: &str) -> u32 {
+    use migration::MigratorTrait;
+    let all = migration::Migrator::migrations();
+    let at = all
+        .iter()
+        .position(|m| m.name() == name)
+        .unwrap_or_else(|| panic!("no migration {name}"));
+    u32::try_from(all.len() - at).expect("a few migrations")
+}
+
 db_test!(seeds_regimes_and_targets, |db: TestDb| async move {
     let conn = &db.conn;
     let regimes = db::reference::regimes(conn).await.expect("regimes");
@@ -227,11 +239,11 @@ db_test!(
     the_index_migrations_roll_back_and_forward,
     |db: TestDb| async move {
         use migration::MigratorTrait;
-        // 000005–000010: the data version, the compliance index with id, the expiry indexes,
-        // the targets' roadmap, the sync indexes.
-        migration::Migrator::down(&db.conn, Some(5))
+        // 000005 on: the data version, the compliance index with id, the expiry indexes, the
+        // targets' roadmap, the sync indexes, and whatever came after.
+        migration::Migrator::down(&db.conn, Some(since("m20261126_000005_data_version")))
             .await
-            .expect("roll back the last five migrations");
+            .expect("roll back from the data version on");
         db::migrate(&db.conn).await.expect("apply them again");
         assert_eq!(
             db::data_version(&db.conn).await.expect("data version"),
@@ -295,8 +307,8 @@ db_test!(
         let conn = &db.conn;
         let unit = add_unit(conn, "D", UnitKind::District, None).await;
         // Before targets could be several, a unit's rule replaced every rule of its year.
-        // 000010 (sync indexes) and 000009 (the roadmap).
-        migration::Migrator::down(conn, Some(2))
+        // The roadmap (000009) and every migration after it.
+        migration::Migrator::down(conn, Some(since("m20261206_000009_target_roadmap")))
             .await
             .expect("roll back the roadmap");
         conn.execute_raw(Statement::from_string(
