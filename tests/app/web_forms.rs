@@ -722,6 +722,97 @@ db_test!(
 );
 
 db_test!(
+    a_created_or_renamed_unit_is_offered_at_once,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let offered = |page: &Html, label: &str| {
+            texts(page, "select#unit_id option")
+                .iter()
+                .any(|o| o == label)
+        };
+        let ha_dong = ha_dong(&db).await.to_string();
+        // Every unit picker reads the cached unit list; these reads fill it.
+        for url in ["/packages", "/", "/reports"] {
+            assert!(!offered(
+                &doc(&c.get(url).await),
+                "Phường Mới (HN-HADONG-MOI)"
+            ));
+        }
+
+        // A unit added through its form is a choice of every page right after.
+        let (action, mut fields) = posted(&doc(&c.get("/units/new").await));
+        for (name, value) in [
+            ("code", "HN-HADONG-MOI"),
+            ("name", "Phường Mới"),
+            ("kind", "commune"),
+            ("parent_id", ha_dong.as_str()),
+        ] {
+            set(&mut fields, name, value);
+        }
+        assert_eq!(location(&submit(&c, &action, &fields).await), "/units");
+        for url in ["/packages", "/", "/reports", "/packages/new"] {
+            let page = doc(&c.get(url).await);
+            assert!(offered(&page, "Phường Mới (HN-HADONG-MOI)"), "{url}");
+        }
+
+        // Renamed through its form: the new name, and only it, right after.
+        let id = bidtrack::db::units::find_by_code(&db.conn, "HN-HADONG-MOI")
+            .await
+            .expect("q")
+            .expect("unit")
+            .id;
+        let (action, mut fields) = posted(&doc(&c.get(&format!("/units/{id}/edit")).await));
+        set(&mut fields, "name", "Phường Mới Đổi Tên");
+        assert_eq!(location(&submit(&c, &action, &fields).await), "/units");
+        for url in ["/packages", "/", "/reports", "/packages/new"] {
+            let page = doc(&c.get(url).await);
+            assert!(
+                offered(&page, "Phường Mới Đổi Tên (HN-HADONG-MOI)"),
+                "{url}"
+            );
+            assert!(!offered(&page, "Phường Mới (HN-HADONG-MOI)"), "{url}");
+        }
+
+        // Through the API as well.
+        let r = c
+            .post(
+                "/api/v1/units",
+                &serde_json::json!({"code": "HN-HADONG-MOI2", "name": "Phường Mới Hai",
+                    "kind": "commune", "parent_id": id}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert!(offered(
+            &doc(&c.get("/packages").await),
+            "Phường Mới Hai (HN-HADONG-MOI2)"
+        ));
+
+        // Another instance sharing the database learns of a unit created here within the
+        // cache's TTL, and at once when a page asks for it by id.
+        let other = Client::on_another_instance(&db);
+        assert!(!offered(
+            &doc(&other.get("/packages").await),
+            "Phường Ba (HN-HADONG-MOI3)"
+        ));
+        let r = c
+            .post(
+                "/api/v1/units",
+                &serde_json::json!({"code": "HN-HADONG-MOI3", "name": "Phường Ba",
+                    "kind": "commune", "parent_id": id}),
+            )
+            .await;
+        let third = r.json()["id"].as_i64().expect("id");
+        let r = other.get(&format!("/?unit_id={third}&year=2019")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(
+            texts(&doc(&r), "select#unit_id option[selected]"),
+            ["Phường Ba (HN-HADONG-MOI3)"]
+        );
+    }
+);
+
+db_test!(
     target_pages_list_and_edit_the_rules,
     |db: TestDb| async move {
         demo::load(&db.conn).await.expect("demo");
