@@ -1,9 +1,11 @@
-//! Target rules: the list (which years, which units, which methods count, the shares) and, in
-//! [`form`], the forms to add and change a rule, through the same service as `/api/v1/targets`.
+//! Target rules: the list (which years, which units, which methods count, the shares) and the
+//! forms to add and change a rule ([`form`]: the form as sent; [`edit`]: its pages), through the
+//! same service as `/api/v1/targets`.
 
+mod edit;
 mod form;
 
-pub use form::{create, edit_form, new_form, update};
+pub use edit::{create, edit_form, new_form, update};
 
 use super::page::{Flash, PageError, page};
 use super::session::{Shell, WebUser};
