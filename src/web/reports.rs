@@ -11,8 +11,8 @@ use crate::domain::compliance::View;
 use crate::error::AppError;
 use crate::reports::table::Table;
 use crate::reports::{self, html::Chart, summary::MoneyUnit};
-use crate::services::packages::PackageFilter;
 use crate::services::units::Units;
+use crate::services::{self, packages::PackageFilter};
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -261,6 +261,18 @@ fn downloads(r: &Report, money: &str) -> Vec<Download> {
     .collect()
 }
 
+impl Picked {
+    /// What the officer picked wrong (422); a year no target covers is an answer, not an error,
+    /// and an empty tree nobody's mistake.
+    fn status(&self, units: &Units) -> StatusCode {
+        if !self.errors.is_empty() && !units.is_empty() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        }
+    }
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: WebUser,
@@ -269,9 +281,8 @@ pub async fn show(
     flash: Flash,
 ) -> Result<Response, PageError> {
     let q: ReportQuery = input::query(query.as_deref())?;
-    let units =
-        crate::services::units::visible(&state.db, &state.cache, &user.actor, q.unit().as_slice())
-            .await?;
+    let (db, cache) = (&state.db, &state.cache);
+    let units = services::units::visible(db, cache, &user.actor, q.unit().as_slice()).await?;
     let year = match given(&q.year) {
         Some(y) => y.to_owned(),
         None => super::dashboard::default_year(&state, &headers)
@@ -279,22 +290,13 @@ pub async fn show(
             .to_string(),
     };
     let picked = q.pick(&units, year);
-    // What the officer picked wrong (422); a year no target covers is an answer, not an error.
-    let status = if !picked.errors.is_empty() && !units.is_empty() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let shown = match &picked.report {
         Some(r) => preview(&state, r, &picked.money).await?,
         None => Preview::default(),
     };
-    let chosen_year = picked.year_ok;
-    let mut response = page(
-        status,
-        &ReportsPage::new(&units, picked, shown, &user, &flash),
-        &flash,
-    );
+    let (status, chosen_year) = (picked.status(&units), picked.year_ok);
+    let view = ReportsPage::new(&units, picked, shown, &user, &flash);
+    let mut response = page(status, &view, &flash);
     if let (Some(y), Some(_)) = (chosen_year, given(&q.year)) {
         super::dashboard::remember_year(&mut response, y);
     }

@@ -98,6 +98,33 @@ impl DashboardQuery {
     }
 }
 
+impl Chosen {
+    /// A unit or year that does not parse is the officer's input to fix (422); a year no target
+    /// covers has its figures and says so; an empty tree is nobody's mistake.
+    fn status(&self, units: &Units) -> StatusCode {
+        if self.error.is_some() && !units.is_empty() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        }
+    }
+
+    /// The figures of the chosen unit and year, when both were chosen.
+    async fn summary(
+        &self,
+        state: &AppState,
+        units: &Units,
+        user: &WebUser,
+    ) -> Result<Option<Summary>, AppError> {
+        let (Some(unit_id), Some(year), None) = (self.unit_id, self.year, &self.error) else {
+            return Ok(None);
+        };
+        let (db, cache) = (&state.db, &state.cache);
+        let d = services::compliance::dashboard(db, cache, &user.actor, unit_id, year).await?;
+        Ok(Some(Summary::new(&d, units, &user.actor, year)))
+    }
+}
+
 pub async fn show(
     State(state): State<AppState>,
     user: WebUser,
@@ -106,24 +133,11 @@ pub async fn show(
     flash: Flash,
 ) -> Result<Response, PageError> {
     let q: DashboardQuery = input::query(query.as_deref())?;
-    let units =
-        services::units::visible(&state.db, &state.cache, &user.actor, q.unit().as_slice()).await?;
+    let (db, cache) = (&state.db, &state.cache);
+    let units = services::units::visible(db, cache, &user.actor, q.unit().as_slice()).await?;
     let chosen = q.choose(&state, &headers, &units, &user).await?;
-    let summary = match (chosen.unit_id, chosen.year, &chosen.error) {
-        (Some(unit_id), Some(year), None) => {
-            let (db, cache) = (&state.db, &state.cache);
-            let d = services::compliance::dashboard(db, cache, &user.actor, unit_id, year).await?;
-            Some(Summary::new(&d, &units, &user.actor, year))
-        }
-        _ => None,
-    };
-    // A unit or year that does not parse is the officer's input to fix (422); a year no target
-    // covers has its figures and says so.
-    let status = if chosen.error.is_some() && !units.is_empty() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let summary = chosen.summary(&state, &units, &user).await?;
+    let status = chosen.status(&units);
     let view = DashboardPage {
         units: unit_options(&units, chosen.unit_id),
         year: given(&q.year).map_or_else(

@@ -1,5 +1,8 @@
 //! The package register: a filterable, searchable (diacritics optional), sortable, paginated
-//! list, through the same service as `GET /api/v1/packages`.
+//! list, through the same service as `GET /api/v1/packages`. Its query string is read in
+//! [`query`].
+
+mod query;
 
 use super::form::Choice;
 use super::input::{self, given};
@@ -8,7 +11,7 @@ use super::session::{Shell, WebUser, WriteScope};
 use crate::AppState;
 use crate::domain::money::format_vnd;
 use crate::error::AppError;
-use crate::services::packages::{PackageFilter, PackageSort, PackageView};
+use crate::services::packages::PackageView;
 use crate::services::units::Units;
 use crate::services::{self, PageRequest};
 use askama::Template;
@@ -16,123 +19,30 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use entity::{Field, Method, PackageStatus};
-use serde::Deserialize;
-use std::str::FromStr;
+use query::{Asked, RegisterQuery};
 
 const PER_PAGE: u64 = 50;
-
-/// The register's query string (its filter form is a GET form), as sent. The fields are in the
-/// order the page's own links repeat them.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct RegisterQuery {
-    pub q: String,
-    pub unit_id: String,
-    pub plan_year: String,
-    pub method: String,
-    pub field: String,
-    pub status: String,
-    pub online: String,
-    pub in_target_scope: String,
-    pub sort: String,
-    pub page: String,
-}
-
-/// A query read: the service's filter and the page, and what could not be read (the filters
-/// by their Vietnamese names; the year on its own, as it is typed rather than chosen).
-struct Asked {
-    filter: PackageFilter,
-    page: u64,
-    problems: Vec<&'static str>,
-    plan_year_invalid: bool,
-}
-
-/// An optional filter: absent when empty, `Err` when it does not read as a `T`.
-fn optional<T: FromStr>(raw: &str) -> Result<Option<T>, ()> {
-    given(raw).map(str::parse).transpose().map_err(|_| ())
-}
-
-impl RegisterQuery {
-    fn parse(&self) -> Asked {
-        let mut problems = Vec::new();
-        let mut read = |ok: bool, name: &'static str| {
-            if !ok {
-                problems.push(name);
-            }
-        };
-        let unit_id = optional::<i64>(&self.unit_id);
-        read(unit_id.is_ok(), "đơn vị");
-        let method = optional::<Method>(&self.method);
-        read(method.is_ok(), "hình thức");
-        let field = optional::<Field>(&self.field);
-        read(field.is_ok(), "lĩnh vực");
-        let status = optional::<PackageStatus>(&self.status);
-        read(status.is_ok(), "trạng thái");
-        let online = optional::<bool>(&self.online);
-        read(online.is_ok(), "qua mạng");
-        let in_target_scope = optional::<bool>(&self.in_target_scope);
-        read(in_target_scope.is_ok(), "chỉ tiêu");
-        let sort = given(&self.sort).map_or(Some(PackageSort::default()), sort_from_wire);
-        read(sort.is_some(), "sắp xếp");
-        let page = optional::<u64>(&self.page).map(|p| p.unwrap_or(1));
-        let page = page.ok().filter(|p| *p >= 1);
-        read(page.is_some(), "trang");
-        let plan_year = optional::<i32>(&self.plan_year)
-            .ok()
-            .flatten()
-            .filter(|y| crate::domain::PLAN_YEARS.contains(y));
-        Asked {
-            filter: PackageFilter {
-                unit_id: unit_id.unwrap_or_default(),
-                plan_year,
-                method: method.unwrap_or_default(),
-                field: field.unwrap_or_default(),
-                online: online.unwrap_or_default(),
-                status: status.unwrap_or_default(),
-                in_target_scope: in_target_scope.unwrap_or_default(),
-                q: Some(self.q.trim().to_owned()),
-                sort,
-            },
-            page: page.unwrap_or(1),
-            problems,
-            plan_year_invalid: given(&self.plan_year).is_some() && plan_year.is_none(),
-        }
-    }
-
-    /// This list at another page, with the same filters.
-    fn link(&self, page: u64) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (key, raw) in [
-            ("q", &self.q),
-            ("unit_id", &self.unit_id),
-            ("plan_year", &self.plan_year),
-            ("method", &self.method),
-            ("field", &self.field),
-            ("status", &self.status),
-            ("online", &self.online),
-            ("in_target_scope", &self.in_target_scope),
-            ("sort", &self.sort),
-        ] {
-            if let Some(v) = given(raw) {
-                s.append_pair(key, v);
-            }
-        }
-        s.append_pair("page", &page.to_string());
-        format!("/packages?{}", s.finish())
-    }
-}
-
-fn sort_from_wire(s: &str) -> Option<PackageSort> {
-    // serde holds the wire names of PackageSort; read them from there rather than a second list.
-    serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-}
 
 /// What the register found, or why it did not look.
 #[derive(Default)]
 struct Found {
     rows: Vec<Line>,
     total: u64,
+    /// The page asked for.
+    page: u64,
     error: Option<String>,
+    plan_year_invalid: bool,
+}
+
+impl Found {
+    /// A list of filters the officer must change (422), or the page of what they match.
+    fn status(&self) -> StatusCode {
+        if self.error.is_some() || self.plan_year_invalid {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        }
+    }
 }
 
 async fn find(
@@ -141,47 +51,41 @@ async fn find(
     asked: Asked,
     units: &Units,
 ) -> Result<Found, PageError> {
+    let (page, plan_year_invalid) = (asked.page, asked.plan_year_invalid);
+    let refused = |error| Found {
+        page,
+        error,
+        plan_year_invalid,
+        ..Found::default()
+    };
     if !asked.problems.is_empty() {
-        let error = format!(
-            "Giá trị không hợp lệ: {}. Hãy chọn lại.",
-            asked.problems.join(", ")
-        );
-        return Ok(Found {
-            error: Some(error),
-            ..Found::default()
-        });
+        let problems = asked.problems.join(", ");
+        return Ok(refused(Some(format!(
+            "Giá trị không hợp lệ: {problems}. Hãy chọn lại."
+        ))));
     }
-    if asked.plan_year_invalid {
-        return Ok(Found::default());
+    if plan_year_invalid {
+        return Ok(refused(None));
     }
-    let page = PageRequest {
-        page: Some(asked.page),
+    let request = PageRequest {
+        page: Some(page),
         per_page: Some(PER_PAGE),
     };
-    match services::packages::list(&state.db, &state.cache, asked.filter, page).await {
+    match services::packages::list(&state.db, &state.cache, asked.filter, request).await {
         Ok(result) => {
             let scope = WriteScope::of(&state.db, &user.actor).await?;
+            let rows = result.items.into_iter();
             Ok(Found {
+                rows: rows.map(|v| line(v, units, &scope)).collect(),
                 total: result.total,
-                rows: result
-                    .items
-                    .into_iter()
-                    .map(|v| line(v, units, &scope))
-                    .collect(),
-                error: None,
+                ..refused(None)
             })
         }
         // A unit that does not exist, a page past the end: the officer's to change.
-        Err(AppError::Validation(errors)) => Ok(Found {
-            error: Some(
-                errors
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            ..Found::default()
-        }),
+        Err(AppError::Validation(errors)) => {
+            let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+            Ok(refused(Some(messages.join("; "))))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -194,32 +98,35 @@ pub async fn list(
 ) -> Result<Response, PageError> {
     let q: RegisterQuery = input::query(raw.as_deref())?;
     let asked = q.parse();
-    let (page, plan_year_invalid) = (asked.page, asked.plan_year_invalid);
     let wanted: Vec<i64> = asked.filter.unit_id.into_iter().collect();
-    let units = services::units::visible(&state.db, &state.cache, &user.actor, &wanted).await?;
+    let (db, cache) = (&state.db, &state.cache);
+    let units = services::units::visible(db, cache, &user.actor, &wanted).await?;
     let found = find(&state, &user, asked, &units).await?;
-    let status = if found.error.is_some() || plan_year_invalid {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let pages = found.total.div_ceil(PER_PAGE).max(1);
-    let view = RegisterPage {
-        units: unit_choices(&units, q.unit_id.trim()),
-        selects: selects(&q),
-        plan_year_invalid,
-        total_text: format!("{} gói thầu", found.total),
-        rows: found.rows,
-        error: found.error,
-        page,
-        pages,
-        prev: (page > 1).then(|| q.link(page - 1)),
-        next: (page < pages).then(|| q.link(page + 1)),
-        back: raw.map_or_else(|| "/packages".to_owned(), |q| format!("/packages?{q}")),
-        q,
-        shell: user.shell(&flash),
-    };
+    let status = found.status();
+    let back = raw.map_or_else(|| "/packages".to_owned(), |q| format!("/packages?{q}"));
+    let view = RegisterPage::new(q, &units, found, back, user.shell(&flash));
     Ok(shell::page(status, &view, &flash))
+}
+
+impl RegisterPage {
+    fn new(q: RegisterQuery, units: &Units, found: Found, back: String, shell: Shell) -> Self {
+        let (page, pages) = (found.page, found.total.div_ceil(PER_PAGE).max(1));
+        RegisterPage {
+            units: unit_choices(units, q.unit_id.trim()),
+            selects: selects(&q),
+            plan_year_invalid: found.plan_year_invalid,
+            total_text: format!("{} gói thầu", found.total),
+            rows: found.rows,
+            error: found.error,
+            page,
+            pages,
+            prev: (page > 1).then(|| q.link(page - 1)),
+            next: (page < pages).then(|| q.link(page + 1)),
+            back,
+            q,
+            shell,
+        }
+    }
 }
 
 pub struct SelectField {
