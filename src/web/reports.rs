@@ -309,14 +309,7 @@ impl ReportsPage {
         errors.extend(shown.errors);
         ReportsPage {
             kinds: Choice::list(&picked.kind, None, KINDS.iter().copied()),
-            units: units
-                .iter()
-                .map(|u| Choice {
-                    value: u.id.to_string(),
-                    label: format!("{} ({})", u.name, u.code),
-                    selected: u.id.to_string() == picked.unit,
-                })
-                .collect(),
+            units: super::units::choices(units, &picked.unit, None),
             views: Choice::list(
                 &picked.view,
                 None,

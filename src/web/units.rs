@@ -55,6 +55,20 @@ fn tree(units: &[unit::Model]) -> Vec<(&unit::Model, usize)> {
     out
 }
 
+/// A unit picker's options, «name (code)» in the units' order, the unit whose id is `current`
+/// selected; with `empty`, a first option with no value (selected when `current` is empty).
+pub fn choices(units: &[unit::Model], current: &str, empty: Option<&str>) -> Vec<Choice> {
+    let options: Vec<(String, String)> = units
+        .iter()
+        .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
+        .collect();
+    Choice::list(
+        current,
+        empty,
+        options.iter().map(|(v, l)| (v.as_str(), l.as_str())),
+    )
+}
+
 fn date(d: Option<chrono::NaiveDate>) -> String {
     d.map(|d| d.format("%d/%m/%Y").to_string())
         .unwrap_or_default()

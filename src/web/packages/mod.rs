@@ -112,7 +112,7 @@ impl RegisterPage {
     fn new(q: RegisterQuery, units: &Units, found: Found, back: String, shell: Shell) -> Self {
         let (page, pages) = (found.page, found.total.div_ceil(PER_PAGE).max(1));
         RegisterPage {
-            units: unit_choices(units, q.unit_id.trim()),
+            units: super::units::choices(units, q.unit_id.trim(), None),
             selects: selects(&q),
             plan_year_invalid: found.plan_year_invalid,
             total_text: format!("{} gói thầu", found.total),
@@ -174,17 +174,6 @@ struct RegisterPage {
     /// Where a one-click switch returns: this very list.
     back: String,
     shell: Shell,
-}
-
-fn unit_choices(units: &Units, current: &str) -> Vec<Choice> {
-    units
-        .iter()
-        .map(|u| Choice {
-            value: u.id.to_string(),
-            label: format!("{} ({})", u.name, u.code),
-            selected: u.id.to_string() == current,
-        })
-        .collect()
 }
 
 const SORTS: &[(&str, &str)] = &[

@@ -113,17 +113,8 @@ fn form(shell: Shell, editing: Editing, f: &TargetForm, units: &[unit::Model]) -
 }
 
 fn rule_inputs(f: &TargetForm, units: &[unit::Model]) -> Vec<Input> {
-    let current = f.unit_id.trim();
-    let mut unit_options = vec![Choice {
-        value: String::new(),
-        label: "Mọi đơn vị (chỉ tiêu chung)".to_owned(),
-        selected: current.is_empty(),
-    }];
-    unit_options.extend(units.iter().map(|u| Choice {
-        value: u.id.to_string(),
-        label: format!("{} ({})", u.name, u.code),
-        selected: u.id.to_string() == current,
-    }));
+    let everyone = Some("Mọi đơn vị (chỉ tiêu chung)");
+    let unit_options = crate::web::units::choices(units, f.unit_id.trim(), everyone);
     vec![
         Input::text("code", "Mã chỉ tiêu", &f.code)
             .required()
