@@ -19,10 +19,9 @@
 //! task-local, set by `ops`); `seed` is imported by `cli` alone (and by tests and benchmarks).
 //! No cycle among the modules, nor among the files of one module (`services::actor` sits apart
 //! from `services::accounts` so the audit trail can name who acts). `tests/app/layers.rs`
-//! checks all of it. `web` gets its pages' data from `services` (unit lists from
-//! `services::units`, the dashboard from `services::compliance::dashboard`); not yet true, and
-//! issue 18's to finish: `web/package` still reads `db::units::all` for its unit choice and unit
-//! names (to become `services::units::writable` and `services::units::all`).
+//! checks all of it. `web` and `api` read nothing from `db`: the pages' data comes from
+//! `services` (unit lists from `services::units`, the dashboard from
+//! `services::compliance::dashboard`, a package's page from `services::packages::page`).
 //!
 //! Entities and persisted enums live in the `entity` crate, migrations in `migration`.
 

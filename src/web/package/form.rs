@@ -80,12 +80,7 @@ fn form_page(shell: Shell, which: &Which, form: &PackageForm, units: &[unit::Mod
 
 /// The units the user may file packages under: the unit choice offers no other.
 async fn unit_choices(state: &AppState, user: &WebUser) -> Result<Vec<unit::Model>, PageError> {
-    let scope = crate::services::accounts::WriteScope::of(&state.db, &user.actor).await?;
-    Ok(all_units(state)
-        .await?
-        .into_iter()
-        .filter(|u| scope.allows(u.id))
-        .collect())
+    Ok(crate::services::units::writable(&state.db, &state.cache, &user.actor).await?)
 }
 
 /// A refused unit is the officer's choice to correct: a message beside the unit choice, with
@@ -256,7 +251,8 @@ async fn unsaved_edit(
             let current = service::get(&state.db, &state.cache, before.package.id)
                 .await?
                 .package;
-            let stale = stale_notice(&yours, &current, &all_units(state).await?);
+            let units = all_units(state, &[yours.unit_id, current.unit_id]).await?;
+            let stale = stale_notice(&yours, &current, &units);
             (current, Vec::new(), Some(stale))
         }
     };

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::domain::fields::package::PackageField;
 use crate::error::AppError;
 use crate::services::packages::NewPackage;
+use crate::services::units::Units;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -115,9 +116,10 @@ impl PackageForm {
     }
 }
 
-/// Every unit, to name a package's unit and offer the unit choice.
-async fn all_units(state: &AppState) -> Result<Vec<entity::unit::Model>, PageError> {
-    Ok(crate::db::units::all(&state.db).await?)
+/// Every unit (from the cached tree), to name a package's unit; `wanted` are ids the page will
+/// name, so a unit created a moment ago elsewhere is not missed.
+async fn all_units(state: &AppState, wanted: &[i64]) -> Result<Units, PageError> {
+    Ok(crate::services::units::all(&state.db, &state.cache, wanted).await?)
 }
 
 /// How a unit is named on the package's pages: its name and code.

@@ -128,7 +128,7 @@ pub async fn show(
     flash: Flash,
 ) -> Result<Response, PageError> {
     let data = service::page(&state.db, &state.cache, &user.actor, id).await?;
-    let units = all_units(&state).await?;
+    let units = all_units(&state, &[data.view.package.unit_id]).await?;
     let shown = show_page(data, &unit_namer(&units), user.shell(&flash));
     Ok(page(StatusCode::OK, &shown, &flash))
 }
