@@ -6,6 +6,19 @@
 use super::{Kind, Spec, field_table};
 use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure};
 
+/// A planned start as a short text: `03/2019`, `Quý II/2019`, or `–` when only the year is
+/// known (its year is shown beside it).
+pub fn planned_start_vi(plan_year: i32, month: Option<i16>, quarter: Option<i16>) -> String {
+    match (month, quarter) {
+        (Some(m), _) => format!("{m:02}/{plan_year}"),
+        (None, Some(q)) => format!(
+            "Quý {}/{plan_year}",
+            crate::domain::package_rules::quarter_vi(q)
+        ),
+        (None, None) => "–".to_owned(),
+    }
+}
+
 /// The column of a package file or list that names the package's unit by its code.
 pub const UNIT_CODE: &str = "Mã đơn vị";
 

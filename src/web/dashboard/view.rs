@@ -240,9 +240,10 @@ impl Summary {
                     version: v.package.version,
                     name: v.package.name.clone(),
                     unit: units.name(v.package.unit_id),
-                    month: v.package.planned_start_month.map_or_else(
-                        || "–".to_owned(),
-                        |m| format!("{m:02}/{}", v.package.plan_year),
+                    month: crate::domain::fields::package::planned_start_vi(
+                        v.package.plan_year,
+                        v.package.planned_start_month,
+                        v.package.planned_start_quarter,
                     ),
                     method: v.package.method.label_vi(),
                     field: v.package.field.label_vi(),

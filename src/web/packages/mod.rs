@@ -9,6 +9,7 @@ use super::input::{self, given};
 use super::page::{self as shell, Flash, PageError};
 use super::session::{Shell, WebUser, WriteScope};
 use crate::AppState;
+use crate::domain::fields::package::PackageField;
 use crate::domain::money::format_vnd;
 use crate::error::AppError;
 use crate::services::packages::PackageView;
@@ -200,7 +201,7 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
         },
         SelectField {
             name: "field",
-            label: "Lĩnh vực",
+            label: PackageField::Field.short(),
             options: Choice::list(
                 q.field.trim(),
                 all,
@@ -209,7 +210,7 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
         },
         SelectField {
             name: "status",
-            label: "Trạng thái",
+            label: PackageField::Status.short(),
             options: Choice::list(
                 q.status.trim(),
                 all,
@@ -220,7 +221,7 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
         },
         SelectField {
             name: "online",
-            label: "Qua mạng",
+            label: PackageField::Online.short(),
             options: Choice::list(
                 q.online.trim(),
                 all,
