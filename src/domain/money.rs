@@ -1,7 +1,8 @@
 //! Money is whole đồng in `i64` (the đồng has no minor unit). Parsing accepts the ways officers
 //! write amounts: figures (`1.234.567.000`, `1,234,567,000`, `1234567000`) and figures with the
 //! unit words of speech (`1,2 tỷ`, `850 triệu`, `2 tỷ 350 triệu`), and rejects anything that
-//! could be read two ways; display is Vietnamese style, `1.234.567.000 ₫`.
+//! could be read two ways; display is Vietnamese style, `1.234.567.000 ₫`, and in words as
+//! financial documents write it under the figures ([`in_words_vi`]).
 
 use crate::domain::text::fold;
 use std::fmt;
@@ -408,6 +409,105 @@ pub fn group_thousands(amount: impl Into<i128>) -> String {
     out
 }
 
+/// An amount read out in Vietnamese, as financial documents write it under the figures:
+/// `1_200_000_000` → "Một tỷ hai trăm triệu đồng".
+///
+/// The usual rules of the written reading: "linh" (not "lẻ", which is as common in the south)
+/// for a zero tens digit after hundreds (105 → một trăm linh năm); "mười" for ten and "mươi"
+/// after two to nine tens; "mốt" for one after "mươi" (21 → hai mươi mốt) but "một" after
+/// "mười"; "lăm" for five after ten or tens (15 → mười lăm, 25 → hai mươi lăm); "tư" for four
+/// after "mươi" (24 → hai mươi tư) but "bốn" after "mười" and "linh"; a group after a larger
+/// one read with all three digits (1_050_000 → một triệu không trăm năm mươi nghìn) and a
+/// group of zeros skipped (1_000_001 → một triệu không trăm linh một). Above a thousand tỷ
+/// the count of tỷ is itself read out (10^15 → một triệu tỷ). Negative amounts, which no
+/// stored amount is, read with "Âm".
+pub fn in_words_vi(amount: i64) -> String {
+    let mut words: Vec<&'static str> = Vec::new();
+    if amount == 0 {
+        words.push("không");
+    } else {
+        if amount < 0 {
+            words.push("âm");
+        }
+        read_out(amount.unsigned_abs(), true, &mut words);
+    }
+    words.push("đồng");
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+const DIGITS: [&str; 10] = [
+    "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
+];
+
+/// `n` > 0 in words; `leading`: nothing larger is said before it.
+fn read_out(n: u64, leading: bool, words: &mut Vec<&'static str>) {
+    let mut leading = leading;
+    let billions = n / 1_000_000_000;
+    if billions > 0 {
+        read_out(billions, leading, words);
+        words.push("tỷ");
+        leading = false;
+    }
+    let below = n % 1_000_000_000;
+    for (scale, name) in [
+        (1_000_000, Some("triệu")),
+        (1_000, Some("nghìn")),
+        (1, None),
+    ] {
+        // Below 1000 by construction, so the cast cannot truncate.
+        let group = (below / scale % 1000) as usize;
+        if group == 0 {
+            continue;
+        }
+        read_group(group, leading, words);
+        words.extend(name);
+        leading = false;
+    }
+}
+
+/// One group of three digits, 1–999.
+fn read_group(group: usize, leading: bool, words: &mut Vec<&'static str>) {
+    let (hundreds, tens, ones) = (group / 100, group / 10 % 10, group % 10);
+    // Inside an amount a group keeps its hundreds ("một tỷ không trăm năm triệu"), so the
+    // reader does not take it for "năm tỷ".
+    let said_hundreds = hundreds > 0 || !leading;
+    if said_hundreds {
+        words.extend([DIGITS[hundreds], "trăm"]);
+    }
+    match (tens, ones) {
+        (0, 0) => {}
+        (0, _) => {
+            if said_hundreds {
+                words.push("linh");
+            }
+            words.push(DIGITS[ones]);
+        }
+        (1, _) => {
+            words.push("mười");
+            match ones {
+                0 => {}
+                5 => words.push("lăm"),
+                _ => words.push(DIGITS[ones]),
+            }
+        }
+        _ => {
+            words.extend([DIGITS[tens], "mươi"]);
+            match ones {
+                0 => {}
+                1 => words.push("mốt"),
+                4 => words.push("tư"),
+                5 => words.push("lăm"),
+                _ => words.push(DIGITS[ones]),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -636,5 +736,58 @@ mod tests {
         for v in [0, 1, 12, 123, 1_234, 10_000_000_000, i64::MAX] {
             assert_eq!(parse_vnd(&format_vnd(v)), Ok(v));
         }
+    }
+
+    #[test]
+    fn reads_amounts_in_words() {
+        let cases: &[(i64, &str)] = &[
+            (0, "Không đồng"),
+            (1, "Một đồng"),
+            (5, "Năm đồng"),
+            (10, "Mười đồng"),
+            (11, "Mười một đồng"),
+            (14, "Mười bốn đồng"),
+            (15, "Mười lăm đồng"),
+            (20, "Hai mươi đồng"),
+            (21, "Hai mươi mốt đồng"),
+            (24, "Hai mươi tư đồng"),
+            (25, "Hai mươi lăm đồng"),
+            (55, "Năm mươi lăm đồng"),
+            (100, "Một trăm đồng"),
+            (104, "Một trăm linh bốn đồng"),
+            (105, "Một trăm linh năm đồng"),
+            (110, "Một trăm mười đồng"),
+            (115, "Một trăm mười lăm đồng"),
+            (1_000, "Một nghìn đồng"),
+            (1_005, "Một nghìn không trăm linh năm đồng"),
+            (15_000, "Mười lăm nghìn đồng"),
+            (1_000_001, "Một triệu không trăm linh một đồng"),
+            (1_050_000, "Một triệu không trăm năm mươi nghìn đồng"),
+            (850_000_000, "Tám trăm năm mươi triệu đồng"),
+            (1_000_000_000, "Một tỷ đồng"),
+            (1_200_000_000, "Một tỷ hai trăm triệu đồng"),
+            (1_005_000_000, "Một tỷ không trăm linh năm triệu đồng"),
+            (
+                1_234_567_000,
+                "Một tỷ hai trăm ba mươi tư triệu năm trăm sáu mươi bảy nghìn đồng",
+            ),
+            (
+                2_350_000_021,
+                "Hai tỷ ba trăm năm mươi triệu không trăm hai mươi mốt đồng",
+            ),
+            (1_500_000_000_000, "Một nghìn năm trăm tỷ đồng"),
+            (1_000_500_000_000, "Một nghìn tỷ năm trăm triệu đồng"),
+            (MAX_VND, "Một triệu tỷ đồng"),
+            (
+                i64::MAX,
+                "Chín tỷ hai trăm hai mươi ba triệu ba trăm bảy mươi hai nghìn không trăm ba mươi sáu tỷ \
+                 tám trăm năm mươi tư triệu bảy trăm bảy mươi lăm nghìn tám trăm linh bảy đồng",
+            ),
+            (-21, "Âm hai mươi mốt đồng"),
+        ];
+        for (amount, expected) in cases {
+            assert_eq!(in_words_vi(*amount), *expected, "{amount}");
+        }
+        assert!(in_words_vi(i64::MIN).ends_with("tám trăm linh tám đồng"));
     }
 }
