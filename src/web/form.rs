@@ -4,6 +4,7 @@
 
 use super::session::Shell;
 use crate::domain::fields::{Kind, Spec};
+use crate::domain::money::{format_vnd, in_words_vi};
 use crate::error::FieldError;
 use askama::Template;
 
@@ -48,6 +49,8 @@ pub struct Input {
     pub required: bool,
     pub hint: Option<&'static str>,
     pub error: Option<String>,
+    /// What the typed text was read as, shown under the input when the form comes back.
+    pub echo: Option<String>,
 }
 
 impl Input {
@@ -61,6 +64,7 @@ impl Input {
             required: false,
             hint: None,
             error: None,
+            echo: None,
         }
     }
 
@@ -72,10 +76,10 @@ impl Input {
         Self::new(name, label, "number", value)
     }
 
-    /// An amount in đồng, typed with or without thousands separators.
+    /// An amount in đồng, typed in figures or with unit words.
     pub fn money(name: &'static str, label: &'static str, value: &str) -> Self {
         Self::new(name, label, "money", value)
-            .hint("Đồng, ví dụ 1.234.567.000 hoặc 1,234,567,000 hoặc 1234567000")
+            .hint("Đồng, ví dụ 1.234.567.000, 1,234,567,000, 1,2 tỷ hoặc 850 triệu")
     }
 
     /// A date typed dd/mm/yyyy: a text input, because a date input shows the browser's
@@ -108,8 +112,34 @@ impl Input {
         self
     }
 
+    /// Says what an amount typed here was read as, in figures and in words, so that `1,2 tỷ`
+    /// or a miscounted group of zeros can be checked before the form is saved.
+    pub fn read_as(mut self, amount: i64) -> Self {
+        self.echo = Some(format!(
+            "Đã đọc: {} ({})",
+            format_vnd(amount),
+            in_words_vi(amount)
+        ));
+        self
+    }
+
     pub fn checked(&self) -> bool {
         !self.value.is_empty()
+    }
+
+    /// The ids of what describes a text input, in reading order: its message, what it was
+    /// read as, its hint.
+    pub fn described_by(&self) -> Option<String> {
+        let ids: Vec<String> = [
+            self.error.as_ref().map(|_| "error"),
+            self.echo.as_ref().map(|_| "echo"),
+            self.hint.map(|_| "hint"),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|part| format!("{}-{part}", self.name))
+        .collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
     }
 }
 

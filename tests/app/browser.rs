@@ -385,3 +385,225 @@ db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
     .expect("write screenshot");
     b.close().await.expect("close browser");
 });
+
+/// Signs in on the login page the browser is on and waits for the page it leads to.
+async fn sign_in(b: &fantoccini::Client, username: &str, password: &str) {
+    css(b, "#username")
+        .await
+        .send_keys(username)
+        .await
+        .expect("username");
+    css(b, "#password")
+        .await
+        .send_keys(password)
+        .await
+        .expect("password");
+    click_and_load(b, "form.edit button[type=submit]").await;
+}
+
+async fn value(b: &fantoccini::Client, selector: &str) -> Option<String> {
+    css(b, selector).await.prop("value").await.expect("value")
+}
+
+async fn type_into(b: &fantoccini::Client, selector: &str, text: &str) {
+    let input = css(b, selector).await;
+    input.clear().await.expect("clear");
+    input.send_keys(text).await.expect("type");
+}
+
+async fn choose(b: &fantoccini::Client, selector: &str, value: &str) {
+    css(b, selector)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("{selector} = {value}: {e}"));
+}
+
+db_test!(
+    officer_refused_another_unit_keeps_the_form_in_a_real_browser,
+    |db: TestDb| async move {
+        let Some((driver_program, chromium)) = browser_tools() else {
+            return;
+        };
+        demo::load(&db.conn).await.expect("demo");
+        let unit = |code: &'static str| {
+            let conn = db.conn.clone();
+            async move {
+                bidtrack::db::units::find_by_code(&conn, code)
+                    .await
+                    .expect("query")
+                    .expect("unit")
+                    .id
+            }
+        };
+        let ha_dong = unit(demo::HA_DONG).await;
+        let hoan_kiem = unit("HN-HOANKIEM").await;
+        let mut own_units = bidtrack::db::units::subtree_ids(&db.conn, ha_dong)
+            .await
+            .expect("subtree");
+        own_units.sort_unstable();
+        // An officer of the district, made as the test client makes its users, with a password
+        // to sign in with.
+        use bidtrack::services::accounts;
+        accounts::create_user(
+            &db.conn,
+            &accounts::Actor::system(),
+            accounts::NewUser {
+                username: "can-bo-ha-dong".to_owned(),
+                display_name: "Cán bộ quận Hà Đông".to_owned(),
+                password: "mat-khau-can-bo-2019".to_owned(),
+                role: entity::Role::Officer,
+                unit_id: Some(ha_dong),
+            },
+        )
+        .await
+        .expect("officer");
+        let addr = Client::new(&db).serve().await;
+        let base = format!("http://{addr}");
+        let driver = start_driver(&driver_program).await;
+        let b = open_browser(&driver, &chromium).await;
+        let shots = screenshot_dir();
+        let engine = db.engine_name();
+
+        b.goto(&format!("{base}/packages/new"))
+            .await
+            .expect("open form");
+        assert_eq!(path(&b).await, "/login?next=%2Fpackages%2Fnew");
+        sign_in(&b, "can-bo-ha-dong", "mat-khau-can-bo-2019").await;
+        assert_eq!(path(&b).await, "/packages/new");
+
+        // Only the units the officer may write are offered, their own chosen.
+        let offered = b
+            .execute(
+                "return Array.from(document.querySelectorAll('select#unit_id option')) \
+                   .map(o => o.value).filter(v => v !== '')",
+                Vec::new(),
+            )
+            .await
+            .expect("options");
+        let mut offered: Vec<i64> = offered
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|v| v.as_str().and_then(|v| v.parse().ok()).expect("a unit id"))
+            .collect();
+        offered.sort_unstable();
+        assert_eq!(offered, own_units);
+        assert_eq!(value(&b, "select#unit_id").await, Some(ha_dong.to_string()));
+
+        // A page tampered with (or an old tab) sends a unit elsewhere: a message beside the
+        // unit choice, everything typed kept.
+        let name = "Mua sắm máy chủ cho bộ phận một cửa";
+        type_into(&b, "#name", name).await;
+        choose(&b, "select#field", "goods").await;
+        choose(&b, "select#method", "competitive_offers").await;
+        type_into(&b, "#package_price_vnd", "450.000.000").await;
+        b.execute(
+            "const s = document.getElementById('unit_id'); \
+             s.add(new Option('Quận Hoàn Kiếm', arguments[0])); s.value = arguments[0];",
+            vec![serde_json::json!(hoan_kiem.to_string())],
+        )
+        .await
+        .expect("tamper with the unit");
+        click_and_load(&b, "form.edit button[type=submit]").await;
+        assert_eq!(
+            text(&b, "#unit_id-error").await,
+            "Bạn chỉ được chọn đơn vị của mình hoặc đơn vị trực thuộc"
+        );
+        assert_eq!(
+            css(&b, "select#unit_id")
+                .await
+                .attr("aria-invalid")
+                .await
+                .expect("attr")
+                .as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            text(&b, ".error-summary h2").await,
+            "Chưa lưu được: có 1 lỗi cần sửa"
+        );
+        assert_eq!(value(&b, "#name").await.as_deref(), Some(name));
+        assert_eq!(value(&b, "select#field").await.as_deref(), Some("goods"));
+        assert_eq!(
+            value(&b, "select#method").await.as_deref(),
+            Some("competitive_offers")
+        );
+        assert_eq!(
+            value(&b, "#package_price_vnd").await.as_deref(),
+            Some("450.000.000")
+        );
+        std::fs::write(
+            shots.join(format!("package-form-unit-refused-{engine}.png")),
+            b.screenshot().await.expect("screenshot"),
+        )
+        .expect("write screenshot");
+
+        // Choosing the own unit again on that page saves it.
+        choose(&b, "select#unit_id", &ha_dong.to_string()).await;
+        click_and_load(&b, "form.edit button[type=submit]").await;
+        assert!(
+            path(&b).await.starts_with("/packages/"),
+            "{}",
+            path(&b).await
+        );
+        assert_eq!(
+            text(&b, ".flash.ok").await,
+            format!("Đã thêm gói thầu «{name}».")
+        );
+
+        // A price in words of speech with the name forgotten: the form comes back saying what
+        // the price was read as.
+        b.goto(&format!("{base}/packages/new"))
+            .await
+            .expect("open form");
+        choose(&b, "select#field", "goods").await;
+        choose(&b, "select#method", "competitive_offers").await;
+        type_into(&b, "#package_price_vnd", "1,2 tỷ").await;
+        click_and_load(&b, "form.edit button[type=submit]").await;
+        assert_eq!(text(&b, "#name-error").await, "Chưa nhập tên gói thầu");
+        let price = css(&b, "#package_price_vnd").await;
+        assert_eq!(
+            price.prop("value").await.expect("value").as_deref(),
+            Some("1,2 tỷ")
+        );
+        assert_eq!(price.attr("aria-invalid").await.expect("attr"), None);
+        assert!(
+            price
+                .attr("aria-describedby")
+                .await
+                .expect("attr")
+                .is_some_and(|ids| ids.split(' ').any(|id| id == "package_price_vnd-echo")),
+            "the reading describes the field"
+        );
+        assert_eq!(
+            text(&b, "#package_price_vnd-echo").await,
+            "Đã đọc: 1.200.000.000 ₫ (Một tỷ hai trăm triệu đồng)"
+        );
+        std::fs::write(
+            shots.join(format!("package-form-money-echo-{engine}.png")),
+            b.screenshot().await.expect("screenshot"),
+        )
+        .expect("write screenshot");
+
+        // The name given, it saves, and the package's page shows the amount read.
+        let name = "Mua sắm xe ô tô chuyên dùng";
+        type_into(&b, "#name", name).await;
+        click_and_load(&b, "form.edit button[type=submit]").await;
+        assert_eq!(
+            text(&b, ".flash.ok").await,
+            format!("Đã thêm gói thầu «{name}».")
+        );
+        let shown_price = b
+            .execute(
+                "const dt = Array.from(document.querySelectorAll('dl.facts dt')) \
+                   .find(d => d.textContent.trim() === 'Giá gói thầu'); \
+                 return dt ? dt.nextElementSibling.textContent.trim() : null",
+                Vec::new(),
+            )
+            .await
+            .expect("price on the page");
+        assert_eq!(shown_price.as_str(), Some("1.200.000.000 ₫"));
+        b.close().await.expect("close browser");
+    }
+);

@@ -1290,3 +1290,63 @@ db_test!(
         assert_eq!(texts(&doc(&r), "#unit_id-error").len(), 1);
     }
 );
+
+db_test!(
+    an_amount_that_reads_is_echoed_when_the_form_comes_back,
+    |db: TestDb| async move {
+        let c = Client::new(&db);
+        let unit = c.unit("Q1", "district", None).await.to_string();
+        let mut fields = vec![
+            ("unit_id", unit.as_str()),
+            ("name", ""),
+            ("plan_year", "2019"),
+            ("field", "goods"),
+            ("method", "competitive_offers"),
+            ("status", "planned"),
+            ("package_price_vnd", "1,2 tỷ"),
+        ];
+
+        // Another field is missing: the price as typed, and what it was read as beside it.
+        let r = c.form("/packages/new", &fields).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        let page = doc(&r);
+        assert_eq!(
+            attr(&page, "#package_price_vnd", "value").as_deref(),
+            Some("1,2 tỷ")
+        );
+        assert_eq!(
+            texts(&page, "#package_price_vnd-echo"),
+            ["Đã đọc: 1.200.000.000 ₫ (Một tỷ hai trăm triệu đồng)"]
+        );
+        assert_eq!(
+            attr(&page, "#package_price_vnd", "aria-describedby").as_deref(),
+            Some("package_price_vnd-echo package_price_vnd-hint")
+        );
+        assert!(attr(&page, "#package_price_vnd", "aria-invalid").is_none());
+
+        // A price read two ways says so, and nothing is echoed for it.
+        fields[6] = ("package_price_vnd", "1.500 tỷ");
+        let r = c.form("/packages/new", &fields).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        let page = doc(&r);
+        assert_eq!(
+            texts(&page, "#package_price_vnd-error"),
+            ["Không rõ «1.500 tỷ» là 1500 tỷ hay 1,5 tỷ: hãy viết đúng một trong hai cách đó"]
+        );
+        assert!(texts(&page, ".echo").is_empty());
+
+        // Corrected, it saves the amount read; a first render echoes nothing.
+        fields[1] = ("name", "Mua sắm xe chuyên dùng");
+        fields[6] = ("package_price_vnd", "1,2 tỷ");
+        let to = location(&c.form("/packages/new", &fields).await);
+        let id = to.trim_start_matches("/packages/");
+        let api = c.get(&format!("/api/v1/packages/{id}")).await.json();
+        assert_eq!(api["package_price_vnd"], 1_200_000_000i64);
+        let edit = doc(&c.get(&format!("{to}/edit")).await);
+        assert_eq!(
+            attr(&edit, "#package_price_vnd", "value").as_deref(),
+            Some("1.200.000.000")
+        );
+        assert!(texts(&edit, ".echo").is_empty());
+    }
+);

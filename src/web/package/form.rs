@@ -5,6 +5,7 @@
 use super::{PackageForm, PackageId, all_units};
 use crate::AppState;
 use crate::domain::VIETNAM;
+use crate::domain::fields::Kind;
 use crate::domain::fields::package::PackageField;
 use crate::error::{AppError, FieldError};
 use crate::services::packages::{self as service, NewPackage, PackagePatch, PackageView};
@@ -23,7 +24,17 @@ fn input(f: PackageField, form: &PackageForm, units: &[unit::Model]) -> Input {
         .iter()
         .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
         .collect();
-    Input::of_spec(f.spec(), form.raw(f), &choices)
+    let input = Input::of_spec(f.spec(), form.raw(f), &choices);
+    // A form that comes back (only a posted form carries its token) says what each amount
+    // was read as, so `1,2 tỷ` can be checked before it is saved.
+    if f.kind() == Kind::Money
+        && !form.csrf.is_empty()
+        && let Ok(amount) = crate::domain::money::parse_vnd(form.raw(f))
+    {
+        input.read_as(amount)
+    } else {
+        input
+    }
 }
 
 /// The table's fields, grouped by their sections in table order.
