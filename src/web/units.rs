@@ -6,6 +6,7 @@ use super::input::{given, text};
 use super::page::{Flash, Notice, PageError, field_errors, page, path_id, redirect_with};
 use super::session::{Shell, WebUser};
 use crate::AppState;
+use crate::domain::fields::unit::UnitField;
 use crate::error::{AppError, FieldError};
 use crate::services::units::{self as service, NewUnit, UnitPatch};
 use askama::Template;
@@ -116,7 +117,11 @@ pub struct UnitForm {
 impl UnitForm {
     /// A stored unit as its edit form starts.
     fn of(u: &unit::Model) -> Self {
-        let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        // Dates as officers type them.
+        let day = |d: Option<chrono::NaiveDate>| {
+            d.map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default()
+        };
         UnitForm {
             code: u.code.clone(),
             name: u.name.clone(),
@@ -213,45 +218,32 @@ impl Editing {
 }
 
 fn form(shell: Shell, editing: Editing, f: &UnitForm, units: &[unit::Model]) -> FormPage {
-    let mut parents = vec![Choice {
-        value: String::new(),
-        label: "— Không có (cấp cao nhất) —".to_owned(),
-        selected: f.parent_id.trim().is_empty(),
-    }];
-    // A unit cannot sit under itself.
-    parents.extend(
-        tree(units)
-            .into_iter()
-            .filter(|(u, _)| Some(u.id) != editing.unit)
-            .map(|(u, depth)| Choice {
-                value: u.id.to_string(),
-                label: format!("{}{} ({})", "· ".repeat(depth), u.name, u.code),
-                selected: u.id.to_string() == f.parent_id.trim(),
-            }),
-    );
-    let kinds = UnitKind::ALL.iter().map(|k| (k.as_str(), k.label_vi()));
+    // A unit cannot sit under itself; the tree shows through the indentation.
+    let parents: Vec<(String, String)> = tree(units)
+        .into_iter()
+        .filter(|(u, _)| Some(u.id) != editing.unit)
+        .map(|(u, depth)| {
+            (
+                u.id.to_string(),
+                format!("{}{} ({})", "· ".repeat(depth), u.name, u.code),
+            )
+        })
+        .collect();
+    let input = |field: UnitField, raw: &str| Input::of_spec(field.spec(), raw.trim(), &parents);
     FormPage {
         title: editing.title,
         intro: Some("Các trường có dấu * là bắt buộc.".to_owned()),
         action: editing.action,
         hidden: Vec::new(),
         sections: vec![Section {
-            legend: "Đơn vị",
+            legend: UnitField::Code.spec().section,
             inputs: vec![
-                Input::text("code", "Mã đơn vị", &f.code)
-                    .required()
-                    .hint("Chữ không dấu, chữ số, '-', '_' hoặc '.', ví dụ HN-HADONG"),
-                Input::text("name", "Tên đơn vị", &f.name).required(),
-                Input::select(
-                    "kind",
-                    "Cấp",
-                    Choice::list(f.kind.trim(), Some("— Chọn —"), kinds),
-                )
-                .required(),
-                Input::select("parent_id", "Đơn vị cấp trên", parents),
-                Input::date("valid_from", "Hiệu lực từ ngày", &f.valid_from),
-                Input::date("valid_to", "Hiệu lực đến ngày", &f.valid_to)
-                    .hint("Để trống nếu đơn vị còn hoạt động"),
+                input(UnitField::Code, &f.code),
+                input(UnitField::Name, &f.name),
+                input(UnitField::Kind, &f.kind),
+                input(UnitField::ParentId, &f.parent_id),
+                input(UnitField::ValidFrom, &f.valid_from),
+                input(UnitField::ValidTo, &f.valid_to),
             ],
         }],
         summary: Vec::new(),

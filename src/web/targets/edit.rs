@@ -3,11 +3,12 @@
 
 use super::form::{COUNT_ALL, COUNT_CEILING, COUNT_SMALL, TargetForm};
 use crate::AppState;
+use crate::domain::fields::target::TargetField;
 use crate::error::{AppError, FieldError};
 use crate::services::targets::{self as service, TargetPatch, TargetView};
 use crate::services::units;
 use crate::web::form::{Choice, FormPage, Input, Section};
-use crate::web::input::{self, checked, given};
+use crate::web::input::{self, given};
 use crate::web::page::{Flash, Notice, PageError, field_errors, page, path_id, redirect_with};
 use crate::web::session::{Shell, WebUser};
 use axum::body::Bytes;
@@ -65,8 +66,8 @@ fn form(shell: Shell, editing: Editing, f: &TargetForm, units: &[unit::Model]) -
         hidden: Vec::new(),
         sections: vec![
             Section {
-                legend: "Chỉ tiêu",
-                inputs: rule_inputs(f, units),
+                legend: TargetField::Code.spec().section,
+                inputs: table_inputs(f, units, |field| field.spec().section != EXCLUDED),
             },
             Section {
                 legend: "Hình thức được tính",
@@ -84,24 +85,8 @@ fn form(shell: Shell, editing: Editing, f: &TargetForm, units: &[unit::Model]) -
                     .collect(),
             },
             Section {
-                legend: "Loại trừ",
-                inputs: vec![
-                    Input::checkbox(
-                        "domestic_only",
-                        "Chỉ tính đấu thầu trong nước",
-                        checked(&f.domestic_only),
-                    ),
-                    Input::checkbox(
-                        "exclude_two_stage",
-                        "Không tính gói thầu hai giai đoạn",
-                        checked(&f.exclude_two_stage),
-                    ),
-                    Input::checkbox(
-                        "exclude_exempt",
-                        "Không tính gói thầu được miễn lựa chọn qua mạng",
-                        checked(&f.exclude_exempt),
-                    ),
-                ],
+                legend: EXCLUDED,
+                inputs: table_inputs(f, units, |field| field.spec().section == EXCLUDED),
             },
         ],
         summary: Vec::new(),
@@ -112,35 +97,24 @@ fn form(shell: Shell, editing: Editing, f: &TargetForm, units: &[unit::Model]) -
     }
 }
 
-fn rule_inputs(f: &TargetForm, units: &[unit::Model]) -> Vec<Input> {
-    let everyone = Some("Mọi đơn vị (chỉ tiêu chung)");
-    let unit_options = crate::web::units::choices(units, f.unit_id.trim(), everyone);
-    vec![
-        Input::text("code", "Mã chỉ tiêu", &f.code)
-            .required()
-            .hint("Chữ không dấu, chữ số, '-', '_' hoặc '.', ví dụ nq01_2019"),
-        Input::text("name", "Tên chỉ tiêu", &f.name).required(),
-        Input::select("unit_id", "Áp dụng cho", unit_options),
-        Input::text("replaces_code", "Thay thế chỉ tiêu (mã)", &f.replaces_code)
-            .hint("Mã chỉ tiêu chung mà chỉ tiêu của đơn vị này thay thế, ví dụ nq01_2019; để trống nếu là chỉ tiêu riêng"),
-        Input::number("year_from", "Từ năm", &f.year_from).required(),
-        Input::number("year_to", "Đến năm", &f.year_to).hint("Để trống nếu chưa có năm kết thúc"),
-        Input::number(
-            "min_count_percent",
-            "Tỷ lệ tối thiểu theo số gói thầu (%)",
-            &f.min_count_percent,
-        )
-        .required(),
-        Input::number(
-            "min_value_percent",
-            "Tỷ lệ tối thiểu theo giá trị (%)",
-            &f.min_value_percent,
-        )
-        .hint("Để trống nếu chỉ tiêu không tính theo giá trị"),
-        Input::textarea("legal_basis", "Căn cứ pháp lý", &f.legal_basis),
-        Input::textarea("source_note", "Ghi chú nguồn", &f.source_note)
-            .hint("Nguồn của chỉ tiêu và mức độ tin cậy"),
-    ]
+/// The section the rule's exclusions are gathered in.
+const EXCLUDED: &str = TargetField::DomesticOnly.spec().section;
+
+/// The inputs of the table's fields that `which` picks, in table order.
+fn table_inputs(
+    f: &TargetForm,
+    units: &[unit::Model],
+    which: impl Fn(TargetField) -> bool,
+) -> Vec<Input> {
+    let choices: Vec<(String, String)> = units
+        .iter()
+        .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
+        .collect();
+    TargetField::ALL
+        .iter()
+        .filter(|field| which(**field))
+        .map(|field| Input::of_spec(field.spec(), f.raw(*field), &choices))
+        .collect()
 }
 
 fn method_inputs(f: &TargetForm) -> Vec<Input> {

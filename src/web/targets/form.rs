@@ -1,6 +1,7 @@
 //! The target rule form as sent: one struct of raw strings, parsed into the API's `NewTarget` in
 //! one place, and started from a stored rule for an edit or a copy.
 
+use crate::domain::fields::target::TargetField;
 use crate::domain::money::{group_thousands, parse_vnd};
 use crate::error::{AppError, FieldError};
 use crate::services::targets::{Ceilings, NewTarget, TargetMethod, TargetView};
@@ -46,6 +47,26 @@ pub struct TargetForm {
 }
 
 impl TargetForm {
+    /// The text of one of the table's fields as sent (a checkbox: `on` or nothing).
+    pub fn raw(&self, field: TargetField) -> &str {
+        let on = |b: &Option<String>| if checked(b) { "on" } else { "" };
+        match field {
+            TargetField::Code => &self.code,
+            TargetField::Name => &self.name,
+            TargetField::UnitId => &self.unit_id,
+            TargetField::ReplacesCode => &self.replaces_code,
+            TargetField::YearFrom => &self.year_from,
+            TargetField::YearTo => &self.year_to,
+            TargetField::MinCountPercent => &self.min_count_percent,
+            TargetField::MinValuePercent => &self.min_value_percent,
+            TargetField::LegalBasis => &self.legal_basis,
+            TargetField::SourceNote => &self.source_note,
+            TargetField::DomesticOnly => on(&self.domestic_only),
+            TargetField::ExcludeTwoStage => on(&self.exclude_two_stage),
+            TargetField::ExcludeExempt => on(&self.exclude_exempt),
+        }
+    }
+
     /// A stored rule as its edit form (or a copy of it) starts.
     pub fn of(t: &TargetView) -> Self {
         let r = &t.rule;
