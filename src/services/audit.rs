@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use entity::{AuditAction, audit_log};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    QueryFilter, QueryOrder,
 };
 use serde_json::{Map, Value, json};
 
@@ -161,6 +161,25 @@ pub async fn record_many(
 }
 
 /// Writes the audit row of a change, inside the change's own transaction.
+/// The audit row of a new record: every field it was created with.
+pub async fn created(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    entity: &'static str,
+    entity_id: i64,
+    fields: &Snapshot,
+) -> Result<(), AppError> {
+    record(
+        db,
+        actor,
+        entity,
+        entity_id,
+        AuditAction::Create,
+        Changes::created(fields),
+    )
+    .await
+}
+
 pub async fn record(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -223,17 +242,7 @@ pub async fn list(
     if let Some(to) = filter.to {
         q = q.filter(audit_log::Column::At.lt(to));
     }
-    let paginator = q
-        .order_by_desc(audit_log::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
-    })
+    Ok(Page::of(q.order_by_desc(audit_log::Column::Id), db, page, per_page).await?)
 }
 
 #[cfg(test)]

@@ -28,6 +28,28 @@ pub struct Page<T> {
     pub total: u64,
 }
 
+impl<M: sea_orm::FromQueryResult + Send + Sync + 'static> Page<M> {
+    /// Page `page` (from 1) of an ordered query, with the total it counts.
+    pub async fn of<'db, C, S>(
+        query: S,
+        db: &'db C,
+        page: u64,
+        per_page: u64,
+    ) -> Result<Self, sea_orm::DbErr>
+    where
+        C: sea_orm::ConnectionTrait,
+        S: sea_orm::PaginatorTrait<'db, C, Selector = sea_orm::SelectModel<M>>,
+    {
+        let paginator = query.paginate(db, per_page);
+        Ok(Page {
+            total: paginator.num_items().await?,
+            items: paginator.fetch_page(page - 1).await?,
+            page,
+            per_page,
+        })
+    }
+}
+
 impl<T> Page<T> {
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {

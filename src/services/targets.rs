@@ -12,7 +12,7 @@ use chrono::Utc;
 use entity::{AuditAction, Method, target_rule, target_rule_method};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait,
-    NotSet, PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    NotSet, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -381,21 +381,22 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<TargetView>, AppError> {
     let (page, per_page) = page.resolve()?;
-    let paginator = target_rule::Entity::find()
+    let ordered = target_rule::Entity::find()
         .order_by_asc(target_rule::Column::YearFrom)
-        .order_by_asc(target_rule::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
+        .order_by_asc(target_rule::Column::Id);
+    let rules = Page::of(ordered, db, page, per_page).await?;
     let mut items = Vec::new();
-    for rule in paginator.fetch_page(page - 1).await? {
-        let methods = load_methods(db, &rule).await?;
-        items.push(TargetView { rule, methods });
+    for rule in &rules.items {
+        items.push(TargetView {
+            rule: rule.clone(),
+            methods: load_methods(db, rule).await?,
+        });
     }
     Ok(Page {
         items,
-        page,
-        per_page,
-        total,
+        page: rules.page,
+        per_page: rules.per_page,
+        total: rules.total,
     })
 }
 
@@ -495,13 +496,12 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
     .await
     .map_err(|e| conflict_on_unique(e, "duplicate_code", duplicate(&t.code)))?;
     replace_methods(&txn, rule.id, &t.methods).await?;
-    audit::record(
+    audit::created(
         &txn,
         actor,
         AUDIT_ENTITY,
         rule.id,
-        AuditAction::Create,
-        Changes::created(&snapshot(&rule, &t.methods)),
+        &snapshot(&rule, &t.methods),
     )
     .await?;
     txn.commit().await?;

@@ -16,7 +16,7 @@ use entity::{AuditAction, UnitKind, unit};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
 };
 
 #[derive(Debug, Clone, Default)]
@@ -45,18 +45,10 @@ pub async fn list(
         query = query
             .filter(Expr::col(unit::Column::SearchText).like(LikeExpr::new(pattern).escape('\\')));
     }
-    let paginator = query
+    let ordered = query
         .order_by_asc(unit::Column::Code)
-        .order_by_asc(unit::Column::Id)
-        .paginate(db, per_page);
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page - 1).await?;
-    Ok(Page {
-        items,
-        page,
-        per_page,
-        total,
-    })
+        .order_by_asc(unit::Column::Id);
+    Ok(Page::of(ordered, db, page, per_page).await?)
 }
 
 /// Every unit, by code, as the reference data of [`Cache`] holds them: no copy per request.
@@ -310,15 +302,7 @@ pub async fn create<C: ConnectionTrait + TransactionTrait>(
             format!("Mã đơn vị {} đã có", input.code),
         )
     })?;
-    audit::record(
-        &txn,
-        actor,
-        AUDIT_ENTITY,
-        model.id,
-        AuditAction::Create,
-        Changes::created(&snapshot(&model)),
-    )
-    .await?;
+    audit::created(&txn, actor, AUDIT_ENTITY, model.id, &snapshot(&model)).await?;
     txn.commit().await?;
     Ok(model)
 }

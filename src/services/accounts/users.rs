@@ -128,15 +128,7 @@ pub async fn create_user<C: ConnectionTrait + TransactionTrait>(
             format!("Tên đăng nhập {} đã có", input.username),
         )
     })?;
-    audit::record(
-        &txn,
-        actor,
-        "user",
-        model.id,
-        AuditAction::Create,
-        Changes::created(&user_fields(&model)),
-    )
-    .await?;
+    audit::created(&txn, actor, "user", model.id, &user_fields(&model)).await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -677,15 +677,7 @@ where
     let model = sea_orm::ActiveModelTrait::insert(active, &txn)
         .await
         .map_err(|e| conflict_on_unique(e, "duplicate_code", duplicate_code(code.as_deref())))?;
-    audit::record(
-        &txn,
-        actor,
-        AUDIT_ENTITY,
-        model.id,
-        AuditAction::Create,
-        Changes::created(&snapshot(&model)),
-    )
-    .await?;
+    audit::created(&txn, actor, AUDIT_ENTITY, model.id, &snapshot(&model)).await?;
     let view = view(&txn, model).await?;
     txn.commit().await?;
     Ok(view)
