@@ -103,6 +103,40 @@ pub fn require_import(actor: &Actor) -> Result<(), AppError> {
 /// upload; a day covers a break without keeping files' contents for good.
 pub const KEEP_ERRORS_HOURS: i64 = 24;
 
+/// How many of an upload's errors are kept to download, and how much of each cell's value: a
+/// file of 200,000 rows wrong in every column (or of cells of 64 KB) must not become a row of
+/// hundreds of megabytes at every upload. The first errors are the ones to fix first; the last
+/// line of the kept list says how many more there were.
+pub const MAX_KEPT_ERRORS: usize = 10_000;
+pub const KEPT_VALUE_CHARS: usize = 200;
+
+fn bounded(errors: &[RowError]) -> Vec<RowError> {
+    let mut kept: Vec<RowError> = errors
+        .iter()
+        .take(MAX_KEPT_ERRORS)
+        .map(|e| RowError {
+            value: match e.value.char_indices().nth(KEPT_VALUE_CHARS) {
+                Some((cut, _)) => format!("{}…", &e.value[..cut]),
+                None => e.value.clone(),
+            },
+            ..e.clone()
+        })
+        .collect();
+    if errors.len() > MAX_KEPT_ERRORS {
+        kept.push(RowError {
+            row: 0,
+            column: String::new(),
+            value: String::new(),
+            message: format!(
+                "Còn {} lỗi nữa không được liệt kê (danh sách giữ {} lỗi đầu tiên): hãy sửa các lỗi trên rồi tải tệp lên lại",
+                errors.len() - MAX_KEPT_ERRORS,
+                MAX_KEPT_ERRORS
+            ),
+        });
+    }
+    kept
+}
+
 /// Keeps the errors an import found for `actor` to download (the page links to them by the
 /// returned id), and forgets the errors kept before the last [`KEEP_ERRORS_HOURS`].
 pub async fn keep_errors(
@@ -128,7 +162,7 @@ pub async fn keep_errors(
         id: NotSet,
         user_id: Set(user_id),
         created_at: Set(now),
-        errors: Set(serde_json::to_string(errors).map_err(anyhow::Error::from)?),
+        errors: Set(serde_json::to_string(&bounded(errors)).map_err(anyhow::Error::from)?),
     }
     .insert(db)
     .await?;

@@ -500,6 +500,45 @@ db_test!(upload_page_and_command_line, |db: TestDb| async move {
     let viewer = Client::as_role(&db, Role::Viewer, None);
     assert_eq!(viewer.get(&href).await.status, 403);
     assert_eq!(c.get("/import/x/errors.csv").await.status, 404);
+    // A file wrong in every row keeps its first errors, each value cut short, and says how
+    // many more there were.
+    let long = "x".repeat(1000);
+    let mut many = String::from(
+        "Mã đơn vị,Tên gói thầu,Năm kế hoạch,Lĩnh vực,Hình thức lựa chọn nhà thầu,Giá gói thầu,Qua mạng\n",
+    );
+    for i in 0..10_050 {
+        many.push_str(&format!("HN-HD,Gói {i},2019,HH,{long},1.000.000,Có\n"));
+    }
+    let r = c
+        .post_bytes(
+            "/import",
+            "multipart/form-data; boundary=X",
+            multipart(&creds.csrf, true, &many),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let shown = scraper::Html::parse_document(&r.text);
+    let href = shown
+        .select(&link)
+        .next()
+        .and_then(|a| a.value().attr("href"))
+        .expect("a download link")
+        .to_owned();
+    let csv = c.get(&href).await;
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1 + 10_000 + 1,
+        "header, the kept errors, the rest counted"
+    );
+    assert!(
+        lines[1].contains(&format!("{}…", "x".repeat(200))) && !lines[1].contains(&"x".repeat(201))
+    );
+    assert!(
+        lines[10_001].contains("Còn 50 lỗi nữa"),
+        "{}",
+        lines[10_001]
+    );
     let r = c
         .post_bytes(
             "/import",
