@@ -72,7 +72,8 @@ pub enum ImportProblems {
 /// A CSV (UTF-8; `,`, `;` or tab) or XLSX file, as the raw body or as the `file` part of a
 /// `multipart/form-data` body. Headers may be Vietnamese or English (see the template); values may
 /// be wire names, Vietnamese labels or the national system's codes; money as `1.234.567.000`,
-/// `1,234,567,000` or digits; dates as `dd/mm/yyyy` or ISO. Every row is checked before anything
+/// `1,234,567,000`, digits or with unit words (`1,2 tỷ`, `850 triệu`); a planned start as a
+/// month or a quarter (`Quý II`); dates as `dd/mm/yyyy` or ISO. Every row is checked before anything
 /// is written, then all rows are written in one transaction. A row is the same package as a
 /// stored one with the same notice code (else plan code and name, else unit, year and name):
 /// re-importing a file updates, never duplicates.
