@@ -161,20 +161,26 @@ async fn path(b: &fantoccini::Client) -> String {
     }
 }
 
+/// A browser (and its driver, which must live as long) on the demo data served from `db`, with
+/// the server's address; `None` when this machine has no browser (see [`browser_tools`]).
+async fn browser_on_demo(db: &TestDb) -> Option<(fantoccini::Client, String, Driver)> {
+    let (driver_program, chromium) = browser_tools()?;
+    demo::load(&db.conn).await.expect("demo");
+    let addr = Client::new(db).serve().await;
+    let driver = start_driver(&driver_program).await;
+    let b = open_browser(&driver, &chromium).await;
+    Some((b, format!("http://{addr}"), driver))
+}
+
 db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
-    let Some((driver_program, chromium)) = browser_tools() else {
+    let Some((b, base, _driver)) = browser_on_demo(&db).await else {
         return;
     };
-    demo::load(&db.conn).await.expect("demo");
     let ha_dong = bidtrack::db::units::find_by_code(&db.conn, demo::HA_DONG)
         .await
         .expect("query")
         .expect("unit")
         .id;
-    let addr = Client::new(&db).serve().await;
-    let base = format!("http://{addr}");
-    let driver = start_driver(&driver_program).await;
-    let b = open_browser(&driver, &chromium).await;
     let shots = screenshot_dir();
     let engine = db.engine_name();
 
@@ -405,10 +411,9 @@ async fn choose(b: &fantoccini::Client, selector: &str, value: &str) {
 db_test!(
     officer_refused_another_unit_keeps_the_form_in_a_real_browser,
     |db: TestDb| async move {
-        let Some((driver_program, chromium)) = browser_tools() else {
+        let Some((b, base, _driver)) = browser_on_demo(&db).await else {
             return;
         };
-        demo::load(&db.conn).await.expect("demo");
         let unit = |code: &'static str| {
             let conn = db.conn.clone();
             async move {
@@ -441,10 +446,6 @@ db_test!(
         )
         .await
         .expect("officer");
-        let addr = Client::new(&db).serve().await;
-        let base = format!("http://{addr}");
-        let driver = start_driver(&driver_program).await;
-        let b = open_browser(&driver, &chromium).await;
         let shots = screenshot_dir();
         let engine = db.engine_name();
 
@@ -696,14 +697,9 @@ async fn register_rows_unreadable(
 db_test!(
     register_on_a_phone_in_a_real_browser,
     |db: TestDb| async move {
-        let Some((driver_program, chromium)) = browser_tools() else {
+        let Some((b, base, _driver)) = browser_on_demo(&db).await else {
             return;
         };
-        demo::load(&db.conn).await.expect("demo");
-        let addr = Client::new(&db).serve().await;
-        let base = format!("http://{addr}");
-        let driver = start_driver(&driver_program).await;
-        let b = open_browser(&driver, &chromium).await;
         let shots = screenshot_dir();
         let engine = db.engine_name();
 
