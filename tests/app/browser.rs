@@ -161,20 +161,26 @@ async fn path(b: &fantoccini::Client) -> String {
     }
 }
 
+/// A browser (and its driver, which must live as long) on the demo data served from `db`, with
+/// the server's address; `None` when this machine has no browser (see [`browser_tools`]).
+async fn browser_on_demo(db: &TestDb) -> Option<(fantoccini::Client, String, Driver)> {
+    let (driver_program, chromium) = browser_tools()?;
+    demo::load(&db.conn).await.expect("demo");
+    let addr = Client::new(db).serve().await;
+    let driver = start_driver(&driver_program).await;
+    let b = open_browser(&driver, &chromium).await;
+    Some((b, format!("http://{addr}"), driver))
+}
+
 db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
-    let Some((driver_program, chromium)) = browser_tools() else {
+    let Some((b, base, _driver)) = browser_on_demo(&db).await else {
         return;
     };
-    demo::load(&db.conn).await.expect("demo");
     let ha_dong = bidtrack::db::units::find_by_code(&db.conn, demo::HA_DONG)
         .await
         .expect("query")
         .expect("unit")
         .id;
-    let addr = Client::new(&db).serve().await;
-    let base = format!("http://{addr}");
-    let driver = start_driver(&driver_program).await;
-    let b = open_browser(&driver, &chromium).await;
     let shots = screenshot_dir();
     let engine = db.engine_name();
 
@@ -354,25 +360,8 @@ db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
         "/units",
     ] {
         b.goto(&format!("{base}{page}")).await.expect("open");
-        let overflow = b
-            .execute(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth",
-                Vec::new(),
-            )
-            .await
-            .expect("measure");
-        if overflow.as_i64() != Some(0) {
-            let culprits = b
-                .execute(
-                    "const w = document.documentElement.clientWidth; \
-                     return Array.from(document.querySelectorAll('body *')) \
-                       .filter(e => e.getBoundingClientRect().right > w) \
-                       .map(e => e.tagName + '.' + e.className).slice(0, 8).join(' ')",
-                    Vec::new(),
-                )
-                .await
-                .expect("culprits");
-            panic!("{page} scrolls sideways on a phone by {overflow}px: {culprits}");
+        if let Some(why) = wider_than_window(&b).await {
+            panic!("{page} scrolls sideways on a phone: {why}");
         }
     }
     b.goto(&format!("{base}/?unit_id={ha_dong}&year=2019"))
@@ -422,10 +411,9 @@ async fn choose(b: &fantoccini::Client, selector: &str, value: &str) {
 db_test!(
     officer_refused_another_unit_keeps_the_form_in_a_real_browser,
     |db: TestDb| async move {
-        let Some((driver_program, chromium)) = browser_tools() else {
+        let Some((b, base, _driver)) = browser_on_demo(&db).await else {
             return;
         };
-        demo::load(&db.conn).await.expect("demo");
         let unit = |code: &'static str| {
             let conn = db.conn.clone();
             async move {
@@ -458,10 +446,6 @@ db_test!(
         )
         .await
         .expect("officer");
-        let addr = Client::new(&db).serve().await;
-        let base = format!("http://{addr}");
-        let driver = start_driver(&driver_program).await;
-        let b = open_browser(&driver, &chromium).await;
         let shots = screenshot_dir();
         let engine = db.engine_name();
 
@@ -604,6 +588,268 @@ db_test!(
             .await
             .expect("price on the page");
         assert_eq!(shown_price.as_str(), Some("1.200.000.000 ₫"));
+        b.close().await.expect("close browser");
+    }
+);
+
+/// Why the page in the browser is wider than its window, or `None`. The document may not be
+/// wider than the window (`innerWidth`) nor than the part of it beside a scroll bar
+/// (`clientWidth`); the message names the elements sticking out.
+async fn wider_than_window(b: &fantoccini::Client) -> Option<String> {
+    let measured = b
+        .execute(
+            "const d = document.documentElement; \
+             if (d.scrollWidth <= window.innerWidth && d.scrollWidth <= d.clientWidth) return null; \
+             const out = Array.from(document.querySelectorAll('body *')) \
+               .filter(e => e.getBoundingClientRect().right > d.clientWidth) \
+               .map(e => e.tagName + '.' + e.className).slice(0, 8).join(' '); \
+             return `${d.scrollWidth}px wide in a window of ${window.innerWidth}px \
+               (${d.clientWidth}px beside the scroll bar): ${out}`",
+            Vec::new(),
+        )
+        .await
+        .expect("measure");
+    measured.as_str().map(str::to_owned)
+}
+
+/// The boxes inside the page that scroll sideways on their own (a card around a table too
+/// wide for it): a reader on a phone would have to swipe inside them.
+async fn boxes_scrolling_sideways(b: &fantoccini::Client) -> Vec<String> {
+    let found = b
+        .execute(
+            "return Array.from(document.querySelectorAll('main *')) \
+               .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) \
+                 && e.scrollWidth > e.clientWidth) \
+               .map(e => `${e.tagName}.${e.className} ${e.scrollWidth}px in ${e.clientWidth}px`)",
+            Vec::new(),
+        )
+        .await
+        .expect("measure");
+    serde_json::from_value(found).expect("a list of strings")
+}
+
+/// Opens `page` and fails unless it can be read on this window without sideways scrolling,
+/// neither of the page nor of a box inside it.
+async fn readable_without_sideways_scroll(b: &fantoccini::Client, base: &str, page: &str) {
+    b.goto(&format!("{base}{page}")).await.expect("open");
+    if let Some(why) = wider_than_window(b).await {
+        panic!("{page} scrolls sideways: {why}");
+    }
+    let boxes = boxes_scrolling_sideways(b).await;
+    assert!(
+        boxes.is_empty(),
+        "{page} has boxes scrolling sideways: {boxes:?}"
+    );
+}
+
+/// Saves what the window shows as `file`, scrolled first to `at` when the part worth seeing is
+/// below a phone's first screen.
+async fn shoot(b: &fantoccini::Client, file: PathBuf, at: Option<&str>) {
+    if let Some(selector) = at {
+        b.execute(
+            "document.querySelector(arguments[0]).scrollIntoView()",
+            vec![serde_json::json!(selector)],
+        )
+        .await
+        .expect("scroll");
+    }
+    std::fs::write(file, b.screenshot().await.expect("screenshot")).expect("write screenshot");
+}
+
+/// What is wrong with the register's first `rows` rows on this window: each of name, price,
+/// online state and status must be drawn (a box of some size) within the window's width, and
+/// every labelled cell must show its label exactly when `labels` (the cards of a phone).
+async fn register_rows_unreadable(
+    b: &fantoccini::Client,
+    rows: usize,
+    labels: bool,
+) -> Vec<String> {
+    let found = b
+        .execute(
+            "const [rows, labels] = arguments; \
+             const w = document.documentElement.clientWidth; \
+             const wanted = [['tên', 'td.title a'], ['giá', 'td.num'], \
+               ['qua mạng', \"td[data-label='Qua mạng'] .badge\"], \
+               ['trạng thái', \"td[data-label='Trạng thái']\"]]; \
+             const problems = []; \
+             Array.from(document.querySelectorAll('tbody tr')).slice(0, rows).forEach((tr, i) => { \
+               for (const [what, selector] of wanted) { \
+                 const e = tr.querySelector(selector); \
+                 const r = e && e.getBoundingClientRect(); \
+                 if (!r || r.width === 0 || r.height === 0 || r.left < 0 || r.right > w) \
+                   problems.push(`row ${i + 1}, ${what}: ${r ? `${r.left}..${r.right} of ${w}` : 'missing'}`); \
+               } \
+               for (const td of tr.querySelectorAll('td[data-label]')) { \
+                 const shown = getComputedStyle(td, '::before').content; \
+                 const label = JSON.stringify(td.dataset.label); \
+                 if (labels ? shown !== label : shown !== 'none') \
+                   problems.push(`row ${i + 1}, ${td.dataset.label}: label ${shown}`); \
+               } \
+             }); \
+             return problems",
+            vec![serde_json::json!(rows), serde_json::json!(labels)],
+        )
+        .await
+        .expect("measure");
+    serde_json::from_value(found).expect("a list of strings")
+}
+
+db_test!(
+    register_on_a_phone_in_a_real_browser,
+    |db: TestDb| async move {
+        let Some((b, base, _driver)) = browser_on_demo(&db).await else {
+            return;
+        };
+        let shots = screenshot_dir();
+        let engine = db.engine_name();
+
+        // The district's officer on a phone (the width of a common one, in CSS pixels).
+        b.set_window_size(390, 844).await.expect("resize");
+        b.goto(&format!("{base}/packages")).await.expect("open");
+        let officer = &demo::DEMO_USERS[1];
+        sign_in(&b, officer.username, officer.password).await;
+        assert_eq!(path(&b).await, "/packages");
+        assert_eq!(
+            b.execute("return window.innerWidth", Vec::new())
+                .await
+                .expect("width")
+                .as_i64(),
+            Some(390),
+            "the window is a phone's"
+        );
+        readable_without_sideways_scroll(&b, &base, "/packages").await;
+        shoot(
+            &b,
+            shots.join(format!("register-phone-{engine}.png")),
+            Some("tbody"),
+        )
+        .await;
+        let unreadable = register_rows_unreadable(&b, 5, true).await;
+        assert!(unreadable.is_empty(), "{unreadable:#?}");
+
+        // The filters are at hand: a search typed and sent on the phone.
+        type_into(&b, "#q", "ha dong").await;
+        click_and_load(&b, "form.filters button[type=submit]").await;
+        assert!(
+            path(&b).await.starts_with("/packages?q=ha+dong"),
+            "{}",
+            path(&b).await
+        );
+        assert_eq!(text(&b, "main > p.muted").await, "3 gói thầu");
+        assert_eq!(wider_than_window(&b).await, None);
+        let unreadable = register_rows_unreadable(&b, 3, true).await;
+        assert!(unreadable.is_empty(), "{unreadable:#?}");
+
+        // The switch on a card works as on the table, and comes back to the same search.
+        let list = path(&b).await;
+        click_and_load(&b, "tbody button[aria-label^='Chuyển qua mạng']").await;
+        assert_eq!(path(&b).await, list);
+        assert!(
+            text(&b, ".flash.ok")
+                .await
+                .ends_with("sang lựa chọn qua mạng."),
+            "the notice of the switch"
+        );
+        assert_eq!(wider_than_window(&b).await, None);
+        shoot(
+            &b,
+            shots.join(format!("register-phone-switched-{engine}.png")),
+            None,
+        )
+        .await;
+
+        // A package's page (its history too), its edit form, and the new-package form with its
+        // errors.
+        let package = css(&b, "tbody tr:first-child td.title a")
+            .await
+            .attr("href")
+            .await
+            .expect("href")
+            .expect("a link to the package");
+        readable_without_sideways_scroll(&b, &base, &package).await;
+        shoot(
+            &b,
+            shots.join(format!("package-phone-{engine}.png")),
+            Some("#history"),
+        )
+        .await;
+        let history = b
+            .execute(
+                "const first = document.querySelector('#history ~ table tbody td'); \
+                 return getComputedStyle(first, '::before').content",
+                Vec::new(),
+            )
+            .await
+            .expect("history label");
+        assert_eq!(
+            history.as_str(),
+            Some("\"Thời điểm\""),
+            "the history's rows are labelled"
+        );
+        readable_without_sideways_scroll(&b, &base, &format!("{package}/edit")).await;
+        shoot(
+            &b,
+            shots.join(format!("package-edit-phone-{engine}.png")),
+            None,
+        )
+        .await;
+        readable_without_sideways_scroll(&b, &base, "/packages/new").await;
+        shoot(
+            &b,
+            shots.join(format!("package-form-phone-{engine}.png")),
+            None,
+        )
+        .await;
+        type_into(&b, "#package_price_vnd", "1,2 tỷ").await;
+        click_and_load(&b, "form.edit button[type=submit]").await;
+        assert_eq!(text(&b, "#name-error").await, "Chưa nhập tên gói thầu");
+        assert_eq!(wider_than_window(&b).await, None);
+        assert_eq!(boxes_scrolling_sideways(&b).await, Vec::<String>::new());
+        shoot(
+            &b,
+            shots.join(format!("package-form-error-phone-{engine}.png")),
+            None,
+        )
+        .await;
+
+        // On a desktop the same register is the table it was, its header in sight and no labels
+        // repeated in the cells.
+        b.set_window_size(1280, 1400).await.expect("resize");
+        b.goto(&format!("{base}/packages")).await.expect("open");
+        let header = b
+            .execute(
+                "return Array.from(document.querySelectorAll('thead th')) \
+                   .filter(th => { const r = th.getBoundingClientRect(); \
+                     return r.width > 0 && r.height > 0 \
+                       && r.top >= 0 && r.bottom <= window.innerHeight; }) \
+                   .map(th => th.textContent.trim())",
+                Vec::new(),
+            )
+            .await
+            .expect("header");
+        assert_eq!(
+            header,
+            serde_json::json!([
+                "Gói thầu",
+                "Đơn vị",
+                "Năm",
+                "Hình thức",
+                "Lĩnh vực",
+                "Giá gói thầu",
+                "Qua mạng",
+                "Chỉ tiêu",
+                "Trạng thái"
+            ])
+        );
+        let unreadable = register_rows_unreadable(&b, 5, false).await;
+        assert!(unreadable.is_empty(), "{unreadable:#?}");
+        assert_eq!(wider_than_window(&b).await, None);
+        shoot(
+            &b,
+            shots.join(format!("register-desktop-{engine}.png")),
+            None,
+        )
+        .await;
         b.close().await.expect("close browser");
     }
 );

@@ -125,6 +125,7 @@ impl RegisterPage {
             next: (page < pages).then(|| q.link(page + 1)),
             back,
             q,
+            c: COLUMNS,
             shell,
         }
     }
@@ -174,8 +175,35 @@ struct RegisterPage {
     next: Option<String>,
     /// Where a one-click switch returns: this very list.
     back: String,
+    c: Columns,
     shell: Shell,
 }
+
+/// The register's column headings. On a phone the rows become cards and each cell carries its
+/// heading as its label, so a heading is written here once for both.
+pub struct Columns {
+    pub package: &'static str,
+    pub unit: &'static str,
+    pub year: &'static str,
+    pub method: &'static str,
+    pub field: &'static str,
+    pub price: &'static str,
+    pub online: &'static str,
+    pub scope: &'static str,
+    pub status: &'static str,
+}
+
+const COLUMNS: Columns = Columns {
+    package: "Gói thầu",
+    unit: PackageField::UnitId.short(),
+    year: "Năm",
+    method: "Hình thức",
+    field: PackageField::Field.short(),
+    price: PackageField::PackagePrice.short(),
+    online: PackageField::Online.short(),
+    scope: "Chỉ tiêu",
+    status: PackageField::Status.short(),
+};
 
 const SORTS: &[(&str, &str)] = &[
     ("-updated_at", "Mới cập nhật"),
@@ -192,7 +220,7 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
     vec![
         SelectField {
             name: "method",
-            label: "Hình thức",
+            label: COLUMNS.method,
             options: Choice::list(
                 q.method.trim(),
                 all,
@@ -201,7 +229,7 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
         },
         SelectField {
             name: "field",
-            label: PackageField::Field.short(),
+            label: COLUMNS.field,
             options: Choice::list(
                 q.field.trim(),
                 all,
@@ -210,7 +238,7 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
         },
         SelectField {
             name: "status",
-            label: PackageField::Status.short(),
+            label: COLUMNS.status,
             options: Choice::list(
                 q.status.trim(),
                 all,
@@ -221,7 +249,7 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
         },
         SelectField {
             name: "online",
-            label: PackageField::Online.short(),
+            label: COLUMNS.online,
             options: Choice::list(
                 q.online.trim(),
                 all,
@@ -230,7 +258,7 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
         },
         SelectField {
             name: "in_target_scope",
-            label: "Chỉ tiêu",
+            label: COLUMNS.scope,
             options: Choice::list(
                 q.in_target_scope.trim(),
                 all,
