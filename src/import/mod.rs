@@ -13,7 +13,6 @@ pub use sheet::{
 use crate::domain::fields::package::{PackageField, UNIT_CODE};
 use crate::domain::money::parse_vnd;
 use crate::domain::text::fold;
-use chrono::NaiveDate;
 use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure};
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -137,13 +136,9 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// `15/03/2019`, `2019-03-15` (or what a date cell of a workbook becomes).
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(s, "%d-%m-%Y"))
-        .ok()
-}
+/// `15/03/2019`, `2019-03-15` (or what a date cell of a workbook becomes): as a form reads a
+/// date.
+pub use crate::domain::fields::parse_date;
 
 /// Field codes of the national e-procurement system.
 const FIELD_CODES: &[(&str, Field)] = &[
@@ -245,6 +240,7 @@ pub fn parse_money(s: &str) -> Result<i64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn headers_in_either_language_with_or_without_diacritics() {

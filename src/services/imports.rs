@@ -401,7 +401,11 @@ fn read_row(
         F::OnlineExemptReason.short()
     );
     let status = optional!("status", import::parse_status, F::Status.short());
-    let result_date = optional!("result_date", import::parse_date, "Ngày (dd/mm/yyyy)");
+    let result_date = optional!(
+        "result_date",
+        import::parse_date,
+        format!("{} (dd/mm/yyyy)", F::ResultDate.short())
+    );
     let winning_price_vnd = {
         let (v, h) = cell("winning_price_vnd");
         if v.is_empty() {

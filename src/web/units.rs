@@ -181,7 +181,7 @@ fn date_field(
     name: &'static str,
     raw: &str,
 ) -> Option<chrono::NaiveDate> {
-    match given(raw).map(crate::import::parse_date) {
+    match given(raw).map(crate::domain::fields::parse_date) {
         None => None,
         Some(Some(d)) => Some(d),
         Some(None) => {
