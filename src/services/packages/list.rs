@@ -14,8 +14,8 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::derive::Describer;
-use super::*;
+use super::derive::{Describer, PackageView, describe};
+use sea_orm::ConnectionTrait;
 
 /// `sort` values: a column, descending with a leading `-`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
