@@ -101,6 +101,21 @@ impl Spec {
         self
     }
 
+    /// What a form says of this field left empty: "Chưa chọn lĩnh vực", "Chưa nhập tên gói
+    /// thầu" (the label's first letter lowered, its acronyms kept).
+    pub fn missing(&self) -> String {
+        let verb = match self.kind {
+            Kind::Enum(_) | Kind::Unit | Kind::Month | Kind::Quarter => "Chưa chọn",
+            _ => "Chưa nhập",
+        };
+        let mut chars = self.label.chars();
+        let label: String = chars
+            .next()
+            .map(|c| c.to_lowercase().chain(chars).collect())
+            .unwrap_or_default();
+        format!("{verb} {label}")
+    }
+
     /// The column header of a report or a template: money columns say their unit.
     pub fn header(&self) -> String {
         match self.kind {
@@ -366,6 +381,14 @@ mod tests {
         }
         assert_eq!(read_quarter("V"), None);
         assert_eq!(spec(Kind::Text).show(&Value::Null, &none), "–");
+        assert_eq!(
+            Spec::new("x", "Số TBMT", "", Kind::Text, "").missing(),
+            "Chưa nhập số TBMT"
+        );
+        assert_eq!(
+            Spec::new("x", "Lĩnh vực", "", Kind::Enum(&entity::Field::WIRE), "").missing(),
+            "Chưa chọn lĩnh vực"
+        );
     }
 
     /// Within a table, each wire name, label and column header names one field.

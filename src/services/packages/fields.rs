@@ -75,11 +75,9 @@ impl NewPackage {
         for f in PackageField::ALL {
             let spec = f.spec();
             match spec.read(raw(*f)) {
-                Ok(Value::Null) if spec.required => errors.push(FieldError::new(
-                    spec.wire,
-                    "required",
-                    format!("Chưa nhập {}", spec.label.to_lowercase()),
-                )),
+                Ok(Value::Null) if spec.required => {
+                    errors.push(FieldError::new(spec.wire, "required", spec.missing()))
+                }
                 Ok(v) => {
                     object.insert(spec.wire.to_owned(), v);
                 }
