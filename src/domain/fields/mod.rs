@@ -189,7 +189,15 @@ impl Spec {
     pub fn read(&self, raw: &str) -> Result<Value, Unreadable> {
         let raw = raw.trim();
         if let Kind::Bool = self.kind {
-            return Ok(Value::Bool(!raw.is_empty()));
+            // A checked checkbox sends `on`; an unchecked one sends nothing.
+            return match raw {
+                "on" | "true" | "1" => Ok(Value::Bool(true)),
+                "" | "off" | "false" | "0" => Ok(Value::Bool(false)),
+                _ => Err(Unreadable {
+                    code: "invalid",
+                    message: format!("{}: chỉ có Có hoặc Không", self.label),
+                }),
+            };
         }
         if raw.is_empty() {
             return Ok(Value::Null);
@@ -422,6 +430,7 @@ mod tests {
             (Kind::Money, "abc"),
             (Kind::Date, "31/02/2019"),
             (Kind::Month, "13"),
+            (Kind::Bool, "maybe"),
             (Kind::Quarter, "5"),
             (Kind::Year, "hai nghìn"),
             (Kind::Enum(&entity::Field::WIRE), "auction"),
