@@ -10,47 +10,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use std::collections::HashMap;
 use std::convert::Infallible;
-
-/// Form or query values by name, trimmed, exactly as typed otherwise. A repeated name keeps its
-/// last value (no page sends a name twice).
-#[derive(Debug, Default, Clone)]
-pub struct Params(HashMap<String, String>);
-
-impl Params {
-    pub fn parse(bytes: &[u8]) -> Self {
-        Params(
-            form_urlencoded::parse(bytes)
-                .map(|(k, v)| (k.into_owned(), v.trim().to_owned()))
-                .collect(),
-        )
-    }
-
-    pub fn query(raw: Option<&str>) -> Self {
-        raw.map(|q| Self::parse(q.as_bytes())).unwrap_or_default()
-    }
-
-    /// The value, or "" when absent.
-    pub fn get(&self, name: &str) -> &str {
-        self.0.get(name).map_or("", String::as_str)
-    }
-
-    /// The value when present and not empty.
-    pub fn opt(&self, name: &str) -> Option<&str> {
-        Some(self.get(name)).filter(|v| !v.is_empty())
-    }
-
-    /// A checkbox: checked when sent at all.
-    pub fn checked(&self, name: &str) -> bool {
-        self.0.contains_key(name)
-    }
-
-    /// Replaces a value (a form started from a copy).
-    pub fn set(&mut self, name: &str, value: &str) {
-        self.0.insert(name.to_owned(), value.to_owned());
-    }
-}
 
 /// A one-time message for the next page (after a redirect), such as "Đã lưu gói thầu".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,11 +95,6 @@ pub fn local_path(candidate: &str, fallback: String) -> String {
 pub fn path_id(raw: &str, entity: &'static str) -> Result<i64, PageError> {
     raw.parse()
         .map_err(|_| PageError(AppError::not_found(entity, raw)))
-}
-
-/// A posted form. A body that cannot be read is the client's fault, never a 500.
-pub fn form_body(body: Result<Bytes, BytesRejection>) -> Result<Params, PageError> {
-    Ok(Params::parse(&body_bytes(body)?))
 }
 
 /// A posted body's bytes; one that cannot be read is the client's fault, never a 500.

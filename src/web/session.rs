@@ -3,7 +3,7 @@
 //! form that changes something, and what the page frame shows of the user.
 
 use super::input;
-use super::page::{Flash, Notice, PageError, Params, body_bytes, local_path, page, redirect_with};
+use super::page::{Flash, Notice, PageError, body_bytes, local_path, page, redirect_with};
 use crate::AppState;
 use crate::error::AppError;
 pub use crate::services::accounts::WriteScope;
@@ -84,11 +84,6 @@ impl FromRequestParts<AppState> for WebUser {
 impl WebUser {
     /// Every form that changes something carries the session's token; a form from elsewhere
     /// does not have it.
-    pub fn check_csrf(&self, form: &Params) -> Result<(), PageError> {
-        self.check_csrf_token(form.get("csrf"))
-    }
-
-    /// The token a typed form carried.
     pub fn check_csrf_token(&self, submitted: &str) -> Result<(), PageError> {
         if accounts::csrf_matches(&self.csrf, submitted) {
             Ok(())
