@@ -25,6 +25,17 @@ pub fn query<T: DeserializeOwned>(raw: Option<&str>) -> Result<T, PageError> {
     })
 }
 
+/// A form whose names are not all known in advance (one per field of a table), as its pairs:
+/// a name sent twice is refused here as the typed forms refuse it.
+pub fn distinct(pairs: Vec<(String, String)>) -> Result<Vec<(String, String)>, PageError> {
+    let mut seen = std::collections::HashSet::new();
+    if pairs.iter().all(|(name, _)| seen.insert(name.as_str())) {
+        Ok(pairs)
+    } else {
+        Err(PageError(unreadable()))
+    }
+}
+
 fn unreadable() -> AppError {
     AppError::BadRequest {
         code: "invalid_form",
@@ -80,5 +91,15 @@ mod tests {
         assert!(query::<Sample>(Some("name=a&name=b")).is_err());
         let t: Token = form(b"csrf=abc&name=x&name=y").expect("only the token is read");
         assert_eq!(t.csrf, "abc");
+        let pairs: Vec<(String, String)> = form(b"a=1&b=+2+").expect("pairs");
+        assert_eq!(
+            distinct(pairs).expect("distinct"),
+            [
+                ("a".to_owned(), "1".to_owned()),
+                ("b".to_owned(), " 2 ".to_owned())
+            ]
+        );
+        let twice: Vec<(String, String)> = form(b"a=1&a=2").expect("pairs");
+        assert!(distinct(twice).is_err());
     }
 }

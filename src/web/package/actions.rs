@@ -8,7 +8,9 @@ use crate::services::packages::{self as service, PackagePatch};
 use crate::web::page::{Flash, Notice, PageError, local_path, page, redirect_with};
 use crate::web::session::{Shell, WebUser};
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -53,9 +55,9 @@ pub async fn set_online(
     State(state): State<AppState>,
     user: WebUser,
     PackageId(id): PackageId,
-    form: PackageForm,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
-    form.check_csrf(&user)?;
+    let form = PackageForm::posted(&user, body)?;
     let (version, online) = (form.version()?, switch_to(&form)?);
     let back = local_path(&form.back, format!("/packages/{id}"));
     let patch = PackagePatch {
@@ -104,9 +106,9 @@ pub async fn delete(
     State(state): State<AppState>,
     user: WebUser,
     PackageId(id): PackageId,
-    form: PackageForm,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
-    form.check_csrf(&user)?;
+    let form = PackageForm::posted(&user, body)?;
     let version = form.version()?;
     match service::delete(&state.db, &user.actor, id, version).await {
         Ok(()) => Ok(redirect_with("/packages", Notice::ok("Đã xóa gói thầu."))),

@@ -12,23 +12,21 @@ use crate::services::packages::{self as service, NewPackage, PackagePatch, Packa
 use crate::web::form::{Difference, FormPage, Input, Section, Stale};
 use crate::web::page::{Flash, Notice, PageError, field_errors, page, redirect_with};
 use crate::web::session::{Shell, WebUser};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Datelike;
 use entity::unit;
 
-/// A field's input, as its kind is typed; the unit choice offers `units`.
-fn input(f: PackageField, form: &PackageForm, units: &[unit::Model]) -> Input {
-    let choices: Vec<(String, String)> = units
-        .iter()
-        .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
-        .collect();
-    let input = Input::of_spec(f.spec(), form.raw(f), &choices);
-    // A form that comes back (only a posted form carries its token) says what each amount
-    // was read as, so `1,2 tỷ` can be checked before it is saved.
+/// A field's input, as its kind is typed; the unit choice offers `units` (value, label).
+fn input(f: PackageField, form: &PackageForm, units: &[(String, String)]) -> Input {
+    let input = Input::of_spec(f.spec(), form.raw(f), units);
+    // A form that comes back says what each amount was read as, so `1,2 tỷ` can be checked
+    // before it is saved.
     if f.kind() == Kind::Money
-        && !form.csrf.is_empty()
+        && form.sent
         && let Ok(amount) = crate::domain::money::parse_vnd(form.raw(f))
     {
         input.read_as(amount)
@@ -39,10 +37,14 @@ fn input(f: PackageField, form: &PackageForm, units: &[unit::Model]) -> Input {
 
 /// The table's fields, grouped by their sections in table order.
 fn sections(form: &PackageForm, units: &[unit::Model]) -> Vec<Section> {
+    let choices: Vec<(String, String)> = units
+        .iter()
+        .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
+        .collect();
     let mut out: Vec<Section> = Vec::new();
     for f in PackageField::ALL {
         let legend = f.spec().section;
-        let field = input(*f, form, units);
+        let field = input(*f, form, &choices);
         match out.last_mut() {
             Some(s) if s.legend == legend => s.inputs.push(field),
             _ => out.push(Section {
@@ -160,10 +162,10 @@ pub async fn new_form(
 pub async fn create(
     State(state): State<AppState>,
     user: WebUser,
-    form: PackageForm,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     require_writer(&user)?;
-    form.check_csrf(&user)?;
+    let form = PackageForm::posted(&user, body)?;
     let errors = match form.read() {
         Ok(input) => match service::create(&state.db, &user.actor, input).await {
             Ok(view) => return Ok(saved(&view, "Đã thêm")),
@@ -221,7 +223,7 @@ pub async fn update(
     State(state): State<AppState>,
     user: WebUser,
     PackageId(id): PackageId,
-    form: PackageForm,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, PageError> {
     // A package the user may not change at all is refused as such; after this, a refusal is
     // about the unit chosen for it.
@@ -229,7 +231,7 @@ pub async fn update(
     user.actor
         .require_package_write(&state.db, before.package.unit_id)
         .await?;
-    form.check_csrf(&user)?;
+    let form = PackageForm::posted(&user, body)?;
     let version = form.version()?;
     let unsaved = match form.read() {
         Ok(input) => {

@@ -12,6 +12,7 @@ pub use actions::{delete, delete_form, set_online};
 pub use form::{create, edit_form, new_form, update};
 pub use show::{scope_badge, show};
 
+use super::input;
 use super::page::{PageError, path_id};
 use super::session::WebUser;
 use crate::AppState;
@@ -21,7 +22,7 @@ use crate::services::packages::NewPackage;
 use crate::services::units::Units;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use std::collections::HashMap;
 
@@ -39,34 +40,30 @@ impl<S: Send + Sync> FromRequestParts<S> for PackageId {
     }
 }
 
-/// A form is read only after the token and the session (extracted before it) are known.
-impl<S: Send + Sync> FromRequest<S> for PackageForm {
-    type Rejection = PageError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        PackageForm::posted(Bytes::from_request(req, state).await)
-    }
-}
-
-/// A posted package form (or one of its actions): the token, the version it was read at, where
-/// to go back to, and each package field as typed. A name the table does not know is not a
-/// field of this form and is dropped here, so nothing downstream reads fields by name.
+/// A posted package form (or one of its actions): the version it was read at, where to go
+/// back to, and each package field as typed. A name the table does not know is not a field of
+/// this form and is dropped here, so nothing downstream reads fields by name.
 #[derive(Debug, Default)]
 pub struct PackageForm {
-    csrf: String,
+    /// Sent by the officer (a form coming back), not started from a package or a link.
+    sent: bool,
     version: String,
     back: String,
     fields: HashMap<PackageField, String>,
 }
 
 impl PackageForm {
-    fn posted(body: Result<Bytes, BytesRejection>) -> Result<Self, PageError> {
-        let bytes = super::page::body_bytes(body)?;
-        let mut form = PackageForm::default();
-        for (name, value) in form_urlencoded::parse(&bytes) {
+    /// The form as posted, read only once its token is the session's (as every page form is,
+    /// through `WebUser::form`).
+    fn posted(user: &WebUser, body: Result<Bytes, BytesRejection>) -> Result<Self, PageError> {
+        let pairs = input::distinct(user.form(body)?)?;
+        let mut form = PackageForm {
+            sent: true,
+            ..PackageForm::default()
+        };
+        for (name, value) in pairs {
             let value = value.trim().to_owned();
-            match name.as_ref() {
-                "csrf" => form.csrf = value,
+            match name.as_str() {
                 "version" => form.version = value,
                 "back" => form.back = value,
                 other => {
@@ -97,10 +94,6 @@ impl PackageForm {
 
     fn read(&self) -> Result<NewPackage, Vec<crate::error::FieldError>> {
         NewPackage::read(|f| self.raw(f))
-    }
-
-    fn check_csrf(&self, user: &WebUser) -> Result<(), PageError> {
-        user.check_csrf_token(&self.csrf)
     }
 
     /// The version the form was read at: an edit or an action without it cannot be applied
