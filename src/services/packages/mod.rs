@@ -101,13 +101,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let txn = crate::db::begin_write(db).await?;
-    let current = db::packages::find(&txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("gói thầu", id))?;
-    actor.require_package_write(&txn, current.unit_id).await?;
-    if current.version != expected_version {
-        return Err(stale(current.version));
-    }
+    let current = writable_at(&txn, actor, id, expected_version).await?;
     let merged = NewPackage::from_model(&current).apply(patch).normalized();
     let regimes = db::reference::regimes(&txn).await?;
     merged.check(&txn, &regimes).await?;
@@ -169,13 +163,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let txn = crate::db::begin_write(db).await?;
-    let current = db::packages::find(&txn, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("gói thầu", id))?;
-    actor.require_package_write(&txn, current.unit_id).await?;
-    if current.version != expected_version {
-        return Err(stale(current.version));
-    }
+    let current = writable_at(&txn, actor, id, expected_version).await?;
     let before = snapshot(&current);
     let mut data = serde_json::Map::new();
     data.insert("id".to_owned(), serde_json::json!(current.id));
@@ -225,6 +213,24 @@ where
 
 /// What the audit trail calls packages.
 pub const AUDIT_ENTITY: &str = "package";
+
+/// The package a change or a deletion applies to, when the actor may write it and it is still
+/// at the version the change was made against.
+async fn writable_at(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    expected_version: i32,
+) -> Result<package::Model, AppError> {
+    let current = db::packages::find(txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("gói thầu", id))?;
+    actor.require_package_write(txn, current.unit_id).await?;
+    if current.version != expected_version {
+        return Err(stale(current.version));
+    }
+    Ok(current)
+}
 
 fn stale(current: i32) -> AppError {
     AppError::PreconditionFailed {
