@@ -430,9 +430,15 @@ db_test!(
 db_test!(upload_page_and_command_line, |db: TestDb| async move {
     units(&db).await;
     let c = Client::new(&db);
-    let creds = c.credentials().await.expect("signed in");
     let page = c.get("/import").await;
     assert_eq!(page.status, 200);
+    // The token the upload form carries, as the browser sends it back.
+    let token = scraper::Html::parse_document(&page.text)
+        .select(&scraper::Selector::parse("main form input[name=csrf]").expect("selector"))
+        .next()
+        .and_then(|i| i.value().attr("value"))
+        .expect("the form's token")
+        .to_owned();
     let multipart = |csrf: &str, dry_run: bool, file: &str| {
         let mut body = String::new();
         for (name, value) in [("csrf", csrf), ("unit", "")] {
@@ -450,7 +456,7 @@ db_test!(upload_page_and_command_line, |db: TestDb| async move {
         .post_bytes(
             "/import",
             "multipart/form-data; boundary=X",
-            multipart(&creds.csrf, true, CSV),
+            multipart(&token, true, CSV),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -465,7 +471,7 @@ db_test!(upload_page_and_command_line, |db: TestDb| async move {
         .post_bytes(
             "/import",
             "multipart/form-data; boundary=X",
-            multipart(&creds.csrf, false, &broken),
+            multipart(&token, false, &broken),
         )
         .await;
     assert_eq!(r.status, 422);
@@ -513,7 +519,7 @@ db_test!(upload_page_and_command_line, |db: TestDb| async move {
         .post_bytes(
             "/import",
             "multipart/form-data; boundary=X",
-            multipart(&creds.csrf, true, &many),
+            multipart(&token, true, &many),
         )
         .await;
     assert_eq!(r.status, 422);
@@ -551,7 +557,7 @@ db_test!(upload_page_and_command_line, |db: TestDb| async move {
         .post_bytes(
             "/import",
             "multipart/form-data; boundary=X",
-            multipart(&creds.csrf, false, CSV),
+            multipart(&token, false, CSV),
         )
         .await;
     assert!(
