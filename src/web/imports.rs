@@ -67,7 +67,6 @@ pub async fn show(
 /// The upload form, as sent (multipart: it carries the file).
 #[derive(Debug, Default)]
 struct Upload {
-    csrf: String,
     dry_run: bool,
     /// A unit code every row belongs to, or empty.
     unit: String,
@@ -75,7 +74,9 @@ struct Upload {
 }
 
 impl Upload {
-    async fn read(request: Request, state: &AppState) -> Result<Self, PageError> {
+    /// Reads the form part by part. The page sends its token first; a file that arrives before
+    /// a valid token is refused unread, so a forged upload costs no more than its headers.
+    async fn read(request: Request, state: &AppState, user: &WebUser) -> Result<Self, PageError> {
         let limit = state.settings.import_limit_bytes;
         let bad = |status, text| {
             PageError(AppError::unreadable_body(
@@ -89,23 +90,33 @@ impl Upload {
             .await
             .map_err(|e| bad(e.status(), e.body_text()))?;
         let mut upload = Upload::default();
+        let mut token_checked = false;
         while let Some(field) = form
             .next_field()
             .await
             .map_err(|e| bad(e.status(), e.body_text()))?
         {
             let name = field.name().unwrap_or_default().to_owned();
+            if name == "file" && !token_checked {
+                user.check_csrf_token("")?;
+            }
             let value = field
                 .bytes()
                 .await
                 .map_err(|e| bad(e.status(), e.body_text()))?;
             match name.as_str() {
-                "csrf" => upload.csrf = String::from_utf8_lossy(&value).trim().to_owned(),
+                "csrf" => {
+                    user.check_csrf_token(String::from_utf8_lossy(&value).trim())?;
+                    token_checked = true;
+                }
                 "dry_run" => upload.dry_run = true,
                 "unit" => upload.unit = String::from_utf8_lossy(&value).trim().to_owned(),
                 "file" => upload.file = Some(value),
                 _ => {}
             }
+        }
+        if !token_checked {
+            user.check_csrf_token("")?;
         }
         Ok(upload)
     }
@@ -133,8 +144,7 @@ pub async fn upload(
 ) -> Result<Response, PageError> {
     // Who may import is known before a byte of the file is read.
     imports::require_import(&user.actor)?;
-    let form = Upload::read(request, &state).await?;
-    user.check_csrf_token(&form.csrf)?;
+    let form = Upload::read(request, &state, &user).await?;
     let shell = user.shell(&Flash::default());
     let mut view = ImportPage::new(&state, shell, &form.unit, form.dry_run).await?;
     let status = match form.import(&state, &user).await {

@@ -466,6 +466,19 @@ db_test!(upload_page_and_command_line, |db: TestDb| async move {
         r.text
     );
     assert_eq!(count(&db).await, 0);
+    // A file before any token (not how the page sends it) is refused before it is read.
+    let file_first = format!(
+        "--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\n{CSV}\r\n--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n--X--\r\n"
+    );
+    let r = c
+        .post_bytes(
+            "/import",
+            "multipart/form-data; boundary=X",
+            file_first.into_bytes(),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assert_eq!(count(&db).await, 0);
     let broken = CSV.replace("HH,CHCT", "HH,Đấu giá");
     let r = c
         .post_bytes(
