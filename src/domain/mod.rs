@@ -4,6 +4,7 @@
 
 pub mod compliance;
 pub mod fields;
+pub mod identifiers;
 pub mod money;
 pub mod package_rules;
 pub mod regime;
