@@ -196,6 +196,14 @@ wire_enum! {
 }
 
 wire_enum! {
+    /// What an event of a package's life records.
+    PackageEventKind {
+        StatusChanged = "status_changed" => "Chuyển trạng thái",
+        Replanned = "replanned" => "Điều chỉnh thời gian lựa chọn nhà thầu",
+    }
+}
+
+wire_enum! {
     /// Kind of a unit in the administrative tree.
     UnitKind {
         Province = "province" => "Tỉnh / thành phố",
@@ -334,6 +342,11 @@ mod tests {
                 "cancelled",
             ],
             PackageStatus::label_vi,
+        );
+        check_all(
+            PackageEventKind::ALL,
+            &["status_changed", "replanned"],
+            PackageEventKind::label_vi,
         );
         check_all(
             UnitKind::ALL,

@@ -10,6 +10,7 @@ pub mod enums;
 pub mod import_result;
 pub mod login_failure;
 pub mod package;
+pub mod package_event;
 pub mod regime;
 pub mod session;
 pub mod target_rule;

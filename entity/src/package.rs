@@ -10,9 +10,12 @@ pub struct Model {
     pub id: i64,
     pub unit_id: i64,
     pub name: String,
-    /// Notice number on VNEPS (e.g. IB1900012345); unique when present.
+    /// Notice number on VNEPS (e.g. IB1900012345); unique when present. An e-GP code is kept
+    /// without its version suffix, which is `notice_version`.
     #[sea_orm(unique)]
     pub code: Option<String>,
+    /// The `-NN` of the notice's latest version on VNEPS.
+    pub notice_version: Option<i16>,
     pub plan_code: Option<String>,
     pub plan_year: i32,
     pub planned_start_month: Option<i16>,
@@ -31,6 +34,17 @@ pub struct Model {
     pub result_date: Option<Date>,
     pub winning_price_vnd: Option<i64>,
     pub contractor_name: Option<String>,
+    /// Bên mời thầu, when it is not the investor (the package's unit).
+    pub procuring_entity: Option<String>,
+    pub notice_date: Option<Date>,
+    /// Vietnam's local time (UTC+7), as notices state it.
+    pub bid_closing_at: Option<DateTime>,
+    pub bidder_count: Option<i32>,
+    pub award_decision_no: Option<String>,
+    pub contractor_tax_code: Option<String>,
+    pub contract_duration_days: Option<i32>,
+    pub cancellation_decision_no: Option<String>,
+    pub cancellation_reason: Option<String>,
     pub notes: Option<String>,
     pub version: i32,
     /// Name and code folded for search (lower case, no diacritics); written by the application.

@@ -3,17 +3,22 @@
 use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, IfMatch, etag};
 use super::problems;
 use crate::AppState;
+use crate::domain::VIETNAM;
 use crate::domain::scope::ScopeReason;
 use crate::error::AppError;
-use crate::services::packages::{NewPackage, PackageFilter, PackagePatch, PackageView};
+use crate::services::packages::{
+    NewPackage, PackageFilter, PackagePatch, PackageView, Replan, Transition,
+};
 use crate::services::sync::{ChangesRequest, DeletionsRequest, Feed, FeedPage};
 use crate::services::{self, Page, PageRequest};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use chrono::{DateTime, NaiveDate, Utc};
-use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use entity::{
+    ContractType, Field, Method, OnlineExemptReason, PackageEventKind, PackageStatus, Procedure,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -58,6 +63,15 @@ pub struct PackageOut {
     /// Notice number on VNEPS (e.g. IB1900012345); unique when present.
     #[schema(example = "IB1900010001")]
     pub code: Option<String>,
+    /// The `-NN` of the notice's latest version on VNEPS.
+    pub notice_version: Option<i16>,
+    /// Date the notice was posted on VNEPS.
+    pub notice_date: Option<NaiveDate>,
+    /// Bid closing time, in Vietnam's time (+07:00).
+    #[schema(value_type = Option<String>, format = DateTime, example = "2019-08-15T09:00:00+07:00")]
+    pub bid_closing_at: Option<DateTime<FixedOffset>>,
+    /// Bên mời thầu, when it is not the investor (the package's unit).
+    pub procuring_entity: Option<String>,
     #[schema(example = "PL1900001234")]
     pub plan_code: Option<String>,
     #[schema(example = 2019)]
@@ -80,6 +94,15 @@ pub struct PackageOut {
     pub result_date: Option<NaiveDate>,
     pub winning_price_vnd: Option<i64>,
     pub contractor_name: Option<String>,
+    /// Number of bidders, recorded at evaluation.
+    pub bidder_count: Option<i32>,
+    /// Number of the decision approving the selection result.
+    pub award_decision_no: Option<String>,
+    /// The winner's tax code (10 digits, a branch's 10 + `-` + 3, or a 12-digit citizen id).
+    pub contractor_tax_code: Option<String>,
+    pub contract_duration_days: Option<i32>,
+    pub cancellation_decision_no: Option<String>,
+    pub cancellation_reason: Option<String>,
     pub notes: Option<String>,
     /// Increases with every change; the ETag carries it.
     #[schema(example = 1)]
@@ -110,6 +133,12 @@ impl From<PackageView> for PackageOut {
             unit_id: p.unit_id,
             name: p.name,
             code: p.code,
+            notice_version: p.notice_version,
+            notice_date: p.notice_date,
+            bid_closing_at: p
+                .bid_closing_at
+                .and_then(|t| t.and_local_timezone(VIETNAM).single()),
+            procuring_entity: p.procuring_entity,
             plan_code: p.plan_code,
             plan_year: p.plan_year,
             planned_start_month: p.planned_start_month,
@@ -127,6 +156,12 @@ impl From<PackageView> for PackageOut {
             result_date: p.result_date,
             winning_price_vnd: p.winning_price_vnd,
             contractor_name: p.contractor_name,
+            bidder_count: p.bidder_count,
+            award_decision_no: p.award_decision_no,
+            contractor_tax_code: p.contractor_tax_code,
+            contract_duration_days: p.contract_duration_days,
+            cancellation_decision_no: p.cancellation_decision_no,
+            cancellation_reason: p.cancellation_reason,
             notes: p.notes,
             version: p.version,
             created_at: p.created_at,
@@ -354,6 +389,123 @@ pub async fn update(
 ) -> Result<impl IntoResponse, AppError> {
     Ok(with_etag(
         services::packages::update(&state.db, &actor, id, version, body).await?,
+    ))
+}
+
+/// Move a package along its life
+///
+/// planned → notice_published → under_evaluation → awarded, forward only (steps may be
+/// skipped), or to cancelled from any of them. Each step needs what the law asks at that step,
+/// set here in `fields` or already on the package: a published notice its notice code and
+/// posting date; an award its decision number, date, winning price and contractor; a
+/// cancellation its reason. An impossible move, or one missing something, is 422 naming it.
+/// The move is recorded as an event (`GET /packages/{id}/events`).
+#[utoipa::path(operation_id = "transition_package", post, path = "/packages/{id}/transitions", tag = "packages",
+    params(("id" = i64, Path, description = "Package id"),
+           ("If-Match" = String, Header, description = "The ETag of the version being moved, e.g. \"3\"")),
+    request_body = Transition,
+    responses(
+        (status = 200, description = "The moved package", body = PackageOut, headers(("ETag" = String, description = "The new version tag"))),
+        problems::Update, problems::Locked,
+    ))]
+pub async fn transition(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<i64>,
+    IfMatch(version): IfMatch,
+    ApiJson(body): ApiJson<Transition>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(with_etag(
+        services::packages::transition(&state.db, &actor, id, version, body).await?,
+    ))
+}
+
+/// Re-plan a package
+///
+/// Another plan year, month or quarter for the selection's start, with the reason and the
+/// plan adjustment's decision when there is one. The compliance figures of both years change;
+/// the event (`GET /packages/{id}/events`) explains them. An edit (`PATCH`) cannot change the
+/// planned start.
+#[utoipa::path(operation_id = "replan_package", post, path = "/packages/{id}/replan", tag = "packages",
+    params(("id" = i64, Path, description = "Package id"),
+           ("If-Match" = String, Header, description = "The ETag of the version being re-planned, e.g. \"3\"")),
+    request_body = Replan,
+    responses(
+        (status = 200, description = "The re-planned package", body = PackageOut, headers(("ETag" = String, description = "The new version tag"))),
+        problems::Update, problems::Locked,
+    ))]
+pub async fn replan(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<i64>,
+    IfMatch(version): IfMatch,
+    ApiJson(body): ApiJson<Replan>,
+) -> Result<impl IntoResponse, AppError> {
+    Ok(with_etag(
+        services::packages::replan(&state.db, &actor, id, version, body).await?,
+    ))
+}
+
+/// An event of a package's life: a status move or a re-planning.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PackageEventOut {
+    pub id: i64,
+    pub kind: PackageEventKind,
+    pub from_status: Option<PackageStatus>,
+    pub to_status: Option<PackageStatus>,
+    pub from_year: Option<i32>,
+    pub from_month: Option<i16>,
+    pub from_quarter: Option<i16>,
+    pub to_year: Option<i32>,
+    pub to_month: Option<i16>,
+    pub to_quarter: Option<i16>,
+    pub reason: Option<String>,
+    pub decision_no: Option<String>,
+    pub decision_date: Option<NaiveDate>,
+    /// Who; null for the system (the command line) or a deleted account.
+    pub user_id: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+/// A package's life
+///
+/// Its events, oldest first: every status move (who, when, from, to, the decision) and every
+/// re-planning (from, to, why).
+#[utoipa::path(operation_id = "list_package_events", get, path = "/packages/{id}/events", tag = "packages",
+    params(("id" = i64, Path, description = "Package id")),
+    responses(
+        (status = 200, description = "The package's events", body = Vec<PackageEventOut>),
+        problems::Get,
+    ))]
+pub async fn events(
+    State(state): State<AppState>,
+    Auth(_): Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<PackageEventOut>>, AppError> {
+    // The package's existence decides 404, not an empty list.
+    services::packages::get(&state.db, &state.cache, id).await?;
+    let events = services::packages::events(&state.db, id).await?;
+    Ok(Json(
+        events
+            .into_iter()
+            .map(|e| PackageEventOut {
+                id: e.id,
+                kind: e.kind,
+                from_status: e.from_status,
+                to_status: e.to_status,
+                from_year: e.from_year,
+                from_month: e.from_month,
+                from_quarter: e.from_quarter,
+                to_year: e.to_year,
+                to_month: e.to_month,
+                to_quarter: e.to_quarter,
+                reason: e.reason,
+                decision_no: e.decision_no,
+                decision_date: e.decision_date,
+                user_id: e.user_id,
+                at: e.at,
+            })
+            .collect(),
     ))
 }
 

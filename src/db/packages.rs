@@ -25,7 +25,7 @@ pub async fn find_by_code(
 }
 
 /// The stored columns, in the order of `stored_values`.
-const STORED_COLUMNS: [&str; 26] = [
+const STORED_COLUMNS: [&str; 36] = [
     "id",
     "unit_id",
     "name",
@@ -48,13 +48,23 @@ const STORED_COLUMNS: [&str; 26] = [
     "winning_price_vnd",
     "contractor_name",
     "notes",
+    "notice_version",
+    "procuring_entity",
+    "notice_date",
+    "bid_closing_at",
+    "bidder_count",
+    "award_decision_no",
+    "contractor_tax_code",
+    "contract_duration_days",
+    "cancellation_decision_no",
+    "cancellation_reason",
     "version",
     "search_text",
     "created_at",
     "updated_at",
 ];
 
-fn stored_values(p: package::Model) -> [Value; 26] {
+fn stored_values(p: package::Model) -> [Value; 36] {
     [
         p.id.into(),
         p.unit_id.into(),
@@ -78,6 +88,16 @@ fn stored_values(p: package::Model) -> [Value; 26] {
         p.winning_price_vnd.into(),
         p.contractor_name.into(),
         p.notes.into(),
+        p.notice_version.into(),
+        p.procuring_entity.into(),
+        p.notice_date.into(),
+        p.bid_closing_at.into(),
+        p.bidder_count.into(),
+        p.award_decision_no.into(),
+        p.contractor_tax_code.into(),
+        p.contract_duration_days.into(),
+        p.cancellation_decision_no.into(),
+        p.cancellation_reason.into(),
         p.version.into(),
         p.search_text.into(),
         p.created_at.into(),
@@ -458,4 +478,22 @@ pub async fn plan_years(db: &impl ConnectionTrait) -> Result<Vec<i32>, DbErr> {
         .push(" ORDER BY plan_year");
     let rows = db.query_all_raw(sql.build()).await?;
     rows.iter().map(|r| r.try_get_by_index::<i32>(0)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::STORED_COLUMNS;
+    use sea_orm::{IdenStatic, Iterable};
+
+    /// A column the bulk insert does not name is written NULL without a word.
+    #[test]
+    fn the_bulk_insert_names_every_column() {
+        let mut entity: Vec<&str> = entity::package::Column::iter()
+            .map(|c| c.as_str())
+            .collect();
+        let mut stored = STORED_COLUMNS.to_vec();
+        entity.sort_unstable();
+        stored.sort_unstable();
+        assert_eq!(stored, entity);
+    }
 }

@@ -5,6 +5,7 @@
 pub mod compliance;
 pub mod fields;
 pub mod identifiers;
+pub mod lifecycle;
 pub mod money;
 pub mod package_rules;
 pub mod regime;

@@ -21,6 +21,8 @@ pub struct PackageDraft {
     pub status: PackageStatus,
     pub result_date: Option<NaiveDate>,
     pub winning_price_vnd: Option<i64>,
+    /// Its notice is on the national system under an e-GP code, with its posting date.
+    pub evidenced: bool,
 }
 
 /// A rule the package breaks; it cannot be saved like this.
@@ -114,6 +116,9 @@ pub enum Warning {
     NoRegime,
     /// Award details recorded on a package that is not awarded.
     AwardDetailsWithoutAward,
+    /// Past planning, declared online without evidence of it: no e-GP notice code (IB + 10
+    /// digits) with a posting date. Until then "online" is an intention.
+    OnlineNotEvidenced,
     /// A planned quarter during which the regime changes: the first month's applies, and the
     /// month would say which one really does.
     QuarterSpansRegimes { quarter: i16, regime: String },
@@ -126,6 +131,7 @@ impl Warning {
             Warning::NoRegime => "no_regime",
             Warning::AwardDetailsWithoutAward => "award_details_without_award",
             Warning::QuarterSpansRegimes { .. } => "quarter_spans_regimes",
+            Warning::OnlineNotEvidenced => "online_not_evidenced",
         }
     }
 
@@ -140,6 +146,9 @@ impl Warning {
             }
             Warning::AwardDetailsWithoutAward => {
                 "Gói thầu chưa có kết quả nhưng đã ghi giá trúng thầu hoặc ngày phê duyệt kết quả".into()
+            }
+            Warning::OnlineNotEvidenced => {
+                "Gói thầu ghi qua mạng nhưng chưa có bằng chứng: cần số TBMT trên Hệ thống mạng đấu thầu quốc gia (IB + 10 chữ số) và ngày đăng tải".into()
             }
             Warning::QuarterSpansRegimes { quarter, .. } => format!(
                 "Quy định về ngưỡng thay đổi trong quý {}: đang áp dụng quy định của tháng đầu quý; hãy ghi tháng bắt đầu lựa chọn nhà thầu để áp dụng đúng",
@@ -229,6 +238,10 @@ pub fn check(p: &PackageDraft, regimes: &Regimes) -> Findings {
     if regime.is_none() {
         f.warnings.push(Warning::NoRegime);
     }
+    let past_planning = !matches!(p.status, PackageStatus::Planned | PackageStatus::Cancelled);
+    if p.online && past_planning && !p.evidenced {
+        f.warnings.push(Warning::OnlineNotEvidenced);
+    }
     f
 }
 
@@ -252,6 +265,7 @@ mod tests {
             status: PackageStatus::Planned,
             result_date: None,
             winning_price_vnd: None,
+            evidenced: false,
         }
     }
 
@@ -300,10 +314,38 @@ mod tests {
     }
 
     #[test]
+    fn online_past_planning_needs_evidence() {
+        let r = seeded();
+        let warned = |d: PackageDraft| codes(&check(&d, &r)).1.contains(&"online_not_evidenced");
+        assert!(
+            !warned(draft()),
+            "a planned package's online is an intention"
+        );
+        let published = PackageDraft {
+            status: PackageStatus::NoticePublished,
+            ..draft()
+        };
+        assert!(warned(published));
+        assert!(!warned(PackageDraft {
+            evidenced: true,
+            ..published
+        }));
+        assert!(!warned(PackageDraft {
+            online: false,
+            ..published
+        }));
+        assert!(!warned(PackageDraft {
+            status: PackageStatus::Cancelled,
+            ..draft()
+        }));
+    }
+
+    #[test]
     fn award_rules() {
         let r = seeded();
         let awarded = PackageDraft {
             status: PackageStatus::Awarded,
+            evidenced: true,
             ..draft()
         };
         assert_eq!(

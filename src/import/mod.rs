@@ -64,6 +64,32 @@ const ALIASES: &[(&str, &[&str])] = &[
         "contractor_name",
         &["nha thau trung thau", "nha thau", "contractor"],
     ),
+    ("notice_version", &["phien ban tbmt", "phien ban thong bao"]),
+    (
+        "notice_date",
+        &["ngay dang tai", "ngay dang tai tbmt", "ngay dang thong bao"],
+    ),
+    ("bid_closing_at", &["thoi diem dong thau", "dong thau"]),
+    ("procuring_entity", &["ben moi thau"]),
+    ("bidder_count", &["so nha thau tham du", "so nha thau"]),
+    (
+        "award_decision_no",
+        &[
+            "so quyet dinh phe duyet kqlcnt",
+            "so qd phe duyet kqlcnt",
+            "quyet dinh phe duyet ket qua",
+        ],
+    ),
+    (
+        "contractor_tax_code",
+        &["ma so thue nha thau", "ma so thue", "mst"],
+    ),
+    (
+        "contract_duration_days",
+        &["thoi gian thuc hien hop dong", "thoi gian hop dong"],
+    ),
+    ("cancellation_decision_no", &["so quyet dinh huy thau"]),
+    ("cancellation_reason", &["ly do huy thau"]),
     ("notes", &["ghi chu"]),
 ];
 

@@ -25,6 +25,10 @@ fn columns() -> Vec<Column> {
         Column::new("unit_name", PackageField::UnitId.short(), Kind::Text),
         field(F::Name, Kind::Text),
         field(F::Code, Kind::Text),
+        field(F::NoticeVersion, Kind::Code).not_printed(),
+        field(F::NoticeDate, Kind::Date).not_printed(),
+        field(F::BidClosingAt, Kind::DateTime).not_printed(),
+        field(F::ProcuringEntity, Kind::Text).not_printed(),
         field(F::PlanCode, Kind::Text).not_printed(),
         field(F::PlanYear, Kind::Code).not_printed(),
         field(F::PlannedStartMonth, Kind::Code).not_printed(),
@@ -43,6 +47,12 @@ fn columns() -> Vec<Column> {
         field(F::WinningPrice, Kind::Money).summed(),
         Column::new("savings_vnd", "Tiết kiệm (đồng)", Kind::Money).summed(),
         field(F::ContractorName, Kind::Text),
+        field(F::BidderCount, Kind::Code).not_printed(),
+        field(F::AwardDecisionNo, Kind::Text).not_printed(),
+        field(F::ContractorTaxCode, Kind::Text).not_printed(),
+        field(F::ContractDurationDays, Kind::Code).not_printed(),
+        field(F::CancellationDecisionNo, Kind::Text).not_printed(),
+        field(F::CancellationReason, Kind::Text).not_printed(),
         field(F::Notes, Kind::Text).not_printed(),
         Column::new("regime", "Quy định áp dụng", Kind::Text).not_printed(),
         Column::new("small_scale", "Quy mô nhỏ", Kind::Bool).not_printed(),
@@ -56,6 +66,10 @@ fn columns() -> Vec<Column> {
 
 fn opt(s: Option<impl Into<String>>) -> Cell {
     s.map_or(Cell::Empty, Cell::text)
+}
+
+fn int(n: Option<impl Into<i64>>) -> Cell {
+    n.map_or(Cell::Empty, |n| Cell::Int(n.into()))
 }
 
 fn row(
@@ -78,6 +92,13 @@ fn row(
         Cell::Text(unit_name),
         Cell::Text(p.name),
         opt(p.code),
+        int(p.notice_version),
+        Cell::Date(p.notice_date),
+        Cell::DateTime(
+            p.bid_closing_at
+                .and_then(|t| t.and_local_timezone(VIETNAM).single()),
+        ),
+        opt(p.procuring_entity),
         opt(p.plan_code),
         Cell::Int(i64::from(p.plan_year)),
         p.planned_start_month
@@ -99,6 +120,12 @@ fn row(
             .map_or(Cell::Empty, |w| Cell::Money(w.into())),
         savings,
         opt(p.contractor_name),
+        int(p.bidder_count),
+        opt(p.award_decision_no),
+        opt(p.contractor_tax_code),
+        int(p.contract_duration_days),
+        opt(p.cancellation_decision_no),
+        opt(p.cancellation_reason),
         opt(p.notes),
         // The name a reader knows the law by; the code only if a regime vanished meanwhile.
         opt(d

@@ -5,11 +5,13 @@
 
 use super::generate::Rng;
 use crate::db;
+use crate::domain::VIETNAM;
+use crate::domain::identifiers::tax_code_for;
 use crate::error::AppError;
 use crate::services::accounts::{self, Actor, NewUser};
 use crate::services::packages::{self, NewPackage};
 use crate::services::units::NewUnit;
-use chrono::NaiveDate;
+use chrono::{DateTime, Days, FixedOffset, NaiveDate};
 use entity::{
     ContractType, Field, Method, PackageStatus, Procedure, Role, UnitKind, package, unit,
 };
@@ -418,6 +420,10 @@ fn example_package(e: &ExampleSeed, unit_id: i64) -> NewPackage {
         unit_id,
         name: e.name.to_owned(),
         code: Some(e.code.to_owned()),
+        notice_version: Some(0),
+        notice_date: Some(date(YEAR, e.month as u32, 8)),
+        bid_closing_at: at_nine(date(YEAR, e.month as u32, 18)),
+        procuring_entity: None,
         plan_code: Some("PL1900001234".to_owned()),
         plan_year: YEAR,
         planned_start_month: Some(e.month),
@@ -441,8 +447,20 @@ fn example_package(e: &ExampleSeed, unit_id: i64) -> NewPackage {
         contractor_name: e
             .award
             .map(|_| "Công ty Cổ phần Đầu tư và Xây dựng Hà Đông".to_owned()),
+        bidder_count: Some(3),
+        award_decision_no: e.award.map(|(m, d, _)| format!("{}/QĐ-BQLDA", m * 31 + d)),
+        contractor_tax_code: e.award.map(|_| tax_code_for(10_010_910)),
+        contract_duration_days: e.award.map(|_| 90),
+        cancellation_decision_no: None,
+        cancellation_reason: None,
         notes: None,
     }
+}
+
+/// 09:00 in Vietnam on `day`: when bids usually close.
+fn at_nine(day: NaiveDate) -> Option<DateTime<FixedOffset>> {
+    day.and_hms_opt(9, 0, 0)
+        .and_then(|t| t.and_local_timezone(VIETNAM).single())
 }
 
 /// Builds the same packages on every `demo` run (a fixed seed).
@@ -597,10 +615,17 @@ impl Generator {
             }
         });
         let noticed = !matches!(status, PackageStatus::Planned);
+        let notice_date = noticed.then(|| date(YEAR, month as u32, 3 + self.serial % 20));
         NewPackage {
             unit_id,
             name: format!("{template} – {}, năm {YEAR} (gói số {n})", unit.name),
             code: noticed.then(|| format!("IB19{:08}", 20_000 + self.serial)),
+            // Derived from the serial, not drawn: the draws above make the demo's figures.
+            notice_version: noticed.then_some(i16::from(self.serial.is_multiple_of(3))),
+            notice_date,
+            bid_closing_at: notice_date.and_then(|d| at_nine(d + Days::new(10))),
+            procuring_entity: (noticed && self.serial.is_multiple_of(4))
+                .then(|| format!("Ban Quản lý dự án {}", unit.name)),
             plan_code: Some(format!("PL19{:08}", 1_000 + unit_id)),
             plan_year: YEAR,
             planned_start_month: Some(month),
@@ -629,6 +654,20 @@ impl Generator {
             result_date,
             winning_price_vnd: winning,
             contractor_name: awarded.then(|| self.pick(CONTRACTORS).to_owned()),
+            bidder_count: matches!(
+                status,
+                PackageStatus::UnderEvaluation | PackageStatus::Awarded
+            )
+            .then_some(1 + (self.serial % 6) as i32),
+            award_decision_no: awarded.then(|| format!("{}/QĐ-UBND", 100 + self.serial)),
+            contractor_tax_code: awarded
+                .then(|| tax_code_for(10_000_000 + u64::from(self.serial) * 7_919)),
+            contract_duration_days: awarded.then_some(30 * (1 + (self.serial % 6) as i32)),
+            cancellation_decision_no: (status == PackageStatus::Cancelled)
+                .then(|| format!("{}/QĐ-UBND", 500 + self.serial)),
+            cancellation_reason: (status == PackageStatus::Cancelled).then(|| {
+                "Tất cả hồ sơ dự thầu không đáp ứng yêu cầu của hồ sơ mời thầu".to_owned()
+            }),
             notes: None,
         }
     }

@@ -5,6 +5,7 @@
 //! rules (no consulting by competitive offers, winning price within the package price, …).
 
 use crate::db;
+use crate::domain::identifiers::tax_code_for;
 use crate::domain::text::search_text;
 use crate::error::AppError;
 use chrono::{NaiveDate, Utc};
@@ -232,6 +233,10 @@ where
         let code =
             (status != PackageStatus::Planned).then(|| format!("IB{:02}{:08}", year % 100, n + 1));
         let name = format!("{} – gói {}", generic_name(field), n + 1);
+        // Derived, not drawn, so the generated figures stay those the benchmarks measured.
+        let notice_date = code
+            .as_ref()
+            .and_then(|_| NaiveDate::from_ymd_opt(year, month as u32, 1 + (n % 28) as u32));
         let id = package_ids
             .next()
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("too few ids reserved")))?;
@@ -240,6 +245,11 @@ where
             unit_id: unit,
             search_text: search_text(&name, code.as_deref()),
             name,
+            notice_version: code.as_ref().map(|_| (n % 2) as i16),
+            notice_date,
+            bid_closing_at: notice_date
+                .and_then(|d| (d + chrono::Days::new(10)).and_hms_opt(9, 0, 0)),
+            procuring_entity: None,
             code,
             plan_code: Some(format!("PL{:02}{:08}", year % 100, unit)),
             plan_year: year,
@@ -258,6 +268,17 @@ where
             result_date,
             winning_price_vnd: winning,
             contractor_name: awarded.then(|| "Công ty TNHH Mẫu".to_owned()),
+            bidder_count: matches!(
+                status,
+                PackageStatus::UnderEvaluation | PackageStatus::Awarded
+            )
+            .then_some(1 + (n % 5) as i32),
+            award_decision_no: awarded.then(|| format!("{}/QĐ-UBND", n + 1)),
+            contractor_tax_code: awarded.then(|| tax_code_for(10_000_000 + n)),
+            contract_duration_days: awarded.then_some(90),
+            cancellation_decision_no: None,
+            cancellation_reason: (status == PackageStatus::Cancelled)
+                .then(|| "Không có nhà thầu tham dự".to_owned()),
             notes: None,
             version: 1,
             created_at: now,

@@ -420,6 +420,28 @@ fn read_row(
             }
         }
     };
+    let count = |v: &str| v.parse::<u32>().ok().and_then(|n| i32::try_from(n).ok());
+    let notice_version = optional!(
+        "notice_version",
+        |v: &str| v.parse::<i16>().ok(),
+        F::NoticeVersion.short()
+    );
+    let notice_date = optional!(
+        "notice_date",
+        import::parse_date,
+        format!("{} (dd/mm/yyyy)", F::NoticeDate.short())
+    );
+    let bid_closing_at = optional!(
+        "bid_closing_at",
+        crate::domain::fields::parse_date_time,
+        format!("{} (dd/mm/yyyy HH:MM)", F::BidClosingAt.short())
+    );
+    let bidder_count = optional!("bidder_count", count, F::BidderCount.short());
+    let contract_duration_days = optional!(
+        "contract_duration_days",
+        count,
+        F::ContractDurationDays.short()
+    );
     let text = |name: &str| Some(cell(name).0.to_owned()).filter(|s| !s.is_empty());
     if errors.len() > before {
         return None;
@@ -428,6 +450,10 @@ fn read_row(
         unit_id: unit_id?,
         name,
         code: text("code"),
+        notice_version,
+        notice_date,
+        bid_closing_at,
+        procuring_entity: text("procuring_entity"),
         plan_code: text("plan_code"),
         plan_year: plan_year?,
         planned_start_month,
@@ -445,6 +471,12 @@ fn read_row(
         result_date,
         winning_price_vnd,
         contractor_name: text("contractor_name"),
+        bidder_count,
+        award_decision_no: text("award_decision_no"),
+        contractor_tax_code: text("contractor_tax_code"),
+        contract_duration_days,
+        cancellation_decision_no: text("cancellation_decision_no"),
+        cancellation_reason: text("cancellation_reason"),
         notes: text("notes"),
     })
 }
@@ -589,6 +621,18 @@ where
                 .iter()
                 .map(|v| (v.field().to_owned(), v.message_vi())),
         );
+        // A stored package's status moves as a single write moves it: forward, with what
+        // each step needs. A new row is a record of where the package stands, often an old
+        // one entered without every decision: it is taken as it is, and its warnings say
+        // what evidence it lacks.
+        if let Some(stored) = found {
+            row_errors.extend(
+                input
+                    .move_errors(Some(stored.status))
+                    .into_iter()
+                    .map(|f| (f.field, f.message)),
+            );
+        }
         // The same rights as a single write: the package as stored and as the file makes it.
         if let Some(stored) = found
             && !writable.allows(stored.unit_id)
@@ -750,16 +794,20 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     const FLUSH: usize = 1_000;
     let mut created: Vec<package::Model> = Vec::with_capacity(FLUSH);
     let mut trail: Vec<audit::Entry> = Vec::with_capacity(FLUSH);
+    let mut events = Vec::with_capacity(FLUSH);
     for (row, found) in plan {
         if trail.len() >= FLUSH {
             db::packages::insert_many(&txn, created.drain(..)).await?;
             audit::record_many(&txn, actor, packages::AUDIT_ENTITY, trail.drain(..)).await?;
+            // After the packages they belong to.
+            packages::record_events(&txn, std::mem::take(&mut events)).await?;
         }
         match found {
             None => {
                 let id = ids
                     .next()
                     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("too few ids reserved")))?;
+                events.push(packages::status_event(id, actor, None, &row.input));
                 let model = row.input.into_model(id, 1, now, now);
                 let changes = Changes::created(&packages::snapshot(&model));
                 trail.push(audit::Entry::new(id, AuditAction::Create, changes));
@@ -767,6 +815,32 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
             }
             Some(stored) if NewPackage::from_model(stored) == row.input => {}
             Some(stored) => {
+                if packages::planned_of(stored) != row.input.planned() {
+                    // Not silent: the file's new planned start is a re-planning on the
+                    // package's timeline.
+                    events.push(packages::replan_event(
+                        stored.id,
+                        actor,
+                        packages::planned_of(stored),
+                        &row.input,
+                        &packages::Replan {
+                            plan_year: row.input.plan_year,
+                            planned_start_month: row.input.planned_start_month,
+                            planned_start_quarter: row.input.planned_start_quarter,
+                            reason: packages::IMPORT_REPLAN_REASON.to_owned(),
+                            decision_no: None,
+                            decision_date: None,
+                        },
+                    ));
+                }
+                if row.input.status != stored.status {
+                    events.push(packages::status_event(
+                        stored.id,
+                        actor,
+                        Some(stored.status),
+                        &row.input,
+                    ));
+                }
                 let updated =
                     row.input
                         .into_model(stored.id, stored.version + 1, stored.created_at, now);
@@ -790,6 +864,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     }
     db::packages::insert_many(&txn, created).await?;
     audit::record_many(&txn, actor, packages::AUDIT_ENTITY, trail).await?;
+    packages::record_events(&txn, events).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -813,10 +888,22 @@ fn template_example(f: PackageField) -> &'static str {
         F::International => "Không",
         F::PackagePrice => "1.200.000.000",
         F::Online => "Có",
-        F::OnlineExemptReason | F::ResultDate | F::WinningPrice | F::ContractorName | F::Notes => {
-            ""
-        }
-        F::Status => "Trong kế hoạch",
+        F::NoticeVersion => "00",
+        F::NoticeDate => "20/03/2019",
+        F::BidClosingAt => "30/03/2019 09:00",
+        F::OnlineExemptReason
+        | F::ProcuringEntity
+        | F::ResultDate
+        | F::WinningPrice
+        | F::ContractorName
+        | F::BidderCount
+        | F::AwardDecisionNo
+        | F::ContractorTaxCode
+        | F::ContractDurationDays
+        | F::CancellationDecisionNo
+        | F::CancellationReason
+        | F::Notes => "",
+        F::Status => "Đã đăng thông báo mời thầu",
     }
 }
 

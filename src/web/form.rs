@@ -186,7 +186,9 @@ impl Input {
             Kind::LongText => Input::textarea(wire, label, raw),
             Kind::Money => Input::money(wire, label, raw),
             Kind::Date => Input::date(wire, label, raw),
-            Kind::Year | Kind::Percent => Input::number(wire, label, raw),
+            Kind::Year | Kind::Percent | Kind::Count => Input::number(wire, label, raw),
+            // Text, like dates, so the order is dd/mm/yyyy whatever the browser's language.
+            Kind::DateTime => Input::text(wire, label, raw),
             Kind::Bool => Input::checkbox(wire, label, !raw.is_empty()),
             Kind::Month => choose(spec, raw, MONTHS),
             Kind::Quarter => choose(spec, raw, QUARTERS),

@@ -224,16 +224,22 @@ db_test!(packages_crud_with_etags, |db: TestDb| async move {
         .iter()
         .map(|e| e["code"].as_str().expect("code").to_owned())
         .collect();
+    // The rules' refusals, then what the award still lacks (its decision and contractor).
     assert_eq!(
         codes,
-        ["result_date_required", "winning_price_above_package_price"]
+        [
+            "result_date_required",
+            "winning_price_above_package_price",
+            "missing_for_status",
+            "missing_for_status"
+        ]
     );
     assert_eq!(
         c.get(&url).await.json()["version"],
         3,
         "a refused change changes nothing"
     );
-    let r = c.patch(&url, &json!({"status": "awarded", "winning_price_vnd": 9_500_000_000_i64, "result_date": "2019-06-30", "code": null}), Some("\"3\"")).await;
+    let r = c.patch(&url, &json!({"status": "awarded", "winning_price_vnd": 9_500_000_000_i64, "result_date": "2019-06-30", "code": null, "award_decision_no": "7/QĐ-UBND", "contractor_name": "Công ty A"}), Some("\"3\"")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.json()["code"], Value::Null, "null clears");
 

@@ -387,6 +387,8 @@ db_test!(
             p.status = PackageStatus::Awarded;
             p.result_date = NaiveDate::from_ymd_opt(date.0, date.1, date.2);
             p.winning_price_vnd = Some(BN - 1);
+            p.award_decision_no = Some("1/QĐ".to_owned());
+            p.contractor_name = Some("Công ty A".to_owned());
             p
         };
         create(
@@ -457,6 +459,7 @@ db_test!(
             false,
         );
         cancelled.status = PackageStatus::Cancelled;
+        cancelled.cancellation_reason = Some("Không có nhà thầu tham dự".to_owned());
         create(conn, cancelled).await;
         let mut international = new_package(
             unit.id,

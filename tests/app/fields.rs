@@ -47,6 +47,16 @@ db_test!(
             ("result_date", "15/03/2019"),
             ("winning_price_vnd", "1.100.000.000"),
             ("contractor_name", "Công ty B"),
+            ("notice_version", "1"),
+            ("notice_date", "01/03/2019"),
+            ("bid_closing_at", "11/03/2019 09:30"),
+            ("procuring_entity", "Ban QLDA quận"),
+            ("bidder_count", "3"),
+            ("award_decision_no", "15/QĐ-UBND"),
+            ("contractor_tax_code", "0100109106"),
+            ("contract_duration_days", "90"),
+            ("cancellation_decision_no", "1/QĐ"),
+            ("cancellation_reason", "Không"),
             ("notes", "Ghi chú"),
         ] {
             set(&mut fields, name, value);
@@ -67,6 +77,10 @@ db_test!(
         assert!(
             texts(&page, "#fields + dl.facts dd").contains(&"15/03/2019".to_owned()),
             "dates read dd/mm/yyyy"
+        );
+        assert!(
+            texts(&page, "#fields + dl.facts dd").contains(&"11/03/2019 09:30".to_owned()),
+            "times read dd/mm/yyyy HH:MM, Vietnam time"
         );
 
         // The history: the creation names each field it set with the table's label.

@@ -116,6 +116,8 @@ db_test!(dates_stay_within_2000_to_2100, |db: TestDb| async move {
     let awarded = |date: &str| {
         let mut b = package_body(unit, "Gói có kết quả");
         b["status"] = json!("awarded");
+        b["award_decision_no"] = json!("1/QĐ-UBND");
+        b["contractor_name"] = json!("Công ty A");
         b["winning_price_vnd"] = json!(400_000_000i64);
         b["result_date"] = json!(date);
         b

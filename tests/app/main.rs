@@ -20,6 +20,7 @@ mod hygiene;
 mod imports;
 mod instances;
 mod layers;
+mod life;
 mod migrations;
 mod ocds;
 mod openapi;

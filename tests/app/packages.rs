@@ -52,6 +52,8 @@ db_test!(domain_rules_block_and_warn, |db: TestDb| async move {
         true,
     );
     awarded.status = PackageStatus::Awarded;
+    awarded.award_decision_no = Some("15/QĐ-UBND".to_owned());
+    awarded.contractor_name = Some("Công ty A".to_owned());
     awarded.winning_price_vnd = Some(BN + 1);
     let err = create_package(conn, &Actor::system(), awarded.clone())
         .await

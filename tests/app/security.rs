@@ -225,7 +225,8 @@ async fn other_units_package(admin: &Client, hk: i64) -> Value {
             "unit_id": hk, "name": "Mua bàn ghế", "code": "IB1900000099", "plan_year": 2019,
             "field": "goods", "method": "open_bidding", "package_price_vnd": 2_000_000_000i64,
             "online": true, "status": "awarded", "result_date": "2019-06-30",
-            "winning_price_vnd": 1_900_000_000i64, "contractor_name": "Công ty A"
+            "winning_price_vnd": 1_900_000_000i64, "contractor_name": "Công ty A",
+            "award_decision_no": "12/QĐ-UBND"
         }))
         .await
 }

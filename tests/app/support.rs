@@ -209,6 +209,10 @@ pub fn new_package(
         unit_id,
         name: name.to_owned(),
         code: None,
+        notice_version: None,
+        notice_date: None,
+        bid_closing_at: None,
+        procuring_entity: None,
         plan_code: None,
         plan_year: 2019,
         planned_start_month: None,
@@ -226,6 +230,12 @@ pub fn new_package(
         result_date: None,
         winning_price_vnd: None,
         contractor_name: None,
+        bidder_count: None,
+        award_decision_no: None,
+        contractor_tax_code: None,
+        contract_duration_days: None,
+        cancellation_decision_no: None,
+        cancellation_reason: None,
         notes: None,
     }
 }

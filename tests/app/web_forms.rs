@@ -460,9 +460,12 @@ db_test!(error_pages_are_vietnamese_pages, |db: TestDb| async move {
     assert_eq!(texts(&doc(&r), "h1"), ["Yêu cầu không hợp lệ"]);
 
     // A broken database is a 500 page that says nothing about the internals.
-    sea_orm::ConnectionTrait::execute_unprepared(&db.conn, "DROP TABLE packages")
-        .await
-        .expect("drop");
+    // Its events first: PostgreSQL will not drop a table others refer to.
+    for table in ["package_events", "packages"] {
+        sea_orm::ConnectionTrait::execute_unprepared(&db.conn, &format!("DROP TABLE {table}"))
+            .await
+            .expect("drop");
+    }
     let r = c.get("/packages").await;
     assert_eq!(r.status, 500);
     let page = doc(&r);

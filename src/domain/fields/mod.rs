@@ -13,9 +13,10 @@ pub mod package;
 pub mod target;
 pub mod unit;
 
+use crate::domain::VIETNAM;
 use crate::domain::money::{MoneyError, format_vnd, group_thousands, parse_vnd};
 use crate::domain::package_rules::quarter_vi;
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use entity::WireTable;
 use serde_json::Value;
 
@@ -32,6 +33,11 @@ pub enum Kind {
     Money,
     /// A calendar date, typed and shown dd/mm/yyyy.
     Date,
+    /// A date and time in Vietnam (UTC+7), typed and shown dd/mm/yyyy HH:MM; the API's value is
+    /// RFC 3339 with its offset.
+    DateTime,
+    /// A whole number from 0 (bidders, days, a version).
+    Count,
     /// A plan year.
     Year,
     /// A whole percentage, 0–100.
@@ -225,6 +231,21 @@ impl Spec {
                         self.label
                     ),
                 }),
+            Kind::DateTime => parse_date_time(raw)
+                .map(|t| Value::String(t.to_rfc3339()))
+                .ok_or_else(|| Unreadable {
+                    code: "date_time",
+                    message: format!(
+                        "{} không hợp lệ: nhập dd/mm/yyyy HH:MM (giờ Việt Nam), ví dụ 15/08/2019 09:00",
+                        self.label
+                    ),
+                }),
+            Kind::Count => raw
+                .parse::<u32>()
+                .ok()
+                .and_then(|n| i32::try_from(n).ok())
+                .map(Value::from)
+                .ok_or_else(|| invalid(format!("{} phải là số nguyên không âm", self.label))),
             Kind::Year => raw
                 .parse::<i32>()
                 .map(Value::from)
@@ -277,6 +298,7 @@ impl Spec {
                 n.as_i64().map_or_else(|| n.to_string(), group_thousands)
             }
             (Kind::Date, Value::String(s)) => show_date(s),
+            (Kind::DateTime, Value::String(s)) => show_date_time(s),
             (_, Value::String(s)) => s.clone(),
             (_, other) => other.to_string(),
         }
@@ -303,10 +325,40 @@ impl Spec {
                 table.label(s).map_or_else(|| s.clone(), str::to_owned)
             }
             (Kind::Date, Value::String(s)) => show_date(s),
+            (Kind::DateTime, Value::String(s)) => show_date_time(s),
             (_, Value::String(s)) => s.clone(),
             (_, other) => other.to_string(),
         }
     }
+}
+
+/// `15/08/2019 09:00` (how notices write it, Vietnam time), `15/08/2019 9:00`, or RFC 3339 with
+/// any offset (the API's form), as a time in Vietnam.
+pub fn parse_date_time(s: &str) -> Option<DateTime<FixedOffset>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&VIETNAM));
+    }
+    [
+        "%d/%m/%Y %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .and_then(|t| t.and_local_timezone(VIETNAM).single())
+}
+
+/// An RFC 3339 time as dd/mm/yyyy HH:MM in Vietnam; anything else unchanged.
+fn show_date_time(s: &str) -> String {
+    DateTime::parse_from_rfc3339(s).map_or_else(
+        |_| s.to_owned(),
+        |t| {
+            t.with_timezone(&VIETNAM)
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        },
+    )
 }
 
 /// `2`, `II`, `Quý II`, `quy 2`, `Q2`: how plans and spreadsheets write a quarter.
@@ -360,6 +412,13 @@ mod tests {
         let cases: &[(Kind, &str, Value, &str)] = &[
             (Kind::Money, "1.200.000", json!(1_200_000), "1.200.000"),
             (Kind::Date, "15/03/2019", json!("2019-03-15"), "15/03/2019"),
+            (
+                Kind::DateTime,
+                "15/08/2019 09:00",
+                json!("2019-08-15T09:00:00+07:00"),
+                "15/08/2019 09:00",
+            ),
+            (Kind::Count, "3", json!(3), "3"),
             (Kind::Year, "2019", json!(2019), "2019"),
             (Kind::Month, "3", json!(3), "3"),
             (Kind::Quarter, "2", json!(2), "2"),
@@ -429,6 +488,8 @@ mod tests {
         for (kind, raw) in [
             (Kind::Money, "abc"),
             (Kind::Date, "31/02/2019"),
+            (Kind::DateTime, "15/08/2019"),
+            (Kind::Count, "-1"),
             (Kind::Month, "13"),
             (Kind::Bool, "maybe"),
             (Kind::Quarter, "5"),

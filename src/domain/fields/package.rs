@@ -25,7 +25,9 @@ pub const UNIT_CODE: &str = "Mã đơn vị";
 const GENERAL: &str = "Thông tin chung";
 const METHOD: &str = "Hình thức, lĩnh vực, giá";
 const ONLINE: &str = "Lựa chọn nhà thầu qua mạng";
+const NOTICE: &str = "Thông báo mời thầu";
 const RESULT: &str = "Tiến độ và kết quả";
+const CANCELLATION: &str = "Hủy thầu";
 const NOTES: &str = "Ghi chú";
 
 field_table! {
@@ -35,14 +37,6 @@ field_table! {
             .required()
             .empty_choice("— Chọn đơn vị —"),
         Name => Spec::new("name", "Tên gói thầu", "Tên gói thầu", Kind::Text, GENERAL).required(),
-        Code => Spec::new(
-            "code",
-            "Số thông báo mời thầu (TBMT)",
-            "Số TBMT",
-            Kind::Code,
-            GENERAL,
-        )
-        .help("Số trên Hệ thống mạng đấu thầu quốc gia, ví dụ IB1900012345"),
         PlanCode => Spec::new(
             "plan_code",
             "Số kế hoạch lựa chọn nhà thầu (KHLCNT)",
@@ -131,6 +125,45 @@ field_table! {
         )
         .empty_choice("Không có")
         .help("Chỉ ghi cho gói thầu không qua mạng"),
+        Code => Spec::new(
+            "code",
+            "Số thông báo mời thầu (TBMT)",
+            "Số TBMT",
+            Kind::Code,
+            NOTICE,
+        )
+        .help("Số trên Hệ thống mạng đấu thầu quốc gia, ví dụ IB1900012345; phiên bản -NN ghi riêng hoặc ghi liền (IB1900012345-01)"),
+        NoticeVersion => Spec::new(
+            "notice_version",
+            "Phiên bản thông báo mời thầu",
+            "Phiên bản TBMT",
+            Kind::Count,
+            NOTICE,
+        )
+        .help("Số sau dấu '-' của số TBMT: 00 là bản đầu, 01 là bản sửa đổi thứ nhất"),
+        NoticeDate => Spec::new(
+            "notice_date",
+            "Ngày đăng tải thông báo mời thầu",
+            "Ngày đăng tải TBMT",
+            Kind::Date,
+            NOTICE,
+        ),
+        BidClosingAt => Spec::new(
+            "bid_closing_at",
+            "Thời điểm đóng thầu",
+            "Thời điểm đóng thầu",
+            Kind::DateTime,
+            NOTICE,
+        )
+        .help("Giờ Việt Nam, ví dụ 15/08/2019 09:00"),
+        ProcuringEntity => Spec::new(
+            "procuring_entity",
+            "Bên mời thầu",
+            "Bên mời thầu",
+            Kind::Text,
+            NOTICE,
+        )
+        .help("Chỉ ghi khi bên mời thầu không phải chủ đầu tư (đơn vị của gói thầu)"),
         Status => Spec::new(
             "status",
             "Trạng thái",
@@ -139,6 +172,20 @@ field_table! {
             RESULT,
         )
         .required(),
+        BidderCount => Spec::new(
+            "bidder_count",
+            "Số nhà thầu tham dự",
+            "Số nhà thầu tham dự",
+            Kind::Count,
+            RESULT,
+        ),
+        AwardDecisionNo => Spec::new(
+            "award_decision_no",
+            "Số quyết định phê duyệt kết quả lựa chọn nhà thầu",
+            "Số QĐ phê duyệt KQLCNT",
+            Kind::Text,
+            RESULT,
+        ),
         ResultDate => Spec::new(
             "result_date",
             "Ngày phê duyệt kết quả",
@@ -159,6 +206,35 @@ field_table! {
             "Nhà thầu trúng thầu",
             Kind::Text,
             RESULT,
+        ),
+        ContractorTaxCode => Spec::new(
+            "contractor_tax_code",
+            "Mã số thuế nhà thầu trúng thầu",
+            "Mã số thuế nhà thầu",
+            Kind::Code,
+            RESULT,
+        )
+        .help("10 chữ số (có chữ số kiểm tra), chi nhánh thêm -001…, cá nhân 12 chữ số"),
+        ContractDurationDays => Spec::new(
+            "contract_duration_days",
+            "Thời gian thực hiện hợp đồng (ngày)",
+            "Thời gian thực hiện hợp đồng (ngày)",
+            Kind::Count,
+            RESULT,
+        ),
+        CancellationDecisionNo => Spec::new(
+            "cancellation_decision_no",
+            "Số quyết định hủy thầu",
+            "Số QĐ hủy thầu",
+            Kind::Text,
+            CANCELLATION,
+        ),
+        CancellationReason => Spec::new(
+            "cancellation_reason",
+            "Lý do hủy thầu",
+            "Lý do hủy thầu",
+            Kind::Text,
+            CANCELLATION,
         ),
         Notes => Spec::new("notes", "Ghi chú", "Ghi chú", Kind::LongText, NOTES),
     }

@@ -2,7 +2,9 @@
 //! (validator): the same refusals, with the same messages, from the API, the forms and the
 //! import.
 
+use crate::domain::VIETNAM;
 use crate::domain::fields::package::PackageField;
+use crate::domain::identifiers::{notice_code, tax_code};
 use crate::domain::money::{MAX_VND, format_vnd};
 use crate::domain::package_rules::{self, PackageDraft, Warning};
 use crate::domain::regime::Regimes;
@@ -10,7 +12,7 @@ use crate::domain::text::{Lines, check_code, normalize_code, search_text};
 use crate::domain::{date_in_plan_years, date_range_message};
 use crate::error::{AppError, FieldError};
 use crate::services::{clean, double_option};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use entity::{ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure, package};
 use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde::{Deserialize, Serialize};
@@ -47,6 +49,32 @@ pub struct NewPackage {
     )]
     #[schema(max_length = 64, example = "IB1900012345")]
     pub code: Option<String>,
+    /// Version of the notice on VNEPS (the `-NN` of `IB1900012345-01`). A code sent with its
+    /// suffix is split: the code is kept without it and the suffix is this version.
+    #[validate(range(
+        min = 0,
+        max = 99,
+        message = "Phiên bản thông báo mời thầu từ 00 đến 99"
+    ))]
+    #[schema(minimum = 0, maximum = 99)]
+    #[serde(default)]
+    pub notice_version: Option<i16>,
+    /// Date the notice was posted on VNEPS.
+    #[validate(custom(function = "notice_date_range"))]
+    #[serde(default)]
+    pub notice_date: Option<NaiveDate>,
+    /// Bid closing time, RFC 3339 (stored and shown in Vietnam's time, +07:00).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime, example = "2019-08-15T09:00:00+07:00")]
+    pub bid_closing_at: Option<DateTime<FixedOffset>>,
+    /// Bên mời thầu, when it is not the investor (the package's unit).
+    #[validate(
+        length(max = 500, message = "Bên mời thầu tối đa 500 ký tự"),
+        custom(function = "procuring_entity_text")
+    )]
+    #[schema(max_length = 500)]
+    #[serde(default)]
+    pub procuring_entity: Option<String>,
     /// Selection plan number (PL + yy + 8 digits); normalised like `code`.
     #[validate(
         length(max = 64, message = "Số kế hoạch tối đa 64 ký tự"),
@@ -108,6 +136,53 @@ pub struct NewPackage {
     )]
     #[schema(max_length = 500)]
     pub contractor_name: Option<String>,
+    /// Number of bidders (số nhà thầu tham dự), recorded at evaluation.
+    #[validate(range(
+        min = 0,
+        max = 100000,
+        message = "Số nhà thầu tham dự từ 0 đến 100.000"
+    ))]
+    #[schema(minimum = 0, maximum = 100000)]
+    #[serde(default)]
+    pub bidder_count: Option<i32>,
+    /// Number of the decision approving the selection result; required to award.
+    #[validate(
+        length(max = 100, message = "Số quyết định tối đa 100 ký tự"),
+        custom(function = "award_decision_text")
+    )]
+    #[schema(max_length = 100, example = "125/QĐ-UBND")]
+    #[serde(default)]
+    pub award_decision_no: Option<String>,
+    /// The winner's tax code: 10 digits with its check digit, a branch's 10 + `-` + 3 digits,
+    /// or an individual's 12-digit citizen id.
+    #[validate(custom(function = "tax_code_shape"))]
+    #[schema(max_length = 14, example = "0100109106")]
+    #[serde(default)]
+    pub contractor_tax_code: Option<String>,
+    /// Contract duration in days.
+    #[validate(range(
+        min = 0,
+        max = 36500,
+        message = "Thời gian thực hiện hợp đồng từ 0 đến 36.500 ngày"
+    ))]
+    #[schema(minimum = 0, maximum = 36500)]
+    #[serde(default)]
+    pub contract_duration_days: Option<i32>,
+    #[validate(
+        length(max = 100, message = "Số quyết định tối đa 100 ký tự"),
+        custom(function = "cancellation_decision_text")
+    )]
+    #[schema(max_length = 100)]
+    #[serde(default)]
+    pub cancellation_decision_no: Option<String>,
+    /// Why the package was cancelled; required to cancel.
+    #[validate(
+        length(max = 2000, message = "Lý do hủy thầu tối đa 2.000 ký tự"),
+        custom(function = "cancellation_reason_text")
+    )]
+    #[schema(max_length = 2000)]
+    #[serde(default)]
+    pub cancellation_reason: Option<String>,
     /// Multi-line: the one text field where line breaks and tabs are allowed.
     #[validate(
         length(max = 10000, message = "Ghi chú tối đa 10.000 ký tự"),
@@ -124,6 +199,10 @@ impl From<NewPackage> for PackagePatch {
             unit_id: Some(p.unit_id),
             name: Some(p.name),
             code: Some(p.code),
+            notice_version: Some(p.notice_version),
+            notice_date: Some(p.notice_date),
+            bid_closing_at: Some(p.bid_closing_at),
+            procuring_entity: Some(p.procuring_entity),
             plan_code: Some(p.plan_code),
             plan_year: Some(p.plan_year),
             planned_start_month: Some(p.planned_start_month),
@@ -141,6 +220,12 @@ impl From<NewPackage> for PackagePatch {
             result_date: Some(p.result_date),
             winning_price_vnd: Some(p.winning_price_vnd),
             contractor_name: Some(p.contractor_name),
+            bidder_count: Some(p.bidder_count),
+            award_decision_no: Some(p.award_decision_no),
+            contractor_tax_code: Some(p.contractor_tax_code),
+            contract_duration_days: Some(p.contract_duration_days),
+            cancellation_decision_no: Some(p.cancellation_decision_no),
+            cancellation_reason: Some(p.cancellation_reason),
             notes: Some(p.notes),
         }
     }
@@ -171,6 +256,44 @@ fn funding_source_text(v: &str) -> Result<(), ValidationError> {
 
 fn contractor_name_text(v: &str) -> Result<(), ValidationError> {
     text_rule(v, PackageField::ContractorName.label(), Lines::One)
+}
+
+fn procuring_entity_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, PackageField::ProcuringEntity.label(), Lines::One)
+}
+
+fn award_decision_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, PackageField::AwardDecisionNo.label(), Lines::One)
+}
+
+fn cancellation_decision_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, PackageField::CancellationDecisionNo.label(), Lines::One)
+}
+
+fn cancellation_reason_text(v: &str) -> Result<(), ValidationError> {
+    text_rule(v, PackageField::CancellationReason.label(), Lines::One)
+}
+
+fn tax_code_shape(v: &str) -> Result<(), ValidationError> {
+    crate::domain::identifiers::tax_code(v)
+        .map(drop)
+        .map_err(|problem| {
+            ValidationError::new(problem.code()).with_message(Cow::Owned(
+                problem.message_vi(PackageField::ContractorTaxCode.label()),
+            ))
+        })
+}
+
+fn notice_date_range(d: &NaiveDate) -> Result<(), ValidationError> {
+    if date_in_plan_years(*d) {
+        Ok(())
+    } else {
+        Err(
+            ValidationError::new("range").with_message(Cow::Owned(date_range_message(
+                PackageField::NoticeDate.label(),
+            ))),
+        )
+    }
 }
 
 fn notes_text(v: &str) -> Result<(), ValidationError> {
@@ -245,6 +368,18 @@ pub struct PackagePatch {
     #[schema(value_type = Option<String>, max_length = 64)]
     pub code: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i16>, minimum = 0, maximum = 99)]
+    pub notice_version: Option<Option<i16>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub notice_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub bid_closing_at: Option<Option<DateTime<FixedOffset>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub procuring_entity: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 64)]
     pub plan_code: Option<Option<String>>,
     #[schema(minimum = 2000, maximum = 2100)]
@@ -284,6 +419,24 @@ pub struct PackagePatch {
     #[schema(value_type = Option<String>, max_length = 500)]
     pub contractor_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 100000)]
+    pub bidder_count: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub award_decision_no: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 14)]
+    pub contractor_tax_code: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 36500)]
+    pub contract_duration_days: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub cancellation_decision_no: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 2000)]
+    pub cancellation_reason: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 10000)]
     pub notes: Option<Option<String>>,
 }
@@ -296,6 +449,24 @@ impl NewPackage {
     pub fn normalized(mut self) -> Self {
         self.name = self.name.trim().to_owned();
         self.code = clean(self.code.as_deref().map(normalize_code));
+        if let Some(code) = &self.code {
+            let split = notice_code(code);
+            if split.version.is_some() {
+                // The suffix is the version unless a version is given beside it.
+                self.notice_version = self.notice_version.or(split.version);
+                self.code = Some(split.code);
+            }
+        }
+        self.procuring_entity = clean(self.procuring_entity);
+        self.award_decision_no = clean(self.award_decision_no);
+        self.contractor_tax_code = clean(self.contractor_tax_code).map(|t| {
+            // Stored as the tax authority writes it when it is one; otherwise `validate`
+            // refuses it with the reason.
+            tax_code(&t).unwrap_or(t)
+        });
+        self.cancellation_decision_no = clean(self.cancellation_decision_no);
+        self.cancellation_reason = clean(self.cancellation_reason);
+        self.bid_closing_at = self.bid_closing_at.map(|t| t.with_timezone(&VIETNAM));
         self.plan_code = clean(self.plan_code.as_deref().map(normalize_code));
         self.funding_source = clean(self.funding_source);
         self.contractor_name = clean(self.contractor_name);
@@ -309,6 +480,12 @@ impl NewPackage {
             unit_id: m.unit_id,
             name: m.name.clone(),
             code: m.code.clone(),
+            notice_version: m.notice_version,
+            notice_date: m.notice_date,
+            bid_closing_at: m
+                .bid_closing_at
+                .and_then(|t| t.and_local_timezone(VIETNAM).single()),
+            procuring_entity: m.procuring_entity.clone(),
             plan_code: m.plan_code.clone(),
             plan_year: m.plan_year,
             planned_start_month: m.planned_start_month,
@@ -326,6 +503,12 @@ impl NewPackage {
             result_date: m.result_date,
             winning_price_vnd: m.winning_price_vnd,
             contractor_name: m.contractor_name.clone(),
+            bidder_count: m.bidder_count,
+            award_decision_no: m.award_decision_no.clone(),
+            contractor_tax_code: m.contractor_tax_code.clone(),
+            contract_duration_days: m.contract_duration_days,
+            cancellation_decision_no: m.cancellation_decision_no.clone(),
+            cancellation_reason: m.cancellation_reason.clone(),
             notes: m.notes.clone(),
         }
     }
@@ -339,6 +522,10 @@ impl NewPackage {
         set(&mut self.unit_id, p.unit_id);
         set(&mut self.name, p.name);
         set(&mut self.code, p.code);
+        set(&mut self.notice_version, p.notice_version);
+        set(&mut self.notice_date, p.notice_date);
+        set(&mut self.bid_closing_at, p.bid_closing_at);
+        set(&mut self.procuring_entity, p.procuring_entity);
         set(&mut self.plan_code, p.plan_code);
         set(&mut self.plan_year, p.plan_year);
         set(&mut self.planned_start_month, p.planned_start_month);
@@ -356,6 +543,15 @@ impl NewPackage {
         set(&mut self.result_date, p.result_date);
         set(&mut self.winning_price_vnd, p.winning_price_vnd);
         set(&mut self.contractor_name, p.contractor_name);
+        set(&mut self.bidder_count, p.bidder_count);
+        set(&mut self.award_decision_no, p.award_decision_no);
+        set(&mut self.contractor_tax_code, p.contractor_tax_code);
+        set(&mut self.contract_duration_days, p.contract_duration_days);
+        set(
+            &mut self.cancellation_decision_no,
+            p.cancellation_decision_no,
+        );
+        set(&mut self.cancellation_reason, p.cancellation_reason);
         set(&mut self.notes, p.notes);
         self
     }
@@ -374,6 +570,7 @@ impl NewPackage {
             status: self.status,
             result_date: self.result_date,
             winning_price_vnd: self.winning_price_vnd,
+            evidenced: super::derive::evidenced(self.code.as_deref(), self.notice_date),
         }
     }
 
@@ -413,6 +610,12 @@ impl NewPackage {
             unit_id: self.unit_id,
             name: self.name,
             code: self.code,
+            notice_version: self.notice_version,
+            notice_date: self.notice_date,
+            bid_closing_at: self
+                .bid_closing_at
+                .map(|t| t.with_timezone(&VIETNAM).naive_local()),
+            procuring_entity: self.procuring_entity,
             plan_code: self.plan_code,
             plan_year: self.plan_year,
             planned_start_month: self.planned_start_month,
@@ -430,6 +633,12 @@ impl NewPackage {
             result_date: self.result_date,
             winning_price_vnd: self.winning_price_vnd,
             contractor_name: self.contractor_name,
+            bidder_count: self.bidder_count,
+            award_decision_no: self.award_decision_no,
+            contractor_tax_code: self.contractor_tax_code,
+            contract_duration_days: self.contract_duration_days,
+            cancellation_decision_no: self.cancellation_decision_no,
+            cancellation_reason: self.cancellation_reason,
             notes: self.notes,
             version,
             created_at,
@@ -442,6 +651,12 @@ impl NewPackage {
         active.unit_id = Set(self.unit_id);
         active.name = Set(self.name);
         active.code = Set(self.code);
+        active.notice_version = Set(self.notice_version);
+        active.notice_date = Set(self.notice_date);
+        active.bid_closing_at = Set(self
+            .bid_closing_at
+            .map(|t| t.with_timezone(&VIETNAM).naive_local()));
+        active.procuring_entity = Set(self.procuring_entity);
         active.plan_code = Set(self.plan_code);
         active.plan_year = Set(self.plan_year);
         active.planned_start_month = Set(self.planned_start_month);
@@ -459,6 +674,12 @@ impl NewPackage {
         active.result_date = Set(self.result_date);
         active.winning_price_vnd = Set(self.winning_price_vnd);
         active.contractor_name = Set(self.contractor_name);
+        active.bidder_count = Set(self.bidder_count);
+        active.award_decision_no = Set(self.award_decision_no);
+        active.contractor_tax_code = Set(self.contractor_tax_code);
+        active.contract_duration_days = Set(self.contract_duration_days);
+        active.cancellation_decision_no = Set(self.cancellation_decision_no);
+        active.cancellation_reason = Set(self.cancellation_reason);
         active.notes = Set(self.notes);
     }
 }
@@ -472,6 +693,10 @@ mod tests {
             unit_id: 1,
             name: "Mua sắm máy tính".to_owned(),
             code: None,
+            notice_version: None,
+            notice_date: None,
+            bid_closing_at: None,
+            procuring_entity: None,
             plan_code: None,
             plan_year: 2019,
             planned_start_month: None,
@@ -489,6 +714,12 @@ mod tests {
             result_date: None,
             winning_price_vnd: None,
             contractor_name: None,
+            bidder_count: None,
+            award_decision_no: None,
+            contractor_tax_code: None,
+            contract_duration_days: None,
+            cancellation_decision_no: None,
+            cancellation_reason: None,
             notes: None,
         }
     }

@@ -60,7 +60,14 @@ pub fn draft_of(p: &package::Model) -> PackageDraft {
         status: p.status,
         result_date: p.result_date,
         winning_price_vnd: p.winning_price_vnd,
+        evidenced: evidenced(p.code.as_deref(), p.notice_date),
     }
+}
+
+/// Whether a package's selection online is evidenced: its notice is on the national system
+/// under an e-GP notice code, with its posting date (domain.md §10).
+pub fn evidenced(code: Option<&str>, notice_date: Option<chrono::NaiveDate>) -> bool {
+    code.is_some_and(crate::domain::identifiers::is_egp_notice) && notice_date.is_some()
 }
 
 /// Derives the facts of `p` under `rule` (one target, if any).

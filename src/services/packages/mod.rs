@@ -6,6 +6,7 @@
 mod command;
 mod derive;
 mod fields;
+mod life;
 mod list;
 mod page;
 
@@ -21,6 +22,10 @@ pub use derive::{Derived, PackageView, derive, derive_under, describe, draft_of,
 use derive::{describe_one, view};
 use entity::{AuditAction, package};
 pub use fields::snapshot;
+pub(crate) use life::{
+    IMPORT_REPLAN_REASON, planned_of, record as record_events, replan_event, status_event,
+};
+pub use life::{Replan, Transition, events, replan, transition};
 pub use list::{Export, PackageFilter, PackageSort, changes, export, list};
 pub use page::{PackagePage, page};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -59,7 +64,7 @@ where
     input.validate()?;
     let txn = crate::db::begin_write(db).await?;
     let regimes = db::reference::regimes(&txn).await?;
-    input.check(&txn, &regimes).await?;
+    checked(input.check(&txn, &regimes).await, input.move_errors(None))?;
     actor.require_package_write(&txn, input.unit_id).await?;
     if let Some(code) = &input.code
         && db::packages::find_by_code(&txn, code).await?.is_some()
@@ -70,6 +75,7 @@ where
         });
     }
     let code = input.code.clone();
+    let entered = input.clone();
     let now = Utc::now();
     let mut active = package::ActiveModel {
         id: NotSet,
@@ -84,12 +90,19 @@ where
         .await
         .map_err(|e| conflict_on_unique(e, "duplicate_code", duplicate_code(code.as_deref())))?;
     audit::created(&txn, actor, AUDIT_ENTITY, model.id, &snapshot(&model)).await?;
+    life::record(
+        &txn,
+        vec![life::status_event(model.id, actor, None, &entered)],
+    )
+    .await?;
     let view = view(&txn, model).await?;
     txn.commit().await?;
     Ok(view)
 }
 
 /// Applies `patch` if the package is still at `expected_version`; the version then increases.
+/// A change of status is a move of the package's life (`domain::lifecycle`) and is recorded as
+/// an event; a change of its planned start is refused (it is `replan`'s).
 pub async fn update<C>(
     db: &C,
     actor: &Actor,
@@ -100,11 +113,31 @@ pub async fn update<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
+    update_with(db, actor, id, expected_version, patch, None).await
+}
+
+async fn update_with<C>(
+    db: &C,
+    actor: &Actor,
+    id: i64,
+    expected_version: i32,
+    patch: PackagePatch,
+    replan: Option<&Replan>,
+) -> Result<PackageView, AppError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
     let txn = crate::db::begin_write(db).await?;
     let current = writable_at(&txn, actor, id, expected_version).await?;
     let merged = NewPackage::from_model(&current).apply(patch).normalized();
+    if replan.is_none() {
+        life::replanning_by_edit(&current, &merged)?;
+    }
     let regimes = db::reference::regimes(&txn).await?;
-    merged.check(&txn, &regimes).await?;
+    checked(
+        merged.check(&txn, &regimes).await,
+        merged.move_errors(Some(current.status)),
+    )?;
     if merged.unit_id != current.unit_id {
         // Moving a package needs the right to write at both ends.
         actor.require_package_write(&txn, merged.unit_id).await?;
@@ -120,6 +153,19 @@ where
         });
     }
     let code = merged.code.clone();
+    let mut events = Vec::new();
+    if merged.status != current.status {
+        events.push(life::status_event(id, actor, Some(current.status), &merged));
+    }
+    if let Some(r) = replan {
+        events.push(life::replan_event(
+            id,
+            actor,
+            life::planned_of(&current),
+            &merged,
+            r,
+        ));
+    }
     let mut active = package::ActiveModel {
         updated_at: Set(Utc::now()),
         ..Default::default()
@@ -146,6 +192,7 @@ where
         .ok_or_else(|| AppError::not_found("gói thầu", id))?;
     let changes = Changes::between(&snapshot(&current), &snapshot(&updated));
     audit::record(&txn, actor, AUDIT_ENTITY, id, AuditAction::Update, changes).await?;
+    life::record(&txn, events).await?;
     let view = view(&txn, updated).await?;
     txn.commit().await?;
     Ok(view)
@@ -209,6 +256,26 @@ where
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The rules' verdict with what the status move lacks, all said at once (one answer names
+/// everything the officer must still fill in).
+fn checked<T>(
+    rules: Result<T, AppError>,
+    refused: Vec<crate::error::FieldError>,
+) -> Result<T, AppError> {
+    match rules {
+        Err(AppError::Validation(mut errors)) => {
+            let more: Vec<_> = refused
+                .into_iter()
+                .filter(|r| !errors.iter().any(|e| e.field == r.field))
+                .collect();
+            errors.extend(more);
+            Err(AppError::Validation(errors))
+        }
+        Ok(_) if !refused.is_empty() => Err(AppError::Validation(refused)),
+        other => other,
+    }
 }
 
 /// What the audit trail calls packages.

@@ -6,8 +6,9 @@ use crate::error::AppError;
 use crate::services::accounts::Actor;
 use crate::services::audit;
 use crate::services::cache::Cache;
-use entity::audit_log;
-use sea_orm::ConnectionTrait;
+use entity::{audit_log, package_event, user};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
 
 pub struct PackagePage {
     pub view: PackageView,
@@ -17,6 +18,8 @@ pub struct PackagePage {
     pub editable: bool,
     /// Its audit trail, oldest first.
     pub history: Vec<audit_log::Model>,
+    /// Its life (status moves, re-planning), oldest first, each with who made it.
+    pub timeline: Vec<(package_event::Model, String)>,
 }
 
 pub async fn page(
@@ -36,7 +39,29 @@ pub async fn page(
             .map(|r| r.name.clone())
     });
     let editable = actor.may_write_unit(&reference.lineage(view.package.unit_id));
+    let events = super::events(db, id).await?;
+    let mut ids: Vec<i64> = events.iter().filter_map(|e| e.user_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: HashMap<i64, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let timeline = events
+        .into_iter()
+        .map(|e| {
+            let who = e
+                .user_id
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_else(|| "Hệ thống".to_owned());
+            (e, who)
+        })
+        .collect();
     Ok(PackagePage {
+        timeline,
         history: audit::history(db, AUDIT_ENTITY, id).await?,
         view,
         regime_name,

@@ -75,6 +75,72 @@ fn in_table_order(changes: &Changes) -> Vec<(&str, &Value, &Value)> {
     fields
 }
 
+/// One event of the package's life, as the timeline shows it.
+pub struct TimelineLine {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    /// The decision and the reason, when recorded.
+    pub detail: String,
+}
+
+fn timeline_lines(events: Vec<(entity::package_event::Model, String)>) -> Vec<TimelineLine> {
+    use crate::domain::fields::package::planned_start_vi;
+    events
+        .into_iter()
+        .map(|(e, who)| {
+            let what = match e.kind {
+                entity::PackageEventKind::StatusChanged => match (e.from_status, e.to_status) {
+                    (None, Some(to)) => format!("Ghi nhận gói thầu: {}", to.label_vi()),
+                    (Some(from), Some(to)) => {
+                        format!("{} → {}", from.label_vi(), to.label_vi())
+                    }
+                    _ => e.kind.label_vi().to_owned(),
+                },
+                entity::PackageEventKind::Replanned => format!(
+                    "Điều chỉnh kế hoạch: {} → {}",
+                    e.from_year.map_or_else(String::new, |y| {
+                        planned_start_or_year(y, e.from_month, e.from_quarter, planned_start_vi)
+                    }),
+                    e.to_year.map_or_else(String::new, |y| {
+                        planned_start_or_year(y, e.to_month, e.to_quarter, planned_start_vi)
+                    }),
+                ),
+            };
+            let mut detail = Vec::new();
+            if let Some(no) = &e.decision_no {
+                detail.push(match e.decision_date {
+                    Some(d) => format!("Quyết định {no} ngày {}", d.format("%d/%m/%Y")),
+                    None => format!("Quyết định {no}"),
+                });
+            }
+            if let Some(reason) = &e.reason {
+                detail.push(format!("Lý do: {reason}"));
+            }
+            TimelineLine {
+                at: crate::reports::generated_line(e.at),
+                who,
+                what,
+                detail: detail.join(". "),
+            }
+        })
+        .collect()
+}
+
+/// `08/2019`, `Quý III/2019`, or the year alone.
+fn planned_start_or_year(
+    year: i32,
+    month: Option<i16>,
+    quarter: Option<i16>,
+    show: fn(i32, Option<i16>, Option<i16>) -> String,
+) -> String {
+    if month.is_none() && quarter.is_none() {
+        format!("năm {year}")
+    } else {
+        show(year, month, quarter)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "package.html")]
 struct ShowPage {
@@ -92,6 +158,8 @@ struct ShowPage {
     editable: bool,
     /// Newest first.
     history: Vec<HistoryLine>,
+    /// Oldest first: a life reads forward.
+    timeline: Vec<TimelineLine>,
     shell: Shell,
 }
 
@@ -143,6 +211,7 @@ fn show_page(
         regime_name,
         editable,
         history,
+        timeline,
     } = data;
     let (scope_class, scope_text) = scope_badge(view.derived.in_target_scope);
     ShowPage {
@@ -171,6 +240,7 @@ fn show_page(
             .collect(),
         editable,
         history: history_lines(history, unit_name),
+        timeline: timeline_lines(timeline),
         name: view.package.name,
         shell,
     }
