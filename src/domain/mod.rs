@@ -5,6 +5,7 @@
 pub mod compliance;
 pub mod fields;
 pub mod money;
+pub mod overdue;
 pub mod package_rules;
 pub mod regime;
 pub mod scope;
