@@ -13,6 +13,20 @@ use super::regime::{MonthKey, month_key};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::PackageStatus;
 
+/// The flag an overdue package carries, in the register and on its page.
+pub const LABEL_VI: &str = "Quá hạn tổ chức lựa chọn nhà thầu";
+
+/// Why a package is overdue, in one line: "Kế hoạch bắt đầu 08/2019, chưa đăng thông báo mời
+/// thầu" (a quarter as "Quý III/2019", a year alone as "năm 2019").
+pub fn explanation_vi(plan_year: i32, month: Option<i16>, quarter: Option<i16>) -> String {
+    let start = match (month, quarter) {
+        // The short form writes a year alone as "–" beside a year column; here it stands alone.
+        (None, None) => format!("năm {plan_year}"),
+        _ => super::fields::package::planned_start_vi(plan_year, month, quarter),
+    };
+    format!("Kế hoạch bắt đầu {start}, chưa đăng thông báo mời thầu")
+}
+
 /// The last month of a package's planned start period, as a month key: the month, else the
 /// quarter's third month, else December of the plan year. A month wins over a quarter, as
 /// everywhere else, should a row carry both.
@@ -115,6 +129,22 @@ mod tests {
     }
 
     #[test]
+    fn the_explanation_names_the_planned_start() {
+        assert_eq!(
+            explanation_vi(2019, Some(8), None),
+            "Kế hoạch bắt đầu 08/2019, chưa đăng thông báo mời thầu"
+        );
+        assert_eq!(
+            explanation_vi(2019, None, Some(3)),
+            "Kế hoạch bắt đầu Quý III/2019, chưa đăng thông báo mời thầu"
+        );
+        assert_eq!(
+            explanation_vi(2019, None, None),
+            "Kế hoạch bắt đầu năm 2019, chưa đăng thông báo mời thầu"
+        );
+    }
+
+    #[test]
     fn a_month_wins_over_a_quarter() {
         assert_eq!(period_end_key(2019, Some(1), Some(4)), 201901);
         assert_eq!(period_end_key(2019, None, Some(4)), 201912);
@@ -126,7 +156,7 @@ mod tests {
     #[test]
     fn month_keys_agree_with_the_last_day_of_the_period() {
         fn last_day(y: i32, m: Option<i16>, q: Option<i16>) -> NaiveDate {
-            let month = m.map_or_else(|| q.map_or(12, |q| q * 3), |m| m) as u32;
+            let month = m.unwrap_or_else(|| q.map_or(12, |q| q * 3)) as u32;
             let first_of_next = if month == 12 {
                 d(y + 1, 1, 1)
             } else {
