@@ -122,6 +122,11 @@ pub struct PackageOut {
     pub scope_reason: Option<ScopeReasonOut>,
     /// Derived: things worth a second look.
     pub warnings: Vec<WarningOut>,
+    /// Derived: overdue (quá hạn tổ chức lựa chọn nhà thầu): still `planned`, no notice
+    /// published, after the last day of the planned start period (the month when given, else
+    /// the quarter, else the whole plan year), today's date taken in Vietnam (UTC+07:00).
+    #[schema(example = false)]
+    pub overdue: bool,
 }
 
 impl From<PackageView> for PackageOut {
@@ -178,6 +183,7 @@ impl From<PackageView> for PackageOut {
                     message: w.message_vi(),
                 })
                 .collect(),
+            overdue: d.overdue,
         }
     }
 }

@@ -205,6 +205,9 @@ pub struct ListFilter<'a> {
     /// covers them, none counts them) the targets' scope. Segments are in precedence order:
     /// for each target, the first of its segments that matches a package decides.
     pub in_target_scope: Option<(bool, Vec<ScopeSegment<'a>>, &'a Regimes)>,
+    /// Keep packages overdue (true) or not (false) in the month of today's date (its month key,
+    /// `domain::overdue::today_key`).
+    pub overdue: Option<(bool, MonthKey)>,
     /// Only packages after this (`updated_at`, `id`) position, in that order (a change feed).
     pub after: Option<(DateTime<Utc>, i64)>,
 }
@@ -269,6 +272,9 @@ fn push_where(sql: &mut Sql, f: &ListFilter<'_>) {
     }
     if let Some(s) = f.status {
         sql.push(" AND p.status = ").bind(s.as_str());
+    }
+    if let Some((want, today)) = f.overdue {
+        push_overdue(sql, want, today);
     }
     if let Some(pattern) = &f.search_pattern {
         sql.push(" AND p.search_text LIKE ")
@@ -340,6 +346,51 @@ fn push_where(sql: &mut Sql, f: &ListFilter<'_>) {
             push_verdicts(sql, "IS NOT NULL");
         }
     }
+}
+
+/// The last month of a package's planned start period as a month key: the SQL twin of
+/// `domain::overdue::period_end_key` (the month, else the quarter's third month, else December).
+/// Never NULL (the plan year is required), so its negation below is exact. PostgreSQL widens the
+/// smallint columns to integer here, as SQLite's integers already are.
+const PERIOD_END_KEY: &str =
+    "p.plan_year * 100 + COALESCE(p.planned_start_month, p.planned_start_quarter * 3, 12)";
+
+/// ` AND` packages overdue (`want`) or not in the month `today`, as `domain::overdue::is_overdue`
+/// decides. Every column read is in the compliance covering index, so the test is made on the
+/// index; overdue ones also lie in plan years up to today's (the period ends in its plan year),
+/// a range the index's leading column can seek.
+fn push_overdue(sql: &mut Sql, want: bool, today: MonthKey) {
+    let planned = PackageStatus::Planned.as_str();
+    if want {
+        sql.push(" AND p.plan_year <= ")
+            .bind(today / 100)
+            .push(" AND p.status = ")
+            .bind(planned)
+            .push(" AND ")
+            .push(PERIOD_END_KEY)
+            .push(" < ")
+            .bind(today);
+    } else {
+        sql.push(" AND (p.status <> ")
+            .bind(planned)
+            .push(" OR ")
+            .push(PERIOD_END_KEY)
+            .push(" >= ")
+            .bind(today)
+            .push(")");
+    }
+}
+
+/// How many packages the filter matches.
+pub async fn count(db: &impl ConnectionTrait, filter: &ListFilter<'_>) -> Result<u64, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    prefix_select(&mut sql, filter, "SELECT COUNT(*)");
+    let row = db.query_one_raw(sql.build()).await?;
+    let total = row
+        .map(|r| r.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(u64::try_from(total).unwrap_or(0))
 }
 
 pub async fn list(

@@ -7,6 +7,7 @@ pub mod fields;
 pub mod identifiers;
 pub mod lifecycle;
 pub mod money;
+pub mod overdue;
 pub mod package_rules;
 pub mod regime;
 pub mod scope;

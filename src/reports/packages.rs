@@ -59,6 +59,8 @@ fn columns() -> Vec<Column> {
         Column::new("in_target_scope", "Thuộc phạm vi chỉ tiêu", Kind::Bool),
         Column::new("scope_reason", "Lý do", Kind::Text).not_printed(),
         Column::new("warnings", "Lưu ý", Kind::Text).not_printed(),
+        // Not printed: the printed list already has the twelve columns an A4 page holds across.
+        Column::new("overdue", "Quá hạn tổ chức LCNT", Kind::Bool).not_printed(),
         Column::new("version", "Phiên bản", Kind::Code).not_printed(),
         Column::new("updated_at", "Cập nhật lúc", Kind::DateTime).not_printed(),
     ]
@@ -143,6 +145,7 @@ fn row(
                 .collect::<Vec<_>>()
                 .join("; "),
         ),
+        Cell::Bool(Some(d.overdue)),
         Cell::Int(i64::from(p.version)),
         Cell::DateTime(Some(p.updated_at.with_timezone(&VIETNAM))),
     ])

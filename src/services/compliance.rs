@@ -3,6 +3,7 @@
 
 use crate::db;
 use crate::domain::compliance::{Percent, Tally, View, assess, evaluate};
+use crate::domain::overdue::today_key;
 use crate::domain::target::{TargetRule, TargetScope, in_force};
 use crate::error::AppError;
 use crate::services::packages::{PackageView, derive};
@@ -246,10 +247,11 @@ pub async fn packages_behind(
         db, &subtree, year, view, &scope, &regimes, behind, page, per_page,
     )
     .await?;
+    let today = super::today_in_vietnam();
     let items = items
         .into_iter()
         .map(|p| {
-            let derived = derive(&p, &regimes, rule.as_ref());
+            let derived = derive(&p, &regimes, rule.as_ref(), today);
             PackageView {
                 package: p,
                 derived,
@@ -303,6 +305,8 @@ pub struct Dashboard {
     pub compliance: std::sync::Arc<Compliance>,
     pub candidates: std::sync::Arc<super::Page<PackageView>>,
     pub scope: super::accounts::WriteScope,
+    /// The subtree's packages of the year overdue today (`domain::overdue`).
+    pub overdue: u64,
 }
 
 /// The dashboard of `unit_id` in `year`, both reused while nothing has been written anywhere
@@ -331,11 +335,36 @@ pub async fn dashboard(
             })
             .await?
     };
+    // Keyed by today's month too: the count moves when a month ends, with nothing written.
+    let today = today_key(super::today_in_vietnam());
+    let overdue = cache
+        .versioned(db, format!("overdue/{unit_id}/{year}/{today}"), || {
+            overdue_count(db, unit_id, year, today)
+        })
+        .await?;
     Ok(Dashboard {
         compliance,
         candidates,
         scope,
+        overdue: *overdue,
     })
+}
+
+/// How many packages of a unit's subtree planned in `year` are overdue in the month `today`
+/// (a month key): counted by the database, on the covering index, without loading a package.
+pub async fn overdue_count(
+    db: &impl ConnectionTrait,
+    unit_id: i64,
+    year: i32,
+    today: crate::domain::regime::MonthKey,
+) -> Result<u64, AppError> {
+    let filter = db::packages::ListFilter {
+        units: Some(db::compliance::Subtree::of(db, unit_id).await?),
+        plan_year: Some(year),
+        overdue: Some((true, today)),
+        ..Default::default()
+    };
+    Ok(db::packages::count(db, &filter).await?)
 }
 
 /// One scope's tallies over a subtree: for each unit its own packages and its whole subtree,

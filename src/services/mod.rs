@@ -155,6 +155,13 @@ pub fn contains_pattern(text: &str) -> String {
     out
 }
 
+/// Today's date in Vietnam (UTC+07:00), the day an officer lives in: a package planned for
+/// August is overdue from 1 September in Hà Nội, seven hours before UTC's September starts.
+/// Read once per request and passed on, so a list's filter and its rows agree on the day.
+pub fn today_in_vietnam() -> chrono::NaiveDate {
+    crate::domain::overdue::vietnam_date(chrono::Utc::now())
+}
+
 /// Deserializes a field that may be absent (unchanged), `null` (cleared) or a value: the
 /// three states of a JSON merge patch.
 pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>

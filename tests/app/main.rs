@@ -25,6 +25,7 @@ mod migrations;
 mod ocds;
 mod openapi;
 mod ops;
+mod overdue;
 mod packages;
 mod quarters;
 mod reports;

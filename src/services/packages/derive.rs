@@ -1,12 +1,14 @@
 //! What follows from a stored package and the rules in force: its regime, small scale, its
 //! scope under the targets of its unit and year, and its warnings.
 
+use crate::domain::overdue::is_overdue;
 use crate::domain::package_rules::{self, PackageDraft, Warning};
 use crate::domain::regime::Regimes;
 use crate::domain::scope::{PackageFacts, ScopeReason, classify};
 use crate::domain::target::{TargetRule, in_force};
 use crate::error::AppError;
 use crate::services::cache::{Cache, Reference};
+use chrono::NaiveDate;
 use entity::package;
 use sea_orm::ConnectionTrait;
 use std::sync::Arc;
@@ -22,6 +24,9 @@ pub struct Derived {
     pub in_target_scope: Option<bool>,
     pub scope_reason: Option<ScopeReason>,
     pub warnings: Vec<Warning>,
+    /// Still planned after its planned start period ended (`domain::overdue`), on the day the
+    /// package was read.
+    pub overdue: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -70,14 +75,25 @@ pub fn evidenced(code: Option<&str>, notice_date: Option<chrono::NaiveDate>) -> 
     code.is_some_and(crate::domain::identifiers::is_egp_notice) && notice_date.is_some()
 }
 
-/// Derives the facts of `p` under `rule` (one target, if any).
-pub fn derive(p: &package::Model, regimes: &Regimes, rule: Option<&TargetRule>) -> Derived {
-    derive_under(p, regimes, rule.as_slice())
+/// Derives the facts of `p` under `rule` (one target, if any), on `today` (Vietnam's date).
+pub fn derive(
+    p: &package::Model,
+    regimes: &Regimes,
+    rule: Option<&TargetRule>,
+    today: NaiveDate,
+) -> Derived {
+    derive_under(p, regimes, rule.as_slice(), today)
 }
 
 /// Derives the facts of `p` under every target in force for it: in the targets' scope when any
 /// counts it; the reason given is the first target's that counts it, else the first target's.
-pub fn derive_under(p: &package::Model, regimes: &Regimes, rules: &[&TargetRule]) -> Derived {
+/// `today` (Vietnam's date) decides whether it is overdue.
+pub fn derive_under(
+    p: &package::Model,
+    regimes: &Regimes,
+    rules: &[&TargetRule],
+    today: NaiveDate,
+) -> Derived {
     let regime = regimes.for_package(
         p.plan_year,
         crate::domain::regime::start_month(p.planned_start_month, p.planned_start_quarter),
@@ -96,12 +112,22 @@ pub fn derive_under(p: &package::Model, regimes: &Regimes, rules: &[&TargetRule]
         in_target_scope: scope_reason.as_ref().map(ScopeReason::in_scope),
         scope_reason,
         warnings: package_rules::check(&draft_of(p), regimes).warnings,
+        overdue: is_overdue(
+            p.status,
+            p.plan_year,
+            p.planned_start_month,
+            p.planned_start_quarter,
+            today,
+        ),
     }
 }
 
-/// Derives packages' facts under the targets of their own unit and plan year.
+/// Derives packages' facts under the targets of their own unit and plan year, on one day.
 pub(super) struct Describer {
     pub(super) reference: Arc<Reference>,
+    /// Vietnam's date, the same for every package described (and for the filter that found
+    /// them).
+    pub(super) today: NaiveDate,
 }
 
 impl Describer {
@@ -109,19 +135,21 @@ impl Describer {
         db: &impl ConnectionTrait,
         cache: &Cache,
         packages: &[package::Model],
+        today: NaiveDate,
     ) -> Result<Self, AppError> {
         let mut units: Vec<i64> = packages.iter().map(|p| p.unit_id).collect();
         units.sort_unstable();
         units.dedup();
         Ok(Describer {
             reference: cache.reference(db, &units).await?,
+            today,
         })
     }
 
     pub(super) fn view(&self, p: package::Model) -> PackageView {
         let lineage = self.reference.lineage(p.unit_id);
         let rules = in_force(&self.reference.rules, p.plan_year, &lineage);
-        let derived = derive_under(&p, &self.reference.regimes, &rules);
+        let derived = derive_under(&p, &self.reference.regimes, &rules, self.today);
         PackageView {
             package: p,
             derived,
@@ -129,13 +157,14 @@ impl Describer {
     }
 }
 
-/// Derives each package under the target of its own unit and plan year.
+/// Derives each package under the target of its own unit and plan year, on `today`.
 pub async fn describe(
     db: &impl ConnectionTrait,
     cache: &Cache,
     packages: Vec<package::Model>,
+    today: NaiveDate,
 ) -> Result<Vec<PackageView>, AppError> {
-    let describer = Describer::load(db, cache, &packages).await?;
+    let describer = Describer::load(db, cache, &packages, today).await?;
     Ok(packages.into_iter().map(|p| describer.view(p)).collect())
 }
 
@@ -153,7 +182,7 @@ pub(super) async fn describe_one(
     cache: &Cache,
     p: package::Model,
 ) -> Result<PackageView, AppError> {
-    describe(db, cache, vec![p])
+    describe(db, cache, vec![p], crate::services::today_in_vietnam())
         .await?
         .pop()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("package vanished")))

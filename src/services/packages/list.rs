@@ -3,12 +3,14 @@
 
 use crate::db;
 use crate::db::packages::{ListFilter, ScopeSegment, SortColumn};
+use crate::domain::overdue::today_key;
 use crate::domain::target::TargetRule;
 use crate::domain::text::fold;
 use crate::error::{AppError, FieldError};
 use crate::services::cache::{Cache, Reference};
 use crate::services::sync::{self, FeedPage, Position};
-use crate::services::{Page, PageRequest, clean, contains_pattern};
+use crate::services::{Page, PageRequest, clean, contains_pattern, today_in_vietnam};
+use chrono::NaiveDate;
 use entity::{Field, Method, PackageStatus, package};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -118,6 +120,9 @@ pub struct PackageFilter {
     /// In (true) or out of (false) the scope of the target that applies to each package;
     /// packages of years without a target match neither.
     pub in_target_scope: Option<bool>,
+    /// Overdue (true) or not (false): still planned after the last day of the planned start
+    /// period (its month, else its quarter, else its plan year), today's date taken in Vietnam.
+    pub overdue: Option<bool>,
     /// Name or notice code, with or without diacritics (`ha dong` finds `Hà Đông`).
     pub q: Option<String>,
     /// A column, descending with a leading `-`; ties by id. Default: by id.
@@ -131,9 +136,10 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<PackageView>, AppError> {
     let (page, per_page) = page.resolve()?;
+    let today = today_in_vietnam();
     let reference = filter_context(db, cache, &filter).await?;
     let segments = scope_segments_if(db, &filter, &reference.rules).await?;
-    let list_filter = list_filter(&filter, segments, &reference);
+    let list_filter = list_filter(&filter, segments, &reference, today);
     let (items, total) = db::packages::list(
         db,
         &list_filter,
@@ -143,7 +149,7 @@ pub async fn list(
     )
     .await?;
     Ok(Page {
-        items: describe(db, cache, items).await?,
+        items: describe(db, cache, items, today).await?,
         page,
         per_page,
         total,
@@ -169,9 +175,10 @@ pub async fn changes(
         )]));
     }
     let per_page = sync::feed_page(page)?;
+    let today = today_in_vietnam();
     let reference = filter_context(db, cache, &filter).await?;
     let segments = scope_segments_if(db, &filter, &reference.rules).await?;
-    let mut list_filter = list_filter(&filter, segments, &reference);
+    let mut list_filter = list_filter(&filter, segments, &reference, today);
     list_filter.after = Some((from.at, from.id));
     let rows = db::packages::list_after(db, &list_filter, per_page + 1).await?;
     let changes = FeedPage::from_rows(rows, per_page, from, |p: &package::Model| Position {
@@ -185,7 +192,7 @@ pub async fn changes(
         has_more,
     } = changes;
     Ok(FeedPage {
-        items: describe(db, cache, items).await?,
+        items: describe(db, cache, items, today).await?,
         per_page,
         next,
         has_more,
@@ -234,15 +241,18 @@ pub async fn export(
     cache: &Cache,
     filter: PackageFilter,
 ) -> Result<Export, AppError> {
+    // One day for the whole export, however long its chunks take to read.
+    let today = today_in_vietnam();
     let reference = filter_context(db, cache, &filter).await?;
     let segments = scope_segments_if(db, &filter, &reference.rules).await?;
-    let list_filter = list_filter(&filter, segments, &reference);
+    let list_filter = list_filter(&filter, segments, &reference, today);
     let ids = db::packages::ids(db, &list_filter, filter.sort.unwrap_or_default().column()).await?;
     Ok(Export {
         ids,
         next: 0,
         describer: Describer {
             reference: reference.clone(),
+            today,
         },
     })
 }
@@ -278,6 +288,7 @@ fn list_filter<'a>(
     filter: &PackageFilter,
     segments: Vec<ScopeSegment<'a>>,
     reference: &'a Reference,
+    today: NaiveDate,
 ) -> ListFilter<'a> {
     let regimes = &reference.regimes;
     ListFilter {
@@ -291,6 +302,7 @@ fn list_filter<'a>(
         status: filter.status,
         search_pattern: clean(filter.q.clone()).map(|q| contains_pattern(&fold(&q))),
         in_target_scope: filter.in_target_scope.map(|want| (want, segments, regimes)),
+        overdue: filter.overdue.map(|want| (want, today_key(today))),
         after: None,
     }
 }

@@ -90,6 +90,9 @@ pub struct Summary {
     pub children: Vec<ChildRow>,
     pub candidates: Vec<Candidate>,
     pub more_candidates: u64,
+    /// Packages of the year overdue today, and the register filtered to them.
+    pub overdue: u64,
+    pub overdue_link: String,
 }
 
 #[derive(Template)]
@@ -251,6 +254,11 @@ impl Summary {
                 })
                 .collect(),
             more_candidates: d.candidates.total.saturating_sub(shown),
+            overdue: d.overdue,
+            overdue_link: format!(
+                "/packages?unit_id={}&plan_year={year}&overdue=true",
+                c.unit_id
+            ),
         }
     }
 }

@@ -5,6 +5,7 @@ use super::{PackageId, all_units, unit_namer};
 use crate::AppState;
 use crate::domain::fields::package::PackageField;
 use crate::domain::fields::yes_no;
+use crate::domain::overdue;
 use crate::services::audit::Changes;
 use crate::services::packages::{self as service, NewPackage, PackagePage, PackageView};
 use crate::web::page::{Flash, PageError, page};
@@ -18,6 +19,27 @@ use serde_json::Value;
 pub struct Fact {
     pub label: &'static str,
     pub value: String,
+    /// Shown beside the value: the overdue flag beside the status.
+    pub flag: Option<Flag>,
+}
+
+/// A flag on a fact, with the one line that explains it.
+pub struct Flag {
+    pub text: &'static str,
+    pub explanation: String,
+}
+
+/// The overdue flag of a package that is overdue, with its planned start.
+fn overdue_flag(view: &PackageView) -> Option<Flag> {
+    let p = &view.package;
+    view.derived.overdue.then(|| Flag {
+        text: overdue::LABEL_VI,
+        explanation: overdue::explanation_vi(
+            p.plan_year,
+            p.planned_start_month,
+            p.planned_start_quarter,
+        ),
+    })
 }
 
 pub struct FieldChange {
@@ -170,6 +192,7 @@ fn derived_facts(view: &PackageView, regime_name: Option<String>) -> Vec<Fact> {
         Fact {
             label: "Văn bản áp dụng",
             value: regime_name.unwrap_or_else(|| "Không xác định".to_owned()),
+            flag: None,
         },
         Fact {
             label: "Quy mô nhỏ",
@@ -177,6 +200,7 @@ fn derived_facts(view: &PackageView, regime_name: Option<String>) -> Vec<Fact> {
                 .small_scale
                 .map_or("Không xác định", yes_no)
                 .to_owned(),
+            flag: None,
         },
         Fact {
             label: "Phiên bản",
@@ -185,6 +209,7 @@ fn derived_facts(view: &PackageView, regime_name: Option<String>) -> Vec<Fact> {
                 p.version,
                 crate::reports::generated_line(p.updated_at)
             ),
+            flag: None,
         },
     ]
 }
@@ -223,6 +248,11 @@ fn show_page(
             .map(|(f, v)| Fact {
                 label: f.label(),
                 value: f.spec().show(&v, unit_name),
+                flag: if f == PackageField::Status {
+                    overdue_flag(&view)
+                } else {
+                    None
+                },
             })
             .collect(),
         derived: derived_facts(&view, regime_name),

@@ -11,6 +11,7 @@ use super::session::{Shell, WebUser, WriteScope};
 use crate::AppState;
 use crate::domain::fields::package::PackageField;
 use crate::domain::money::format_vnd;
+use crate::domain::overdue;
 use crate::error::AppError;
 use crate::services::packages::PackageView;
 use crate::services::units::Units;
@@ -156,6 +157,8 @@ pub struct Line {
     pub scope_text: &'static str,
     pub scope_reason: String,
     pub status: &'static str,
+    /// The overdue flag shown beside the status, when the package is overdue.
+    pub overdue: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -204,6 +207,10 @@ const COLUMNS: Columns = Columns {
     scope: "Chỉ tiêu",
     status: PackageField::Status.short(),
 };
+
+/// The register's filter choice for overdue packages (LCNT: lựa chọn nhà thầu, as officers
+/// abbreviate it where space is short).
+const OVERDUE_SHORT: &str = "Quá hạn tổ chức LCNT";
 
 const SORTS: &[(&str, &str)] = &[
     ("-updated_at", "Mới cập nhật"),
@@ -266,6 +273,15 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
             ),
         },
         SelectField {
+            name: "overdue",
+            label: "Tiến độ",
+            options: Choice::list(
+                q.overdue.trim(),
+                all,
+                [("true", OVERDUE_SHORT), ("false", "Chưa quá hạn")],
+            ),
+        },
+        SelectField {
             name: "sort",
             label: "Sắp xếp",
             options: Choice::list(sort, None, SORTS.iter().copied()),
@@ -307,6 +323,7 @@ fn line(v: PackageView, units: &Units, scope: &WriteScope) -> Line {
             .map(|r| r.message_vi())
             .unwrap_or_default(),
         status: p.status.label_vi(),
+        overdue: v.derived.overdue.then_some(overdue::LABEL_VI),
         name: p.name,
         code: p.code,
     }

@@ -19,6 +19,7 @@ pub struct RegisterQuery {
     pub status: String,
     pub online: String,
     pub in_target_scope: String,
+    pub overdue: String,
     pub sort: String,
     pub page: String,
 }
@@ -57,6 +58,8 @@ impl RegisterQuery {
         read(online.is_ok(), "qua mạng");
         let in_target_scope = optional::<bool>(&self.in_target_scope);
         read(in_target_scope.is_ok(), "chỉ tiêu");
+        let overdue = optional::<bool>(&self.overdue);
+        read(overdue.is_ok(), "quá hạn");
         let sort = given(&self.sort).map_or(Some(PackageSort::default()), sort_from_wire);
         read(sort.is_some(), "sắp xếp");
         let page = optional::<u64>(&self.page).map(|p| p.unwrap_or(1));
@@ -75,6 +78,7 @@ impl RegisterQuery {
                 online: online.unwrap_or_default(),
                 status: status.unwrap_or_default(),
                 in_target_scope: in_target_scope.unwrap_or_default(),
+                overdue: overdue.unwrap_or_default(),
                 q: Some(self.q.trim().to_owned()),
                 sort,
             },
@@ -96,6 +100,7 @@ impl RegisterQuery {
             ("status", &self.status),
             ("online", &self.online),
             ("in_target_scope", &self.in_target_scope),
+            ("overdue", &self.overdue),
             ("sort", &self.sort),
         ] {
             if let Some(v) = given(raw) {
