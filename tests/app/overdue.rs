@@ -96,7 +96,18 @@ fn body(unit: i64, c: &Case) -> Value {
     b["planned_start_month"] = json!(c.month);
     b["planned_start_quarter"] = json!(c.quarter);
     b["status"] = c.status.into();
+    noticed_if_past_planning(&mut b);
     b
+}
+
+/// A package past planning has the notice its status needs: a code and a posting date.
+fn noticed_if_past_planning(b: &mut Value) {
+    static SERIAL: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    if b["status"] != "planned" {
+        let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        b["code"] = json!(format!("IB19{n:08}"));
+        b["notice_date"] = json!("2019-01-10");
+    }
 }
 
 fn names(list: &Value) -> Vec<String> {
@@ -174,7 +185,7 @@ db_test!(
         let r = c
             .patch(
                 &format!("/api/v1/packages/{late}"),
-                &json!({"status": "notice_published"}),
+                &json!({"status": "notice_published", "code": "IB1999999999", "notice_date": "2019-01-10"}),
                 Some("\"1\""),
             )
             .await;
@@ -476,6 +487,7 @@ db_test!(
             b["plan_year"] = year.into();
             b["planned_start_month"] = json!(month);
             b["status"] = status.into();
+            noticed_if_past_planning(&mut b);
             b
         };
         for b in [
