@@ -25,6 +25,7 @@ mod ocds;
 mod openapi;
 mod ops;
 mod packages;
+mod projects;
 mod quarters;
 mod reports;
 mod scope_agreement;
