@@ -11,7 +11,7 @@ pub struct Model {
     pub at: DateTimeUtc,
     pub user_id: Option<i64>,
     pub username: String,
-    /// `package`, `unit`, `target_rule` or `user`.
+    /// `package`, `project`, `selection_plan`, `plan_adjustment`, `unit`, `target_rule` or `user`.
     pub entity: String,
     pub entity_id: i64,
     pub action: AuditAction,

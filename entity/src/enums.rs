@@ -204,6 +204,39 @@ wire_enum! {
 }
 
 wire_enum! {
+    /// What a selection plan and its packages are procured for (domain.md §10). Decree 214/2025
+    /// Art. 98(10) reports "gói thầu thuộc dự án đầu tư, dự toán mua sắm" apart, so the kind is
+    /// the first split of that report.
+    ProjectKind {
+        InvestmentProject = "investment_project" => "Dự án đầu tư",
+        RecurrentProcurement = "recurrent_procurement" => "Mua sắm thường xuyên (dự toán mua sắm)",
+        Other = "other" => "Khác",
+    }
+}
+
+wire_enum! {
+    /// Group of an investment project (Luật Đầu tư công 39/2019/QH14 Art. 6–10: national key
+    /// project, groups A, B and C). Only investment projects have one.
+    ProjectGroup {
+        NationalKey = "national_key" => "Dự án quan trọng quốc gia",
+        A = "a" => "Nhóm A",
+        B = "b" => "Nhóm B",
+        C = "c" => "Nhóm C",
+    }
+}
+
+wire_enum! {
+    /// Kind of capital a project is funded from: the sources that bring a procurement under the
+    /// Law on Bidding (Luật Đấu thầu 22/2023/QH15 Art. 2).
+    FundingKind {
+        StateBudget = "state_budget" => "Vốn ngân sách nhà nước",
+        OdaConcessional = "oda_concessional" => "Vốn ODA, vay ưu đãi",
+        StateEnterprise = "state_enterprise" => "Vốn doanh nghiệp nhà nước",
+        Other = "other" => "Nguồn vốn khác",
+    }
+}
+
+wire_enum! {
     /// Kind of a unit in the administrative tree.
     UnitKind {
         Province = "province" => "Tỉnh / thành phố",
@@ -349,6 +382,26 @@ mod tests {
             PackageEventKind::label_vi,
         );
         check_all(
+            ProjectKind::ALL,
+            &["investment_project", "recurrent_procurement", "other"],
+            ProjectKind::label_vi,
+        );
+        check_all(
+            ProjectGroup::ALL,
+            &["national_key", "a", "b", "c"],
+            ProjectGroup::label_vi,
+        );
+        check_all(
+            FundingKind::ALL,
+            &[
+                "state_budget",
+                "oda_concessional",
+                "state_enterprise",
+                "other",
+            ],
+            FundingKind::label_vi,
+        );
+        check_all(
             UnitKind::ALL,
             &["province", "district", "commune", "agency"],
             UnitKind::label_vi,
@@ -379,5 +432,8 @@ mod tests {
         );
         assert_eq!(PackageStatus::iter().count(), PackageStatus::ALL.len());
         assert_eq!(UnitKind::iter().count(), UnitKind::ALL.len());
+        assert_eq!(ProjectKind::iter().count(), ProjectKind::ALL.len());
+        assert_eq!(ProjectGroup::iter().count(), ProjectGroup::ALL.len());
+        assert_eq!(FundingKind::iter().count(), FundingKind::ALL.len());
     }
 }

@@ -13,6 +13,7 @@ mod m20261206_000009_target_roadmap;
 mod m20261206_000010_sync_indexes;
 mod m20261206_000011_planned_quarter;
 mod m20261208_000012_import_results;
+mod m20261209_000013_projects_and_plans;
 mod m20261209_000014_package_record;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_sync_indexes::Migration),
             Box::new(m20261206_000011_planned_quarter::Migration),
             Box::new(m20261208_000012_import_results::Migration),
+            Box::new(m20261209_000013_projects_and_plans::Migration),
             Box::new(m20261209_000014_package_record::Migration),
         ]
     }

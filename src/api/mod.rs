@@ -10,6 +10,8 @@ pub mod extract;
 pub mod imports;
 pub mod ocds;
 pub mod packages;
+pub mod plans;
+pub mod projects;
 pub mod reports;
 pub mod targets;
 pub mod units;
@@ -35,13 +37,13 @@ Conventions: JSON with snake_case fields; money is a whole number of đồng (in
 percentages are strings with two decimals (\"50.00\"); dates are ISO 8601. Every error is \
 `application/problem+json` (RFC 9457) with a stable `code` and, for invalid input, \
 `errors: [{field, code, message}]` with Vietnamese messages. Lists take `page` (from 1) and \
-`per_page` (1–500, default 50) and answer `{items, page, per_page, total}`. Packages use \
-optimistic locking: `GET` sends an `ETag`; `PATCH` and `DELETE` need it back in `If-Match` \
+`per_page` (1–500, default 50) and answer `{items, page, per_page, total}`. Packages, projects \
+and selection plans use optimistic locking: `GET` sends an `ETag`; `PATCH` and `DELETE` need it back in `If-Match` \
 (428 without it, 412 when someone else saved first).\n\n\
 Authentication: every operation but `POST /auth/login` needs `Authorization: Bearer <token>` \
 (401 without a live token). Get a token from `POST /auth/login` (12 hours) or create a personal \
 one (`POST /tokens`, or `bidtrack token create` on the server). Roles: `admin` changes \
-everything; `officer` changes the packages of their unit's subtree; `finance` and `viewer` \
+everything; `officer` changes the packages, projects and plans of their unit's subtree; `finance` and `viewer` \
 read. A role or unit that may not do something gets 403.",
         license(name = "MIT OR Apache-2.0"),
         version = env!("CARGO_PKG_VERSION"),
@@ -49,6 +51,8 @@ read. A role or unit that may not do something gets 403.",
     tags(
         (name = "units", description = "Đơn vị: provinces, districts, communes and agencies in one tree"),
         (name = "packages", description = "Gói thầu: tender packages"),
+        (name = "projects", description = "Dự án: investment projects and purchase estimates (dự toán mua sắm) that packages are procured for"),
+        (name = "plans", description = "Kế hoạch lựa chọn nhà thầu (KHLCNT): selection plans of projects, and the decisions that adjust them"),
         (name = "targets", description = "Chỉ tiêu: target rules for online selection"),
         (name = "compliance", description = "Tuân thủ: how far a unit is from its target, and the packages behind each figure"),
         (name = "reports", description = "Báo cáo: the finance department's reports as JSON, CSV, XLSX or printable HTML"),
@@ -78,6 +82,11 @@ pub fn router(import_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(packages::transition))
         .routes(routes!(packages::replan))
         .routes(routes!(packages::events))
+        .routes(routes!(projects::list, projects::create))
+        .routes(routes!(projects::get, projects::update))
+        .routes(routes!(plans::list, plans::create))
+        .routes(routes!(plans::get, plans::update))
+        .routes(routes!(plans::adjustments, plans::adjust))
         .routes(routes!(targets::list, targets::create))
         .routes(routes!(targets::get, targets::update))
         .routes(routes!(compliance::check))

@@ -1,6 +1,6 @@
-//! The audit trail: every create, update and delete of packages, units, target rules and users
-//! writes one row in the same transaction as the change: who, when, what, and each changed field
-//! with its old and new value.
+//! The audit trail: every create, update and delete of packages, projects, selection plans and
+//! their adjustments, units, target rules and users writes one row in the same transaction as
+//! the change: who, when, what, and each changed field with its old and new value.
 
 use super::actor::Actor;
 use super::{Page, PageRequest};

@@ -9,6 +9,7 @@ pub mod compliance;
 pub mod imports;
 pub mod ocds;
 pub mod packages;
+pub mod projects;
 pub mod sync;
 pub mod targets;
 pub mod units;

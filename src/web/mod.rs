@@ -8,6 +8,7 @@ pub mod input;
 pub mod package;
 pub mod packages;
 pub mod page;
+pub mod projects;
 pub mod reports;
 pub mod session;
 pub mod targets;
@@ -39,6 +40,26 @@ pub fn router(import_limit: usize) -> Router<AppState> {
             "/packages/{id}/delete",
             get(package::delete_form).post(package::delete),
         )
+        .route("/projects", get(projects::list))
+        .route(
+            "/projects/new",
+            get(projects::new_form).post(projects::create),
+        )
+        .route("/projects/{id}", get(projects::show))
+        .route(
+            "/projects/{id}/edit",
+            get(projects::edit_form).post(projects::update),
+        )
+        .route(
+            "/plans/new",
+            get(projects::plans::new_form).post(projects::plans::create),
+        )
+        .route("/plans/{id}", get(projects::plans::show))
+        .route(
+            "/plans/{id}/edit",
+            get(projects::plans::edit_form).post(projects::plans::update),
+        )
+        .route("/plans/{id}/adjustments", post(projects::plans::adjust))
         .route("/reports", get(reports::show))
         .route(
             "/import",

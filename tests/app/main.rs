@@ -27,6 +27,7 @@ mod openapi;
 mod ops;
 mod overdue;
 mod packages;
+mod projects;
 mod quarters;
 mod reports;
 mod scope_agreement;

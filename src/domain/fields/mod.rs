@@ -10,6 +10,8 @@
 //! is shown from it.
 
 pub mod package;
+pub mod plan;
+pub mod project;
 pub mod target;
 pub mod unit;
 
