@@ -45,6 +45,9 @@ pub struct Model {
     pub contract_duration_days: Option<i32>,
     pub cancellation_decision_no: Option<String>,
     pub cancellation_reason: Option<String>,
+    /// Written by the application from `code` and `notice_date`: the notice is on the national
+    /// system under an e-GP code, with its posting date.
+    pub evidenced: bool,
     pub notes: Option<String>,
     pub version: i32,
     /// Name and code folded for search (lower case, no diacritics); written by the application.

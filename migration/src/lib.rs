@@ -15,6 +15,7 @@ mod m20261206_000011_planned_quarter;
 mod m20261208_000012_import_results;
 mod m20261209_000013_projects_and_plans;
 mod m20261209_000014_package_record;
+mod m20261210_000016_evidenced;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000012_import_results::Migration),
             Box::new(m20261209_000013_projects_and_plans::Migration),
             Box::new(m20261209_000014_package_record::Migration),
+            Box::new(m20261210_000016_evidenced::Migration),
         ]
     }
 }

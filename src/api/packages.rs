@@ -127,6 +127,10 @@ pub struct PackageOut {
     /// the quarter, else the whole plan year), today's date taken in Vietnam (UTC+07:00).
     #[schema(example = false)]
     pub overdue: bool,
+    /// Evidenced online: the notice is on the national system under an e-GP notice code
+    /// (IB + 10 digits) with its posting date. Past planning, `online` without it is the
+    /// `online_not_evidenced` warning; the result view counts only evidenced packages online.
+    pub evidenced: bool,
 }
 
 impl From<PackageView> for PackageOut {
@@ -184,6 +188,7 @@ impl From<PackageView> for PackageOut {
                 })
                 .collect(),
             overdue: d.overdue,
+            evidenced: p.evidenced,
         }
     }
 }

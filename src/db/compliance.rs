@@ -161,7 +161,9 @@ pub fn tally_statement(
             .push(SPLIT_SQL)
             .push(" AS pl, "),
     };
-    sql.push("CASE WHEN p.online THEN 1 ELSE 0 END AS o, CASE WHEN ");
+    sql.push("CASE WHEN ")
+        .push(view.online_sql())
+        .push(" THEN 1 ELSE 0 END AS o, CASE WHEN ");
     push_scope(&mut sql, scope, regimes, year_months(year, view));
     sql.push(" THEN 1 ELSE 0 END AS s FROM packages p WHERE ");
     push_counted_in_year(&mut sql, year, view)?;
@@ -425,11 +427,8 @@ pub async fn packages_behind(
             sql.push(", FALSE)");
         }
         if let Some(o) = behind.online {
-            sql.push(if o {
-                " AND p.online"
-            } else {
-                " AND NOT p.online"
-            });
+            sql.push(if o { " AND " } else { " AND NOT " })
+                .push(view.online_sql());
         }
         if let Some(status) = behind.status {
             sql.push(" AND p.status = ").bind(status.as_str());

@@ -25,7 +25,7 @@ pub async fn find_by_code(
 }
 
 /// The stored columns, in the order of `stored_values`.
-const STORED_COLUMNS: [&str; 36] = [
+const STORED_COLUMNS: [&str; 37] = [
     "id",
     "unit_id",
     "name",
@@ -58,13 +58,14 @@ const STORED_COLUMNS: [&str; 36] = [
     "contract_duration_days",
     "cancellation_decision_no",
     "cancellation_reason",
+    "evidenced",
     "version",
     "search_text",
     "created_at",
     "updated_at",
 ];
 
-fn stored_values(p: package::Model) -> [Value; 36] {
+fn stored_values(p: package::Model) -> [Value; 37] {
     [
         p.id.into(),
         p.unit_id.into(),
@@ -98,6 +99,7 @@ fn stored_values(p: package::Model) -> [Value; 36] {
         p.contract_duration_days.into(),
         p.cancellation_decision_no.into(),
         p.cancellation_reason.into(),
+        p.evidenced.into(),
         p.version.into(),
         p.search_text.into(),
         p.created_at.into(),
@@ -208,6 +210,9 @@ pub struct ListFilter<'a> {
     /// Keep packages overdue (true) or not (false) in the month of today's date (its month key,
     /// `domain::overdue::today_key`).
     pub overdue: Option<(bool, MonthKey)>,
+    /// Keep packages evidenced online (true), or declared online past planning without the
+    /// evidence (false: the `online_not_evidenced` warning).
+    pub evidenced: Option<bool>,
     /// Only packages after this (`updated_at`, `id`) position, in that order (a change feed).
     pub after: Option<(DateTime<Utc>, i64)>,
 }
@@ -275,6 +280,23 @@ fn push_where(sql: &mut Sql, f: &ListFilter<'_>) {
     }
     if let Some((want, today)) = f.overdue {
         push_overdue(sql, want, today);
+    }
+    match f.evidenced {
+        Some(true) => {
+            sql.push(" AND p.evidenced");
+        }
+        Some(false) => {
+            sql.push(" AND p.online AND NOT p.evidenced AND p.status IN ")
+                .bind_list(
+                    [
+                        PackageStatus::NoticePublished,
+                        PackageStatus::UnderEvaluation,
+                        PackageStatus::Awarded,
+                    ]
+                    .map(|s| s.as_str()),
+                );
+        }
+        None => {}
     }
     if let Some(pattern) = &f.search_pattern {
         sql.push(" AND p.search_text LIKE ")

@@ -16,7 +16,9 @@ pub enum View {
     /// By plan year: every package that is not cancelled.
     #[default]
     Plan,
-    /// By the year of the selection result date: awarded packages only.
+    /// By the year of the selection result date: awarded packages only, and online only when
+    /// evidenced (domain.md §10: before its notice is on the national system, "online" is an
+    /// intention).
     Result,
 }
 
@@ -32,6 +34,23 @@ impl View {
         match self {
             View::Plan => "Theo năm kế hoạch",
             View::Result => "Theo năm có kết quả lựa chọn nhà thầu",
+        }
+    }
+
+    /// Whether a package declared `online` counts as online in this view: the plan view counts
+    /// the declaration (an intention), the result view the evidence only.
+    pub const fn counts_online(self, online: bool, evidenced: bool) -> bool {
+        match self {
+            View::Plan => online,
+            View::Result => online && evidenced,
+        }
+    }
+
+    /// The SQL twin of [`View::counts_online`] over a package aliased `p`.
+    pub const fn online_sql(self) -> &'static str {
+        match self {
+            View::Plan => "p.online",
+            View::Result => "(p.online AND p.evidenced)",
         }
     }
 }

@@ -246,6 +246,7 @@ where
             search_text: search_text(&name, code.as_deref()),
             name,
             notice_version: code.as_ref().map(|_| (n % 2) as i16),
+            evidenced: code.as_ref().is_some_and(|_| notice_date.is_some()),
             notice_date,
             bid_closing_at: notice_date
                 .and_then(|d| (d + chrono::Days::new(10)).and_hms_opt(9, 0, 0)),

@@ -307,6 +307,8 @@ pub struct Dashboard {
     pub scope: super::accounts::WriteScope,
     /// The subtree's packages of the year overdue today (`domain::overdue`).
     pub overdue: u64,
+    /// Its packages of the year declared online past planning without evidence.
+    pub unevidenced: u64,
 }
 
 /// The dashboard of `unit_id` in `year`, both reused while nothing has been written anywhere
@@ -342,11 +344,17 @@ pub async fn dashboard(
             overdue_count(db, unit_id, year, today)
         })
         .await?;
+    let unevidenced = cache
+        .versioned(db, format!("unevidenced/{unit_id}/{year}"), || {
+            unevidenced_count(db, unit_id, year)
+        })
+        .await?;
     Ok(Dashboard {
         compliance,
         candidates,
         scope,
         overdue: *overdue,
+        unevidenced: *unevidenced,
     })
 }
 
@@ -362,6 +370,23 @@ pub async fn overdue_count(
         units: Some(db::compliance::Subtree::of(db, unit_id).await?),
         plan_year: Some(year),
         overdue: Some((true, today)),
+        ..Default::default()
+    };
+    Ok(db::packages::count(db, &filter).await?)
+}
+
+/// How many packages of a unit's subtree planned in `year` are declared online past planning
+/// without evidence: "online" the result view will not count until their notice is on the
+/// national system.
+pub async fn unevidenced_count(
+    db: &impl ConnectionTrait,
+    unit_id: i64,
+    year: i32,
+) -> Result<u64, AppError> {
+    let filter = db::packages::ListFilter {
+        units: Some(db::compliance::Subtree::of(db, unit_id).await?),
+        plan_year: Some(year),
+        evidenced: Some(false),
         ..Default::default()
     };
     Ok(db::packages::count(db, &filter).await?)

@@ -285,3 +285,105 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    the_result_view_counts_evidenced_online_only,
+    |db: TestDb| async move {
+        let c = Client::new(&db);
+        let unit = c.unit("D", "district", None).await;
+        // Awarded without a notice (a skipped step), declared online.
+        let mut body = package_body(unit, "Gói ghi qua mạng");
+        for (k, v) in [
+            ("online", json!(true)),
+            ("status", json!("awarded")),
+            ("award_decision_no", json!("9/QĐ-UBND")),
+            ("result_date", json!("2019-05-02")),
+            ("winning_price_vnd", json!(450_000_000i64)),
+            ("contractor_name", json!("Công ty A")),
+        ] {
+            body[k] = v;
+        }
+        let p = c.package(body).await;
+        let id = p["id"].as_i64().expect("id");
+        assert_eq!(p["evidenced"], false);
+        assert!(
+            p["warnings"]
+                .as_array()
+                .expect("warnings")
+                .iter()
+                .any(|w| w["code"] == "online_not_evidenced"),
+            "{p}"
+        );
+        let figures = |view: &'static str| {
+            let c = &c;
+            async move {
+                let t = c
+                    .get(&format!(
+                        "/api/v1/compliance?unit_id={unit}&year=2019&view={view}"
+                    ))
+                    .await
+                    .json()["targets"][0]
+                    .clone();
+                (t["in_scope"].as_i64(), t["online"].as_i64())
+            }
+        };
+        assert_eq!(
+            figures("plan").await,
+            (Some(1), Some(1)),
+            "the plan counts the intention"
+        );
+        assert_eq!(
+            figures("result").await,
+            (Some(1), Some(0)),
+            "the result, evidence only"
+        );
+        let listed = |q: &'static str| {
+            let c = &c;
+            async move {
+                c.get(&format!("/api/v1/packages?unit_id={unit}&{q}"))
+                    .await
+                    .json()["total"]
+                    .as_i64()
+            }
+        };
+        assert_eq!(listed("evidenced=false").await, Some(1));
+        assert_eq!(listed("evidenced=true").await, Some(0));
+        // The dashboard counts it and links to the register of such packages.
+        let home = crate::web_forms::doc(&c.get(&format!("/?unit_id={unit}&year=2019")).await);
+        let link = crate::web_forms::attr(&home, ".unevidenced-count a", "href").expect("link");
+        assert!(
+            crate::web_forms::texts(&home, ".unevidenced-count a")[0].starts_with("1 gói"),
+            "{link}"
+        );
+        let register = crate::web_forms::doc(&c.get(&link).await);
+        assert_eq!(
+            crate::web_forms::texts(&register, ".badge.unevidenced").len(),
+            1,
+            "the register flags it"
+        );
+
+        // Its notice on the national system is the evidence.
+        let r = c
+            .patch(
+                &format!("/api/v1/packages/{id}"),
+                &json!({"code": "IB1900054321", "notice_date": "2019-03-01"}),
+                Some("\"1\""),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json()["evidenced"], true);
+        assert_eq!(figures("result").await, (Some(1), Some(1)));
+        assert_eq!(listed("evidenced=false").await, Some(0));
+        assert_eq!(listed("evidenced=true").await, Some(1));
+        // A code of another form is no evidence.
+        let r = c
+            .patch(
+                &format!("/api/v1/packages/{id}"),
+                &json!({"code": "20190354321-00"}),
+                Some("\"2\""),
+            )
+            .await;
+        assert_eq!(r.json()["evidenced"], false);
+        assert_eq!(figures("result").await, (Some(1), Some(0)));
+    }
+);

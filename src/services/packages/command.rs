@@ -604,6 +604,7 @@ impl NewPackage {
         created_at: DateTime<Utc>,
         updated_at: DateTime<Utc>,
     ) -> package::Model {
+        let evidenced = super::derive::evidenced(self.code.as_deref(), self.notice_date);
         package::Model {
             id,
             search_text: search_text(&self.name, self.code.as_deref()),
@@ -638,6 +639,7 @@ impl NewPackage {
             contractor_tax_code: self.contractor_tax_code,
             contract_duration_days: self.contract_duration_days,
             cancellation_decision_no: self.cancellation_decision_no,
+            evidenced,
             cancellation_reason: self.cancellation_reason,
             notes: self.notes,
             version,
@@ -647,6 +649,10 @@ impl NewPackage {
     }
 
     pub fn write(self, active: &mut package::ActiveModel) {
+        active.evidenced = Set(super::derive::evidenced(
+            self.code.as_deref(),
+            self.notice_date,
+        ));
         active.search_text = Set(search_text(&self.name, self.code.as_deref()));
         active.unit_id = Set(self.unit_id);
         active.name = Set(self.name);
@@ -680,6 +686,7 @@ impl NewPackage {
         active.contract_duration_days = Set(self.contract_duration_days);
         active.cancellation_decision_no = Set(self.cancellation_decision_no);
         active.cancellation_reason = Set(self.cancellation_reason);
+
         active.notes = Set(self.notes);
     }
 }

@@ -65,7 +65,7 @@ pub fn draft_of(p: &package::Model) -> PackageDraft {
         status: p.status,
         result_date: p.result_date,
         winning_price_vnd: p.winning_price_vnd,
-        evidenced: evidenced(p.code.as_deref(), p.notice_date),
+        evidenced: p.evidenced,
     }
 }
 

@@ -123,6 +123,9 @@ pub struct PackageFilter {
     /// Overdue (true) or not (false): still planned after the last day of the planned start
     /// period (its month, else its quarter, else its plan year), today's date taken in Vietnam.
     pub overdue: Option<bool>,
+    /// Evidenced online (true: the notice is on the national system under an e-GP code, with
+    /// its posting date), or declared online past planning without that evidence (false).
+    pub evidenced: Option<bool>,
     /// Name or notice code, with or without diacritics (`ha dong` finds `Hà Đông`).
     pub q: Option<String>,
     /// A column, descending with a leading `-`; ties by id. Default: by id.
@@ -303,6 +306,7 @@ fn list_filter<'a>(
         search_pattern: clean(filter.q.clone()).map(|q| contains_pattern(&fold(&q))),
         in_target_scope: filter.in_target_scope.map(|want| (want, segments, regimes)),
         overdue: filter.overdue.map(|want| (want, today_key(today))),
+        evidenced: filter.evidenced,
         after: None,
     }
 }

@@ -93,6 +93,10 @@ pub struct Summary {
     /// Packages of the year overdue today, and the register filtered to them.
     pub overdue: u64,
     pub overdue_link: String,
+    /// Packages of the year declared online without evidence, and the register filtered to
+    /// them.
+    pub unevidenced: u64,
+    pub unevidenced_link: String,
 }
 
 #[derive(Template)]
@@ -257,6 +261,11 @@ impl Summary {
             overdue: d.overdue,
             overdue_link: format!(
                 "/packages?unit_id={}&plan_year={year}&overdue=true",
+                c.unit_id
+            ),
+            unevidenced: d.unevidenced,
+            unevidenced_link: format!(
+                "/packages?unit_id={}&plan_year={year}&evidenced=false",
                 c.unit_id
             ),
         }

@@ -159,6 +159,8 @@ pub struct Line {
     pub status: &'static str,
     /// The overdue flag shown beside the status, when the package is overdue.
     pub overdue: Option<&'static str>,
+    /// Declared online past planning, without evidence.
+    pub unevidenced: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -211,6 +213,9 @@ const COLUMNS: Columns = Columns {
 /// The register's filter choice for overdue packages (LCNT: lựa chọn nhà thầu, as officers
 /// abbreviate it where space is short).
 const OVERDUE_SHORT: &str = "Quá hạn tổ chức LCNT";
+
+/// A package declared online past planning without its notice on the national system.
+const UNEVIDENCED: &str = "Ghi qua mạng, chưa có bằng chứng";
 
 const SORTS: &[(&str, &str)] = &[
     ("-updated_at", "Mới cập nhật"),
@@ -282,6 +287,18 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
             ),
         },
         SelectField {
+            name: "evidenced",
+            label: "Bằng chứng qua mạng",
+            options: Choice::list(
+                q.evidenced.trim(),
+                all,
+                [
+                    ("true", "Đã đăng TBMT trên Hệ thống"),
+                    ("false", UNEVIDENCED),
+                ],
+            ),
+        },
+        SelectField {
             name: "sort",
             label: "Sắp xếp",
             options: Choice::list(sort, None, SORTS.iter().copied()),
@@ -324,6 +341,12 @@ fn line(v: PackageView, units: &Units, scope: &WriteScope) -> Line {
             .unwrap_or_default(),
         status: p.status.label_vi(),
         overdue: v.derived.overdue.then_some(overdue::LABEL_VI),
+        unevidenced: v
+            .derived
+            .warnings
+            .iter()
+            .any(|w| matches!(w, crate::domain::package_rules::Warning::OnlineNotEvidenced))
+            .then_some(UNEVIDENCED),
         name: p.name,
         code: p.code,
     }

@@ -20,6 +20,7 @@ pub struct RegisterQuery {
     pub online: String,
     pub in_target_scope: String,
     pub overdue: String,
+    pub evidenced: String,
     pub sort: String,
     pub page: String,
 }
@@ -60,6 +61,8 @@ impl RegisterQuery {
         read(in_target_scope.is_ok(), "chỉ tiêu");
         let overdue = optional::<bool>(&self.overdue);
         read(overdue.is_ok(), "quá hạn");
+        let evidenced = optional::<bool>(&self.evidenced);
+        read(evidenced.is_ok(), "bằng chứng qua mạng");
         let sort = given(&self.sort).map_or(Some(PackageSort::default()), sort_from_wire);
         read(sort.is_some(), "sắp xếp");
         let page = optional::<u64>(&self.page).map(|p| p.unwrap_or(1));
@@ -79,6 +82,7 @@ impl RegisterQuery {
                 status: status.unwrap_or_default(),
                 in_target_scope: in_target_scope.unwrap_or_default(),
                 overdue: overdue.unwrap_or_default(),
+                evidenced: evidenced.unwrap_or_default(),
                 q: Some(self.q.trim().to_owned()),
                 sort,
             },
@@ -101,6 +105,7 @@ impl RegisterQuery {
             ("online", &self.online),
             ("in_target_scope", &self.in_target_scope),
             ("overdue", &self.overdue),
+            ("evidenced", &self.evidenced),
             ("sort", &self.sort),
         ] {
             if let Some(v) = given(raw) {
