@@ -37,6 +37,10 @@ pub fn router(import_limit: usize) -> Router<AppState> {
         )
         .route("/packages/{id}/online", post(package::set_online))
         .route(
+            "/packages/{id}/replan",
+            get(package::replan_form).post(package::replan),
+        )
+        .route(
             "/packages/{id}/delete",
             get(package::delete_form).post(package::delete),
         )

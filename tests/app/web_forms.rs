@@ -1172,6 +1172,12 @@ db_test!(
                 "name",
                 "Gói thầu đã sửa",
             ),
+            (
+                format!("/packages/{package}/replan"),
+                vec![("plan_year", "2020".to_owned())],
+                "reason",
+                "Chưa bố trí được vốn",
+            ),
         ];
         for (url, valid, wrong, right) in cases {
             let first = doc(&c.get(&url).await);

@@ -6,10 +6,12 @@
 
 mod actions;
 mod form;
+mod replan;
 mod show;
 
 pub use actions::{delete, delete_form, set_online};
 pub use form::{create, edit_form, new_form, update};
+pub use replan::{replan, replan_form};
 pub use show::{scope_badge, show};
 
 use super::input;
