@@ -853,3 +853,131 @@ db_test!(
         b.close().await.expect("close browser");
     }
 );
+
+/// The dashboard's count of packages declared online without evidence, 0 when it says none.
+async fn unevidenced_on_dashboard(b: &fantoccini::Client, base: &str, unit: i64) -> u64 {
+    b.goto(&format!("{base}/?unit_id={unit}&year=2019"))
+        .await
+        .expect("dashboard");
+    text(b, ".unevidenced-count")
+        .await
+        .rsplit(':')
+        .next()
+        .and_then(|n| n.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The package page's timeline, line by line.
+async fn timeline(b: &fantoccini::Client) -> Vec<String> {
+    let mut lines = Vec::new();
+    for li in b
+        .find_all(Locator::Css("ol.timeline li .what"))
+        .await
+        .expect("timeline")
+    {
+        lines.push(li.text().await.expect("text"));
+    }
+    lines
+}
+
+db_test!(
+    a_package_lives_from_plan_to_award_in_a_real_browser,
+    |db: TestDb| async move {
+        let Some((b, base, _driver)) = browser_on_demo(&db).await else {
+            return;
+        };
+        let ha_dong = bidtrack::db::units::find_by_code(&db.conn, demo::HA_DONG)
+            .await
+            .expect("query")
+            .expect("unit")
+            .id;
+        b.goto(&format!("{base}/")).await.expect("open");
+        let officer = &demo::DEMO_USERS[1];
+        sign_in(&b, officer.username, officer.password).await;
+        let before = unevidenced_on_dashboard(&b, &base, ha_dong).await;
+
+        // Planned, declared online.
+        b.goto(&format!("{base}/packages/new")).await.expect("new");
+        choose(&b, "select#unit_id", &ha_dong.to_string()).await;
+        type_into(&b, "#name", "Mua sắm máy chiếu cho trường học").await;
+        type_into(&b, "#plan_year", "2019").await;
+        choose(&b, "select#planned_start_month", "9").await;
+        choose(&b, "select#field", "goods").await;
+        choose(&b, "select#method", "competitive_offers").await;
+        type_into(&b, "#package_price_vnd", "850.000.000").await;
+        css(&b, "#online").await.click().await.expect("online");
+        click_and_load(&b, "form.edit button[type=submit]").await;
+        let page = path(&b).await;
+        assert!(page.starts_with("/packages/"), "{page}");
+        assert_eq!(timeline(&b).await, ["Ghi nhận gói thầu: Trong kế hoạch"]);
+
+        // The notice, first under a code that is not the national system's: online is still
+        // only declared, and the dashboard counts it.
+        click_and_load(&b, "a[href$='/edit']").await;
+        choose(&b, "select#status", "notice_published").await;
+        type_into(&b, "#code", "TB-2019-0917").await;
+        type_into(&b, "#notice_date", "05/09/2019").await;
+        type_into(&b, "#bid_closing_at", "15/09/2019 09:00").await;
+        click_and_load(&b, "form.edit button[type=submit]").await;
+        assert_eq!(path(&b).await, page);
+        assert_eq!(
+            timeline(&b).await[1],
+            "Trong kế hoạch → Đã đăng thông báo mời thầu"
+        );
+        assert_eq!(
+            unevidenced_on_dashboard(&b, &base, ha_dong).await,
+            before + 1
+        );
+
+        // Its e-GP notice code is the evidence.
+        b.goto(&format!("{base}{page}/edit")).await.expect("edit");
+        type_into(&b, "#code", "IB1900077777-00").await;
+        click_and_load(&b, "form.edit button[type=submit]").await;
+        assert_eq!(unevidenced_on_dashboard(&b, &base, ha_dong).await, before);
+
+        // The award: a wrong tax code is refused beside its field, then corrected.
+        b.goto(&format!("{base}{page}/edit")).await.expect("edit");
+        choose(&b, "select#status", "awarded").await;
+        type_into(&b, "#bidder_count", "3").await;
+        type_into(&b, "#award_decision_no", "215/QĐ-UBND").await;
+        type_into(&b, "#result_date", "30/09/2019").await;
+        type_into(&b, "#winning_price_vnd", "812.000.000").await;
+        type_into(
+            &b,
+            "#contractor_name",
+            "Công ty TNHH Thiết bị Giáo dục Hà Nội",
+        )
+        .await;
+        type_into(&b, "#contractor_tax_code", "0100109107").await;
+        click_and_load(&b, "form.edit button[type=submit]").await;
+        assert!(
+            text(&b, "#contractor_tax_code-error")
+                .await
+                .contains("chữ số kiểm tra"),
+            "the tax code's check digit"
+        );
+        type_into(&b, "#contractor_tax_code", "0100109106").await;
+        click_and_load(&b, "form.edit button[type=submit]").await;
+        assert_eq!(path(&b).await, page);
+        let lines = timeline(&b).await;
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(
+            lines[2],
+            "Đã đăng thông báo mời thầu → Đã có kết quả lựa chọn nhà thầu"
+        );
+        assert!(
+            text(&b, "ol.timeline li:last-child .detail")
+                .await
+                .contains("215/QĐ-UBND"),
+            "the award's decision"
+        );
+        shoot(
+            &b,
+            screenshot_dir().join(format!("package-life-{}.png", db.engine_name())),
+            None,
+        )
+        .await;
+        b.close().await.expect("close browser");
+    }
+);
