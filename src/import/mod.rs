@@ -125,20 +125,44 @@ pub const REQUIRED: &[&str] = &[
     "online",
 ];
 
+/// A header as compared: folded, single spaces, and without the unit a money column's header
+/// states ("Giá trúng thầu (đồng)", as bidtrack's own lists head it, is "gia trung thau").
 fn header_key(h: &str) -> String {
-    fold(h).split_whitespace().collect::<Vec<_>>().join(" ")
+    let key = fold(h).split_whitespace().collect::<Vec<_>>().join(" ");
+    ["(dong)", "(vnd)", "(vnđ)"]
+        .iter()
+        .find_map(|unit| key.strip_suffix(unit))
+        .map_or(key.clone(), |k| k.trim_end().to_owned())
 }
 
-/// Which known column each header is (`None` for a column bidtrack does not know).
+/// Which known column each header is (`None` for a column bidtrack does not know). A header
+/// that names a column exactly (its wire name or its header) takes it; one that only matches
+/// another spelling of a column already named exactly is not that column (bidtrack's own
+/// package list has "Mã đơn vị" and the unit's name under "Đơn vị", a spelling of the unit's
+/// code elsewhere), and is left out like any column bidtrack does not read. Two headers naming
+/// one column the same way are an error: which one holds the data is not knowable.
 pub fn map_headers(headers: &[String]) -> Result<Vec<Option<&'static str>>, FileError> {
+    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    let exact = |key: &str| {
+        COLUMNS
+            .iter()
+            .find(|(wire, vi, _)| key == *wire || key == header_key(vi))
+            .map(|(wire, _, _)| *wire)
+    };
+    let spelled = |key: &str| {
+        COLUMNS
+            .iter()
+            .find(|(_, _, aliases)| aliases.contains(&key))
+            .map(|(wire, _, _)| *wire)
+    };
+    let named_exactly: Vec<&'static str> = keys.iter().filter_map(|k| exact(k)).collect();
     let mut seen: Vec<&'static str> = Vec::new();
     let mut out = Vec::with_capacity(headers.len());
-    for h in headers {
-        let key = header_key(h);
-        let found = COLUMNS.iter().find(|(wire, vi, aliases)| {
-            key == *wire || key == header_key(vi) || aliases.contains(&key.as_str())
-        });
-        let column = found.map(|(wire, _, _)| *wire);
+    for (h, key) in headers.iter().zip(&keys) {
+        let column = match exact(key) {
+            Some(c) => Some(c),
+            None => spelled(key).filter(|c| !named_exactly.contains(c)),
+        };
         if let Some(c) = column {
             if seen.contains(&c) {
                 return Err(FileError::DuplicateColumn(h.clone()));
@@ -294,6 +318,16 @@ mod tests {
             map_headers(&twice),
             Err(FileError::DuplicateColumn("name".to_owned()))
         );
+        // bidtrack's own package list: the unit's code and name, money headers with their unit.
+        let own: Vec<String> = ["Mã đơn vị", "Đơn vị", "Giá trúng thầu (đồng)"]
+            .map(str::to_owned)
+            .to_vec();
+        assert_eq!(
+            map_headers(&own).expect("map"),
+            [Some("unit_code"), None, Some("winning_price_vnd")]
+        );
+        let alone: Vec<String> = ["Đơn vị"].map(str::to_owned).to_vec();
+        assert_eq!(map_headers(&alone).expect("map"), [Some("unit_code")]);
     }
 
     #[test]

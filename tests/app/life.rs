@@ -387,3 +387,68 @@ db_test!(
         assert_eq!(figures("result").await, (Some(1), Some(0)));
     }
 );
+
+db_test!(
+    the_package_list_exported_and_imported_keeps_every_field,
+    |db: TestDb| async move {
+        let c = Client::new(&db);
+        let unit = c.unit("D", "district", None).await;
+        let mut body = package_body(unit, "Gói đủ hồ sơ");
+        for (k, v) in [
+            ("code", json!("IB1900012399-02")),
+            ("plan_code", json!("PL1900001234")),
+            ("planned_start_quarter", json!(2)),
+            ("online", json!(true)),
+            ("procedure", json!("one_stage_one_envelope")),
+            ("contract_type", json!("lump_sum")),
+            ("funding_source", json!("Ngân sách quận")),
+            ("notice_date", json!("2019-04-03")),
+            ("bid_closing_at", json!("2019-04-13T09:30:00+07:00")),
+            ("procuring_entity", json!("Ban QLDA quận")),
+            ("status", json!("awarded")),
+            ("bidder_count", json!(4)),
+            ("award_decision_no", json!("77/QĐ-UBND")),
+            ("result_date", json!("2019-05-02")),
+            ("winning_price_vnd", json!(470_000_000i64)),
+            ("contractor_name", json!("Công ty A")),
+            ("contractor_tax_code", json!("0100109106-002")),
+            ("contract_duration_days", json!(75)),
+            ("cancellation_decision_no", json!("1/QĐ")),
+            ("cancellation_reason", json!("Ghi thử")),
+            ("notes", json!("dòng 1\ndòng 2")),
+        ] {
+            body[k] = v;
+        }
+        let before = c.package(body).await;
+        let id = before["id"].as_i64().expect("id");
+        let csv = c
+            .get(&format!(
+                "/api/v1/reports/packages?unit_id={unit}&plan_year=2019&format=csv"
+            ))
+            .await;
+        assert_eq!(csv.status, 200, "{}", csv.text);
+        let r = c
+            .delete(&format!("/api/v1/packages/{id}"), Some("\"1\""))
+            .await;
+        assert_eq!(r.status, 204, "{}", r.text);
+
+        let r = c
+            .post_bytes(
+                "/api/v1/imports/packages",
+                "text/csv",
+                csv.text.clone().into_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json()["created"], 1, "{}", r.text);
+        let list = c
+            .get(&format!("/api/v1/packages?unit_id={unit}"))
+            .await
+            .json();
+        let after = &list["items"][0];
+        let fields = bidtrack::domain::fields::package::PackageField::ALL;
+        for f in fields {
+            assert_eq!(after[f.wire()], before[f.wire()], "{f:?}");
+        }
+    }
+);
