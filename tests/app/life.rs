@@ -427,28 +427,30 @@ db_test!(
             ))
             .await;
         assert_eq!(csv.status, 200, "{}", csv.text);
-        let r = c
-            .delete(&format!("/api/v1/packages/{id}"), Some("\"1\""))
-            .await;
-        assert_eq!(r.status, 204, "{}", r.text);
-
-        let r = c
-            .post_bytes(
-                "/api/v1/imports/packages",
-                "text/csv",
-                csv.text.clone().into_bytes(),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        assert_eq!(r.json()["created"], 1, "{}", r.text);
-        let list = c
-            .get(&format!("/api/v1/packages?unit_id={unit}"))
-            .await
-            .json();
-        let after = &list["items"][0];
-        let fields = bidtrack::domain::fields::package::PackageField::ALL;
-        for f in fields {
-            assert_eq!(after[f.wire()], before[f.wire()], "{f:?}");
+        let mut id = id;
+        // The XLSX list opens with a title block above its header row, which the import reads
+        // once it finds header rows below titles (issue 20); the CSV is the list as data.
+        for (format, content_type, bytes) in [("csv", "text/csv", csv.text.clone().into_bytes())] {
+            let current = c.get(&format!("/api/v1/packages/{id}")).await;
+            let tag = current.header("etag").expect("etag").to_owned();
+            let r = c
+                .delete(&format!("/api/v1/packages/{id}"), Some(&tag))
+                .await;
+            assert_eq!(r.status, 204, "{}", r.text);
+            let r = c
+                .post_bytes("/api/v1/imports/packages", content_type, bytes)
+                .await;
+            assert_eq!(r.status, 200, "{format}: {}", r.text);
+            assert_eq!(r.json()["created"], 1, "{format}: {}", r.text);
+            let list = c
+                .get(&format!("/api/v1/packages?unit_id={unit}"))
+                .await
+                .json();
+            let after = &list["items"][0];
+            for f in bidtrack::domain::fields::package::PackageField::ALL {
+                assert_eq!(after[f.wire()], before[f.wire()], "{format}: {f:?}");
+            }
+            id = after["id"].as_i64().expect("id");
         }
     }
 );
