@@ -353,6 +353,16 @@ where
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo unit {code} missing")))
     };
 
+    // Projects and purchase estimates with their 2019 plans, for the units that have packages.
+    let planned_units: Vec<(&'static str, i64, &'static str, bool)> = units
+        .iter()
+        .map(|(s, m)| {
+            let has_packages = s.generated > 0 || HA_DONG_2019.iter().any(|e| e.unit == s.code);
+            (s.code, m.id, s.name, has_packages)
+        })
+        .collect();
+    let _plans = super::projects::load(&txn, &system, &planned_units).await?;
+
     let mut wanted: Vec<NewPackage> = Vec::new();
     for e in HA_DONG_2019 {
         wanted.push(example_package(e, unit_id(e.unit)?));
@@ -619,9 +629,18 @@ impl Generator {
         NewPackage {
             unit_id,
             name: format!("{template} – {}, năm {YEAR} (gói số {n})", unit.name),
-            code: noticed.then(|| format!("IB19{:08}", 20_000 + self.serial)),
+            // One noticed package in eleven under an older numbering: declared online, not
+            // evidenced (the dashboard counts them).
+            code: noticed.then(|| {
+                if self.serial.is_multiple_of(11) {
+                    format!("TB{:06}-2019", self.serial)
+                } else {
+                    format!("IB19{:08}", 20_000 + self.serial)
+                }
+            }),
             // Derived from the serial, not drawn: the draws above make the demo's figures.
-            notice_version: noticed.then_some(i16::from(self.serial.is_multiple_of(3))),
+            notice_version: (noticed && !self.serial.is_multiple_of(11))
+                .then_some(i16::from(self.serial.is_multiple_of(3))),
             notice_date,
             bid_closing_at: notice_date.and_then(|d| at_nine(d + Days::new(10))),
             procuring_entity: (noticed && self.serial.is_multiple_of(4))

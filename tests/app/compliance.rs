@@ -389,6 +389,11 @@ db_test!(
             p.winning_price_vnd = Some(BN - 1);
             p.award_decision_no = Some("1/QĐ".to_owned());
             p.contractor_name = Some("Công ty A".to_owned());
+            // Selected online with its notice on the national system: evidenced.
+            if online {
+                p.code = Some(format!("IB{:02}{:08}", plan_year % 100, date.2));
+                p.notice_date = NaiveDate::from_ymd_opt(plan_year, 1, 1);
+            }
             p
         };
         create(
@@ -406,6 +411,11 @@ db_test!(
             awarded("planned 2019, awarded 2020", 2019, (2020, 1, 1), true),
         )
         .await;
+        // Declared online, awarded in 2019, but no notice on the national system: the result
+        // view does not count it online.
+        let mut declared = awarded("declared online only", 2019, (2019, 6, 1), false);
+        declared.online = true;
+        create(conn, declared).await;
         create(
             conn,
             new_package(
@@ -428,7 +438,7 @@ db_test!(
                 first(&plan).in_scope,
                 first(&plan).online
             ),
-            (3, 3, 2)
+            (4, 4, 3)
         );
         let result = check(conn, unit.id, 2019, View::Result)
             .await
@@ -439,7 +449,7 @@ db_test!(
                 first(&result).in_scope,
                 first(&result).online
             ),
-            (2, 2, 1)
+            (3, 3, 1)
         );
         assert_eq!(result.view, View::Result);
     }
