@@ -1,9 +1,20 @@
 //! OCDS 1.1 (Open Contracting Data Standard) release packages, mapped as domain.md §9 says: a
 //! `planning`/`tender`/`tenderCancellation` release per package, and an `award` release when it
-//! is awarded. Only closed-codelist codes; no empty strings, arrays or objects; dates with the
-//! Vietnamese offset (+07:00); amounts in VND as numbers.
+//! holds anything of an award. Only closed-codelist codes; no empty strings, arrays or objects;
+//! dates with the Vietnamese offset (+07:00); amounts in VND as numbers.
+//!
+//! The procurement record (domain.md §10) where OCDS 1.1 has a field for it: the notice's
+//! posting date and bid closing time as the tender period, the number of bidders, the
+//! procuring entity and the winner as parties, the result's date, price and contract duration
+//! on the award. Where it has none, in words or codes `services::ocds` reads back: the notice
+//! version in the notice document's id, the award decision in the award's title, the
+//! cancellation in a `cancellationDetails` document (1.1 has no `tender.statusDetails`), the
+//! planned start and the evaluation as tender milestones.
 
-use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
+use crate::domain::VIETNAM;
+use crate::domain::fields::package::planned_start_vi;
+use crate::domain::identifiers::notice_code_with_version;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use entity::{Field, Method, PackageStatus, package, unit};
 use serde_json::{Map, Value, json};
 
@@ -90,6 +101,36 @@ fn day(d: NaiveDate) -> String {
     format!("{}T00:00:00+07:00", d.format("%Y-%m-%d"))
 }
 
+/// A local time of Vietnam (how the bid closing time is stored) with its offset.
+fn local(t: NaiveDateTime) -> Option<String> {
+    t.and_local_timezone(VIETNAM)
+        .single()
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, false))
+}
+
+/// The org-id.guide list of Vietnam's tax identification numbers (mã số thuế: 10 digits, a
+/// branch's 10 + `-` + 3, <https://org-id.guide/list/VN-TIN>). OCDS takes identifier schemes
+/// from org-id.guide; the list is not part of the schema, so it is not among the vendored
+/// codelists. An individual's 12-digit citizen id serves as their tax code (domain.md §10), so it
+/// is written under the same scheme.
+pub const TAX_SCHEME: &str = "VN-TIN";
+
+/// The award's title before the decision number approving the selection result.
+pub const AWARD_DECISION: &str = "Quyết định phê duyệt kết quả lựa chọn nhà thầu số ";
+/// The cancellation document's title before the cancellation decision's number.
+pub const CANCELLATION_DECISION: &str = "Quyết định hủy thầu số ";
+const CANCELLATION_UNNUMBERED: &str = "Hủy thầu";
+/// `tender.documents[].id` of the cancellation (a notice's id is its upper-case number).
+const CANCELLATION_DOCUMENT: &str = "cancellation";
+
+/// Milestone codes: the plan's start of the selection (a month, a quarter or only the year,
+/// `dueDate` its first day), written when the tender period holds the notice's own dates; and
+/// the evaluation under way (1.1 tells an open tender from one being evaluated nowhere else).
+pub const PLANNED_START_MONTH: &str = "plannedStartMonth";
+pub const PLANNED_START_QUARTER: &str = "plannedStartQuarter";
+pub const PLANNED_START_YEAR: &str = "plannedStartYear";
+pub const EVALUATION: &str = "bidEvaluation";
+
 /// The OCDS procurement method (closed codelist `method`).
 pub fn method(m: Method) -> &'static str {
     use Method::*;
@@ -138,9 +179,30 @@ fn party(u: &unit::Model, roles: &[&str]) -> Value {
     json!({"id": u.code, "name": u.name, "roles": roles})
 }
 
-/// The tender period: the planned start month or quarter, or the whole plan year when neither
-/// is set.
+/// Whether the tender period holds the notice's dates (posting, bid closing) rather than the
+/// plan's: the planned start then travels as a milestone.
+fn noticed(p: &package::Model) -> bool {
+    p.notice_date.is_some() || p.bid_closing_at.is_some()
+}
+
+/// The tender period: from the notice's posting (its day, 00:00 in Vietnam) to the bid closing
+/// time, the period OCDS means (submissions open); before a notice, the plan's: the planned
+/// start month or quarter, or the whole plan year when neither is set.
 fn tender_period(p: &package::Model) -> Option<Value> {
+    if noticed(p) {
+        let mut period = Map::new();
+        if let Some(d) = p.notice_date {
+            period.insert("startDate".into(), json!(day(d)));
+        }
+        if let Some(t) = p.bid_closing_at.and_then(local) {
+            period.insert("endDate".into(), json!(t));
+        }
+        return (!period.is_empty()).then_some(Value::Object(period));
+    }
+    planned_period(p)
+}
+
+fn planned_period(p: &package::Model) -> Option<Value> {
     let (first, months) = match (p.planned_start_month, p.planned_start_quarter) {
         (Some(m), _) => (u32::try_from(m).ok()?, 1),
         (None, Some(q)) => (u32::try_from(q * 3 - 2).ok()?, 3),
@@ -167,24 +229,177 @@ fn details(p: &package::Model) -> Option<String> {
 
 pub const INTERNATIONAL: &str = crate::domain::fields::package::PackageField::International.label();
 
+/// The tender's milestones: the plan's start when the tender period is the notice's, the
+/// evaluation while it runs.
+fn milestones(p: &package::Model) -> Vec<Value> {
+    let mut out = Vec::new();
+    if noticed(p) {
+        let (code, month) = match (p.planned_start_month, p.planned_start_quarter) {
+            (Some(m), _) => (PLANNED_START_MONTH, u32::try_from(m).ok()),
+            (None, Some(q)) => (PLANNED_START_QUARTER, u32::try_from(q * 3 - 2).ok()),
+            (None, None) => (PLANNED_START_YEAR, Some(1)),
+        };
+        if let Some(first) = month.and_then(|m| NaiveDate::from_ymd_opt(p.plan_year, m, 1)) {
+            let when = match code {
+                PLANNED_START_YEAR => p.plan_year.to_string(),
+                _ => planned_start_vi(p.plan_year, p.planned_start_month, p.planned_start_quarter),
+            };
+            out.push(json!({
+                "id": "plannedStart",
+                "title": format!("Thời gian bắt đầu tổ chức lựa chọn nhà thầu theo kế hoạch: {when}"),
+                "type": "preProcurement",
+                "code": code,
+                "dueDate": day(first),
+            }));
+        }
+    }
+    if p.status == PackageStatus::UnderEvaluation {
+        out.push(json!({
+            "id": "evaluation",
+            "title": "Đang đánh giá hồ sơ dự thầu",
+            "type": "assessment",
+            "code": EVALUATION,
+        }));
+    }
+    out
+}
+
+/// The tender's documents: the notice, its id the notice number with its `-NN` version (the
+/// ocid and `tender.id` keep the number alone, the same for every version); the cancellation,
+/// its decision in the title and its reason as the description.
+fn documents(p: &package::Model, tender_id: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    if p.code.is_some() || p.notice_version.is_some() {
+        let id = notice_code_with_version(tender_id, p.notice_version);
+        let title = match (&p.code, p.notice_version) {
+            (Some(_), _) => format!("Thông báo mời thầu số {id}"),
+            (None, Some(v)) => format!("Thông báo mời thầu, phiên bản {v:02}"),
+            (None, None) => "Thông báo mời thầu".to_owned(),
+        };
+        out.push(
+            json!({"id": id, "documentType": "tenderNotice", "title": title, "language": "vi"}),
+        );
+    }
+    if p.cancellation_decision_no.is_some() || p.cancellation_reason.is_some() {
+        let mut doc = Map::new();
+        doc.insert("id".into(), json!(CANCELLATION_DOCUMENT));
+        doc.insert("documentType".into(), json!("cancellationDetails"));
+        doc.insert(
+            "title".into(),
+            json!(match &p.cancellation_decision_no {
+                Some(no) => format!("{CANCELLATION_DECISION}{no}"),
+                None => CANCELLATION_UNNUMBERED.to_owned(),
+            }),
+        );
+        if let Some(reason) = &p.cancellation_reason {
+            doc.insert("description".into(), json!(reason));
+        }
+        doc.insert("language".into(), json!("vi"));
+        out.push(Value::Object(doc));
+    }
+    out
+}
+
+/// Whether the package holds anything of an award (a result recorded before a cancellation,
+/// or before the status moved, travels too).
+fn has_award(p: &package::Model) -> bool {
+    p.status == PackageStatus::Awarded
+        || p.result_date.is_some()
+        || p.winning_price_vnd.is_some()
+        || p.contractor_name.is_some()
+        || p.contractor_tax_code.is_some()
+        || p.award_decision_no.is_some()
+        || p.contract_duration_days.is_some()
+}
+
+/// The winner as a party: identified by its tax code when known (the party's id is then the
+/// org-id form, scheme and code, the same for every package it wins).
+fn supplier(p: &package::Model, ocid: &str) -> Option<Value> {
+    if p.contractor_name.is_none() && p.contractor_tax_code.is_none() {
+        return None;
+    }
+    let mut party = Map::new();
+    let id = match &p.contractor_tax_code {
+        Some(tax) => format!("{TAX_SCHEME}-{tax}"),
+        None => format!("{ocid}-supplier"),
+    };
+    party.insert("id".into(), json!(id));
+    if let Some(name) = &p.contractor_name {
+        party.insert("name".into(), json!(name));
+    }
+    if let Some(tax) = &p.contractor_tax_code {
+        party.insert(
+            "identifier".into(),
+            json!({"scheme": TAX_SCHEME, "id": tax}),
+        );
+    }
+    Some(Value::Object(party))
+}
+
+/// The award: its status follows the package's (in force when awarded, cancelled with the
+/// package, else proposed), its date the result's approval.
+fn award(p: &package::Model, ocid: &str, supplier: Option<&Value>) -> Value {
+    let mut award = Map::new();
+    award.insert("id".into(), json!(format!("{ocid}-award")));
+    if let Some(no) = &p.award_decision_no {
+        award.insert("title".into(), json!(format!("{AWARD_DECISION}{no}")));
+    }
+    let status = match p.status {
+        PackageStatus::Awarded => "active",
+        PackageStatus::Cancelled => "cancelled",
+        _ => "pending",
+    };
+    award.insert("status".into(), json!(status));
+    if let Some(d) = p.result_date {
+        award.insert("date".into(), json!(day(d)));
+    }
+    if let Some(v) = p.winning_price_vnd {
+        award.insert("value".into(), json!({"amount": v, "currency": "VND"}));
+    }
+    if let Some(s) = supplier {
+        let mut reference = Map::new();
+        for key in ["id", "name"] {
+            if let Some(v) = s.get(key) {
+                reference.insert(key.into(), v.clone());
+            }
+        }
+        award.insert("suppliers".into(), json!([reference]));
+    }
+    if let Some(days) = p.contract_duration_days {
+        award.insert("contractPeriod".into(), json!({"durationInDays": days}));
+    }
+    Value::Object(award)
+}
+
 /// The releases of one package: its tender (or planning, or cancellation) release, then its
-/// award release when awarded.
+/// award release when it holds anything of an award.
 pub fn releases(publication: &Publication, p: &package::Model, buyer: &unit::Model) -> Vec<Value> {
     let ocid = ocid(publication, p);
+    let tender_id = p
+        .code
+        .clone()
+        .unwrap_or_else(|| format!("bidtrack-{}", p.id));
     let buyer_ref = json!({"id": buyer.code, "name": buyer.name});
+    // The bên mời thầu, when it is not the unit, is a party of its own; it has no identifier
+    // (only a name), so its id is the process's.
+    let procuring = p
+        .procuring_entity
+        .as_ref()
+        .map(|name| json!({"id": format!("{ocid}-procuringEntity"), "name": name}));
+    // The same roles in every release of the ocid: a compiled record keeps the latest.
+    let buyer_party = match procuring {
+        Some(_) => party(buyer, &["buyer"]),
+        None => party(buyer, &["buyer", "procuringEntity"]),
+    };
     let (main, additional) = categories(p.field);
     let mut tender = Map::new();
-    tender.insert(
-        "id".into(),
-        json!(
-            p.code
-                .clone()
-                .unwrap_or_else(|| format!("bidtrack-{}", p.id))
-        ),
-    );
+    tender.insert("id".into(), json!(tender_id));
     tender.insert("title".into(), json!(p.name));
     tender.insert("status".into(), json!(tender_status(p.status)));
-    tender.insert("procuringEntity".into(), buyer_ref.clone());
+    tender.insert(
+        "procuringEntity".into(),
+        procuring.clone().unwrap_or_else(|| buyer_ref.clone()),
+    );
     tender.insert(
         "value".into(),
         json!({"amount": p.package_price_vnd, "currency": "VND"}),
@@ -217,11 +432,28 @@ pub fn releases(publication: &Publication, p: &package::Model, buyer: &unit::Mod
     if let Some(period) = tender_period(p) {
         tender.insert("tenderPeriod".into(), period);
     }
+    if let Some(n) = p.bidder_count {
+        tender.insert("numberOfTenderers".into(), json!(n));
+    }
+    let milestones = milestones(p);
+    if !milestones.is_empty() {
+        tender.insert("milestones".into(), json!(milestones));
+    }
+    let documents = documents(p, &tender_id);
+    if !documents.is_empty() {
+        tender.insert("documents".into(), json!(documents));
+    }
     let tag = match p.status {
         PackageStatus::Planned => "planning",
         PackageStatus::Cancelled => "tenderCancellation",
         _ => "tender",
     };
+    let mut parties = vec![buyer_party.clone()];
+    if let Some(pe) = &procuring {
+        let mut pe = pe.clone();
+        pe["roles"] = json!(["procuringEntity"]);
+        parties.push(pe);
+    }
     let mut out = vec![json!({
         "ocid": ocid,
         "id": format!("{ocid}-tender-{}", p.version),
@@ -229,26 +461,18 @@ pub fn releases(publication: &Publication, p: &package::Model, buyer: &unit::Mod
         "tag": [tag],
         "initiationType": "tender",
         "language": "vi",
-        "parties": [party(buyer, &["buyer", "procuringEntity"])],
+        "parties": parties,
         "buyer": buyer_ref,
         "tender": tender,
     })];
-    if p.status == PackageStatus::Awarded {
+    if has_award(p) {
+        let supplier = supplier(p, &ocid);
         let date = p.result_date.map_or_else(|| timestamp(p.updated_at), day);
-        let mut award = Map::new();
-        award.insert("id".into(), json!(format!("{ocid}-award")));
-        award.insert("status".into(), json!("active"));
-        award.insert("date".into(), json!(date));
-        if let Some(v) = p.winning_price_vnd {
-            award.insert("value".into(), json!({"amount": v, "currency": "VND"}));
-        }
-        let mut parties = vec![party(buyer, &["buyer", "procuringEntity"])];
-        if let Some(name) = &p.contractor_name {
-            let supplier = json!({"id": format!("{ocid}-supplier"), "name": name});
-            award.insert("suppliers".into(), json!([supplier]));
-            parties.push(
-                json!({"id": format!("{ocid}-supplier"), "name": name, "roles": ["supplier"]}),
-            );
+        let mut parties = vec![buyer_party];
+        if let Some(s) = &supplier {
+            let mut s = s.clone();
+            s["roles"] = json!(["supplier"]);
+            parties.push(s);
         }
         out.push(json!({
             "ocid": ocid,
@@ -259,7 +483,7 @@ pub fn releases(publication: &Publication, p: &package::Model, buyer: &unit::Mod
             "language": "vi",
             "parties": parties,
             "buyer": {"id": buyer.code, "name": buyer.name},
-            "awards": [award],
+            "awards": [award(p, &ocid, supplier.as_ref())],
         }));
     }
     out
@@ -284,6 +508,15 @@ pub const PACKAGE_END: &str = "]}";
 
 /// The year a date of the tender period belongs to, for reading a package back.
 pub fn year_of(date: &str) -> Option<(i32, u32, u32)> {
-    let d = NaiveDate::parse_from_str(date.get(..10)?, "%Y-%m-%d").ok()?;
+    let d = vn_date(date)?;
     Some((d.year(), d.month(), d.day()))
+}
+
+/// The day an OCDS date falls on in Vietnam (`2019-03-04T17:00:00Z` is 5 March there); a
+/// date without a time or offset is taken as written.
+pub fn vn_date(date: &str) -> Option<NaiveDate> {
+    match DateTime::parse_from_rfc3339(date) {
+        Ok(t) => Some(t.with_timezone(&VIETNAM).date_naive()),
+        Err(_) => NaiveDate::parse_from_str(date.get(..10)?, "%Y-%m-%d").ok(),
+    }
 }

@@ -136,14 +136,47 @@ struct Release {
     ocid: Option<String>,
     date: Option<String>,
     buyer: Option<Party>,
+    /// Read for the supplier's identifier only, then dropped (see [`Latest::add`]).
+    parties: Option<Vec<Party>>,
     tender: Option<Box<Tender>>,
     awards: Option<Vec<Award>>,
 }
 
+/// An organization or a reference to one (the reference's `identifier` is deprecated in 1.1
+/// but still written by some publishers).
 #[derive(Debug, Default, Deserialize)]
 struct Party {
     id: Option<String>,
     name: Option<String>,
+    identifier: Option<Identifier>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Identifier {
+    scheme: Option<String>,
+    /// A string or an integer in OCDS.
+    id: Option<serde_json::Value>,
+}
+
+impl Party {
+    /// The tax code this party is identified by, as bidtrack stores it.
+    fn tax_code(&self) -> Option<String> {
+        let identifier = self.identifier.as_ref()?;
+        if identifier.scheme.as_deref() != Some(ocds::TAX_SCHEME) {
+            return None;
+        }
+        let id = match identifier.id.as_ref()? {
+            serde_json::Value::String(s) => s.trim().to_owned(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        // org-id.guide describes a branch's code as 13 digits; the tax authority (and
+        // bidtrack) writes the parent's 10, `-`, and the branch's 3.
+        if id.len() == 13 && id.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(format!("{}-{}", &id[..10], &id[10..]));
+        }
+        Some(id).filter(|id| !id.is_empty())
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -162,6 +195,9 @@ struct Tender {
     eligibility_criteria: Option<String>,
     value: Option<Value>,
     procuring_entity: Option<Party>,
+    number_of_tenderers: Option<serde_json::Number>,
+    milestones: Option<Vec<Milestone>>,
+    documents: Option<Vec<Document>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,6 +205,24 @@ struct Tender {
 struct Period {
     start_date: Option<String>,
     end_date: Option<String>,
+    duration_in_days: Option<serde_json::Number>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Milestone {
+    code: Option<String>,
+    due_date: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Document {
+    /// A string or an integer in OCDS.
+    id: Option<serde_json::Value>,
+    document_type: Option<String>,
+    title: Option<String>,
+    description: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -177,10 +231,16 @@ struct Value {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Award {
+    title: Option<String>,
     date: Option<String>,
     value: Option<Value>,
     suppliers: Option<Vec<Party>>,
+    contract_period: Option<Period>,
+    /// The first supplier's tax code, found among the release's parties when the award is read.
+    #[serde(skip)]
+    tax_code: Option<String>,
 }
 
 /// The latest tender and award release of each ocid, in the order ocids first appear.
@@ -224,6 +284,8 @@ impl Latest {
         }
         let versions = self.by_ocid.entry(ocid).or_default();
         let date = r.date.as_deref().unwrap_or("");
+        // The parties matter only for the supplier's identifier: not kept past this release.
+        let parties = r.parties.take().unwrap_or_default();
         // Only the first award is read; the rest of an award release is not kept.
         if let Some(awards) = r.awards.take()
             && versions
@@ -231,7 +293,22 @@ impl Latest {
                 .as_ref()
                 .is_none_or(|(old, _)| old.as_str() <= date)
         {
-            versions.award = Some((date.to_owned(), awards.into_iter().next()));
+            let mut first = awards.into_iter().next();
+            if let Some(a) = &mut first {
+                a.tax_code = a
+                    .suppliers
+                    .as_deref()
+                    .and_then(|s| s.first())
+                    .and_then(|s| {
+                        s.tax_code().or_else(|| {
+                            parties
+                                .iter()
+                                .find(|p| p.id.is_some() && p.id == s.id)
+                                .and_then(Party::tax_code)
+                        })
+                    });
+            }
+            versions.award = Some((date.to_owned(), first));
         }
         if r.tender.is_some()
             && versions
@@ -369,6 +446,16 @@ fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, St
         "result_date",
         "winning_price_vnd",
         "contractor_name",
+        "notice_version",
+        "notice_date",
+        "bid_closing_at",
+        "procuring_entity",
+        "bidder_count",
+        "award_decision_no",
+        "contractor_tax_code",
+        "contract_duration_days",
+        "cancellation_decision_no",
+        "cancellation_reason",
     ]
     .map(str::to_owned)
     .to_vec();
@@ -382,6 +469,14 @@ fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, St
         v.as_ref()
             .and_then(|v| v.amount.as_ref()?.as_i64())
             .map(|a| a.to_string())
+            .unwrap_or_default()
+    };
+    // A count as written, so that one that is not a whole number is refused by the import
+    // with the field's name rather than dropped.
+    let count = |n: Option<&serde_json::Number>| n.map(|n| n.to_string()).unwrap_or_default();
+    let day = |d: Option<&str>| {
+        d.and_then(ocds::vn_date)
+            .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default()
     };
     for ocid in &latest.order {
@@ -414,33 +509,95 @@ fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, St
         let code =
             t.id.clone()
                 .filter(|c| !c.is_empty() && !c.starts_with("bidtrack-"));
+        let milestones: &[Milestone] = t.milestones.as_deref().unwrap_or(&[]);
+        let milestone = |code: &str| milestones.iter().find(|m| m.code.as_deref() == Some(code));
         let period = t.tender_period.as_ref();
-        let start = period
-            .and_then(|p| p.start_date.as_deref())
-            .and_then(ocds::year_of);
-        let end = period
-            .and_then(|p| p.end_date.as_deref())
-            .and_then(ocds::year_of);
-        // bidtrack writes a month, a quarter or the whole year as the period (ocds::tender_period).
-        let (year, month, quarter) = match (start, end) {
-            (Some((y, 1, 1)), Some((ye, 12, 31))) if y == ye => {
-                (y.to_string(), String::new(), String::new())
-            }
-            (Some((y, m, 1)), Some((ye, me, de)))
-                if y == ye && m % 3 == 1 && me == m + 2 && de >= 30 =>
-            {
-                (y.to_string(), String::new(), (m / 3 + 1).to_string())
-            }
-            (Some((y, m, _)), _) => (y.to_string(), m.to_string(), String::new()),
-            _ => (
-                r.date
-                    .as_deref()
-                    .and_then(|d| d.get(..4))
-                    .unwrap_or_default()
-                    .to_owned(),
-                String::new(),
-                String::new(),
+        let date_of = |d: fn(&Period) -> &Option<String>| period.and_then(|p| d(p).as_deref());
+        // Without a date to say it, the year is the release's.
+        let release_year = || {
+            let year = r
+                .date
+                .as_deref()
+                .and_then(|d| d.get(..4))
+                .unwrap_or_default();
+            (year.to_owned(), String::new(), String::new())
+        };
+        // With a planned-start milestone the tender period is the notice's (posting day, bid
+        // closing time) and the plan's start is the milestone; without one, the period is the
+        // plan's: a month, a quarter or the whole year (ocds::tender_period).
+        let planned = [
+            ocds::PLANNED_START_MONTH,
+            ocds::PLANNED_START_QUARTER,
+            ocds::PLANNED_START_YEAR,
+        ]
+        .into_iter()
+        .find_map(|c| Some((c, milestone(c)?)));
+        let (notice_date, bid_closing) = match planned {
+            Some(_) => (
+                day(date_of(|p| &p.start_date)),
+                date_of(|p| &p.end_date).unwrap_or_default().to_owned(),
             ),
+            None => Default::default(),
+        };
+        let (year, month, quarter) = match planned {
+            Some((kind, m)) => match m.due_date.as_deref().and_then(ocds::year_of) {
+                Some((y, m, _)) if kind == ocds::PLANNED_START_MONTH => {
+                    (y.to_string(), m.to_string(), String::new())
+                }
+                Some((y, m, _)) if kind == ocds::PLANNED_START_QUARTER => {
+                    (y.to_string(), String::new(), m.div_ceil(3).to_string())
+                }
+                Some((y, _, _)) => (y.to_string(), String::new(), String::new()),
+                None => release_year(),
+            },
+            None => match (
+                date_of(|p| &p.start_date).and_then(ocds::year_of),
+                date_of(|p| &p.end_date).and_then(ocds::year_of),
+            ) {
+                (Some((y, 1, 1)), Some((ye, 12, 31))) if y == ye => {
+                    (y.to_string(), String::new(), String::new())
+                }
+                (Some((y, m, 1)), Some((ye, me, de)))
+                    if y == ye && m % 3 == 1 && me == m + 2 && de >= 30 =>
+                {
+                    (y.to_string(), String::new(), (m / 3 + 1).to_string())
+                }
+                (Some((y, m, _)), _) => (y.to_string(), m.to_string(), String::new()),
+                _ => release_year(),
+            },
+        };
+        let documents: &[Document] = t.documents.as_deref().unwrap_or(&[]);
+        let document = |kind: &str| {
+            documents
+                .iter()
+                .find(|d| d.document_type.as_deref() == Some(kind))
+        };
+        // The notice document's id is the tender's id and the version (ocds::documents).
+        let notice_version =
+            t.id.as_deref()
+                .zip(document("tenderNotice").and_then(|d| d.id.as_ref()?.as_str()))
+                .and_then(|(id, doc)| doc.strip_prefix(id)?.strip_prefix('-'))
+                .filter(|v| v.len() == 2 && v.bytes().all(|b| b.is_ascii_digit()))
+                .unwrap_or_default()
+                .to_owned();
+        let cancellation = document("cancellationDetails");
+        let cancellation_decision = cancellation
+            .and_then(|d| {
+                d.title
+                    .as_deref()?
+                    .strip_prefix(ocds::CANCELLATION_DECISION)
+            })
+            .unwrap_or_default()
+            .to_owned();
+        let cancellation_reason = cancellation
+            .map(|d| text(&d.description))
+            .unwrap_or_default();
+        // The bên mời thầu is kept when it is not the buyer (the unit).
+        let procuring_entity = match (&r.buyer, &t.procuring_entity) {
+            (Some(b), Some(pe)) if pe.id != b.id || (pe.id.is_none() && pe.name != b.name) => {
+                text(&pe.name)
+            }
+            _ => String::new(),
         };
         let main = text(&t.main_procurement_category);
         let extra: &[String] = t
@@ -482,26 +639,36 @@ fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, St
         let award = versions.award.as_ref().and_then(|(_, a)| a.as_ref());
         let status = match t.status.as_deref().unwrap_or("") {
             "planned" | "planning" => "planned",
+            "active" if milestone(ocds::EVALUATION).is_some() => "under_evaluation",
             "active" => "notice_published",
             "complete" if award.is_some() => "awarded",
             "complete" => "under_evaluation",
             _ => "cancelled",
         };
-        let (result_date, winning, contractor) = match award {
-            Some(a) if status == "awarded" => (
-                a.date
-                    .as_deref()
-                    .and_then(|d| d.get(..10))
-                    .unwrap_or("")
-                    .to_owned(),
+        // An award is read whatever the status: a result recorded before a cancellation
+        // travels with it (ocds::has_award).
+        let (result_date, winning, contractor, award_decision, tax_code, duration) = match award {
+            Some(a) => (
+                day(a.date.as_deref()),
                 amount(&a.value),
                 a.suppliers
                     .as_deref()
                     .and_then(|s| s.first())
                     .map(|p| text(&p.name))
                     .unwrap_or_default(),
+                a.title
+                    .as_deref()
+                    .and_then(|t| t.strip_prefix(ocds::AWARD_DECISION))
+                    .unwrap_or_default()
+                    .to_owned(),
+                a.tax_code.clone().unwrap_or_default(),
+                count(
+                    a.contract_period
+                        .as_ref()
+                        .and_then(|p| p.duration_in_days.as_ref()),
+                ),
             ),
-            _ => Default::default(),
+            None => Default::default(),
         };
         let international = t.eligibility_criteria.as_deref() == Some(ocds::INTERNATIONAL);
         sheet.rows.push(Record::from_cells(
@@ -524,6 +691,16 @@ fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, St
                 result_date,
                 winning,
                 contractor,
+                notice_version,
+                notice_date,
+                bid_closing,
+                procuring_entity,
+                count(t.number_of_tenderers.as_ref()),
+                award_decision,
+                tax_code,
+                duration,
+                cancellation_decision,
+                cancellation_reason,
             ],
         ));
     }
