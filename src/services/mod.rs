@@ -14,8 +14,11 @@ pub mod sync;
 pub mod targets;
 pub mod units;
 
+use crate::domain::fields::Spec;
 use crate::error::{AppError, FieldError};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 pub const DEFAULT_PER_PAGE: u64 = 50;
 pub const MAX_PER_PAGE: u64 = 500;
@@ -171,6 +174,40 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// A form's fields (each field of a table with the text typed for it) read into the command the
+/// API would have received, `fixed` holding the values the form does not type (a plan's
+/// project): one message per field that is missing or does not read, in table order.
+pub fn read_form<'a, T: DeserializeOwned>(
+    typed: impl Iterator<Item = (&'static Spec, &'a str)>,
+    fixed: Map<String, Value>,
+) -> Result<T, Vec<FieldError>> {
+    let mut object = fixed;
+    let mut errors = Vec::new();
+    for (spec, raw) in typed {
+        match spec.read(raw) {
+            Ok(Value::Null) if spec.required => {
+                errors.push(FieldError::new(spec.wire, "required", spec.missing()))
+            }
+            Ok(v) => {
+                object.insert(spec.wire.to_owned(), v);
+            }
+            Err(e) => errors.push(FieldError::new(spec.wire, e.code, e.message)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    serde_json::from_value(Value::Object(object)).map_err(|e| {
+        // Every value was read by its kind, so only a table that disagrees with the command
+        // gets here; say so rather than blame the user's input.
+        vec![FieldError::new(
+            "",
+            "invalid_form",
+            format!("Biểu mẫu không đọc được ({e}); hãy tải lại trang"),
+        )]
+    })
 }
 
 #[cfg(test)]

@@ -90,32 +90,10 @@ impl NewPackage {
     /// empty), read into the command the API would have received: one message per field that
     /// is missing or does not read, in table order.
     pub fn read<'a>(raw: impl Fn(PackageField) -> &'a str) -> Result<NewPackage, Vec<FieldError>> {
-        let mut object = Map::new();
-        let mut errors = Vec::new();
-        for f in PackageField::ALL {
-            let spec = f.spec();
-            match spec.read(raw(*f)) {
-                Ok(Value::Null) if spec.required => {
-                    errors.push(FieldError::new(spec.wire, "required", spec.missing()))
-                }
-                Ok(v) => {
-                    object.insert(spec.wire.to_owned(), v);
-                }
-                Err(e) => errors.push(FieldError::new(spec.wire, e.code, e.message)),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        serde_json::from_value(Value::Object(object)).map_err(|e| {
-            // Every value was read by its kind, so only a table that disagrees with the
-            // command gets here; say so rather than blame the user's input.
-            vec![FieldError::new(
-                "",
-                "invalid_form",
-                format!("Biểu mẫu không đọc được ({e}); hãy tải lại trang"),
-            )]
-        })
+        crate::services::read_form(
+            PackageField::ALL.iter().map(|f| (f.spec(), raw(*f))),
+            Map::new(),
+        )
     }
 }
 

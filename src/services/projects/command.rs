@@ -4,7 +4,6 @@
 //! `domain::fields::plan`): the values the audit trail records and the pages show, and a form's
 //! raw text read into the same command the API deserializes.
 
-use crate::domain::fields::Spec;
 use crate::domain::fields::plan::{AdjustmentField, PlanField, check_decision_date};
 use crate::domain::fields::project::{CODE_MAX_CHARS, CODE_PUNCTUATION, ProjectField, check_group};
 use crate::domain::money::{MAX_VND, format_vnd};
@@ -15,7 +14,6 @@ use crate::services::{clean, double_option};
 use chrono::NaiveDate;
 use entity::{FundingKind, ProjectGroup, ProjectKind, plan_adjustment, project, selection_plan};
 use sea_orm::ActiveValue::Set;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::borrow::Cow;
@@ -319,40 +317,6 @@ fn refused(errors: Vec<FieldError>) -> Result<(), AppError> {
     }
 }
 
-/// A form's fields (each field of a table with the text typed for it) read into the command the
-/// API would have received, `fixed` holding the values the form does not type (a plan's
-/// project): one message per field that is missing or does not read, in table order.
-fn read_form<'a, T: DeserializeOwned>(
-    typed: impl Iterator<Item = (&'static Spec, &'a str)>,
-    fixed: Map<String, Value>,
-) -> Result<T, Vec<FieldError>> {
-    let mut object = fixed;
-    let mut errors = Vec::new();
-    for (spec, raw) in typed {
-        match spec.read(raw) {
-            Ok(Value::Null) if spec.required => {
-                errors.push(FieldError::new(spec.wire, "required", spec.missing()))
-            }
-            Ok(v) => {
-                object.insert(spec.wire.to_owned(), v);
-            }
-            Err(e) => errors.push(FieldError::new(spec.wire, e.code, e.message)),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    serde_json::from_value(Value::Object(object)).map_err(|e| {
-        // Every value was read by its kind, so only a table that disagrees with the command
-        // gets here; say so rather than blame the user's input.
-        vec![FieldError::new(
-            "",
-            "invalid_form",
-            format!("Biểu mẫu không đọc được ({e}); hãy tải lại trang"),
-        )]
-    })
-}
-
 fn set<T>(slot: &mut T, v: Option<T>) {
     if let Some(v) = v {
         *slot = v;
@@ -440,7 +404,7 @@ impl NewProject {
 
     /// A form's fields, each as typed, read into the command the API takes.
     pub fn read<'a>(raw: impl Fn(ProjectField) -> &'a str) -> Result<Self, Vec<FieldError>> {
-        read_form(
+        crate::services::read_form(
             ProjectField::ALL.iter().map(|f| (f.spec(), raw(*f))),
             Map::new(),
         )
@@ -543,7 +507,7 @@ impl NewPlan {
     ) -> Result<Self, Vec<FieldError>> {
         let mut fixed = Map::new();
         fixed.insert("project_id".to_owned(), json!(project_id));
-        read_form(PlanField::ALL.iter().map(|f| (f.spec(), raw(*f))), fixed)
+        crate::services::read_form(PlanField::ALL.iter().map(|f| (f.spec(), raw(*f))), fixed)
     }
 
     pub(super) fn write(self, active: &mut selection_plan::ActiveModel) {
@@ -599,7 +563,7 @@ impl NewAdjustment {
     }
 
     pub fn read<'a>(raw: impl Fn(AdjustmentField) -> &'a str) -> Result<Self, Vec<FieldError>> {
-        read_form(
+        crate::services::read_form(
             AdjustmentField::ALL.iter().map(|f| (f.spec(), raw(*f))),
             Map::new(),
         )

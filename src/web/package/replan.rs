@@ -18,7 +18,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use entity::package;
 use serde::Deserialize;
-use serde_json::Value;
 
 const WHY: &str = "Lý do và căn cứ";
 
@@ -91,29 +90,7 @@ impl ReplanForm {
 
     /// Each field read by its kind into the API's command, as the API would have received it.
     fn read(&self) -> Result<Replan, Vec<FieldError>> {
-        let mut object = serde_json::Map::new();
-        let mut errors = Vec::new();
-        for (spec, raw) in self.fields() {
-            match spec.read(raw) {
-                Ok(Value::Null) if spec.required => {
-                    errors.push(FieldError::new(spec.wire, "required", spec.missing()))
-                }
-                Ok(v) => {
-                    object.insert(spec.wire.to_owned(), v);
-                }
-                Err(e) => errors.push(FieldError::new(spec.wire, e.code, e.message)),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        serde_json::from_value(Value::Object(object)).map_err(|e| {
-            vec![FieldError::new(
-                "",
-                "invalid_form",
-                format!("Biểu mẫu không đọc được ({e}); hãy tải lại trang"),
-            )]
-        })
+        crate::services::read_form(self.fields().into_iter(), serde_json::Map::new())
     }
 }
 
