@@ -419,6 +419,7 @@ fn example_package(e: &ExampleSeed, unit_id: i64) -> NewPackage {
     NewPackage {
         unit_id,
         name: e.name.to_owned(),
+        plan_id: None,
         code: Some(e.code.to_owned()),
         notice_version: Some(0),
         notice_date: Some(date(YEAR, e.month as u32, 8)),
@@ -619,6 +620,7 @@ impl Generator {
         NewPackage {
             unit_id,
             name: format!("{template} – {}, năm {YEAR} (gói số {n})", unit.name),
+            plan_id: None,
             code: noticed.then(|| format!("IB19{:08}", 20_000 + self.serial)),
             // Derived from the serial, not drawn: the draws above make the demo's figures.
             notice_version: noticed.then_some(i16::from(self.serial.is_multiple_of(3))),

@@ -196,6 +196,7 @@ async fn insert_random_packages(conn: &DatabaseConnection, units: &[i64], n: usi
             id: NotSet,
             unit_id: Set(rng.pick(units)),
             name: Set(format!("random {i}")),
+            plan_id: Set(None),
             code: Set(None),
             plan_code: Set(None),
             plan_year: Set(plan_year),
