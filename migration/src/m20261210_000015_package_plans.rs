@@ -147,6 +147,9 @@ async fn backfill(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
          WHERE b.unit_id = packages.unit_id AND b.plan_year = packages.plan_year \
          AND b.plan_code = packages.plan_code AND packages.plan_id IS NULL"
             .to_owned(),
+        // Counted as a write (`db::data_version`): figures another instance cached before
+        // this ran are not served as current.
+        "UPDATE data_version SET version = version + 1 WHERE id = 1".to_owned(),
     ];
     for sql in statements {
         exec_at(db, &sql, now).await?;

@@ -991,7 +991,8 @@ fn template_example(f: PackageField) -> &'static str {
     match f {
         F::UnitId => "HN-HADONG",
         F::Name => "Mua sắm thiết bị tin học",
-        F::PlanId => "PL1900001234",
+        // Empty: a plan code must name a plan already recorded, which the example cannot know.
+        F::PlanId => "",
         F::Code => "IB1900012345",
         F::PlanCode => "PL1900001234",
         F::PlanYear => "2019",
