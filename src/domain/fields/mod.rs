@@ -473,6 +473,23 @@ mod tests {
             "Hàng hóa"
         );
         assert_eq!(spec(Kind::Month).show(&json!(3), &none), "Tháng 3");
+        // A plan by the name `Names` gives it; a unit namer names no plan.
+        struct Plans;
+        impl Names for Plans {
+            fn unit(&self, _: i64) -> Option<String> {
+                None
+            }
+            fn plan(&self, id: i64) -> Option<String> {
+                Some(plan_label(Some("PL1900001234"), &format!("KHLCNT {id}")))
+            }
+        }
+        assert_eq!(spec(Kind::Plan).read("12").as_ref(), Ok(&json!(12)));
+        assert_eq!(spec(Kind::Plan).raw(&json!(12)), "12");
+        assert_eq!(
+            spec(Kind::Plan).show(&json!(12), &Plans),
+            "PL1900001234 – KHLCNT 12"
+        );
+        assert_eq!(spec(Kind::Plan).show(&json!(12), &none), "12");
         assert_eq!(spec(Kind::Quarter).show(&json!(2), &none), "Quý II");
         for (raw, q) in [("Quý II", 2), ("quy 4", 4), ("Q3", 3), ("I", 1), ("1", 1)] {
             assert_eq!(read_quarter(raw), Some(q), "{raw}");

@@ -120,16 +120,22 @@ pub async fn require_plan_of_unit(
 }
 
 /// The plans a package form offers the actor: those of the projects of the units they may
-/// write (every plan for an administrator), the latest year first; `keep` (the package's
-/// current plan) is offered too even when it is a plan of a unit above theirs.
+/// write (every unit's for an administrator), of `year` and the years beside it when the form
+/// has a year (a province records thousands of plans; a package's plan is of its year or
+/// close to it), the latest year first; `keep` (the plan the form shows) is offered too, even
+/// of another year or of a unit above theirs.
 pub async fn choices(
     db: &impl ConnectionTrait,
     actor: &Actor,
     keep: Option<i64>,
+    year: Option<i32>,
 ) -> Result<Vec<PlanRef>, AppError> {
-    let scope = WriteScope::of(db, actor).await?;
-    let mut query = selection_plan::Entity::find().find_also_related(project::Entity);
+    let mut wanted = Condition::all();
+    if let Some(year) = year {
+        wanted = wanted.add(selection_plan::Column::Year.between(year - 1, year + 1));
+    }
     if !actor.is_admin() {
+        let scope = WriteScope::of(db, actor).await?;
         let units: Vec<i64> = unit::Entity::find()
             .all(db)
             .await?
@@ -142,11 +148,17 @@ pub async fn choices(
             .from(project::Entity)
             .and_where(project::Column::UnitId.is_in(units))
             .to_owned();
-        let mut wanted = Condition::any().add(selection_plan::Column::ProjectId.in_subquery(owned));
-        if let Some(id) = keep {
-            wanted = wanted.add(selection_plan::Column::Id.eq(id));
-        }
-        query = query.filter(wanted);
+        wanted = wanted.add(selection_plan::Column::ProjectId.in_subquery(owned));
+    }
+    let mut query = selection_plan::Entity::find().find_also_related(project::Entity);
+    // An empty condition is no condition: an administrator without a year sees every plan.
+    if !wanted.is_empty() {
+        query = query.filter(match keep {
+            Some(id) => Condition::any()
+                .add(wanted)
+                .add(selection_plan::Column::Id.eq(id)),
+            None => wanted,
+        });
     }
     let rows = query
         .order_by_desc(selection_plan::Column::Year)

@@ -119,9 +119,10 @@ struct Offer {
 
 async fn offer(state: &AppState, user: &WebUser, form: &PackageForm) -> Result<Offer, PageError> {
     let shown = form.raw(PackageField::PlanId).parse::<i64>().ok();
+    let year = form.raw(PackageField::PlanYear).parse::<i32>().ok();
     Ok(Offer {
         units: crate::services::units::writable(&state.db, &state.cache, &user.actor).await?,
-        plans: service::plan_choices(&state.db, &user.actor, shown).await?,
+        plans: service::plan_choices(&state.db, &user.actor, shown, year).await?,
     })
 }
 
