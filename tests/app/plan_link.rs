@@ -417,6 +417,22 @@ db_test!(
             message.first().is_some_and(|m| m.contains("trực thuộc")),
             "{message:?}"
         );
+
+        // An administrator may write every unit: the plans of the form's year and beside it.
+        let offered = |uri: &'static str| {
+            let c = &c;
+            async move {
+                let form = doc(&c.get(uri).await);
+                let sel = scraper::Selector::parse("select#plan_id option").expect("selector");
+                form.select(&sel)
+                    .filter_map(|o| o.value().attr("value").map(str::to_owned))
+                    .filter(|v| !v.is_empty())
+                    .count()
+            }
+        };
+        assert_eq!(offered("/packages/new?plan_year=2019").await, 3);
+        assert_eq!(offered("/packages/new?plan_year=2020").await, 3);
+        assert_eq!(offered("/packages/new?plan_year=2023").await, 0);
     }
 );
 
