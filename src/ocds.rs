@@ -15,7 +15,7 @@ use crate::domain::VIETNAM;
 use crate::domain::fields::package::planned_start_vi;
 use crate::domain::identifiers::notice_code_with_version;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
-use entity::{Field, Method, PackageStatus, package, unit};
+use entity::{Field, Method, PackageStatus, package, project, unit};
 use serde_json::{Map, Value, json};
 
 /// Who publishes and how ocids are made.
@@ -487,6 +487,41 @@ pub fn releases(publication: &Publication, p: &package::Model, buyer: &unit::Mod
         }));
     }
     out
+}
+
+/// `planning` of a package procured for `project` (through its selection plan): the budget
+/// that funds it. OCDS 1.1 names a project only inside the budget (`planning.project` is an
+/// extension's, which the core schema the export is checked against does not define): its
+/// title as `project`, its VNEPS code (`PR…`) as `projectID` when it has one, bidtrack's own
+/// identifier as the budget's `id`, the kind of capital and the source in the plan's words as
+/// `description`, and the total investment or purchase estimate as `amount` when known.
+pub fn planning(project: &project::Model) -> Value {
+    let mut budget = Map::new();
+    budget.insert(
+        "id".into(),
+        json!(format!("bidtrack-project-{}", project.id)),
+    );
+    let description = match &project.funding_source {
+        Some(source) => format!("{}: {source}", project.funding_kind.label_vi()),
+        None => project.funding_kind.label_vi().to_owned(),
+    };
+    budget.insert("description".into(), json!(description));
+    if let Some(total) = project.total_vnd {
+        budget.insert("amount".into(), json!({"amount": total, "currency": "VND"}));
+    }
+    budget.insert("project".into(), json!(project.name));
+    if let Some(code) = &project.code {
+        budget.insert("projectID".into(), json!(code));
+    }
+    json!({"budget": budget})
+}
+
+/// Adds `planning` to a package's first release (its tender, planning or cancellation
+/// release): the award release repeats nothing of it.
+pub fn with_planning(releases: &mut [Value], project: &project::Model) {
+    if let Some(Value::Object(first)) = releases.first_mut() {
+        first.insert("planning".into(), planning(project));
+    }
 }
 
 /// The package's envelope, up to the releases array (the caller streams the releases, then

@@ -9,6 +9,9 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub unit_id: i64,
+    /// The contractor selection plan (KHLCNT) the package is in, and through it its project;
+    /// its project's unit is the package's unit or above it (checked by the application).
+    pub plan_id: Option<i64>,
     pub name: String,
     /// Notice number on VNEPS (e.g. IB1900012345); unique when present. An e-GP code is kept
     /// without its version suffix, which is `notice_version`.
@@ -64,11 +67,23 @@ pub enum Relation {
         to = "super::unit::Column::Id"
     )]
     Unit,
+    #[sea_orm(
+        belongs_to = "super::selection_plan::Entity",
+        from = "Column::PlanId",
+        to = "super::selection_plan::Column::Id"
+    )]
+    Plan,
 }
 
 impl Related<super::unit::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Unit.def()
+    }
+}
+
+impl Related<super::selection_plan::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Plan.def()
     }
 }
 

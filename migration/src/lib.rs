@@ -15,6 +15,11 @@ mod m20261206_000011_planned_quarter;
 mod m20261208_000012_import_results;
 mod m20261209_000013_projects_and_plans;
 mod m20261209_000014_package_record;
+mod m20261210_000015_package_plans;
+
+/// What migration 000015 names the project it files typed plan codes under, and that name
+/// folded for search (a test checks it against the application's folding).
+pub use m20261210_000015_package_plans::{BACKFILL_PROJECT_NAME, BACKFILL_PROJECT_SEARCH};
 mod m20261210_000016_evidenced;
 
 pub struct Migrator;
@@ -36,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000012_import_results::Migration),
             Box::new(m20261209_000013_projects_and_plans::Migration),
             Box::new(m20261209_000014_package_record::Migration),
+            Box::new(m20261210_000015_package_plans::Migration),
             Box::new(m20261210_000016_evidenced::Migration),
         ]
     }

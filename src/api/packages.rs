@@ -58,6 +58,9 @@ pub struct PackageOut {
     #[schema(example = 1)]
     pub id: i64,
     pub unit_id: i64,
+    /// The contractor selection plan (KHLCNT) the package is in (`/api/v1/plans/{id}`), and
+    /// through it its project; null when not linked to a recorded plan.
+    pub plan_id: Option<i64>,
     #[schema(example = "Mua sắm thiết bị tin học cho các phòng chuyên môn UBND quận Hà Đông")]
     pub name: String,
     /// Notice number on VNEPS (e.g. IB1900012345); unique when present.
@@ -140,6 +143,7 @@ impl From<PackageView> for PackageOut {
         PackageOut {
             id: p.id,
             unit_id: p.unit_id,
+            plan_id: p.plan_id,
             name: p.name,
             code: p.code,
             notice_version: p.notice_version,

@@ -7,7 +7,7 @@ use crate::domain::regime::Regimes;
 use crate::domain::regime::{MonthKey, month_key};
 use crate::domain::target::TargetRule;
 use chrono::{DateTime, Utc};
-use entity::{Field, Method, PackageStatus, deleted_package, package};
+use entity::{Field, Method, PackageStatus, ProjectGroup, ProjectKind, deleted_package, package};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Value};
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<package::Model>, DbErr> {
@@ -25,9 +25,10 @@ pub async fn find_by_code(
 }
 
 /// The stored columns, in the order of `stored_values`.
-const STORED_COLUMNS: [&str; 37] = [
+const STORED_COLUMNS: [&str; 38] = [
     "id",
     "unit_id",
+    "plan_id",
     "name",
     "code",
     "plan_code",
@@ -65,10 +66,11 @@ const STORED_COLUMNS: [&str; 37] = [
     "updated_at",
 ];
 
-fn stored_values(p: package::Model) -> [Value; 37] {
+fn stored_values(p: package::Model) -> [Value; 38] {
     [
         p.id.into(),
         p.unit_id.into(),
+        p.plan_id.into(),
         p.name.into(),
         p.code.into(),
         p.plan_code.into(),
@@ -201,6 +203,8 @@ pub struct ListFilter<'a> {
     pub field: Option<Field>,
     pub online: Option<bool>,
     pub status: Option<PackageStatus>,
+    /// The package's plan, or the project it is procured for through its plan.
+    pub plans: PlanFilter,
     /// Already folded (lower case, no diacritics) and turned into a LIKE pattern.
     pub search_pattern: Option<String>,
     /// Keep packages in (true: some target in force counts them) or out of (false: a target
@@ -215,6 +219,45 @@ pub struct ListFilter<'a> {
     pub evidenced: Option<bool>,
     /// Only packages after this (`updated_at`, `id`) position, in that order (a change feed).
     pub after: Option<(DateTime<Utc>, i64)>,
+}
+
+/// Which plans a package's must be among: any of the set conditions, all of them at once;
+/// packages without a plan never match a set one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanFilter {
+    pub plan_id: Option<i64>,
+    pub project_id: Option<i64>,
+    pub project_kind: Option<ProjectKind>,
+    pub project_group: Option<ProjectGroup>,
+}
+
+impl PlanFilter {
+    /// ` AND p.plan_id …`: the plan itself by the plan index; a project's, a kind's or a group's
+    /// plans as the ids of a subquery over the small plan and project tables, which the same
+    /// index then looks up (no join of the packages table).
+    fn push(&self, sql: &mut Sql) {
+        if let Some(plan) = self.plan_id {
+            sql.push(" AND p.plan_id = ").bind(plan);
+        }
+        if self.project_id.is_none() && self.project_kind.is_none() && self.project_group.is_none()
+        {
+            return;
+        }
+        sql.push(
+            " AND p.plan_id IN (SELECT s.id FROM selection_plans s \
+             JOIN projects j ON j.id = s.project_id WHERE 1 = 1",
+        );
+        if let Some(project) = self.project_id {
+            sql.push(" AND s.project_id = ").bind(project);
+        }
+        if let Some(kind) = self.project_kind {
+            sql.push(" AND j.kind = ").bind(kind.as_str());
+        }
+        if let Some(group) = self.project_group {
+            sql.push(" AND j.project_group = ").bind(group.as_str());
+        }
+        sql.push(")");
+    }
 }
 
 /// `ORDER BY` column, from a fixed list so nothing a client sends reaches the SQL text.
@@ -278,6 +321,7 @@ fn push_where(sql: &mut Sql, f: &ListFilter<'_>) {
     if let Some(s) = f.status {
         sql.push(" AND p.status = ").bind(s.as_str());
     }
+    f.plans.push(sql);
     if let Some((want, today)) = f.overdue {
         push_overdue(sql, want, today);
     }

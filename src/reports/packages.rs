@@ -29,6 +29,7 @@ fn columns() -> Vec<Column> {
         field(F::NoticeDate, Kind::Date).not_printed(),
         field(F::BidClosingAt, Kind::DateTime).not_printed(),
         field(F::ProcuringEntity, Kind::Text).not_printed(),
+        field(F::PlanId, Kind::Text).not_printed(),
         field(F::PlanCode, Kind::Text).not_printed(),
         field(F::PlanYear, Kind::Code).not_printed(),
         field(F::PlannedStartMonth, Kind::Code).not_printed(),
@@ -77,6 +78,7 @@ fn int(n: Option<impl Into<i64>>) -> Cell {
 fn row(
     v: PackageView,
     units: &HashMap<i64, (String, String)>,
+    plans: &HashMap<i64, String>,
     regimes: &HashMap<String, String>,
 ) -> Row {
     let p = v.package;
@@ -101,6 +103,7 @@ fn row(
                 .and_then(|t| t.and_local_timezone(VIETNAM).single()),
         ),
         opt(p.procuring_entity),
+        opt(p.plan_id.and_then(|id| plans.get(&id).cloned())),
         opt(p.plan_code),
         Cell::Int(i64::from(p.plan_year)),
         p.planned_start_month
@@ -156,6 +159,8 @@ fn row(
 pub struct PackageReport {
     pub head: Table,
     units: HashMap<i64, (String, String)>,
+    /// Plan id → its code (its name for a plan without one).
+    plans: HashMap<i64, String>,
     /// Regime code → name.
     regimes: HashMap<String, String>,
     export: services::packages::Export,
@@ -170,7 +175,7 @@ impl PackageReport {
         Ok(self.export.next_chunk(db).await?.map(|views| {
             views
                 .into_iter()
-                .map(|v| row(v, &self.units, &self.regimes))
+                .map(|v| row(v, &self.units, &self.plans, &self.regimes))
                 .collect()
         }))
     }
@@ -208,6 +213,13 @@ pub async fn open(
         .into_iter()
         .map(|u| (u.id, (u.code, u.name)))
         .collect();
+    // Every plan: a few per unit and year, where the packages are a thousand times as many.
+    let plans: HashMap<i64, String> = entity::selection_plan::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.code.unwrap_or(p.name)))
+        .collect();
     let regimes: HashMap<String, String> = entity::regime::Entity::find()
         .all(db)
         .await?
@@ -224,6 +236,25 @@ pub async fn open(
     let plan_year = filter
         .plan_year
         .map_or_else(|| "Tất cả".to_owned(), |y| y.to_string());
+    // The plan and project filters, said in the heading as the list was cut.
+    let mut cut: Vec<(String, String)> = Vec::new();
+    if let Some(id) = filter.project_id {
+        let name = entity::project::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map_or_else(|| id.to_string(), |j| j.name);
+        cut.push(("Dự án".to_owned(), name));
+    }
+    if let Some(id) = filter.plan_id {
+        let plan = plans.get(&id).cloned().unwrap_or_else(|| id.to_string());
+        cut.push((PackageField::PlanId.short().to_owned(), plan));
+    }
+    if let Some(kind) = filter.project_kind {
+        cut.push(("Loại dự án".to_owned(), kind.label_vi().to_owned()));
+    }
+    if let Some(group) = filter.project_group {
+        cut.push(("Nhóm dự án".to_owned(), group.label_vi().to_owned()));
+    }
     let export = services::packages::export(db, &services::cache::Cache::default(), filter).await?;
     let head = Table {
         title: format!("Danh sách gói thầu – {name}"),
@@ -233,9 +264,14 @@ pub async fn open(
                 format!("{name} ({code})"),
             ),
             (PackageField::PlanYear.short().to_owned(), plan_year),
+        ]
+        .into_iter()
+        .chain(cut)
+        .chain([
             ("Số gói thầu".to_owned(), export.len().to_string()),
             ("Lập lúc".to_owned(), generated_line(generated_at)),
-        ],
+        ])
+        .collect(),
         columns: columns(),
         rows: Vec::new(),
         file_stem: format!("danh-sach-goi-thau_{code}_{year}"),
@@ -243,6 +279,7 @@ pub async fn open(
     Ok(PackageReport {
         head,
         units,
+        plans,
         regimes,
         export,
     })

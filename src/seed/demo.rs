@@ -361,7 +361,7 @@ where
             (s.code, m.id, s.name, has_packages)
         })
         .collect();
-    let _plans = super::projects::load(&txn, &system, &planned_units).await?;
+    let plans = super::projects::load(&txn, &system, &planned_units).await?;
 
     let mut wanted: Vec<NewPackage> = Vec::new();
     for e in HA_DONG_2019 {
@@ -373,7 +373,8 @@ where
             wanted.push(generator.package(seed, model.id, n));
         }
     }
-    for p in wanted {
+    for mut p in wanted {
+        p.plan_id = plans.for_package(p.unit_id, p.field);
         let exists = package::Entity::find()
             .filter(package::Column::UnitId.eq(p.unit_id))
             .filter(package::Column::PlanYear.eq(p.plan_year))
@@ -429,6 +430,7 @@ fn example_package(e: &ExampleSeed, unit_id: i64) -> NewPackage {
     NewPackage {
         unit_id,
         name: e.name.to_owned(),
+        plan_id: None,
         code: Some(e.code.to_owned()),
         notice_version: Some(0),
         notice_date: Some(date(YEAR, e.month as u32, 8)),
@@ -629,6 +631,7 @@ impl Generator {
         NewPackage {
             unit_id,
             name: format!("{template} – {}, năm {YEAR} (gói số {n})", unit.name),
+            plan_id: None,
             // One noticed package in eleven under an older numbering: declared online, not
             // evidenced (the dashboard counts them).
             code: noticed.then(|| {

@@ -243,6 +243,9 @@ where
         rows.push(package::Model {
             id,
             unit_id: unit,
+            // The generated province records plans only as typed numbers (`plan_code`), as
+            // units did before plans were records: migration 000015 turns them into plans.
+            plan_id: None,
             search_text: search_text(&name, code.as_deref()),
             name,
             notice_version: code.as_ref().map(|_| (n % 2) as i16),

@@ -250,6 +250,7 @@ fn read_row(
     columns: &[Option<&'static str>],
     headers: &[String],
     units: &HashMap<String, i64>,
+    plans: &HashMap<String, packages::PlanRef>,
     default_unit: Option<i64>,
     errors: &mut Vec<RowError>,
 ) -> Option<NewPackage> {
@@ -318,6 +319,26 @@ fn read_row(
                     None
                 }
             },
+        }
+    };
+    // A file names the plan by its code on VNEPS, as the plan's page shows it.
+    let plan_id = {
+        let (v, h) = cell(PackageField::PlanId.wire());
+        if v.is_empty() {
+            None
+        } else {
+            let code = crate::domain::text::normalize_code(v);
+            match plans.get(&code) {
+                Some(plan) => Some(plan.id),
+                None => {
+                    fail(
+                        h,
+                        v,
+                        format!("Không có kế hoạch lựa chọn nhà thầu số {code} trong hệ thống"),
+                    );
+                    None
+                }
+            }
         }
     };
     use PackageField as F;
@@ -449,6 +470,7 @@ fn read_row(
     Some(NewPackage {
         unit_id: unit_id?,
         name,
+        plan_id,
         code: text("code"),
         notice_version,
         notice_date,
@@ -562,6 +584,7 @@ where
     };
     let writable = super::accounts::WriteScope::of(db, actor).await?;
     let regimes = db::reference::regimes(db).await?;
+    let plans = plans_named(db, &sheet, &columns).await?;
     // A column the file does not carry leaves a stored package's value as it is.
     let carried = |field: &str| columns.contains(&Some(field));
 
@@ -583,6 +606,7 @@ where
             &columns,
             &sheet.headers,
             &by_code,
+            &plans,
             default_unit,
             &mut report.errors,
         ) {
@@ -595,6 +619,7 @@ where
 
     // What is stored already, looked up by every key the rows carry.
     let existing = find_existing(db, &rows).await?;
+    let plan_rule = PlanRule::of(db, &rows, &existing, &plans).await?;
     let mut plan: Vec<(Row, Option<&package::Model>)> = Vec::with_capacity(rows.len());
     let mut first_line: HashMap<Key, usize> = HashMap::new();
     let mut claimed: HashMap<i64, usize> = HashMap::new();
@@ -632,6 +657,9 @@ where
                     .into_iter()
                     .map(|f| (f.field, f.message)),
             );
+        }
+        if let Some(message) = plan_rule.refuses(input) {
+            row_errors.push((PackageField::PlanId.wire().to_owned(), message));
         }
         // The same rights as a single write: the package as stored and as the file makes it.
         if let Some(stored) = found
@@ -706,6 +734,94 @@ where
     }
     write(db, actor, plan).await?;
     Ok(report)
+}
+
+/// The plans the file's plan column names, by code (stored normalised).
+async fn plans_named<C: ConnectionTrait>(
+    db: &C,
+    sheet: &Sheet,
+    columns: &[Option<&'static str>],
+) -> Result<HashMap<String, packages::PlanRef>, AppError> {
+    let Some(i) = columns
+        .iter()
+        .position(|c| *c == Some(PackageField::PlanId.wire()))
+    else {
+        return Ok(HashMap::new());
+    };
+    let mut codes: Vec<String> = sheet
+        .rows
+        .iter()
+        .map(|r| r.get(i))
+        .filter(|v| !v.trim().is_empty())
+        .map(crate::domain::text::normalize_code)
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    packages::plans_by_codes(db, &codes).await
+}
+
+/// The rule a single write applies to a package's plan (its project's unit is the package's
+/// unit or above it), for every row at once: the plans the rows can end up with (named in the
+/// file, or kept from the stored package) and the lineages of the rows' units.
+struct PlanRule {
+    plans: HashMap<i64, packages::PlanRef>,
+    lineages: HashMap<i64, Vec<i64>>,
+    units: HashMap<i64, unit::Model>,
+}
+
+impl PlanRule {
+    async fn of<C: ConnectionTrait>(
+        db: &C,
+        rows: &[Row<'_>],
+        existing: &Existing,
+        named: &HashMap<String, packages::PlanRef>,
+    ) -> Result<Self, AppError> {
+        let mut plans: HashMap<i64, packages::PlanRef> =
+            named.values().map(|p| (p.id, p.clone())).collect();
+        let kept: Vec<i64> = existing
+            .models
+            .iter()
+            .filter_map(|m| m.plan_id)
+            .filter(|id| !plans.contains_key(id))
+            .collect();
+        for plan in packages::plan_refs(db, &kept).await? {
+            plans.insert(plan.id, plan);
+        }
+        if plans.is_empty() {
+            return Ok(PlanRule {
+                plans,
+                lineages: HashMap::new(),
+                units: HashMap::new(),
+            });
+        }
+        let mut unit_ids: Vec<i64> = rows.iter().map(|r| r.input.unit_id).collect();
+        unit_ids.sort_unstable();
+        unit_ids.dedup();
+        let lineages = db::units::lineages(db, &unit_ids).await?;
+        let owners: Vec<i64> = plans.values().map(|p| p.unit_id).collect();
+        let units = unit::Entity::find()
+            .filter(unit::Column::Id.is_in(owners))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        Ok(PlanRule {
+            plans,
+            lineages,
+            units,
+        })
+    }
+
+    /// Why `input`'s plan is refused, if it is.
+    fn refuses(&self, input: &NewPackage) -> Option<String> {
+        let plan = self.plans.get(&input.plan_id?)?;
+        let inside = self
+            .lineages
+            .get(&input.unit_id)
+            .is_some_and(|l| l.contains(&plan.unit_id));
+        (!inside).then(|| packages::plan_outside_message(plan, self.units.get(&plan.unit_id)))
+    }
 }
 
 /// The stored packages the rows could be: by notice code (a unique index), and the packages of
@@ -875,6 +991,8 @@ fn template_example(f: PackageField) -> &'static str {
     match f {
         F::UnitId => "HN-HADONG",
         F::Name => "Mua sắm thiết bị tin học",
+        // Empty: a plan code must name a plan already recorded, which the example cannot know.
+        F::PlanId => "",
         F::Code => "IB1900012345",
         F::PlanCode => "PL1900001234",
         F::PlanYear => "2019",

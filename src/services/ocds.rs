@@ -53,12 +53,17 @@ impl OcdsExport {
         let Some(views) = self.export.next_chunk(db).await? else {
             return Ok(None);
         };
+        let projects = projects_of(db, &views).await?;
         let mut text = String::new();
         for v in views {
             let Some(buyer) = self.units.get(&v.package.unit_id) else {
                 continue;
             };
-            for release in ocds::releases(&self.publication, &v.package, buyer) {
+            let mut releases = ocds::releases(&self.publication, &v.package, buyer);
+            if let Some(project) = v.package.plan_id.and_then(|plan| projects.get(&plan)) {
+                ocds::with_planning(&mut releases, project);
+            }
+            for release in releases {
                 if !self.first {
                     text.push(',');
                 }
@@ -82,6 +87,33 @@ impl OcdsExport {
         out.push_str(ocds::PACKAGE_END);
         Ok(out)
     }
+}
+
+/// The projects of these packages' plans, by plan id: one query for the plans and one for
+/// their projects per chunk of packages.
+async fn projects_of(
+    db: &impl ConnectionTrait,
+    views: &[packages::PackageView],
+) -> Result<HashMap<i64, entity::project::Model>, AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut plan_ids: Vec<i64> = views.iter().filter_map(|v| v.package.plan_id).collect();
+    plan_ids.sort_unstable();
+    plan_ids.dedup();
+    let plans = packages::plan_refs(db, &plan_ids).await?;
+    let mut project_ids: Vec<i64> = plans.iter().map(|p| p.project_id).collect();
+    project_ids.sort_unstable();
+    project_ids.dedup();
+    let projects: HashMap<i64, entity::project::Model> = entity::project::Entity::find()
+        .filter(entity::project::Column::Id.is_in(project_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|j| (j.id, j))
+        .collect();
+    Ok(plans
+        .into_iter()
+        .filter_map(|p| projects.get(&p.project_id).map(|j| (p.id, j.clone())))
+        .collect())
 }
 
 /// Reads an OCDS release package back into packages, through the same checks and writing as the

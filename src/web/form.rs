@@ -166,9 +166,9 @@ const QUARTERS: [(&str, &str); 4] = [
 ];
 
 impl Input {
-    /// The input of a field of a table, as its kind is typed, showing `raw`; a unit field
-    /// offers `units` (value, label).
-    pub fn of_spec(spec: &'static Spec, raw: &str, units: &[(String, String)]) -> Input {
+    /// The input of a field of a table, as its kind is typed, showing `raw`; a unit or plan
+    /// field offers `choices` (value, label), the records of its kind the caller lists.
+    pub fn of_spec(spec: &'static Spec, raw: &str, choices: &[(String, String)]) -> Input {
         fn choose<'a>(
             spec: &'static Spec,
             raw: &'a str,
@@ -193,10 +193,10 @@ impl Input {
             Kind::Month => choose(spec, raw, MONTHS),
             Kind::Quarter => choose(spec, raw, QUARTERS),
             Kind::Enum(table) => choose(spec, raw, table.values.iter().copied()),
-            Kind::Unit => choose(
+            Kind::Unit | Kind::Plan => choose(
                 spec,
                 raw,
-                units.iter().map(|(v, l)| (v.as_str(), l.as_str())),
+                choices.iter().map(|(v, l)| (v.as_str(), l.as_str())),
             ),
         };
         let input = if spec.required {

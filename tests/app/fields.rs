@@ -14,6 +14,24 @@ db_test!(
         demo::load(&db.conn).await.expect("demo");
         let c = Client::new(&db);
         let unit = ha_dong(&db).await.to_string();
+        // A plan of Hà Đông's, for the plan field.
+        let project = c
+            .post(
+                "/api/v1/projects",
+                &serde_json::json!({"unit_id": ha_dong(&db).await, "name": "Dự án của quận",
+                        "kind": "recurrent_procurement", "funding_kind": "state_budget"}),
+            )
+            .await;
+        assert_eq!(project.status, 201, "{}", project.text);
+        let plan = c
+            .post(
+                "/api/v1/plans",
+                &serde_json::json!({"project_id": project.json()["id"], "code": "PL1900099998",
+                        "name": "KHLCNT quận", "year": 2019}),
+            )
+            .await;
+        assert_eq!(plan.status, 201, "{}", plan.text);
+        let plan = plan.json()["id"].as_i64().expect("plan id").to_string();
 
         // The form: one labelled input per field, labelled as the table says.
         let form = doc(&c.get("/packages/new").await);
@@ -31,6 +49,7 @@ db_test!(
         for (name, value) in [
             ("unit_id", unit.as_str()),
             ("name", "Gói đủ mọi trường"),
+            ("plan_id", plan.as_str()),
             ("code", "IB1900099999"),
             ("plan_code", "PL1900099999"),
             ("plan_year", "2019"),
@@ -74,6 +93,11 @@ db_test!(
             "the page's fields"
         );
         assert_eq!(texts(&page, "title"), ["Gói đủ mọi trường – bidtrack"]);
+        assert!(
+            texts(&page, "#fields + dl.facts dd")
+                .contains(&"PL1900099998 – KHLCNT quận".to_owned()),
+            "the plan by its code and name"
+        );
         assert!(
             texts(&page, "#fields + dl.facts dd").contains(&"15/03/2019".to_owned()),
             "dates read dd/mm/yyyy"

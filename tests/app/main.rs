@@ -27,6 +27,7 @@ mod openapi;
 mod ops;
 mod overdue;
 mod packages;
+mod plan_link;
 mod projects;
 mod quarters;
 mod reports;

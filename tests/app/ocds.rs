@@ -582,8 +582,11 @@ async fn travelling(db: &TestDb) -> BTreeMap<(String, i32, String), NewPackage> 
         .expect("packages")
     {
         let key = (units[&p.unit_id].clone(), p.plan_year, p.name.clone());
+        // What OCDS does not carry back: the plan (planning.budget names the project, which
+        // the import does not read), the plan code, funding, contract type and notes.
         let travels = NewPackage {
             unit_id: 0,
+            plan_id: None,
             plan_code: None,
             funding_source: None,
             contract_type: None,

@@ -237,6 +237,7 @@ async fn insert_grid(conn: &DatabaseConnection, unit: i64) -> Vec<package::Model
                     id: NotSet,
                     unit_id: Set(unit),
                     name: Set(name.clone()),
+                    plan_id: Set(None),
                     code: Set(None),
                     plan_code: Set(None),
                     plan_year: Set(plan_year),

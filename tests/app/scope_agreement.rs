@@ -197,6 +197,7 @@ async fn insert_random_packages(conn: &DatabaseConnection, units: &[i64], n: usi
             id: NotSet,
             unit_id: Set(rng.pick(units)),
             name: Set(format!("random {i}")),
+            plan_id: Set(None),
             // A third noticed on the national system: the result view counts only those
             // online.
             code: Set(i.is_multiple_of(3).then(|| format!("IB20{i:08}"))),

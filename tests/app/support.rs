@@ -208,6 +208,7 @@ pub fn new_package(
     NewPackage {
         unit_id,
         name: name.to_owned(),
+        plan_id: None,
         code: None,
         notice_version: None,
         notice_date: None,

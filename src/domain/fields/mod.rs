@@ -54,6 +54,8 @@ pub enum Kind {
     Enum(&'static WireTable),
     /// A unit, by id; shown by name.
     Unit,
+    /// A contractor selection plan (KHLCNT), by id; shown by its code and name.
+    Plan,
 }
 
 /// One field of a table. Built with the `const` builders below so a table is one expression per
@@ -113,7 +115,7 @@ impl Spec {
     /// thầu" (the label's first letter lowered, its acronyms kept).
     pub fn missing(&self) -> String {
         let verb = match self.kind {
-            Kind::Enum(_) | Kind::Unit | Kind::Month | Kind::Quarter => "Chưa chọn",
+            Kind::Enum(_) | Kind::Unit | Kind::Plan | Kind::Month | Kind::Quarter => "Chưa chọn",
             _ => "Chưa nhập",
         };
         let mut chars = self.label.chars();
@@ -267,7 +269,7 @@ impl Spec {
             Kind::Quarter => read_quarter(raw)
                 .map(Value::from)
                 .ok_or_else(|| invalid(format!("{}: quý phải từ I đến IV (1–4)", self.label))),
-            Kind::Unit => raw
+            Kind::Unit | Kind::Plan => raw
                 .parse::<i64>()
                 .map(Value::from)
                 .map_err(|_| invalid(format!("{} không hợp lệ", self.label))),
@@ -307,16 +309,20 @@ impl Spec {
     }
 
     /// A JSON value as a person reads it: labels for enums, đồng for money, Có/Không, dates
-    /// dd/mm/yyyy, a unit by the name `unit_name` gives. A value the kind does not expect (an
-    /// old audit entry) is shown as recorded.
-    pub fn show(&self, v: &Value, unit_name: &dyn Fn(i64) -> Option<String>) -> String {
+    /// dd/mm/yyyy, a unit or a plan by the name `names` gives. A value the kind does not expect
+    /// (an old audit entry) is shown as recorded.
+    pub fn show<N: Names + ?Sized>(&self, v: &Value, names: &N) -> String {
         match (self.kind, v) {
             (_, Value::Null) => "–".to_owned(),
             (_, Value::Bool(b)) => yes_no(*b).to_owned(),
             (Kind::Money, Value::Number(n)) => n.as_i64().map_or_else(|| n.to_string(), format_vnd),
             (Kind::Unit, Value::Number(n)) => n
                 .as_i64()
-                .and_then(unit_name)
+                .and_then(|id| names.unit(id))
+                .unwrap_or_else(|| n.to_string()),
+            (Kind::Plan, Value::Number(n)) => n
+                .as_i64()
+                .and_then(|id| names.plan(id))
                 .unwrap_or_else(|| n.to_string()),
             (Kind::Month, Value::Number(n)) => format!("Tháng {n}"),
             (Kind::Quarter, Value::Number(n)) => n
@@ -331,6 +337,29 @@ impl Spec {
             (_, Value::String(s)) => s.clone(),
             (_, other) => other.to_string(),
         }
+    }
+}
+
+/// How the records a field refers to by id are named where a person reads them. A function of a
+/// unit's id names units only (most tables refer to no plan).
+pub trait Names {
+    fn unit(&self, id: i64) -> Option<String>;
+    fn plan(&self, _id: i64) -> Option<String> {
+        None
+    }
+}
+
+impl<F: Fn(i64) -> Option<String> + ?Sized> Names for F {
+    fn unit(&self, id: i64) -> Option<String> {
+        self(id)
+    }
+}
+
+/// A plan as a person names it: its code (when it has one) and its name.
+pub fn plan_label(code: Option<&str>, name: &str) -> String {
+    match code {
+        Some(code) => format!("{code} – {name}"),
+        None => name.to_owned(),
     }
 }
 
@@ -410,7 +439,7 @@ mod tests {
 
     #[test]
     fn each_kind_reads_what_it_shows() {
-        let none = |_: i64| None;
+        let none = |_: i64| -> Option<String> { None };
         let cases: &[(Kind, &str, Value, &str)] = &[
             (Kind::Money, "1.200.000", json!(1_200_000), "1.200.000"),
             (Kind::Date, "15/03/2019", json!("2019-03-15"), "15/03/2019"),
@@ -444,6 +473,23 @@ mod tests {
             "Hàng hóa"
         );
         assert_eq!(spec(Kind::Month).show(&json!(3), &none), "Tháng 3");
+        // A plan by the name `Names` gives it; a unit namer names no plan.
+        struct Plans;
+        impl Names for Plans {
+            fn unit(&self, _: i64) -> Option<String> {
+                None
+            }
+            fn plan(&self, id: i64) -> Option<String> {
+                Some(plan_label(Some("PL1900001234"), &format!("KHLCNT {id}")))
+            }
+        }
+        assert_eq!(spec(Kind::Plan).read("12").as_ref(), Ok(&json!(12)));
+        assert_eq!(spec(Kind::Plan).raw(&json!(12)), "12");
+        assert_eq!(
+            spec(Kind::Plan).show(&json!(12), &Plans),
+            "PL1900001234 – KHLCNT 12"
+        );
+        assert_eq!(spec(Kind::Plan).show(&json!(12), &none), "12");
         assert_eq!(spec(Kind::Quarter).show(&json!(2), &none), "Quý II");
         for (raw, q) in [("Quý II", 2), ("quy 4", 4), ("Q3", 3), ("I", 1), ("1", 1)] {
             assert_eq!(read_quarter(raw), Some(q), "{raw}");

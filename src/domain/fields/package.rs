@@ -37,6 +37,15 @@ field_table! {
             .required()
             .empty_choice("— Chọn đơn vị —"),
         Name => Spec::new("name", "Tên gói thầu", "Tên gói thầu", Kind::Text, GENERAL).required(),
+        PlanId => Spec::new(
+            "plan_id",
+            "Kế hoạch lựa chọn nhà thầu (KHLCNT)",
+            "KHLCNT",
+            Kind::Plan,
+            GENERAL,
+        )
+        .empty_choice("Chưa gắn kế hoạch")
+        .help("Kế hoạch đã ghi nhận của dự án thuộc đơn vị của gói thầu hoặc đơn vị cấp trên; trong tệp nhập, ghi số KHLCNT của kế hoạch (ví dụ PL1900001234)"),
         PlanCode => Spec::new(
             "plan_code",
             "Số kế hoạch lựa chọn nhà thầu (KHLCNT)",

@@ -40,6 +40,11 @@ pub struct NewPackage {
         example = "Mua sắm thiết bị tin học cho UBND phường"
     )]
     pub name: String,
+    /// The contractor selection plan (KHLCNT) the package is in (`/api/v1/plans`), and through
+    /// it its project. The plan must exist, and its project's owner unit must be the package's
+    /// unit or a unit above it.
+    #[serde(default)]
+    pub plan_id: Option<i64>,
     /// Notice number on VNEPS (IB + yy + 8 digits; older formats accepted); unique. Stored
     /// upper-case (`ib19…` is `IB19…`): an ASCII letter or digit, then ASCII letters, digits,
     /// `-`, `_`, `.` or `/`.
@@ -198,6 +203,7 @@ impl From<NewPackage> for PackagePatch {
         PackagePatch {
             unit_id: Some(p.unit_id),
             name: Some(p.name),
+            plan_id: Some(p.plan_id),
             code: Some(p.code),
             notice_version: Some(p.notice_version),
             notice_date: Some(p.notice_date),
@@ -365,6 +371,9 @@ pub struct PackagePatch {
     #[schema(min_length = 1, max_length = 500)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub plan_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 64)]
     pub code: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
@@ -479,6 +488,7 @@ impl NewPackage {
         NewPackage {
             unit_id: m.unit_id,
             name: m.name.clone(),
+            plan_id: m.plan_id,
             code: m.code.clone(),
             notice_version: m.notice_version,
             notice_date: m.notice_date,
@@ -521,6 +531,7 @@ impl NewPackage {
         }
         set(&mut self.unit_id, p.unit_id);
         set(&mut self.name, p.name);
+        set(&mut self.plan_id, p.plan_id);
         set(&mut self.code, p.code);
         set(&mut self.notice_version, p.notice_version);
         set(&mut self.notice_date, p.notice_date);
@@ -592,6 +603,9 @@ impl NewPackage {
             ));
         }
         crate::services::require_unit(db, "unit_id", self.unit_id).await?;
+        if let Some(plan) = self.plan_id {
+            super::plans::require_plan_of_unit(db, plan, self.unit_id).await?;
+        }
         Ok(findings.warnings)
     }
 
@@ -610,6 +624,7 @@ impl NewPackage {
             search_text: search_text(&self.name, self.code.as_deref()),
             unit_id: self.unit_id,
             name: self.name,
+            plan_id: self.plan_id,
             code: self.code,
             notice_version: self.notice_version,
             notice_date: self.notice_date,
@@ -656,6 +671,7 @@ impl NewPackage {
         active.search_text = Set(search_text(&self.name, self.code.as_deref()));
         active.unit_id = Set(self.unit_id);
         active.name = Set(self.name);
+        active.plan_id = Set(self.plan_id);
         active.code = Set(self.code);
         active.notice_version = Set(self.notice_version);
         active.notice_date = Set(self.notice_date);
@@ -699,6 +715,7 @@ mod tests {
         NewPackage {
             unit_id: 1,
             name: "Mua sắm máy tính".to_owned(),
+            plan_id: None,
             code: None,
             notice_version: None,
             notice_date: None,

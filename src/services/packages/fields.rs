@@ -15,6 +15,7 @@ impl NewPackage {
         let NewPackage {
             unit_id,
             name,
+            plan_id,
             code,
             notice_version,
             notice_date,
@@ -49,6 +50,7 @@ impl NewPackage {
         match f {
             F::UnitId => json!(unit_id),
             F::Name => json!(name),
+            F::PlanId => json!(plan_id),
             F::Code => json!(code),
             F::NoticeVersion => json!(notice_version),
             F::NoticeDate => json!(notice_date),
@@ -105,6 +107,7 @@ impl NewPackage {
         match f {
             F::UnitId => self.unit_id = other.unit_id,
             F::Name => self.name.clone_from(&other.name),
+            F::PlanId => self.plan_id = other.plan_id,
             F::Code => self.code.clone_from(&other.code),
             F::NoticeVersion => self.notice_version = other.notice_version,
             F::NoticeDate => self.notice_date = other.notice_date,
@@ -164,6 +167,7 @@ mod tests {
         NewPackage {
             unit_id: 7,
             name: "Gói A".to_owned(),
+            plan_id: Some(3),
             code: Some("IB1900012345".to_owned()),
             notice_version: Some(1),
             notice_date: chrono::NaiveDate::from_ymd_opt(2019, 4, 2),

@@ -11,7 +11,7 @@ use crate::services::cache::{Cache, Reference};
 use crate::services::sync::{self, FeedPage, Position};
 use crate::services::{Page, PageRequest, clean, contains_pattern, today_in_vietnam};
 use chrono::NaiveDate;
-use entity::{Field, Method, PackageStatus, package};
+use entity::{Field, Method, PackageStatus, ProjectGroup, ProjectKind, package};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -126,6 +126,15 @@ pub struct PackageFilter {
     /// Evidenced online (true: the notice is on the national system under an e-GP code, with
     /// its posting date), or declared online past planning without that evidence (false).
     pub evidenced: Option<bool>,
+    /// In this contractor selection plan (KHLCNT). Packages without a plan match none of the
+    /// plan and project filters.
+    pub plan_id: Option<i64>,
+    /// In a plan of this project.
+    pub project_id: Option<i64>,
+    /// In a plan of a project of this kind (investment project, recurrent procurement, other).
+    pub project_kind: Option<ProjectKind>,
+    /// In a plan of an investment project of this group.
+    pub project_group: Option<ProjectGroup>,
     /// Name or notice code, with or without diacritics (`ha dong` finds `Hà Đông`).
     pub q: Option<String>,
     /// A column, descending with a leading `-`; ties by id. Default: by id.
@@ -260,12 +269,37 @@ pub async fn export(
     })
 }
 
-/// The reference data a filter needs, after checking that its unit exists.
+/// The reference data a filter needs, after checking that its unit, plan and project exist.
 async fn filter_context(
     db: &impl ConnectionTrait,
     cache: &Cache,
     filter: &PackageFilter,
 ) -> Result<Arc<Reference>, AppError> {
+    use sea_orm::EntityTrait;
+    if let Some(plan) = filter.plan_id
+        && entity::selection_plan::Entity::find_by_id(plan)
+            .one(db)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "plan_id",
+            "unknown_plan",
+            format!("Không có kế hoạch lựa chọn nhà thầu với mã số {plan}"),
+        )]));
+    }
+    if let Some(project) = filter.project_id
+        && entity::project::Entity::find_by_id(project)
+            .one(db)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::Validation(vec![FieldError::new(
+            "project_id",
+            "unknown_project",
+            format!("Không có dự án với mã số {project}"),
+        )]));
+    }
     let units: Vec<i64> = filter.unit_id.into_iter().collect();
     let reference = cache.reference(db, &units).await?;
     if let Some(unit) = filter.unit_id
@@ -303,6 +337,12 @@ fn list_filter<'a>(
         field: filter.field,
         online: filter.online,
         status: filter.status,
+        plans: db::packages::PlanFilter {
+            plan_id: filter.plan_id,
+            project_id: filter.project_id,
+            project_kind: filter.project_kind,
+            project_group: filter.project_group,
+        },
         search_pattern: clean(filter.q.clone()).map(|q| contains_pattern(&fold(&q))),
         in_target_scope: filter.in_target_scope.map(|want| (want, segments, regimes)),
         overdue: filter.overdue.map(|want| (want, today_key(today))),

@@ -9,6 +9,7 @@ mod fields;
 mod life;
 mod list;
 mod page;
+mod plans;
 
 use super::accounts::Actor;
 use super::audit::{self, Changes};
@@ -28,6 +29,10 @@ pub(crate) use life::{
 pub use life::{Replan, Transition, events, replan, transition};
 pub use list::{Export, PackageFilter, PackageSort, changes, export, list};
 pub use page::{PackagePage, page};
+pub use plans::{
+    PlanRef, by_codes as plans_by_codes, choices as plan_choices,
+    outside_message as plan_outside_message, refs as plan_refs,
+};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter,

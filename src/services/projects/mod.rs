@@ -112,6 +112,8 @@ pub struct ProjectPage {
     pub project: project::Model,
     /// Its selection plans, the latest year first.
     pub plans: Vec<selection_plan::Model>,
+    /// How many packages each plan has (a plan without any is absent).
+    pub package_counts: std::collections::HashMap<i64, u64>,
     /// The actor may change it and add plans to it.
     pub editable: bool,
     /// Its audit trail, oldest first.
@@ -126,8 +128,11 @@ pub async fn page(
 ) -> Result<ProjectPage, AppError> {
     let project = get(db, id).await?;
     let reference = cache.reference(db, &[project.unit_id]).await?;
+    let plans = plans::of_project(db, id).await?;
+    let ids: Vec<i64> = plans.iter().map(|p| p.id).collect();
     Ok(ProjectPage {
-        plans: plans::of_project(db, id).await?,
+        package_counts: plans::package_counts(db, &ids).await?,
+        plans,
         editable: actor.may_write_unit(&reference.lineage(project.unit_id)),
         history: audit::history(db, AUDIT_ENTITY, id).await?,
         project,

@@ -15,11 +15,11 @@ use crate::services::audit::{self, Changes};
 use crate::services::cache::Cache;
 use crate::services::{Page, PageRequest, conflict_on_unique};
 use chrono::Utc;
-use entity::{AuditAction, audit_log, plan_adjustment, project, selection_plan};
+use entity::{AuditAction, audit_log, package, plan_adjustment, project, selection_plan};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
-    QueryFilter, QueryOrder, TransactionSession, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -141,6 +141,30 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<PlanView, AppErro
     Ok(PlanView { plan, adjustments })
 }
 
+/// How many packages each of these plans has (plans without packages are absent).
+pub async fn package_counts(
+    db: &impl ConnectionTrait,
+    plan_ids: &[i64],
+) -> Result<HashMap<i64, u64>, AppError> {
+    use sea_orm::sea_query::Expr as E;
+    if plan_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Option<i64>, i64)> = package::Entity::find()
+        .select_only()
+        .column(package::Column::PlanId)
+        .column_as(E::col(package::Column::Id).count(), "n")
+        .filter(package::Column::PlanId.is_in(plan_ids.iter().copied()))
+        .group_by(package::Column::PlanId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(plan, n)| plan.map(|p| (p, u64::try_from(n).unwrap_or(0))))
+        .collect())
+}
+
 /// A project's plans, the latest year first (a project's page lists them all: a project has
 /// a plan or a few a year).
 pub async fn of_project(
@@ -163,7 +187,14 @@ pub struct PlanPage {
     pub editable: bool,
     /// Its audit trail, oldest first.
     pub history: Vec<audit_log::Model>,
+    /// Its first packages in order of entry ([`PACKAGES_SHOWN`] at most; the register lists
+    /// them all), and how many it has.
+    pub packages: Vec<package::Model>,
+    pub package_count: u64,
 }
+
+/// The packages a plan's page lists before it leaves the rest to the register.
+pub const PACKAGES_SHOWN: u64 = 100;
 
 pub async fn page(
     db: &impl ConnectionTrait,
@@ -174,9 +205,17 @@ pub async fn page(
     let view = get(db, id).await?;
     let project = get_project(db, view.plan.project_id).await?;
     let reference = cache.reference(db, &[project.unit_id]).await?;
+    // Through the plan index (idx_packages_plan), as the register's plan filter reads them.
+    let of_plan = package::Entity::find().filter(package::Column::PlanId.eq(id));
     Ok(PlanPage {
         editable: actor.may_write_unit(&reference.lineage(project.unit_id)),
         history: audit::history(db, AUDIT_ENTITY, id).await?,
+        package_count: of_plan.clone().count(db).await?,
+        packages: of_plan
+            .order_by_asc(package::Column::Id)
+            .limit(PACKAGES_SHOWN)
+            .all(db)
+            .await?,
         view,
         project,
     })

@@ -2,7 +2,7 @@
 //! user may write (their own first), a refused unit as a message beside it with everything
 //! typed kept, and a save that lost the race shown as what changed meanwhile.
 
-use super::{PackageForm, PackageId, all_units};
+use super::{PackageForm, PackageId, all_units, plan_names};
 use crate::AppState;
 use crate::domain::VIETNAM;
 use crate::domain::fields::Kind;
@@ -20,9 +20,19 @@ use axum::response::Response;
 use chrono::Datelike;
 use entity::unit;
 
-/// A field's input, as its kind is typed; the unit choice offers `units` (value, label).
-fn input(f: PackageField, form: &PackageForm, units: &[(String, String)]) -> Input {
-    let input = Input::of_spec(f.spec(), form.raw(f), units);
+/// What the form's selects of records offer, each as (value, label).
+struct Choices {
+    units: Vec<(String, String)>,
+    plans: Vec<(String, String)>,
+}
+
+/// A field's input, as its kind is typed; the unit and plan selects offer `choices`.
+fn input(f: PackageField, form: &PackageForm, choices: &Choices) -> Input {
+    let offered = match f.kind() {
+        Kind::Plan => &choices.plans,
+        _ => &choices.units,
+    };
+    let input = Input::of_spec(f.spec(), form.raw(f), offered);
     // A form that comes back says what each amount was read as, so `1,2 tỷ` can be checked
     // before it is saved.
     if f.kind() == Kind::Money
@@ -36,11 +46,19 @@ fn input(f: PackageField, form: &PackageForm, units: &[(String, String)]) -> Inp
 }
 
 /// The table's fields, grouped by their sections in table order.
-fn sections(form: &PackageForm, units: &[unit::Model]) -> Vec<Section> {
-    let choices: Vec<(String, String)> = units
-        .iter()
-        .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
-        .collect();
+fn sections(form: &PackageForm, offer: &Offer) -> Vec<Section> {
+    let choices = Choices {
+        units: offer
+            .units
+            .iter()
+            .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
+            .collect(),
+        plans: offer
+            .plans
+            .iter()
+            .map(|p| (p.id.to_string(), format!("{} – năm {}", p.label(), p.year)))
+            .collect(),
+    };
     let mut out: Vec<Section> = Vec::new();
     for f in PackageField::ALL {
         let legend = f.spec().section;
@@ -62,7 +80,7 @@ enum Which {
     Edit { id: i64, name: String, version: i32 },
 }
 
-fn form_page(shell: Shell, which: &Which, form: &PackageForm, units: &[unit::Model]) -> FormPage {
+fn form_page(shell: Shell, which: &Which, form: &PackageForm, offer: &Offer) -> FormPage {
     let (title, action, cancel, hidden) = match which {
         Which::New => (
             "Thêm gói thầu".to_owned(),
@@ -82,7 +100,7 @@ fn form_page(shell: Shell, which: &Which, form: &PackageForm, units: &[unit::Mod
         intro: Some("Các trường có dấu * là bắt buộc.".to_owned()),
         action,
         hidden,
-        sections: sections(form, units),
+        sections: sections(form, offer),
         summary: Vec::new(),
         stale: None,
         submit: "Lưu gói thầu",
@@ -91,9 +109,21 @@ fn form_page(shell: Shell, which: &Which, form: &PackageForm, units: &[unit::Mod
     }
 }
 
-/// The units the user may file packages under: the unit choice offers no other.
-async fn unit_choices(state: &AppState, user: &WebUser) -> Result<Vec<unit::Model>, PageError> {
-    Ok(crate::services::units::writable(&state.db, &state.cache, &user.actor).await?)
+/// What the form's selects offer: the units the user may file packages under (no other), and
+/// the plans of those units' projects, with the one the form shows when it is another's (a
+/// plan of a unit above, kept on an edit).
+struct Offer {
+    units: Vec<unit::Model>,
+    plans: Vec<service::PlanRef>,
+}
+
+async fn offer(state: &AppState, user: &WebUser, form: &PackageForm) -> Result<Offer, PageError> {
+    let shown = form.raw(PackageField::PlanId).parse::<i64>().ok();
+    let year = form.raw(PackageField::PlanYear).parse::<i32>().ok();
+    Ok(Offer {
+        units: crate::services::units::writable(&state.db, &state.cache, &user.actor).await?,
+        plans: service::plan_choices(&state.db, &user.actor, shown, year).await?,
+    })
 }
 
 /// A refused unit is the officer's choice to correct: a message beside the unit choice, with
@@ -153,9 +183,9 @@ pub async fn new_form(
     flash: Flash,
 ) -> Result<Response, PageError> {
     require_writer(&user)?;
-    let units = unit_choices(&state, &user).await?;
     let form = first_values(&user, query.as_deref());
-    let shown = form_page(user.shell(&flash), &Which::New, &form, &units);
+    let offer = offer(&state, &user, &form).await?;
+    let shown = form_page(user.shell(&flash), &Which::New, &form, &offer);
     Ok(page(StatusCode::OK, &shown, &flash))
 }
 
@@ -173,8 +203,8 @@ pub async fn create(
         },
         Err(errors) => errors,
     };
-    let units = unit_choices(&state, &user).await?;
-    let mut shown = form_page(user.shell(&Flash::default()), &Which::New, &form, &units);
+    let offer = offer(&state, &user, &form).await?;
+    let mut shown = form_page(user.shell(&Flash::default()), &Which::New, &form, &offer);
     shown.attach(&errors);
     Ok(page(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -200,14 +230,14 @@ pub async fn edit_form(
     user.actor
         .require_package_write(&state.db, view.package.unit_id)
         .await?;
-    let units = unit_choices(&state, &user).await?;
     let form = PackageForm::of(&NewPackage::from_model(&view.package));
+    let offer = offer(&state, &user, &form).await?;
     let which = Which::Edit {
         id,
         name: view.package.name.clone(),
         version: view.package.version,
     };
-    let shown = form_page(user.shell(&flash), &which, &form, &units);
+    let shown = form_page(user.shell(&flash), &which, &form, &offer);
     Ok(page(StatusCode::OK, &shown, &flash))
 }
 
@@ -257,7 +287,7 @@ async fn unsaved_edit(
     version: i32,
     unsaved: Unsaved,
 ) -> Result<Response, PageError> {
-    let units = unit_choices(state, user).await?;
+    let offer = offer(state, user, form).await?;
     let (current, errors, stale) = match unsaved {
         Unsaved::Errors(errors) => (before.package, errors, None),
         Unsaved::Stale(yours) => {
@@ -265,7 +295,8 @@ async fn unsaved_edit(
                 .await?
                 .package;
             let units = all_units(state, &[yours.unit_id, current.unit_id]).await?;
-            let stale = stale_notice(&yours, &current, &units);
+            let plans = plan_names(state, &[yours.plan_id, current.plan_id]).await?;
+            let stale = stale_notice(&yours, &current, &super::Namer::new(&units, &plans));
             (current, Vec::new(), Some(stale))
         }
     };
@@ -278,7 +309,7 @@ async fn unsaved_edit(
             version
         },
     };
-    let mut shown = form_page(user.shell(&Flash::default()), &which, form, &units);
+    let mut shown = form_page(user.shell(&Flash::default()), &which, form, &offer);
     shown.attach(&errors);
     let status = if stale.is_some() {
         StatusCode::CONFLICT
@@ -293,18 +324,17 @@ async fn unsaved_edit(
 fn stale_notice(
     yours: &NewPackage,
     current: &entity::package::Model,
-    units: &[unit::Model],
+    name: &super::Namer,
 ) -> Stale {
     let saved = NewPackage::from_model(current);
-    let name = super::unit_namer(units);
     let differences = PackageField::ALL
         .iter()
         .map(|f| (f, yours.value(*f), saved.value(*f)))
         .filter(|(_, a, b)| a != b)
         .map(|(f, a, b)| Difference {
             label: f.label(),
-            yours: f.spec().show(&a, &name),
-            saved: f.spec().show(&b, &name),
+            yours: f.spec().show(&a, name),
+            saved: f.spec().show(&b, name),
         })
         .collect();
     Stale {

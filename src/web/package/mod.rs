@@ -117,12 +117,42 @@ async fn all_units(state: &AppState, wanted: &[i64]) -> Result<Units, PageError>
     Ok(crate::services::units::all(&state.db, &state.cache, wanted).await?)
 }
 
-/// How a unit is named on the package's pages: its name and code.
-fn unit_namer(units: &[entity::unit::Model]) -> impl Fn(i64) -> Option<String> + '_ {
-    |id| {
-        units
+/// The plans with these ids, each named by its code and name (for the package's page, its
+/// history and a stale edit's comparison). History may name plans since gone.
+async fn plan_names(
+    state: &AppState,
+    ids: &[Option<i64>],
+) -> Result<HashMap<i64, String>, PageError> {
+    let ids: Vec<i64> = ids.iter().flatten().copied().collect();
+    Ok(crate::services::packages::plan_refs(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.label()))
+        .collect())
+}
+
+/// How the package's pages name the units and plans a package refers to: a unit by its name
+/// and code, a plan by its code and name.
+struct Namer<'a> {
+    units: &'a [entity::unit::Model],
+    plans: &'a HashMap<i64, String>,
+}
+
+impl<'a> Namer<'a> {
+    fn new(units: &'a [entity::unit::Model], plans: &'a HashMap<i64, String>) -> Self {
+        Namer { units, plans }
+    }
+}
+
+impl crate::domain::fields::Names for Namer<'_> {
+    fn unit(&self, id: i64) -> Option<String> {
+        self.units
             .iter()
             .find(|u| u.id == id)
             .map(|u| format!("{} ({})", u.name, u.code))
+    }
+
+    fn plan(&self, id: i64) -> Option<String> {
+        self.plans.get(&id).cloned()
     }
 }

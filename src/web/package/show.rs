@@ -1,7 +1,7 @@
 //! A package's page: every field of the table as a person reads it, what follows from them (the
 //! regime, small scale, the target's scope and why, warnings), and its history.
 
-use super::{PackageId, all_units, unit_namer};
+use super::{Namer, PackageId, all_units, plan_names};
 use crate::AppState;
 use crate::domain::fields::package::PackageField;
 use crate::domain::fields::yes_no;
@@ -21,6 +21,8 @@ pub struct Fact {
     pub value: String,
     /// Shown beside the value: the overdue flag beside the status.
     pub flag: Option<Flag>,
+    /// Where the value leads: the plan's page.
+    pub href: Option<String>,
 }
 
 /// A flag on a fact, with the one line that explains it.
@@ -58,10 +60,7 @@ pub struct HistoryLine {
 
 /// The audit trail, newest first, each value shown as its field's kind reads. A field no longer
 /// in the table (an older entry) keeps its recorded name and value.
-fn history_lines(
-    rows: Vec<entity::audit_log::Model>,
-    unit_name: &dyn Fn(i64) -> Option<String>,
-) -> Vec<HistoryLine> {
+fn history_lines(rows: Vec<entity::audit_log::Model>, names: &Namer) -> Vec<HistoryLine> {
     rows.into_iter()
         .rev()
         .map(|row| HistoryLine {
@@ -73,8 +72,8 @@ fn history_lines(
                 .map(|(field, old, new)| match PackageField::from_wire(field) {
                     Some(f) => FieldChange {
                         label: f.label().to_owned(),
-                        old: f.spec().show(old, unit_name),
-                        new: f.spec().show(new, unit_name),
+                        old: f.spec().show(old, names),
+                        new: f.spec().show(new, names),
                     },
                     None => FieldChange {
                         label: field.to_owned(),
@@ -193,6 +192,7 @@ fn derived_facts(view: &PackageView, regime_name: Option<String>) -> Vec<Fact> {
             label: "Văn bản áp dụng",
             value: regime_name.unwrap_or_else(|| "Không xác định".to_owned()),
             flag: None,
+            href: None,
         },
         Fact {
             label: "Quy mô nhỏ",
@@ -201,6 +201,7 @@ fn derived_facts(view: &PackageView, regime_name: Option<String>) -> Vec<Fact> {
                 .map_or("Không xác định", yes_no)
                 .to_owned(),
             flag: None,
+            href: None,
         },
         Fact {
             label: "Phiên bản",
@@ -210,6 +211,7 @@ fn derived_facts(view: &PackageView, regime_name: Option<String>) -> Vec<Fact> {
                 crate::reports::generated_line(p.updated_at)
             ),
             flag: None,
+            href: None,
         },
     ]
 }
@@ -222,15 +224,21 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let data = service::page(&state.db, &state.cache, &user.actor, id).await?;
     let units = all_units(&state, &[data.view.package.unit_id]).await?;
-    let shown = show_page(data, &unit_namer(&units), user.shell(&flash));
+    // The plans the page names: the package's, and those its history records.
+    let mut plan_ids = vec![data.view.package.plan_id];
+    for row in &data.history {
+        for (field, old, new) in Changes::recorded(&row.changes).fields() {
+            if field == PackageField::PlanId.wire() {
+                plan_ids.extend([old.as_i64(), new.as_i64()]);
+            }
+        }
+    }
+    let plans = plan_names(&state, &plan_ids).await?;
+    let shown = show_page(data, &Namer::new(&units, &plans), user.shell(&flash));
     Ok(page(StatusCode::OK, &shown, &flash))
 }
 
-fn show_page(
-    data: PackagePage,
-    unit_name: &dyn Fn(i64) -> Option<String>,
-    shell: Shell,
-) -> ShowPage {
+fn show_page(data: PackagePage, names: &Namer, shell: Shell) -> ShowPage {
     let PackagePage {
         view,
         regime_name,
@@ -247,11 +255,15 @@ fn show_page(
             .values()
             .map(|(f, v)| Fact {
                 label: f.label(),
-                value: f.spec().show(&v, unit_name),
+                value: f.spec().show(&v, names),
                 flag: if f == PackageField::Status {
                     overdue_flag(&view)
                 } else {
                     None
+                },
+                href: match (f, v.as_i64()) {
+                    (PackageField::PlanId, Some(plan)) => Some(format!("/plans/{plan}")),
+                    _ => None,
                 },
             })
             .collect(),
@@ -269,7 +281,7 @@ fn show_page(
             .map(|w| w.message_vi())
             .collect(),
         editable,
-        history: history_lines(history, unit_name),
+        history: history_lines(history, names),
         timeline: timeline_lines(timeline),
         name: view.package.name,
         shell,

@@ -10,6 +10,7 @@ use super::page::{self as shell, Flash, PageError};
 use super::session::{Shell, WebUser, WriteScope};
 use crate::AppState;
 use crate::domain::fields::package::PackageField;
+use crate::domain::fields::plan_label;
 use crate::domain::money::format_vnd;
 use crate::domain::overdue;
 use crate::error::AppError;
@@ -20,7 +21,7 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use entity::{Field, Method, PackageStatus};
+use entity::{Field, Method, PackageStatus, ProjectGroup, ProjectKind};
 use query::{Asked, RegisterQuery};
 
 const PER_PAGE: u64 = 50;
@@ -103,19 +104,59 @@ pub async fn list(
     let wanted: Vec<i64> = asked.filter.unit_id.into_iter().collect();
     let (db, cache) = (&state.db, &state.cache);
     let units = services::units::visible(db, cache, &user.actor, &wanted).await?;
+    let chosen = Chosen::of(&state, &asked).await?;
     let found = find(&state, &user, asked, &units).await?;
     let status = found.status();
     let back = raw.map_or_else(|| "/packages".to_owned(), |q| format!("/packages?{q}"));
-    let view = RegisterPage::new(q, &units, found, back, user.shell(&flash));
+    let view = RegisterPage::new(q, &units, &chosen, found, back, user.shell(&flash));
     Ok(shell::page(status, &view, &flash))
 }
 
+/// The project and the plan the register is filtered by, by name: they are reached from their
+/// own pages (a link to their packages), so the filter shows the one chosen, to keep or drop.
+#[derive(Default)]
+struct Chosen {
+    project: Option<String>,
+    plan: Option<String>,
+}
+
+impl Chosen {
+    async fn of(state: &AppState, asked: &Asked) -> Result<Self, PageError> {
+        let mut chosen = Chosen::default();
+        if let Some(id) = asked.filter.project_id {
+            // One that does not exist is the list's to report (422), not the page's.
+            chosen.project =
+                services::projects::get(&state.db, id)
+                    .await
+                    .ok()
+                    .map(|p| match p.code {
+                        Some(code) => format!("{} ({code})", p.name),
+                        None => p.name,
+                    });
+        }
+        if let Some(id) = asked.filter.plan_id {
+            chosen.plan = services::projects::plans::get(&state.db, id)
+                .await
+                .ok()
+                .map(|v| plan_label(v.plan.code.as_deref(), &v.plan.name));
+        }
+        Ok(chosen)
+    }
+}
+
 impl RegisterPage {
-    fn new(q: RegisterQuery, units: &Units, found: Found, back: String, shell: Shell) -> Self {
+    fn new(
+        q: RegisterQuery,
+        units: &Units,
+        chosen: &Chosen,
+        found: Found,
+        back: String,
+        shell: Shell,
+    ) -> Self {
         let (page, pages) = (found.page, found.total.div_ceil(PER_PAGE).max(1));
         RegisterPage {
             units: super::units::choices(units, q.unit_id.trim(), None),
-            selects: selects(&q),
+            selects: selects(&q, chosen),
             plan_year_invalid: found.plan_year_invalid,
             total_text: format!("{} gói thầu", found.total),
             rows: found.rows,
@@ -226,10 +267,56 @@ const SORTS: &[(&str, &str)] = &[
     ("id", "Thứ tự nhập"),
 ];
 
-fn selects(q: &RegisterQuery) -> Vec<SelectField> {
+/// A filter by one record named `label`, reached by a link: that record, or every one.
+fn chosen_select(
+    name: &'static str,
+    label: &'static str,
+    raw: &str,
+    chosen: Option<&String>,
+) -> Option<SelectField> {
+    let id = given(raw)?;
+    let shown = chosen.map_or_else(|| format!("Mã số {id}"), String::clone);
+    Some(SelectField {
+        name,
+        label,
+        options: Choice::list(id, Some("Tất cả"), [(id, shown.as_str())]),
+    })
+}
+
+fn selects(q: &RegisterQuery, chosen: &Chosen) -> Vec<SelectField> {
     let all = Some("Tất cả");
     let sort = given(&q.sort).unwrap_or("id");
-    vec![
+    let picked = [
+        chosen_select(
+            "project_id",
+            "Dự án",
+            &q.project_id,
+            chosen.project.as_ref(),
+        ),
+        chosen_select("plan_id", "Kế hoạch LCNT", &q.plan_id, chosen.plan.as_ref()),
+    ];
+    let mut out: Vec<SelectField> = picked.into_iter().flatten().collect();
+    out.extend([
+        SelectField {
+            name: "project_kind",
+            label: "Loại dự án",
+            options: Choice::list(
+                q.project_kind.trim(),
+                all,
+                ProjectKind::ALL.iter().map(|k| (k.as_str(), k.label_vi())),
+            ),
+        },
+        SelectField {
+            name: "project_group",
+            label: "Nhóm dự án",
+            options: Choice::list(
+                q.project_group.trim(),
+                all,
+                ProjectGroup::ALL.iter().map(|g| (g.as_str(), g.label_vi())),
+            ),
+        },
+    ]);
+    out.extend(vec![
         SelectField {
             name: "method",
             label: COLUMNS.method,
@@ -303,7 +390,8 @@ fn selects(q: &RegisterQuery) -> Vec<SelectField> {
             label: "Sắp xếp",
             options: Choice::list(sort, None, SORTS.iter().copied()),
         },
-    ]
+    ]);
+    out
 }
 
 fn line(v: PackageView, units: &Units, scope: &WriteScope) -> Line {

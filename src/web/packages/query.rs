@@ -2,7 +2,7 @@
 
 use crate::services::packages::{PackageFilter, PackageSort};
 use crate::web::input::given;
-use entity::{Field, Method, PackageStatus};
+use entity::{Field, Method, PackageStatus, ProjectGroup, ProjectKind};
 use serde::Deserialize;
 use std::str::FromStr;
 
@@ -21,6 +21,10 @@ pub struct RegisterQuery {
     pub in_target_scope: String,
     pub overdue: String,
     pub evidenced: String,
+    pub project_id: String,
+    pub plan_id: String,
+    pub project_kind: String,
+    pub project_group: String,
     pub sort: String,
     pub page: String,
 }
@@ -63,6 +67,14 @@ impl RegisterQuery {
         read(overdue.is_ok(), "quá hạn");
         let evidenced = optional::<bool>(&self.evidenced);
         read(evidenced.is_ok(), "bằng chứng qua mạng");
+        let project_id = optional::<i64>(&self.project_id);
+        read(project_id.is_ok(), "dự án");
+        let plan_id = optional::<i64>(&self.plan_id);
+        read(plan_id.is_ok(), "kế hoạch lựa chọn nhà thầu");
+        let project_kind = optional::<ProjectKind>(&self.project_kind);
+        read(project_kind.is_ok(), "loại dự án");
+        let project_group = optional::<ProjectGroup>(&self.project_group);
+        read(project_group.is_ok(), "nhóm dự án");
         let sort = given(&self.sort).map_or(Some(PackageSort::default()), sort_from_wire);
         read(sort.is_some(), "sắp xếp");
         let page = optional::<u64>(&self.page).map(|p| p.unwrap_or(1));
@@ -83,6 +95,10 @@ impl RegisterQuery {
                 in_target_scope: in_target_scope.unwrap_or_default(),
                 overdue: overdue.unwrap_or_default(),
                 evidenced: evidenced.unwrap_or_default(),
+                project_id: project_id.unwrap_or_default(),
+                plan_id: plan_id.unwrap_or_default(),
+                project_kind: project_kind.unwrap_or_default(),
+                project_group: project_group.unwrap_or_default(),
                 q: Some(self.q.trim().to_owned()),
                 sort,
             },
@@ -106,6 +122,10 @@ impl RegisterQuery {
             ("in_target_scope", &self.in_target_scope),
             ("overdue", &self.overdue),
             ("evidenced", &self.evidenced),
+            ("project_id", &self.project_id),
+            ("plan_id", &self.plan_id),
+            ("project_kind", &self.project_kind),
+            ("project_group", &self.project_group),
             ("sort", &self.sort),
         ] {
             if let Some(v) = given(raw) {

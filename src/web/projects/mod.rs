@@ -338,6 +338,8 @@ pub struct PlanLine {
     pub code: String,
     pub year: i32,
     pub decision: String,
+    /// How many packages are in it.
+    pub packages: u64,
 }
 
 /// An approving decision as one line: `1234/QĐ-UBND ngày 15/03/2019`.
@@ -360,6 +362,9 @@ struct ShowPage {
     /// Said when the code is not in the VNEPS form (accepted all the same).
     code_note: Option<&'static str>,
     plans: Vec<PlanLine>,
+    /// The packages of all its plans, in words.
+    packages_text: String,
+    packages_total: u64,
     editable: bool,
     history: Vec<HistoryLine>,
     shell: Shell,
@@ -376,6 +381,7 @@ pub async fn show(
     let units = services::units::all(&state.db, &state.cache, &[data.project.unit_id]).await?;
     let unit_name = unit_namer(&units);
     let p = &data.project;
+    let packages_total: u64 = data.package_counts.values().sum();
     let shown =
         ShowPage {
             id: p.id,
@@ -407,8 +413,11 @@ pub async fn show(
                     code: plan.code.clone().unwrap_or_else(|| "–".to_owned()),
                     year: plan.year,
                     decision: decision_text(plan.decision_no.as_deref(), plan.decision_date),
+                    packages: data.package_counts.get(&plan.id).copied().unwrap_or(0),
                 })
                 .collect(),
+            packages_text: format!("Dự án có {packages_total} gói thầu trong các kế hoạch trên."),
+            packages_total,
             editable: data.editable,
             history: history_lines(
                 data.history,

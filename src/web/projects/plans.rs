@@ -329,6 +329,10 @@ struct ShowPage {
     facts: Vec<Fact>,
     code_note: Option<&'static str>,
     adjustments: Vec<AdjustmentLine>,
+    /// The plan's first packages, how many it has in words, and in figures.
+    packages: Vec<PackageLine>,
+    packages_text: String,
+    package_count: u64,
     editable: bool,
     /// The adjustment form's inputs, as typed (empty on a first render).
     adjust: Vec<Input>,
@@ -336,6 +340,33 @@ struct ShowPage {
     summary: Vec<SummaryLine>,
     history: Vec<HistoryLine>,
     shell: Shell,
+}
+
+/// A package as the plan's page lists it.
+pub struct PackageLine {
+    pub id: i64,
+    pub name: String,
+    pub status: &'static str,
+    pub price: String,
+    pub online: &'static str,
+    pub online_class: &'static str,
+}
+
+impl PackageLine {
+    fn of(p: entity::package::Model) -> Self {
+        PackageLine {
+            id: p.id,
+            name: p.name,
+            status: p.status.label_vi(),
+            price: crate::domain::money::format_vnd(p.package_price_vnd),
+            online: if p.online {
+                "Qua mạng"
+            } else {
+                "Không qua mạng"
+            },
+            online_class: if p.online { "yes" } else { "no" },
+        }
+    }
 }
 
 /// The plan's page; with `refused`, the adjustment form as typed and its messages (422).
@@ -353,6 +384,8 @@ async fn show_page(
         project,
         editable,
         history,
+        packages,
+        package_count,
     } = data;
     let units = units::all(&state.db, &state.cache, &[project.unit_id]).await?;
     let unit_name = unit_namer(&units);
@@ -424,6 +457,16 @@ async fn show_page(
                 recorded: crate::reports::generated_line(a.created_at),
             })
             .collect(),
+        packages: packages.into_iter().map(PackageLine::of).collect(),
+        packages_text: if package_count > service::PACKAGES_SHOWN {
+            format!(
+                "{package_count} gói thầu; dưới đây là {} gói đầu tiên.",
+                service::PACKAGES_SHOWN
+            )
+        } else {
+            format!("{package_count} gói thầu.")
+        },
+        package_count,
         editable,
         adjust: sections.into_iter().flat_map(|s| s.inputs).collect(),
         summary,
