@@ -19,7 +19,9 @@ mod m20261210_000015_package_plans;
 
 /// What migration 000015 names the project it files typed plan codes under, and that name
 /// folded for search (a test checks it against the application's folding).
-pub use m20261210_000015_package_plans::{BACKFILL_PROJECT_NAME, BACKFILL_PROJECT_SEARCH};
+pub use m20261210_000015_package_plans::{
+    BACKFILL_PROJECT_NAME, BACKFILL_PROJECT_SEARCH, file_plan_codes,
+};
 mod m20261210_000016_evidenced;
 
 pub struct Migrator;

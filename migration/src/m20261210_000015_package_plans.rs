@@ -171,6 +171,16 @@ async fn backfill(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         .await
 }
 
+/// Files typed plan codes as plans and links their packages, as this migration does, for
+/// packages written without plans after it ran: the generated province of `bidtrack gen`,
+/// which writes plan codes the way units typed them before plans were records.
+pub async fn file_plan_codes<'c, C>(db: C) -> Result<(), DbErr>
+where
+    C: IntoSchemaManagerConnection<'c>,
+{
+    backfill(&SchemaManager::new(db)).await
+}
+
 /// The groups of packages by (unit, year, plan code), keyed as the packages are matched.
 fn work_table() -> TableCreateStatement {
     Table::create()

@@ -10,7 +10,7 @@ use crate::domain::text::search_text;
 use crate::error::AppError;
 use chrono::{NaiveDate, Utc};
 use entity::{Field, Method, PackageStatus, Procedure, UnitKind, package};
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionSession, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 
 /// The plan years generated packages spread over.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2018..=2026;
@@ -131,10 +131,7 @@ fn unit_tree(total: u64) -> Vec<UnitRow> {
 /// Packages written per call: they are built in memory first.
 const BATCH: usize = 10_000;
 
-pub async fn generate<C>(db: &C, spec: Spec) -> Result<Generated, AppError>
-where
-    C: ConnectionTrait + TransactionTrait,
-{
+pub async fn generate(db: &DatabaseConnection, spec: Spec) -> Result<Generated, AppError> {
     if package::Entity::find().count(db).await? > 0 {
         return Err(AppError::Rule {
             code: "database_not_empty",
@@ -243,8 +240,8 @@ where
         rows.push(package::Model {
             id,
             unit_id: unit,
-            // The generated province records plans only as typed numbers (`plan_code`), as
-            // units did before plans were records: migration 000015 turns them into plans.
+            // Written as typed numbers (`plan_code`), as units did before plans were records,
+            // then filed as plans below the way migration 000015 files them.
             plan_id: None,
             search_text: search_text(&name, code.as_deref()),
             name,
@@ -293,6 +290,9 @@ where
         }
     }
     db::packages::insert_many(&txn, rows).await?;
+    // A project per unit and a plan per unit and year, every package in its plan: the
+    // province measured has the procurement record's links, not only its packages.
+    migration::file_plan_codes(&txn).await?;
     txn.commit().await?;
     Ok(Generated {
         units: ids.len() as u64,

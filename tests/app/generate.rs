@@ -53,6 +53,32 @@ db_test!(generates_a_valid_province, |db: TestDb| async move {
         );
         assert!((20_000_000..=200_000_000_000).contains(&p.package_price_vnd));
     }
+    // Every package in a plan of its own unit and year (the procurement record's links).
+    let plans: std::collections::HashMap<i64, entity::selection_plan::Model> =
+        entity::selection_plan::Entity::find()
+            .all(conn)
+            .await
+            .expect("plans")
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+    let projects: std::collections::HashMap<i64, entity::project::Model> =
+        entity::project::Entity::find()
+            .all(conn)
+            .await
+            .expect("projects")
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+    for p in &packages {
+        let plan = &plans[&p.plan_id.expect("a plan")];
+        assert_eq!(plan.year, p.plan_year, "package {}", p.id);
+        assert_eq!(
+            projects[&plan.project_id].unit_id, p.unit_id,
+            "package {}",
+            p.id
+        );
+    }
     let online = packages.iter().filter(|p| p.online).count() as f64 / packages.len() as f64;
     assert!((0.25..0.55).contains(&online), "about 40% online: {online}");
 
