@@ -12,7 +12,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::ConnectionTrait;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -123,30 +123,55 @@ async fn split_notice_versions(manager: &SchemaManager<'_>) -> Result<(), DbErr>
             by_base.entry(base).or_default().push((id, version));
         }
     }
-    for (base, holders) in by_base {
-        let [(id, version)] = holders[..] else {
-            continue;
-        };
+    // One version of a notice per package only: where two packages hold versions of one
+    // notice, merging them is an officer's decision.
+    let single: Vec<(String, i64)> = by_base
+        .into_iter()
+        .filter_map(|(base, holders)| match holders[..] {
+            [(id, _)] => Some((base, id)),
+            _ => None,
+        })
+        .collect();
+    // Checked and written 500 at a time: a province's codes are typed with their suffix more
+    // often than not, and a query per package would take minutes on PostgreSQL.
+    for chunk in single.chunks(500) {
         // The bare code may already belong to another package: then this one keeps its suffix.
-        let taken = db
-            .query_one(
+        let taken: HashSet<String> = db
+            .query_all(
                 &Query::select()
-                    .column(Packages::Id)
+                    .column(Packages::Code)
                     .from(Packages::Table)
-                    .and_where(Expr::col(Packages::Code).eq(base.clone()))
+                    .and_where(
+                        Expr::col(Packages::Code).is_in(chunk.iter().map(|(b, _)| b.clone())),
+                    )
+                    .to_owned(),
+            )
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String>("", "code"))
+            .collect::<Result<_, _>>()?;
+        let ids: Vec<i64> = chunk
+            .iter()
+            .filter(|(base, _)| !taken.contains(base))
+            .map(|(_, id)| *id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        // `IB` + 10 digits, `-`, then the version: characters 1–12 and 14–15 in both engines.
+        manager
+            .exec_stmt(
+                Query::update()
+                    .table(Packages::Table)
+                    .value(
+                        Packages::NoticeVersion,
+                        Expr::cust("CAST(SUBSTR(code, 14, 2) AS SMALLINT)"),
+                    )
+                    .value(Packages::Code, Expr::cust("SUBSTR(code, 1, 12)"))
+                    .and_where(Expr::col(Packages::Id).is_in(ids))
                     .to_owned(),
             )
             .await?;
-        if taken.is_some() {
-            continue;
-        }
-        let update = Query::update()
-            .table(Packages::Table)
-            .value(Packages::Code, base)
-            .value(Packages::NoticeVersion, version)
-            .and_where(Expr::col(Packages::Id).eq(id))
-            .to_owned();
-        manager.exec_stmt(update).await?;
     }
     Ok(())
 }

@@ -497,8 +497,6 @@ pub async fn events(
     Auth(_): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Vec<PackageEventOut>>, AppError> {
-    // The package's existence decides 404, not an empty list.
-    services::packages::get(&state.db, &state.cache, id).await?;
     let events = services::packages::events(&state.db, id).await?;
     Ok(Json(
         events

@@ -6,7 +6,7 @@ use crate::support::*;
 use bidtrack::db;
 use chrono::NaiveDate;
 use entity::{Field, Method, UnitKind};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
 /// How many migrations `name` and those after it are: rolling back that many undoes `name`,
 /// however many migrations are added later.
@@ -332,6 +332,62 @@ db_test!(
             in_force.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
             ["d_2019"],
             "still the only target for the unit's subtree in 2019"
+        );
+    }
+);
+
+db_test!(
+    stored_notice_codes_lose_their_version_suffix_unless_two_packages_share_a_notice,
+    |db: TestDb| async move {
+        use migration::MigratorTrait;
+        let conn = &db.conn;
+        let unit = add_unit(conn, "D", UnitKind::District, None).await;
+        migration::Migrator::down(conn, Some(since("m20261209_000014_package_record")))
+            .await
+            .expect("roll back the package record");
+        for (name, code) in [
+            ("one version", "IB1800012345-01"),
+            ("first of two", "IB1800054321-00"),
+            ("second of two", "IB1800054321-01"),
+            ("older numbering", "20150812345-00"),
+            ("bare", "IB1800099999"),
+            ("bare code taken", "IB1800099999-02"),
+        ] {
+            conn.execute_raw(Statement::from_string(
+                conn.get_database_backend(),
+                format!(
+                    "INSERT INTO packages (unit_id, name, code, plan_year, field, method, \
+                     international, package_price_vnd, online, status, version, search_text, \
+                     created_at, updated_at) VALUES ({}, '{name}', '{code}', 2018, 'goods', \
+                     'open_bidding', FALSE, 1000, TRUE, 'planned', 1, '{name}', \
+                     '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
+                    unit.id
+                ),
+            ))
+            .await
+            .expect("a package of the old kind");
+        }
+        db::migrate(conn).await.expect("migrate again");
+        let mut stored: Vec<(String, Option<String>, Option<i16>)> =
+            entity::package::Entity::find()
+                .all(conn)
+                .await
+                .expect("packages")
+                .into_iter()
+                .map(|p| (p.name, p.code, p.notice_version))
+                .collect();
+        stored.sort();
+        let some = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            stored,
+            [
+                ("bare".to_owned(), some("IB1800099999"), None),
+                ("bare code taken".to_owned(), some("IB1800099999-02"), None),
+                ("first of two".to_owned(), some("IB1800054321-00"), None),
+                ("older numbering".to_owned(), some("20150812345-00"), None),
+                ("one version".to_owned(), some("IB1800012345"), Some(1)),
+                ("second of two".to_owned(), some("IB1800054321-01"), None),
+            ]
         );
     }
 );

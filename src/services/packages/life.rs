@@ -133,8 +133,19 @@ pub(crate) async fn record(
     Ok(())
 }
 
-/// A package's events, oldest first.
+/// A package's events, oldest first; not found when the package is not.
 pub async fn events(
+    db: &impl ConnectionTrait,
+    package_id: i64,
+) -> Result<Vec<package_event::Model>, AppError> {
+    crate::db::packages::find(db, package_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("gói thầu", package_id))?;
+    events_of(db, package_id).await
+}
+
+/// The events of a package known to exist (its page has read it already).
+pub(super) async fn events_of(
     db: &impl ConnectionTrait,
     package_id: i64,
 ) -> Result<Vec<package_event::Model>, AppError> {
@@ -174,21 +185,31 @@ where
             "Trạng thái mới ghi ở \"to\", không ghi trong \"fields\"",
         )]));
     }
-    let current = crate::db::packages::find(db, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("gói thầu", id))?;
-    if current.status == t.to {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "to",
-            "impossible_move",
-            format!("Gói thầu đã ở trạng thái \"{}\"", t.to.label_vi()),
-        )]));
-    }
     let patch = PackagePatch {
         status: Some(t.to),
         ..t.fields
     };
-    super::update(db, actor, id, expected_version, patch).await
+    super::update_with(
+        db,
+        actor,
+        id,
+        expected_version,
+        patch,
+        super::Intent::Transition,
+    )
+    .await
+}
+
+/// A transition that leaves the status where it is, refused: it would pass for a move.
+pub(crate) fn must_move(current: &package::Model, merged: &NewPackage) -> Result<(), AppError> {
+    if current.status != merged.status {
+        return Ok(());
+    }
+    Err(AppError::Validation(vec![FieldError::new(
+        "to",
+        "impossible_move",
+        format!("Gói thầu đã ở trạng thái \"{}\"", merged.status.label_vi()),
+    )]))
 }
 
 /// Another planned start for a package: its year, month or quarter, with the reason and, when
@@ -271,7 +292,15 @@ where
         planned_start_quarter: Some(r.planned_start_quarter),
         ..Default::default()
     };
-    super::update_with(db, actor, id, expected_version, patch, Some(&r)).await
+    super::update_with(
+        db,
+        actor,
+        id,
+        expected_version,
+        patch,
+        super::Intent::Replan(&r),
+    )
+    .await
 }
 
 /// What an import records as the reason of the re-planning its file makes.

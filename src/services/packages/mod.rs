@@ -118,7 +118,17 @@ pub async fn update<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    update_with(db, actor, id, expected_version, patch, None).await
+    update_with(db, actor, id, expected_version, patch, Intent::Edit).await
+}
+
+/// Why a package is being changed: what the change may touch and what it must do.
+enum Intent<'a> {
+    /// An edit: the planned start stays (re-planning is its own action).
+    Edit,
+    /// A move of its life: the status must change.
+    Transition,
+    /// Another planned start, with its reason.
+    Replan(&'a Replan),
 }
 
 async fn update_with<C>(
@@ -127,7 +137,7 @@ async fn update_with<C>(
     id: i64,
     expected_version: i32,
     patch: PackagePatch,
-    replan: Option<&Replan>,
+    intent: Intent<'_>,
 ) -> Result<PackageView, AppError>
 where
     C: ConnectionTrait + TransactionTrait,
@@ -135,8 +145,10 @@ where
     let txn = crate::db::begin_write(db).await?;
     let current = writable_at(&txn, actor, id, expected_version).await?;
     let merged = NewPackage::from_model(&current).apply(patch).normalized();
-    if replan.is_none() {
-        life::replanning_by_edit(&current, &merged)?;
+    match intent {
+        Intent::Edit => life::replanning_by_edit(&current, &merged)?,
+        Intent::Transition => life::must_move(&current, &merged)?,
+        Intent::Replan(_) => {}
     }
     let regimes = db::reference::regimes(&txn).await?;
     checked(
@@ -162,7 +174,7 @@ where
     if merged.status != current.status {
         events.push(life::status_event(id, actor, Some(current.status), &merged));
     }
-    if let Some(r) = replan {
+    if let Intent::Replan(r) = intent {
         events.push(life::replan_event(
             id,
             actor,

@@ -39,7 +39,7 @@ pub async fn page(
             .map(|r| r.name.clone())
     });
     let editable = actor.may_write_unit(&reference.lineage(view.package.unit_id));
-    let events = super::events(db, id).await?;
+    let events = super::life::events_of(db, id).await?;
     let mut ids: Vec<i64> = events.iter().filter_map(|e| e.user_id).collect();
     ids.sort_unstable();
     ids.dedup();
