@@ -3,6 +3,7 @@
 
 pub mod backup;
 pub mod compliance;
+pub mod package_rows;
 pub mod packages;
 pub mod reference;
 pub mod sql;

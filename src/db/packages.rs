@@ -559,13 +559,12 @@ pub async fn ids(
 
 /// The packages with these ids, in the order of `ids`.
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<package::Model>, DbErr> {
-    let mut found: std::collections::HashMap<i64, package::Model> = package::Entity::find()
-        .filter(package::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let mut found: std::collections::HashMap<i64, package::Model> =
+        super::package_rows::by_ids_unordered(db, ids)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 

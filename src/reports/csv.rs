@@ -19,11 +19,18 @@ pub fn neutral(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// What CSV writes for a cell: text neutralised, other kinds in plain form.
-fn field(cell: &Cell) -> Cow<'_, str> {
+/// What CSV writes for a cell: text neutralised, other kinds in plain form (formatted into
+/// `scratch`, reused from cell to cell).
+fn field<'a>(cell: &'a Cell, scratch: &'a mut String) -> Cow<'a, str> {
     match cell {
         Cell::Text(s) => neutral(s),
-        other => other.plain(),
+        other => {
+            scratch.clear();
+            match other.plain_into(scratch) {
+                Some(fixed) => Cow::Borrowed(fixed),
+                None => Cow::Borrowed(scratch.as_str()),
+            }
+        }
     }
 }
 
@@ -53,9 +60,10 @@ pub fn header(table: &Table) -> Result<Vec<u8>, csv::Error> {
 pub fn rows(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     let mut out = Vec::with_capacity(256 * rows.len());
     let mut w = csv::Writer::from_writer(&mut out);
+    let mut scratch = String::new();
     for row in rows {
         for cell in &row.cells {
-            w.write_field(field(cell).as_bytes())?;
+            w.write_field(field(cell, &mut scratch).as_bytes())?;
         }
         // An empty record after fields ends the row.
         w.write_record(None::<&[u8]>)?;

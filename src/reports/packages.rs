@@ -92,9 +92,9 @@ fn row(
     };
     Row::data(vec![
         Cell::Int(p.id),
-        Cell::Text(unit_code),
-        Cell::Text(unit_name),
-        Cell::Text(p.name),
+        Cell::text(unit_code),
+        Cell::text(unit_name),
+        Cell::text(p.name),
         opt(p.code),
         int(p.notice_version),
         Cell::Date(p.notice_date),
@@ -110,16 +110,19 @@ fn row(
             .map_or(Cell::Empty, |m| Cell::Int(i64::from(m))),
         p.planned_start_quarter
             .map_or(Cell::Empty, |q| Cell::Int(i64::from(q))),
-        Cell::text(p.field.label_vi()),
-        Cell::text(p.method.label_vi()),
-        opt(p.procedure.map(|x| x.label_vi())),
+        Cell::label(p.field.label_vi()),
+        Cell::label(p.method.label_vi()),
+        p.procedure
+            .map_or(Cell::Empty, |x| Cell::label(x.label_vi())),
         Cell::Bool(Some(p.international)),
         Cell::Money(p.package_price_vnd.into()),
         opt(p.funding_source),
-        opt(p.contract_type.map(|x| x.label_vi())),
+        p.contract_type
+            .map_or(Cell::Empty, |x| Cell::label(x.label_vi())),
         Cell::Bool(Some(p.online)),
-        opt(p.online_exempt_reason.map(|x| x.label_vi())),
-        Cell::text(p.status.label_vi()),
+        p.online_exempt_reason
+            .map_or(Cell::Empty, |x| Cell::label(x.label_vi())),
+        Cell::label(p.status.label_vi()),
         Cell::Date(p.result_date),
         p.winning_price_vnd
             .map_or(Cell::Empty, |w| Cell::Money(w.into())),
@@ -140,8 +143,8 @@ fn row(
         Cell::Bool(d.in_target_scope),
         d.scope_reason
             .as_ref()
-            .map_or(Cell::Empty, |r| Cell::Text(r.message_vi())),
-        Cell::Text(
+            .map_or(Cell::Empty, |r| Cell::text(r.message_vi())),
+        Cell::text(
             d.warnings
                 .iter()
                 .map(|w| w.message_vi())

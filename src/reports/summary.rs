@@ -199,7 +199,7 @@ fn columns(money: MoneyUnit) -> Vec<Column> {
 fn cells(field: String, method: String, line: Line) -> Vec<Cell> {
     let mut total = line.online;
     total += line.offline;
-    let mut out = vec![Cell::Text(field), Cell::Text(method)];
+    let mut out = vec![Cell::text(field), Cell::text(method)];
     for side in [line.online, line.offline, total] {
         out.extend([
             Cell::Int(side.awarded_count),

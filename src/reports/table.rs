@@ -76,7 +76,9 @@ impl Column {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
     Empty,
-    Text(String),
+    /// Borrowed for the labels of enums and other fixed words, which a long list repeats in
+    /// every row.
+    Text(std::borrow::Cow<'static, str>),
     Int(i64),
     /// Sums of amounts are `i128` (see `domain::compliance`).
     Money(i128),
@@ -130,34 +132,55 @@ pub fn vi_datetime(at: chrono::DateTime<chrono::FixedOffset>) -> String {
 
 impl Cell {
     pub fn text(s: impl Into<String>) -> Self {
-        Cell::Text(s.into())
+        Cell::Text(std::borrow::Cow::Owned(s.into()))
+    }
+
+    /// A fixed word (an enum's label), borrowed rather than copied into every row.
+    pub const fn label(s: &'static str) -> Self {
+        Cell::Text(std::borrow::Cow::Borrowed(s))
     }
 
     /// The value in plain text: integers without separators, shares as `50.00`, booleans as
     /// Có/Không, dates ISO; what CSV writes and what JSON strings carry.
     pub fn plain(&self) -> std::borrow::Cow<'_, str> {
-        use std::borrow::Cow;
-        match self {
-            Cell::Empty => Cow::Borrowed(""),
-            Cell::Text(s) => Cow::Borrowed(s),
-            Cell::Int(v) => Cow::Owned(v.to_string()),
-            Cell::Money(v) => Cow::Owned(v.to_string()),
-            Cell::Percent(p) => Cow::Owned(p.map(|p| p.to_string()).unwrap_or_default()),
-            Cell::Share { num, den } => Cow::Owned(
-                share_hundredths(*num, *den)
-                    .map(|h| hundredths_text(h, '.'))
-                    .unwrap_or_default(),
-            ),
-            Cell::Bool(b) => Cow::Borrowed(
-                b.map(|b| if b { "Có" } else { "Không" })
-                    .unwrap_or_default(),
-            ),
-            Cell::Date(d) => Cow::Owned(d.map(|d| d.to_string()).unwrap_or_default()),
-            Cell::DateTime(t) => Cow::Owned(
-                t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
-                    .unwrap_or_default(),
-            ),
+        let mut out = String::new();
+        match self.plain_into(&mut out) {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(out),
         }
+    }
+
+    /// [`Cell::plain`] without an allocation per cell: text the cell holds (or a fixed word)
+    /// is returned, anything formatted is appended to `out` and `None` returned. Writers of long
+    /// lists reuse one `out`.
+    pub fn plain_into(&self, out: &mut String) -> Option<&str> {
+        use std::fmt::Write;
+        // Writing into a String cannot fail.
+        let _ = match self {
+            Cell::Empty => return Some(""),
+            Cell::Text(s) => return Some(s.as_ref()),
+            Cell::Bool(b) => {
+                return Some(
+                    b.map(|b| if b { "Có" } else { "Không" })
+                        .unwrap_or_default(),
+                );
+            }
+            Cell::Int(v) => write!(out, "{v}"),
+            Cell::Money(v) => write!(out, "{v}"),
+            Cell::Percent(None) | Cell::Date(None) | Cell::DateTime(None) => Ok(()),
+            Cell::Percent(Some(p)) => write!(out, "{p}"),
+            Cell::Share { num, den } => match share_hundredths(*num, *den) {
+                Some(h) => write!(out, "{}", hundredths_text(h, '.')),
+                None => Ok(()),
+            },
+            Cell::Date(Some(d)) => write!(out, "{d}"),
+            Cell::DateTime(Some(t)) => write!(
+                out,
+                "{}",
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+            ),
+        };
+        None
     }
 }
 

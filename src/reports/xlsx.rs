@@ -98,11 +98,8 @@ fn write_row(
     columns: &[Column],
     f: &Formats,
 ) -> Result<(), XlsxError> {
-    let w = if r.kind == RowKind::Data {
-        &f.plain
-    } else {
-        &f.bold
-    };
+    let plain = r.kind == RowKind::Data;
+    let w = if plain { &f.plain } else { &f.bold };
     for (col, cell) in r.cells.iter().enumerate() {
         let kind = columns.get(col).map(|c| c.kind);
         let col = col as u16;
@@ -122,8 +119,14 @@ fn write_row(
                     &w.text,
                 )?;
             }
+            // A data row's text has the default format: written without one, since
+            // rust_xlsxwriter hashes a cell's format to find its index, and text is most cells
+            // of a long list (a third of the list's writing time went to that hashing).
+            Cell::Text(s) if plain => {
+                sheet.write_string(at, col, s.as_ref())?;
+            }
             Cell::Text(s) => {
-                sheet.write_string_with_format(at, col, s, &w.text)?;
+                sheet.write_string_with_format(at, col, s.as_ref(), &w.text)?;
             }
             // Amounts stay exact as f64 up to 2^53 đồng (9 million billion).
             Cell::Int(v) => {
@@ -149,6 +152,9 @@ fn write_row(
             // cells beside it must agree with this one, so it gets the ratio, not a rounding.
             Cell::Share { num, den } => {
                 sheet.write_number_with_format(at, col, *num as f64 / *den as f64, &w.percent)?;
+            }
+            Cell::Bool(Some(_)) if plain => {
+                sheet.write_string(at, col, cell.plain())?;
             }
             Cell::Bool(Some(_)) => {
                 sheet.write_string_with_format(at, col, cell.plain(), &w.text)?;

@@ -847,3 +847,90 @@ db_test!(
         assert!(!html.contains("29.70%"));
     }
 );
+
+// Exports read packages through `db::package_rows`, by column position, not sea-orm's derived
+// reader: both must give the same models, on both engines, for packages with every optional
+// column filled and empty.
+db_test!(
+    positional_reader_equals_the_derived_one,
+    |db: TestDb| async move {
+        use entity::package;
+        use sea_orm::{EntityTrait, QueryOrder};
+        let conn = &db.conn;
+        demo::load(conn).await.expect("demo");
+        // One package with every optional column empty (the demo's are all in a plan).
+        sea_orm::ConnectionTrait::execute_unprepared(
+            conn,
+            "UPDATE packages SET plan_id = NULL, plan_code = NULL, code = NULL, \
+             notice_version = NULL, planned_start_month = NULL, planned_start_quarter = NULL, \
+             procedure = NULL, funding_source = NULL, contract_type = NULL, \
+             online_exempt_reason = NULL, result_date = NULL, winning_price_vnd = NULL, \
+             contractor_name = NULL, procuring_entity = NULL, notice_date = NULL, \
+             bid_closing_at = NULL, bidder_count = NULL, award_decision_no = NULL, \
+             contractor_tax_code = NULL, contract_duration_days = NULL, \
+             cancellation_decision_no = NULL, cancellation_reason = NULL, notes = NULL \
+             WHERE id = (SELECT MIN(id) FROM packages)",
+        )
+        .await
+        .expect("an empty package");
+        sea_orm::ConnectionTrait::execute_unprepared(
+            conn,
+            "UPDATE packages SET planned_start_month = NULL, planned_start_quarter = 2, \
+             online = FALSE, online_exempt_reason = 'secrecy', notes = 'Ghi chú' \
+             WHERE id = (SELECT MAX(id) FROM packages)",
+        )
+        .await
+        .expect("a package planned by quarter");
+        let derived = package::Entity::find()
+            .order_by_asc(package::Column::Id)
+            .all(conn)
+            .await
+            .expect("packages");
+        let ids: Vec<i64> = derived.iter().map(|p| p.id).collect();
+        let positional = bidtrack::db::packages::by_ids(conn, &ids)
+            .await
+            .expect("packages by position");
+        assert_eq!(positional, derived);
+        // The comparison means something only if each optional column is seen both ways.
+        type Probe = fn(&package::Model) -> bool;
+        let optional: [(&str, Probe); 23] = [
+            ("plan_id", |p| p.plan_id.is_some()),
+            ("code", |p| p.code.is_some()),
+            ("notice_version", |p| p.notice_version.is_some()),
+            ("plan_code", |p| p.plan_code.is_some()),
+            ("planned_start_month", |p| p.planned_start_month.is_some()),
+            ("planned_start_quarter", |p| {
+                p.planned_start_quarter.is_some()
+            }),
+            ("procedure", |p| p.procedure.is_some()),
+            ("funding_source", |p| p.funding_source.is_some()),
+            ("contract_type", |p| p.contract_type.is_some()),
+            ("online_exempt_reason", |p| p.online_exempt_reason.is_some()),
+            ("result_date", |p| p.result_date.is_some()),
+            ("winning_price_vnd", |p| p.winning_price_vnd.is_some()),
+            ("contractor_name", |p| p.contractor_name.is_some()),
+            ("procuring_entity", |p| p.procuring_entity.is_some()),
+            ("notice_date", |p| p.notice_date.is_some()),
+            ("bid_closing_at", |p| p.bid_closing_at.is_some()),
+            ("bidder_count", |p| p.bidder_count.is_some()),
+            ("award_decision_no", |p| p.award_decision_no.is_some()),
+            ("contractor_tax_code", |p| p.contractor_tax_code.is_some()),
+            ("contract_duration_days", |p| {
+                p.contract_duration_days.is_some()
+            }),
+            ("cancellation_decision_no", |p| {
+                p.cancellation_decision_no.is_some()
+            }),
+            ("cancellation_reason", |p| p.cancellation_reason.is_some()),
+            ("notes", |p| p.notes.is_some()),
+        ];
+        for (column, filled) in optional {
+            let n = derived.iter().filter(|p| filled(p)).count();
+            assert!(
+                n > 0 && n < derived.len(),
+                "{column}: filled in {n} of {} demo packages",
+                derived.len()
+            );
+        }
+    }
+);
