@@ -111,9 +111,9 @@ impl Amounts {
 /// Where [`Amounts::Split`] cuts an amount: whole millions of đồng, and the rest.
 pub const AMOUNT_SPLIT: i64 = 1_000_000;
 /// [`AMOUNT_SPLIT`] as the statements write it (a test keeps the two equal).
-const SPLIT_SQL: &str = "1000000";
+pub(super) const SPLIT_SQL: &str = "1000000";
 
-fn amount(millions: i64, rest: i64) -> i128 {
+pub(super) fn amount(millions: i64, rest: i64) -> i128 {
     i128::from(millions) * i128::from(AMOUNT_SPLIT) + i128::from(rest)
 }
 
@@ -238,7 +238,7 @@ fn year_months(year: i32, view: View) -> (MonthKey, MonthKey) {
 }
 
 /// A persisted enum read by wire name from a result column.
-fn enum_at<T>(row: &sea_orm::QueryResult, index: usize, column: &str) -> Result<T, DbErr>
+pub(super) fn enum_at<T>(row: &sea_orm::QueryResult, index: usize, column: &str) -> Result<T, DbErr>
 where
     T: std::str::FromStr<Err = entity::UnknownWireName>,
 {

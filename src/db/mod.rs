@@ -2,6 +2,7 @@
 //! the queries and aggregates the services call. Entity ↔ domain conversions live here too.
 
 pub mod backup;
+pub mod annual;
 pub mod compliance;
 pub mod packages;
 pub mod reference;
