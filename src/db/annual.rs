@@ -90,7 +90,10 @@ pub async fn groups(
             let group: Option<String> = r.try_get_by_index(1)?;
             Ok(AnnualGroup {
                 kind: kind
-                    .map(|k| k.parse().map_err(|e| DbErr::Type(format!("projects.kind: {e}"))))
+                    .map(|k| {
+                        k.parse()
+                            .map_err(|e| DbErr::Type(format!("projects.kind: {e}")))
+                    })
                     .transpose()?,
                 group: group
                     .map(|g| {

@@ -44,7 +44,8 @@ fn show(cell: &Cell) -> String {
 }
 
 fn pct(p: &Option<String>) -> String {
-    p.as_deref().map_or_else(String::new, |p| format!("{}%", p.replace('.', ",")))
+    p.as_deref()
+        .map_or_else(String::new, |p| format!("{}%", p.replace('.', ",")))
 }
 
 fn tables(r: &AnnualReport) -> Vec<HtmlTable> {
@@ -127,7 +128,11 @@ fn targets(r: &AnnualReport) -> Vec<Line> {
             cells: vec![
                 t.name.clone(),
                 format!("{}%", t.min_count_percent),
-                format!("{}/{}", group_thousands(t.online), group_thousands(t.in_scope)),
+                format!(
+                    "{}/{}",
+                    group_thousands(t.online),
+                    group_thousands(t.in_scope)
+                ),
                 pct(&t.share_percent),
                 t.verdict.to_owned(),
                 t.min_value_percent
@@ -168,7 +173,11 @@ fn below(r: &AnnualReport) -> Vec<Line> {
         .iter()
         .map(|b| Line {
             cells: vec![
-                format!("{}{}", "\u{2003}".repeat(b.depth.saturating_sub(1) as usize), b.unit_name),
+                format!(
+                    "{}{}",
+                    "\u{2003}".repeat(b.depth.saturating_sub(1) as usize),
+                    b.unit_name
+                ),
                 b.target.clone(),
                 pct(&b.share_percent),
                 format!("{}%", b.min_count_percent),

@@ -493,7 +493,10 @@ async fn compare(
             value_online_vnd: t.figures.value_online_vnd,
             value_share_percent: percent_text(t.figures.value_share_percent),
             value_met: t.figures.value_met,
-            value_verdict: t.rule.min_value_percent.map(|_| verdict(t.figures.value_met)),
+            value_verdict: t
+                .rule
+                .min_value_percent
+                .map(|_| verdict(t.figures.value_met)),
         })
         .collect::<Vec<_>>();
     let mut below_target = Vec::new();

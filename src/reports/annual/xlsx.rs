@@ -36,7 +36,12 @@ struct F {
 impl F {
     fn new() -> Self {
         let border = |f: Format| f.set_border(FormatBorder::Thin);
-        let weights = |f: &dyn Fn(Format) -> Format| [f(border(Format::new())), f(border(Format::new().set_bold()))];
+        let weights = |f: &dyn Fn(Format) -> Format| {
+            [
+                f(border(Format::new())),
+                f(border(Format::new().set_bold())),
+            ]
+        };
         F {
             bold_center: Format::new().set_bold().set_align(FormatAlign::Center),
             motto: Format::new()
@@ -77,13 +82,34 @@ fn heading(
 ) -> Result<(), XlsxError> {
     let last = width - 1;
     let split = (width / 3).max(2);
-    sheet.merge_range(0, 0, 0, split - 1, &r.unit.name.to_uppercase(), &f.bold_center)?;
+    sheet.merge_range(
+        0,
+        0,
+        0,
+        split - 1,
+        &r.unit.name.to_uppercase(),
+        &f.bold_center,
+    )?;
     sheet.merge_range(0, split, 0, last, NATIONAL, &f.bold_center)?;
     sheet.merge_range(1, split, 1, last, MOTTO, &f.motto)?;
     sheet.merge_range(3, 0, 3, last, &r.title, &f.title)?;
     sheet.merge_range(4, 0, 4, last, subtitle, &f.bold_center)?;
-    sheet.merge_range(5, 0, 5, last, &format!("Kỳ báo cáo: {}", r.period_label), &f.italic_center)?;
-    sheet.merge_range(6, 0, 6, last, &format!("Đơn vị tính: {MONEY}"), &f.italic_right)?;
+    sheet.merge_range(
+        5,
+        0,
+        5,
+        last,
+        &format!("Kỳ báo cáo: {}", r.period_label),
+        &f.italic_center,
+    )?;
+    sheet.merge_range(
+        6,
+        0,
+        6,
+        last,
+        &format!("Đơn vị tính: {MONEY}"),
+        &f.italic_right,
+    )?;
     Ok(())
 }
 
@@ -117,7 +143,12 @@ fn page_setup(sheet: &mut Worksheet, repeat: (u32, u32)) -> Result<(), XlsxError
     Ok(())
 }
 
-fn form_sheet(sheet: &mut Worksheet, r: &AnnualReport, t: &FormTable, f: &F) -> Result<(), XlsxError> {
+fn form_sheet(
+    sheet: &mut Worksheet,
+    r: &AnnualReport,
+    t: &FormTable,
+    f: &F,
+) -> Result<(), XlsxError> {
     let measures: usize = t.groups.iter().map(|g| g.measures.len()).sum();
     let width = (measures + 2) as u16;
     heading(sheet, r, t.title, width, f)?;
@@ -218,7 +249,12 @@ fn notes_sheet(sheet: &mut Worksheet, r: &AnnualReport, f: &F) -> Result<(), Xls
     header(
         sheet,
         at,
-        &["Nội dung", "Số gói thầu", &format!("Giá gói thầu ({MONEY})"), "Giá gói thầu (đồng)"],
+        &[
+            "Nội dung",
+            "Số gói thầu",
+            &format!("Giá gói thầu ({MONEY})"),
+            "Giá gói thầu (đồng)",
+        ],
     )?;
     at += 1;
     let rec = &r.reconciliation;
@@ -283,7 +319,13 @@ fn notes_sheet(sheet: &mut Worksheet, r: &AnnualReport, f: &F) -> Result<(), Xls
     header(
         sheet,
         at,
-        &["Chỉ tiêu", "Năm", "Tối thiểu theo số lượng (%)", "Tối thiểu theo giá trị (%)", "Áp dụng cho năm báo cáo"],
+        &[
+            "Chỉ tiêu",
+            "Năm",
+            "Tối thiểu theo số lượng (%)",
+            "Tối thiểu theo giá trị (%)",
+            "Áp dụng cho năm báo cáo",
+        ],
     )?;
     at += 1;
     for s in &c.roadmap {
@@ -295,7 +337,12 @@ fn notes_sheet(sheet: &mut Worksheet, r: &AnnualReport, f: &F) -> Result<(), Xls
             Some(v) => sheet.write_number_with_format(at, 3, f64::from(v), &f.number[w])?,
             None => sheet.write_string_with_format(at, 3, "—", &f.text_center[w])?,
         };
-        sheet.write_string_with_format(at, 4, if s.in_force { "Có" } else { "" }, &f.text_center[w])?;
+        sheet.write_string_with_format(
+            at,
+            4,
+            if s.in_force { "Có" } else { "" },
+            &f.text_center[w],
+        )?;
         at += 1;
     }
     at += 1;
@@ -321,11 +368,26 @@ fn notes_sheet(sheet: &mut Worksheet, r: &AnnualReport, f: &F) -> Result<(), Xls
         at += 1;
         for b in &c.below_target {
             let indent = "   ".repeat(b.depth.saturating_sub(1) as usize);
-            sheet.write_string_with_format(at, 0, format!("{indent}{}", b.unit_name), &f.text[0])?;
+            sheet.write_string_with_format(
+                at,
+                0,
+                format!("{indent}{}", b.unit_name),
+                &f.text[0],
+            )?;
             sheet.write_string_with_format(at, 1, &b.target, &f.text[0])?;
-            sheet.write_string_with_format(at, 2, b.share_percent.as_deref().unwrap_or(""), &f.text_center[0])?;
+            sheet.write_string_with_format(
+                at,
+                2,
+                b.share_percent.as_deref().unwrap_or(""),
+                &f.text_center[0],
+            )?;
             sheet.write_number_with_format(at, 3, f64::from(b.min_count_percent), &f.number[0])?;
-            sheet.write_string_with_format(at, 4, b.value_share_percent.as_deref().unwrap_or(""), &f.text_center[0])?;
+            sheet.write_string_with_format(
+                at,
+                4,
+                b.value_share_percent.as_deref().unwrap_or(""),
+                &f.text_center[0],
+            )?;
             match b.min_value_percent {
                 Some(v) => sheet.write_number_with_format(at, 5, f64::from(v), &f.number[0])?,
                 None => sheet.write_string_with_format(at, 5, "—", &f.text_center[0])?,
