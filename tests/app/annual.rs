@@ -567,3 +567,336 @@ db_test!(
         }
     }
 );
+
+/// One part of an XLSX file (a zip), as text.
+fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut part = zip.by_name(name).expect(name);
+    let mut out = String::new();
+    part.read_to_string(&mut out).expect("UTF-8 XML");
+    out
+}
+
+fn text_at(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
+    match range.get_value((row, col)) {
+        Some(Data::String(s)) => s.clone(),
+        other => panic!("({row}, {col}) is not text: {other:?}"),
+    }
+}
+
+fn number_at(range: &calamine::Range<Data>, row: u32, col: u32) -> f64 {
+    match range.get_value((row, col)) {
+        Some(Data::Float(v)) => *v,
+        Some(Data::Int(v)) => *v as f64,
+        other => panic!("({row}, {col}) is not a number: {other:?}"),
+    }
+}
+
+/// Every text of a sheet.
+fn texts(range: &calamine::Range<Data>) -> Vec<String> {
+    range
+        .used_cells()
+        .filter_map(|(_, _, d)| match d {
+            Data::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+db_test!(
+    annual_report_xlsx_is_the_form_ready_to_print_and_sign,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let hd = unit_id(&c, "HN-HADONG").await;
+        let report = c
+            .get(&format!("/api/v1/reports/annual?unit_id={hd}&year=2019"))
+            .await
+            .json();
+        let r = c
+            .get(&format!(
+                "/api/v1/reports/annual?unit_id={hd}&year=2019&format=xlsx"
+            ))
+            .await;
+        assert_eq!(r.status, 200);
+        assert_eq!(
+            r.header("content-disposition"),
+            Some("attachment; filename=\"bao-cao-dau-thau_HN-HADONG_2019.xlsx\"")
+        );
+        let bytes = c
+            .get_bytes(&format!(
+                "/api/v1/reports/annual?unit_id={hd}&year=2019&format=xlsx"
+            ))
+            .await;
+        let mut wb: Xlsx<_> =
+            open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("an XLSX file");
+        assert_eq!(
+            wb.sheet_names(),
+            vec![
+                "Biểu 1 - Dự án đầu tư",
+                "Biểu 2 - Mua sắm thường xuyên",
+                "Đối chiếu và so sánh"
+            ]
+        );
+        let s = wb.worksheet_range("Biểu 1 - Dự án đầu tư").expect("sheet");
+        // The heading: reporting unit left, the national heading right, title, period, unit.
+        assert_eq!(
+            text_at(&s, 0, 0),
+            report["unit"]["name"]
+                .as_str()
+                .expect("name")
+                .to_uppercase()
+        );
+        let all = texts(&s);
+        for expected in [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "BÁO CÁO TÌNH HÌNH THỰC HIỆN CÔNG TÁC ĐẤU THẦU NĂM 2019",
+            "Đơn vị tính: triệu đồng",
+            "NGƯỜI LẬP BIỂU",
+            "THỦ TRƯỞNG ĐƠN VỊ",
+            "(Ký, ghi rõ họ tên)",
+            "(Ký tên, đóng dấu)",
+        ] {
+            assert!(all.iter().any(|t| t == expected), "{expected} in {all:?}");
+        }
+        assert!(
+            all.iter().any(|t| t.starts_with("Hà Nội, ngày ")),
+            "place and date"
+        );
+        assert!(all.iter().any(|t| t.starts_with("Kỳ báo cáo: Năm 2019")));
+        // Two header rows and the numbered row: STT, content, then 4 × 4 + 5 measures.
+        let (h1, h2, h3) = (7, 8, 9);
+        assert_eq!(text_at(&s, h1, 0), "STT");
+        assert_eq!(text_at(&s, h1, 1), "Nội dung");
+        assert_eq!(text_at(&s, h1, 2), "Dự án quan trọng quốc gia (1)");
+        assert_eq!(text_at(&s, h1, 6), "Dự án nhóm A (2)");
+        assert_eq!(text_at(&s, h1, 18), "Cộng (1+2+3+4)");
+        assert_eq!(text_at(&s, h2, 2), "Tổng số gói thầu");
+        assert_eq!(text_at(&s, h2, 5), "Chênh lệch");
+        assert_eq!(text_at(&s, h2, 22), "Tỷ lệ tiết kiệm (%)");
+        for col in 0..23 {
+            assert_eq!(text_at(&s, h3, col), format!("({})", col + 1));
+        }
+        // The rows are the JSON's, figures as numbers.
+        let rows = report["tables"][0]["rows"].as_array().expect("rows");
+        for (i, row) in rows.iter().enumerate() {
+            let at = h3 + 1 + i as u32;
+            assert!(text_at(&s, at, 1).ends_with(row["label"].as_str().expect("label")));
+            if let Some(total) = row["cells"].as_array().and_then(|c| c.last()) {
+                assert_eq!(
+                    number_at(&s, at, 18),
+                    total["count"].as_f64().expect("count")
+                );
+                assert_eq!(
+                    number_at(&s, at, 19),
+                    total["package_price"].as_f64().expect("price")
+                );
+                assert_eq!(
+                    number_at(&s, at, 21),
+                    total["savings"].as_f64().expect("savings")
+                );
+            }
+        }
+        let total_row = h3
+            + 1
+            + rows
+                .iter()
+                .position(|r| r["label"] == "Tổng cộng I")
+                .expect("total") as u32;
+        let total = &rows[(total_row - h3 - 1) as usize]["cells"][4];
+        assert!(total["count"].as_i64().expect("count") > 0);
+        assert_eq!(
+            number_at(&s, total_row, 22),
+            total["savings_vnd"].as_f64().expect("savings")
+                / total["package_price_vnd"].as_f64().expect("price")
+        );
+
+        // What calamine does not show: merged cells, page setup, print titles, frozen panes.
+        let sheet1 = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
+        for merged in ["A8:A9", "B8:B9", "C8:F8", "G8:J8", "S8:W8"] {
+            assert!(
+                sheet1.contains(&format!("<mergeCell ref=\"{merged}\"/>")),
+                "{merged} merged"
+            );
+        }
+        assert!(
+            sheet1.contains("<pageSetUpPr fitToPage=\"1\"/>"),
+            "fit to width"
+        );
+        let setup = &sheet1[sheet1.find("<pageSetup").expect("page setup")..];
+        let setup = &setup[..setup.find("/>").expect("end")];
+        for attr in [
+            "paperSize=\"9\"",
+            "orientation=\"landscape\"",
+            "fitToHeight=\"0\"",
+        ] {
+            assert!(setup.contains(attr), "{attr} in {setup}");
+        }
+        assert!(
+            sheet1.contains("<pane xSplit=\"2\" ySplit=\"10\" topLeftCell=\"C11\""),
+            "frozen below the header and right of the content"
+        );
+        let workbook = xlsx_part(&bytes, "xl/workbook.xml");
+        assert!(
+            workbook.contains("<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">'Biểu 1 - Dự án đầu tư'!$8:$10</definedName>"),
+            "header rows repeated: {workbook}"
+        );
+        let sheet2 = xlsx_part(&bytes, "xl/worksheets/sheet2.xml");
+        assert!(
+            sheet2.contains("<mergeCell ref=\"C8:G8\"/>"),
+            "Biểu 2's one group"
+        );
+
+        // The last sheet: the reconciliation, its total the package list's.
+        let notes = wb.worksheet_range("Đối chiếu và so sánh").expect("notes");
+        let rec_total = notes
+            .rows()
+            .position(|r| matches!(&r[0], Data::String(s) if s.starts_with("Cộng: mọi gói thầu")))
+            .expect("the total line") as u32;
+        let list = c
+            .get(&format!(
+                "/api/v1/packages?unit_id={hd}&plan_year=2019&per_page=1"
+            ))
+            .await
+            .json();
+        assert_eq!(
+            number_at(&notes, rec_total, 1),
+            list["total"].as_f64().expect("total")
+        );
+        assert!(
+            texts(&notes)
+                .iter()
+                .any(|t| t == "Đơn vị chưa đạt chỉ tiêu")
+        );
+    }
+);
+
+db_test!(
+    annual_report_html_csv_and_mistakes,
+    |db: TestDb| async move {
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let hn = unit_id(&c, "HN").await;
+        let report = c
+            .get(&format!(
+                "/api/v1/reports/annual?unit_id={hn}&year=2019&period=half"
+            ))
+            .await
+            .json();
+        let r = c
+            .get(&format!(
+                "/api/v1/reports/annual?unit_id={hn}&year=2019&period=half&format=html"
+            ))
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.header("content-security-policy")
+                .is_some_and(|p| p.contains("default-src 'none'"))
+        );
+        let page = scraper::Html::parse_document(&r.text);
+        let all = |css: &str| {
+            let sel = scraper::Selector::parse(css).expect("selector");
+            page.select(&sel)
+                .map(|e| e.text().collect::<String>().trim().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            all(".annual-heading .national"),
+            vec!["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
+        );
+        assert_eq!(
+            all(".annual-heading .motto"),
+            vec!["Độc lập - Tự do - Hạnh phúc"]
+        );
+        assert_eq!(
+            all(".report-title"),
+            vec!["BÁO CÁO TÌNH HÌNH THỰC HIỆN CÔNG TÁC ĐẤU THẦU 6 THÁNG ĐẦU NĂM 2019"]
+        );
+        // Biểu 1's merged header: STT and content over two rows, the groups across their
+        // measures; the numbered row.
+        assert_eq!(
+            all("#bieu-investment thead th[rowspan=\"2\"]"),
+            vec!["STT", "Nội dung"]
+        );
+        assert_eq!(all("#bieu-investment thead th[colspan=\"4\"]").len(), 4);
+        assert_eq!(
+            all("#bieu-investment thead th[colspan=\"5\"]"),
+            vec!["Cộng (1+2+3+4)"]
+        );
+        assert_eq!(all("#bieu-investment tr.numbers th").len(), 23);
+        // Its Tổng cộng I as the JSON has it, in Vietnamese number forms.
+        let total = report["tables"][0]["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["label"] == "Tổng cộng I")
+            .expect("total")["cells"][4]
+            .clone();
+        let row: Vec<String> = {
+            let sel = scraper::Selector::parse("#bieu-investment tbody tr.total").expect("sel");
+            let td = scraper::Selector::parse("td").expect("td");
+            page.select(&sel)
+                .next()
+                .expect("a total row")
+                .select(&td)
+                .map(|e| e.text().collect::<String>())
+                .collect()
+        };
+        assert_eq!(row[1], "Tổng cộng I");
+        assert_eq!(
+            row[18],
+            bidtrack::domain::money::group_thousands(total["count"].as_i64().expect("n"))
+        );
+        assert_eq!(
+            row[19],
+            bidtrack::domain::money::group_thousands(total["package_price"].as_i64().expect("p"))
+        );
+        assert_eq!(
+            all(".signature .role"),
+            vec!["NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ"]
+        );
+        assert!(all(".reconciliation tr.total td")[0].starts_with("Cộng: mọi gói thầu"));
+        assert!(!all(".comparison .roadmap tbody tr").is_empty());
+
+        // CSV: one table, with a BOM, Biểu 2 on asking.
+        let csv = c
+            .get(&format!(
+                "/api/v1/reports/annual?unit_id={hn}&year=2019&format=csv&part=recurrent"
+            ))
+            .await;
+        assert_eq!(csv.status, 200);
+        assert_eq!(
+            csv.header("content-disposition"),
+            Some("attachment; filename=\"bao-cao-dau-thau_HN_2019_bieu-2.csv\"")
+        );
+        assert!(
+            csv.text
+                .starts_with("\u{feff}STT,Nội dung,Mua sắm thường xuyên")
+        );
+        assert_eq!(
+            csv.text.lines().count(),
+            1 + report["tables"][1]["rows"].as_array().expect("rows").len()
+        );
+
+        // Mistakes are problems, not 500s.
+        let base = format!("/api/v1/reports/annual?unit_id={hn}");
+        c.get(&format!("{base}&year=2019&period=quarter"))
+            .await
+            .problem(400, "invalid_query");
+        c.get(&format!("{base}&year=1990"))
+            .await
+            .problem(422, "validation_failed");
+        c.get(&format!("{base}&year=2019&format=pdf"))
+            .await
+            .problem(400, "invalid_query");
+        c.get("/api/v1/reports/annual?unit_id=999999&year=2019")
+            .await
+            .problem(404, "not_found");
+        Client::anonymous(&db)
+            .get(&format!("{base}&year=2019"))
+            .await
+            .problem(401, "unauthenticated");
+    }
+);

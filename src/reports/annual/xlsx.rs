@@ -133,13 +133,16 @@ fn signature(
     Ok(at + 7)
 }
 
-fn page_setup(sheet: &mut Worksheet, repeat: (u32, u32)) -> Result<(), XlsxError> {
+/// A4 landscape, one page wide; `repeat`: the header rows printed on every page.
+fn page_setup(sheet: &mut Worksheet, repeat: Option<(u32, u32)>) -> Result<(), XlsxError> {
     sheet.set_paper_size(A4);
     sheet.set_landscape();
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_print_center_horizontally(true);
     sheet.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
-    sheet.set_repeat_rows(repeat.0, repeat.1)?;
+    if let Some((first, last)) = repeat {
+        sheet.set_repeat_rows(first, last)?;
+    }
     Ok(())
 }
 
@@ -231,7 +234,7 @@ fn form_sheet(
         sheet.set_column_width(c, 12)?;
     }
     sheet.set_freeze_panes(h3 + 1, 2)?;
-    page_setup(sheet, (h1, h3))
+    page_setup(sheet, Some((h1, h3)))
 }
 
 fn notes_sheet(sheet: &mut Worksheet, r: &AnnualReport, f: &F) -> Result<(), XlsxError> {
@@ -403,7 +406,7 @@ fn notes_sheet(sheet: &mut Worksheet, r: &AnnualReport, f: &F) -> Result<(), Xls
     for col in 1..width {
         sheet.set_column_width(col, 14)?;
     }
-    page_setup(sheet, (0, 1))
+    page_setup(sheet, None)
 }
 
 fn write_share(
