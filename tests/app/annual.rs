@@ -900,3 +900,72 @@ db_test!(
             .problem(401, "unauthenticated");
     }
 );
+
+db_test!(
+    reports_page_previews_the_annual_report_and_offers_its_files,
+    |db: TestDb| async move {
+        use crate::web_forms::{attr, doc, texts};
+        demo::load(&db.conn).await.expect("demo");
+        let c = Client::new(&db);
+        let page = doc(&c.get("/reports").await);
+        // The picker as rendered: a GET form whose choices include the annual report and the
+        // half-year period.
+        let action = attr(&page, "form.picker", "action").expect("action");
+        let option = |select: &str, value: &str| {
+            let css = format!("select#{select} option[value=\"{value}\"]");
+            assert_eq!(texts(&page, &css).len(), 1, "{css}");
+            value.to_owned()
+        };
+        let hd = crate::web_forms::ha_dong(&db).await.to_string();
+        let query = [
+            ("report", option("report", "annual")),
+            ("unit_id", option("unit_id", &hd)),
+            ("year", attr(&page, "input#year", "value").expect("year")),
+            ("view", option("view", "plan")),
+            ("money", option("money", "dong")),
+            ("period", option("period", "half")),
+        ]
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+        let r = c.get(&format!("{action}?{query}")).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let page = doc(&r);
+        assert_eq!(
+            texts(&page, ".report-preview .report-title"),
+            ["BÁO CÁO TÌNH HÌNH THỰC HIỆN CÔNG TÁC ĐẤU THẦU 6 THÁNG ĐẦU NĂM 2019"]
+        );
+        assert_eq!(texts(&page, ".report-preview table.form").len(), 2);
+        assert_eq!(
+            texts(&page, ".report-preview .signature .role"),
+            ["NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ"]
+        );
+        let links: Vec<String> = {
+            let sel = scraper::Selector::parse(".downloads a").expect("selector");
+            page.select(&sel)
+                .filter_map(|a| a.value().attr("href").map(str::to_owned))
+                .collect()
+        };
+        assert_eq!(links.len(), 3);
+        for (link, content_type) in links.iter().zip([
+            "text/csv; charset=utf-8",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "text/html; charset=utf-8",
+        ]) {
+            assert!(link.starts_with("/api/v1/reports/annual?") && link.contains("period=half"));
+            let file = c.get(link).await;
+            assert_eq!(file.status, 200, "{link}");
+            assert_eq!(file.header("content-type"), Some(content_type), "{link}");
+        }
+        // A period the page does not offer is explained, not a 500.
+        let r = c
+            .get(&format!("{action}?report=annual&year=2019&period=quarter"))
+            .await;
+        assert_eq!(r.status, 422);
+        assert_eq!(
+            texts(&doc(&r), "[role=alert]"),
+            ["Hãy chọn kỳ báo cáo (cả năm hoặc 6 tháng đầu năm)."]
+        );
+    }
+);
