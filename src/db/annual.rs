@@ -4,7 +4,7 @@
 //! statement; the report places the groups on its form's rows, and the groups it cannot place
 //! (no project, no result, cancelled) in its reconciliation note.
 
-use super::compliance::{SPLIT_SQL, Subtree, amount, enum_at};
+use super::compliance::{Amounts, SPLIT_SQL, Subtree, enum_at, overflowed};
 use super::sql::Sql;
 use chrono::NaiveDate;
 use entity::{Field, Method, PackageStatus, ProjectGroup, ProjectKind};
@@ -45,6 +45,26 @@ pub async fn groups(
     plan_year: i32,
     period_end: NaiveDate,
 ) -> Result<Vec<AnnualGroup>, DbErr> {
+    // Amounts summed whole (64-bit) first, as the compliance aggregate does; only a sum past
+    // i64, which real data never reaches, takes the split statement.
+    let whole = statement(db, units, plan_year, period_end, Amounts::Whole);
+    let (rows, amounts) = match db.query_all_raw(whole).await {
+        Err(e) if overflowed(&e) => {
+            let split = statement(db, units, plan_year, period_end, Amounts::Split);
+            (db.query_all_raw(split).await?, Amounts::Split)
+        }
+        other => (other?, Amounts::Whole),
+    };
+    rows.iter().map(|r| read(r, amounts)).collect()
+}
+
+fn statement(
+    db: &impl ConnectionTrait,
+    units: &Subtree,
+    plan_year: i32,
+    period_end: NaiveDate,
+    amounts: Amounts,
+) -> sea_orm::Statement {
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT pr.kind, pr.project_group, p.field, p.method, ");
     sql.push("CASE WHEN p.international THEN 1 ELSE 0 END, CASE WHEN p.online THEN 1 ELSE 0 END, ");
@@ -59,17 +79,26 @@ pub async fn groups(
     };
     standing(&mut sql);
     sql.push(", COUNT(*)");
-    // Each sum in two parts, as the compliance aggregate does (`AMOUNT_SPLIT`): no sum of the
-    // province can overflow.
+    // Each amount as a pair of columns: whole and 0, or split in two parts (`AMOUNT_SPLIT`),
+    // whose sums cannot overflow.
     for amount in ["p.package_price_vnd", "COALESCE(p.winning_price_vnd, 0)"] {
-        for part in ["/", "%"] {
-            sql.push(", CAST(COALESCE(SUM(")
-                .push(amount)
-                .push(" ")
-                .push(part)
-                .push(" ")
-                .push(SPLIT_SQL)
-                .push("), 0) AS BIGINT)");
+        match amounts {
+            Amounts::Whole => {
+                sql.push(", CAST(COALESCE(SUM(")
+                    .push(amount)
+                    .push("), 0) AS BIGINT), 0");
+            }
+            Amounts::Split => {
+                for part in ["/", "%"] {
+                    sql.push(", CAST(COALESCE(SUM(")
+                        .push(amount)
+                        .push(" ")
+                        .push(part)
+                        .push(" ")
+                        .push(SPLIT_SQL)
+                        .push("), 0) AS BIGINT)");
+                }
+            }
         }
     }
     // A package reaches its project through its plan; LEFT JOINs keep the unlinked ones, which
@@ -83,37 +112,36 @@ pub async fn groups(
     // By position: PostgreSQL would not see the standing's CASE, with placeholders of its
     // own, as the selected one.
     sql.push(" GROUP BY 1, 2, 3, 4, 5, 6, 7");
-    let rows = db.query_all_raw(sql.build()).await?;
-    rows.iter()
-        .map(|r| {
-            let kind: Option<String> = r.try_get_by_index(0)?;
-            let group: Option<String> = r.try_get_by_index(1)?;
-            Ok(AnnualGroup {
-                kind: kind
-                    .map(|k| {
-                        k.parse()
-                            .map_err(|e| DbErr::Type(format!("projects.kind: {e}")))
-                    })
-                    .transpose()?,
-                group: group
-                    .map(|g| {
-                        g.parse()
-                            .map_err(|e| DbErr::Type(format!("projects.project_group: {e}")))
-                    })
-                    .transpose()?,
-                field: enum_at(r, 2, "packages.field")?,
-                method: enum_at(r, 3, "packages.method")?,
-                international: r.try_get_by_index::<i32>(4)? == 1,
-                online: r.try_get_by_index::<i32>(5)? == 1,
-                standing: match r.try_get_by_index::<i32>(6)? {
-                    0 => Standing::Result,
-                    1 => Standing::Pending,
-                    _ => Standing::Cancelled,
-                },
-                count: r.try_get_by_index(7)?,
-                package_price_vnd: amount(r.try_get_by_index(8)?, r.try_get_by_index(9)?),
-                winning_price_vnd: amount(r.try_get_by_index(10)?, r.try_get_by_index(11)?),
+    sql.build()
+}
+
+fn read(r: &sea_orm::QueryResult, amounts: Amounts) -> Result<AnnualGroup, DbErr> {
+    let kind: Option<String> = r.try_get_by_index(0)?;
+    let group: Option<String> = r.try_get_by_index(1)?;
+    Ok(AnnualGroup {
+        kind: kind
+            .map(|k| {
+                k.parse()
+                    .map_err(|e| DbErr::Type(format!("projects.kind: {e}")))
             })
-        })
-        .collect()
+            .transpose()?,
+        group: group
+            .map(|g| {
+                g.parse()
+                    .map_err(|e| DbErr::Type(format!("projects.project_group: {e}")))
+            })
+            .transpose()?,
+        field: enum_at(r, 2, "packages.field")?,
+        method: enum_at(r, 3, "packages.method")?,
+        international: r.try_get_by_index::<i32>(4)? == 1,
+        online: r.try_get_by_index::<i32>(5)? == 1,
+        standing: match r.try_get_by_index::<i32>(6)? {
+            0 => Standing::Result,
+            1 => Standing::Pending,
+            _ => Standing::Cancelled,
+        },
+        count: r.try_get_by_index(7)?,
+        package_price_vnd: amounts.read(r, 8)?,
+        winning_price_vnd: amounts.read(r, 10)?,
+    })
 }
