@@ -464,7 +464,12 @@ db_test!(
         let annual = admin
             .get(&format!("/api/v1/reports/annual?unit_id={hn}&year=2019"))
             .await;
-        assert_eq!(annual.status, 200, "{}", &annual.text[..annual.text.len().min(500)]);
+        assert_eq!(
+            annual.status,
+            200,
+            "{}",
+            &annual.text[..annual.text.len().min(500)]
+        );
         assert!(
             annual
                 .text

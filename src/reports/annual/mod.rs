@@ -89,6 +89,22 @@ pub enum AnnualPart {
     Recurrent,
 }
 
+impl AnnualPart {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AnnualPart::Investment => "investment",
+            AnnualPart::Recurrent => "recurrent",
+        }
+    }
+
+    pub const fn label_vi(self) -> &'static str {
+        match self {
+            AnnualPart::Investment => "Biểu 1 – gói thầu thuộc dự án đầu tư",
+            AnnualPart::Recurrent => "Biểu 2 – gói thầu mua sắm thường xuyên",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UnitRef {
     pub id: i64,
@@ -734,10 +750,7 @@ pub fn render(
     let bytes = match format {
         Format::Json => serde_json::to_vec_pretty(report).map_err(anyhow::Error::from)?,
         Format::Csv => {
-            let key = match part {
-                AnnualPart::Investment => "investment",
-                AnnualPart::Recurrent => "recurrent",
-            };
+            let key = part.as_str();
             let t = report
                 .tables
                 .iter()
@@ -765,4 +778,46 @@ pub fn render(
 /// The report as a fragment for the reports page.
 pub fn fragment(report: &AnnualReport) -> Result<String, askama::Error> {
     html::fragment(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_labels_and_period_ends() {
+        for (p, wire, end) in [
+            (Period::Year, "year", (12, 31)),
+            (Period::Half, "half", (6, 30)),
+        ] {
+            assert_eq!(p.as_str(), wire);
+            assert_eq!(wire.parse::<Period>(), Ok(p));
+            assert_eq!(serde_json::to_value(p).ok(), Some(serde_json::json!(wire)));
+            assert!(!p.label_vi().is_empty());
+            assert_eq!(
+                p.end(2019),
+                chrono::NaiveDate::from_ymd_opt(2019, end.0, end.1)
+            );
+        }
+        assert!("quarter".parse::<Period>().is_err());
+        for (part, wire) in [
+            (AnnualPart::Investment, "investment"),
+            (AnnualPart::Recurrent, "recurrent"),
+        ] {
+            assert_eq!(part.as_str(), wire);
+            assert_eq!(
+                serde_json::from_value::<AnnualPart>(serde_json::json!(wire)).ok(),
+                Some(part)
+            );
+            assert!(form::TABLES.iter().any(|t| t.key == wire));
+            assert!(part.label_vi().starts_with("Biểu"));
+        }
+    }
+
+    #[test]
+    fn the_place_is_the_province_without_its_kind() {
+        assert_eq!(place_of("Thành phố Hà Nội"), "Hà Nội");
+        assert_eq!(place_of("Tỉnh Bắc Ninh"), "Bắc Ninh");
+        assert_eq!(place_of("Huế"), "Huế");
+    }
 }
