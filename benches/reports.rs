@@ -2,8 +2,9 @@
 //!
 //! Generates (once, then reuses) a scratch database of 1,000,000 packages across 600 units with
 //! a fixed seed, and times the compliance report for the whole province and for one district, the
-//! annual summary, and a package-list export of one plan year (~110,000 rows) as CSV and XLSX:
-//! the median of 5 runs after a warm-up, with the process's peak resident memory during each.
+//! annual summary, the official annual report with its XLSX, and a package-list export of one plan
+//! year (~110,000 rows) as CSV and XLSX: the median of 5 runs after a warm-up, with the process's
+//! peak resident memory during each.
 //! SQLite always (a file under target/bench-data/); PostgreSQL too when BENCH_DATABASE_URL points
 //! at a server where a database may be created. The table is printed and written to
 //! BENCHMARKS.md between the `reports` markers.
@@ -142,6 +143,18 @@ async fn run_suite(
             )
             .await?;
             Ok(Some(t.rows.len() as u64))
+        })
+        .await?,
+    );
+    out.push(
+        measure("annual report, province, 2019, xlsx", runs, || async {
+            // The official report as the API answers it, uncached: aggregate, comparison
+            // (the compliance computation), and the workbook written.
+            let r = reports::annual::build(db, province, 2019, reports::annual::Period::Year, now)
+                .await?;
+            let file = reports::annual::render(&r, Format::Xlsx, Default::default())?;
+            std::hint::black_box(&file.bytes);
+            Ok(Some(r.tables.iter().map(|t| t.rows.len() as u64).sum()))
         })
         .await?,
     );

@@ -61,7 +61,7 @@ read. A role or unit that may not do something gets 403.",
         (name = "imports", description = "Nhập dữ liệu: package lists from CSV or XLSX"),
         (name = "ocds", description = "OCDS 1.1: the Open Contracting Data Standard"),
     ),
-    components(schemas(Problem, FieldError, imports::ImportProblem, imports::ErrorsFormat, imports::TemplateFormat, crate::services::imports::ImportReport, crate::services::imports::RowError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit, crate::reports::compliance::Part))
+    components(schemas(Problem, FieldError, imports::ImportProblem, imports::ErrorsFormat, imports::TemplateFormat, crate::services::imports::ImportReport, crate::services::imports::RowError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit, crate::reports::compliance::Part, crate::reports::annual::Period, crate::reports::annual::AnnualPart))
 )]
 struct ApiDoc;
 
@@ -93,6 +93,7 @@ pub fn router(import_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(compliance::packages_behind))
         .routes(routes!(reports::compliance))
         .routes(routes!(reports::summary))
+        .routes(routes!(reports::annual))
         .routes(routes!(reports::packages))
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))

@@ -221,6 +221,65 @@ pub async fn summary(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct AnnualReportQuery {
+    pub unit_id: i64,
+    #[param(minimum = 2000, maximum = 2100, example = 2019)]
+    pub year: i32,
+    /// `year` (default: results up to 31 December) or `half` (up to 30 June).
+    pub period: Option<reports::annual::Period>,
+    /// Default json.
+    pub format: Option<Format>,
+    /// Which table a CSV holds (`investment` by default); JSON, XLSX and HTML hold both.
+    pub part: Option<reports::annual::AnnualPart>,
+}
+
+/// Official report on contractor selection
+///
+/// The yearly report (or its six-month variant) in the layout of the circular's forms
+/// (Thông tư 23/2024/TT-BKHĐT, reconstructed): Biểu 1 for packages of investment projects with
+/// column groups by project group (national key, A, B, C, total), Biểu 2 for recurrent
+/// procurement; rows by field (part I) and by method, domestic or international (part II), each
+/// split online / not online, with totals; number of packages, Σ package price, Σ winning price
+/// and the difference in millions of đồng (and exact đồng in JSON), the savings rate in every
+/// total. Packages of the unit's subtree and the plan year; results dated up to the period's
+/// end. The reconciliation accounts for every package of that scope (no result yet, no project,
+/// cancelled) and equals the package list's totals; the comparison sets the online results
+/// against the targets and the roadmap and lists the units below target. XLSX: one sheet per
+/// table, ready to print and sign.
+#[utoipa::path(operation_id = "report_annual", get, path = "/reports/annual", tag = "reports", params(AnnualReportQuery),
+    responses(
+        (status = 200, description = "The report, in the format asked",
+            headers(("Content-Disposition" = String, description = "inline or attachment, with a file name such as bao-cao-dau-thau_HN-HADONG_2019.xlsx")),
+            content(
+                (reports::annual::AnnualReport = "application/json"),
+                (String = "text/csv"),
+                (XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (String = "text/html"),
+            )),
+        problems::Compliance,
+    ))]
+pub async fn annual(
+    State(state): State<AppState>,
+    Auth(_): Auth,
+    ApiQuery(q): ApiQuery<AnnualReportQuery>,
+) -> Result<Response, AppError> {
+    let format = q.format.unwrap_or_default();
+    let report = reports::annual::build(
+        &state.db,
+        q.unit_id,
+        q.year,
+        q.period.unwrap_or_default(),
+        Utc::now(),
+    )
+    .await?;
+    Ok(respond(
+        reports::annual::render(&report, format, q.part.unwrap_or_default())?,
+        format,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatQuery {
     /// Default json.
     pub format: Option<Format>,

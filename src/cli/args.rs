@@ -136,7 +136,8 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Write a report file: compliance, annual summary or package list.
+    /// Write a report file: compliance, annual summary, the official annual report or package
+    /// list.
     Report {
         #[arg(value_enum)]
         report: ReportKind,
@@ -154,6 +155,9 @@ pub enum Command {
         /// Annual summary: amounts in `dong` or `million`.
         #[arg(long, default_value = "dong")]
         money: MoneyUnit,
+        /// Annual report: `year` (results up to 31 December) or `half` (up to 30 June).
+        #[arg(long, default_value = "year")]
+        period: crate::reports::annual::Period,
         /// json, csv, xlsx or html.
         #[arg(long, default_value = "xlsx")]
         format: Format,
@@ -232,6 +236,8 @@ pub enum TokenAction {
 pub enum ReportKind {
     Compliance,
     Summary,
+    /// The official report on contractor selection (Biểu 1 and 2, reconciliation, targets).
+    Annual,
     Packages,
 }
 

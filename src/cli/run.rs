@@ -175,6 +175,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             view,
             depth,
             money,
+            period,
             format,
             output,
         } => {
@@ -191,6 +192,16 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                     let parts = reports::compliance::parts(&c, depth, now);
                     let chart = reports::html::Chart::compliance(&c);
                     let rendered = reports::render_parts(&parts, format, chart.as_ref(), None)?;
+                    return write_rendered(&rendered, output);
+                }
+                ReportKind::Annual => {
+                    let report =
+                        reports::annual::build(&conn, found.id, need_year()?, period, now).await?;
+                    let rendered = reports::annual::render(
+                        &report,
+                        format,
+                        reports::annual::AnnualPart::default(),
+                    )?;
                     return write_rendered(&rendered, output);
                 }
                 ReportKind::Summary => (

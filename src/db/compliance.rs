@@ -76,7 +76,7 @@ pub async fn tally(
 /// A 64-bit SUM of amounts overflows past 9.2·10^18 đồng, ten thousand packages at the ceiling
 /// (`MAX_VND`, 10^15): SQLite raises "integer overflow", PostgreSQL's cast of its (numeric) sum
 /// back to BIGINT fails with 22003.
-fn overflowed(e: &DbErr) -> bool {
+pub(super) fn overflowed(e: &DbErr) -> bool {
     use sea_orm::RuntimeErr;
     let (DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner))) =
         e
@@ -99,7 +99,7 @@ pub enum Amounts {
 
 impl Amounts {
     /// The amount in columns `i` and `i + 1` (the second is 0 when whole).
-    fn read(self, r: &sea_orm::QueryResult, i: usize) -> Result<i128, DbErr> {
+    pub(super) fn read(self, r: &sea_orm::QueryResult, i: usize) -> Result<i128, DbErr> {
         let first: i64 = r.try_get_by_index(i)?;
         Ok(match self {
             Amounts::Whole => i128::from(first),
@@ -111,7 +111,7 @@ impl Amounts {
 /// Where [`Amounts::Split`] cuts an amount: whole millions of đồng, and the rest.
 pub const AMOUNT_SPLIT: i64 = 1_000_000;
 /// [`AMOUNT_SPLIT`] as the statements write it (a test keeps the two equal).
-const SPLIT_SQL: &str = "1000000";
+pub(super) const SPLIT_SQL: &str = "1000000";
 
 fn amount(millions: i64, rest: i64) -> i128 {
     i128::from(millions) * i128::from(AMOUNT_SPLIT) + i128::from(rest)
@@ -238,7 +238,7 @@ fn year_months(year: i32, view: View) -> (MonthKey, MonthKey) {
 }
 
 /// A persisted enum read by wire name from a result column.
-fn enum_at<T>(row: &sea_orm::QueryResult, index: usize, column: &str) -> Result<T, DbErr>
+pub(super) fn enum_at<T>(row: &sea_orm::QueryResult, index: usize, column: &str) -> Result<T, DbErr>
 where
     T: std::str::FromStr<Err = entity::UnknownWireName>,
 {

@@ -1,6 +1,7 @@
 //! Database access: connecting (with the SQLite settings the service relies on), migrating, and
 //! the queries and aggregates the services call. Entity ↔ domain conversions live here too.
 
+pub mod annual;
 pub mod backup;
 pub mod compliance;
 pub mod package_rows;

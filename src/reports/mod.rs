@@ -2,6 +2,7 @@
 //! (CSV, XLSX, HTML, JSON) that share that one definition. The figures come from the services
 //! (the compliance report from the one compliance computation); writers only present them.
 
+pub mod annual;
 pub mod compliance;
 pub mod csv;
 pub mod html;

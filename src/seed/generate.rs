@@ -293,11 +293,85 @@ pub async fn generate(db: &DatabaseConnection, spec: Spec) -> Result<Generated, 
     // A project per unit and a plan per unit and year, every package in its plan: the
     // province measured has the procurement record's links, not only its packages.
     migration::file_plan_codes(&txn).await?;
+    classify_projects(&txn, now).await?;
     txn.commit().await?;
     Ok(Generated {
         units: ids.len() as u64,
         packages: spec.packages,
     })
+}
+
+/// Gives the province what the official annual report splits on: the project the backfill
+/// filed each unit's plans under becomes an investment project of a group (national key, A, B
+/// or C, by unit, so every group has projects), and each unit gets a purchase estimate of
+/// recurrent procurement with a plan per year beside its investment plan, which takes the
+/// unit's goods, consulting and non-consulting packages (works and mixed stay with the
+/// investment project, as in the demo).
+async fn classify_projects(
+    txn: &impl sea_orm::ConnectionTrait,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), AppError> {
+    use crate::db::sql::Sql;
+    let backend = txn.get_database_backend();
+    let investment = "Dự án đầu tư xây dựng của đơn vị";
+    let recurrent = "Dự toán mua sắm thường xuyên của đơn vị";
+    let mut sql = Sql::new(backend);
+    sql.push(
+        "UPDATE projects SET kind = 'investment_project', project_group = CASE unit_id % 20 \
+              WHEN 0 THEN 'national_key' WHEN 1 THEN 'a' WHEN 2 THEN 'a' WHEN 3 THEN 'b' \
+              WHEN 4 THEN 'b' WHEN 5 THEN 'b' WHEN 6 THEN 'b' ELSE 'c' END, \
+              funding_kind = 'state_budget', name = ",
+    )
+    .bind(investment)
+    .push(", search_text = ")
+    .bind(search_text(investment, None))
+    .push(", updated_at = ")
+    .bind(now)
+    .push(" WHERE kind = 'other'");
+    txn.execute_raw(sql.build()).await?;
+    let mut sql = Sql::new(backend);
+    sql.push(
+        "INSERT INTO projects (unit_id, name, kind, funding_kind, version, search_text, \
+         created_at, updated_at) SELECT unit_id, ",
+    )
+    .bind(recurrent)
+    .push(", 'recurrent_procurement', 'state_budget', 1, ")
+    .bind(search_text(recurrent, None))
+    .push(", ")
+    .bind(now)
+    .push(", ")
+    .bind(now)
+    .push(" FROM projects WHERE kind = 'investment_project' ORDER BY unit_id");
+    txn.execute_raw(sql.build()).await?;
+    let mut sql = Sql::new(backend);
+    sql.push(
+        "INSERT INTO selection_plans (project_id, name, year, version, created_at, updated_at) \
+         SELECT r.id, 'KHLCNT mua sắm thường xuyên năm ' || CAST(s.year AS TEXT), s.year, 1, ",
+    )
+    .bind(now)
+    .push(", ")
+    .bind(now)
+    .push(
+        " FROM selection_plans s JOIN projects i ON i.id = s.project_id \
+         JOIN projects r ON r.unit_id = i.unit_id AND r.kind = 'recurrent_procurement' \
+         ORDER BY s.id",
+    );
+    txn.execute_raw(sql.build()).await?;
+    let mut sql = Sql::new(backend);
+    sql.push(
+        "UPDATE packages SET plan_id = (SELECT t.id FROM selection_plans s \
+         JOIN projects i ON i.id = s.project_id \
+         JOIN projects r ON r.unit_id = i.unit_id AND r.kind = 'recurrent_procurement' \
+         JOIN selection_plans t ON t.project_id = r.id AND t.year = s.year \
+         WHERE s.id = packages.plan_id) WHERE field IN ",
+    )
+    .bind_list(
+        [Field::Goods, Field::Consulting, Field::NonConsulting]
+            .iter()
+            .map(|f| f.as_str()),
+    );
+    txn.execute_raw(sql.build()).await?;
+    Ok(())
 }
 
 fn generic_name(field: Field) -> &'static str {

@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::domain::compliance::View;
 use crate::error::AppError;
 use crate::reports::table::Table;
-use crate::reports::{self, html::Chart, summary::MoneyUnit};
+use crate::reports::{self, annual::Period, html::Chart, summary::MoneyUnit};
 use crate::services::units::Units;
 use crate::services::{self, packages::PackageFilter};
 use askama::Template;
@@ -30,6 +30,10 @@ const KINDS: &[(&str, &str)] = &[
         "Tình hình thực hiện chỉ tiêu lựa chọn nhà thầu qua mạng",
     ),
     ("summary", "Tổng hợp kết quả lựa chọn nhà thầu (Biểu 01/02)"),
+    (
+        "annual",
+        "Báo cáo tình hình thực hiện công tác đấu thầu (báo cáo năm, 6 tháng)",
+    ),
     ("packages", "Danh sách gói thầu"),
 ];
 
@@ -45,6 +49,7 @@ struct ReportsPage {
     units: Vec<Choice>,
     views: Vec<Choice>,
     money: Vec<Choice>,
+    periods: Vec<Choice>,
     year: String,
     errors: Vec<String>,
     preview: Option<String>,
@@ -62,6 +67,7 @@ struct ReportQuery {
     year: String,
     view: String,
     money: String,
+    period: String,
 }
 
 /// A report every choice of which was read and is valid.
@@ -71,6 +77,7 @@ struct Report {
     year: i32,
     view: View,
     money: MoneyUnit,
+    period: Period,
 }
 
 /// The choices as the picker shows them back (defaults filled in), and what is wrong with them.
@@ -80,6 +87,7 @@ struct Picked {
     year: String,
     view: String,
     money: String,
+    period: String,
     /// The year, when it reads as one (remembered even if another choice is wrong).
     year_ok: Option<i32>,
     errors: Vec<String>,
@@ -96,6 +104,7 @@ impl ReportQuery {
         let kind = given(&self.report).unwrap_or("compliance");
         let view_raw = given(&self.view).unwrap_or("plan");
         let money_raw = given(&self.money).unwrap_or("dong");
+        let period_raw = given(&self.period).unwrap_or("year");
         let unit_raw = given(&self.unit_id)
             .map(str::to_owned)
             .or_else(|| units.top().map(|id| id.to_string()))
@@ -114,6 +123,10 @@ impl ReportQuery {
         if money.is_none() {
             errors.push("Hãy chọn đơn vị tiền (đồng hoặc triệu đồng).".to_owned());
         }
+        let period: Option<Period> = period_raw.parse().ok();
+        if period.is_none() {
+            errors.push("Hãy chọn kỳ báo cáo (cả năm hoặc 6 tháng đầu năm).".to_owned());
+        }
         let unit_id = unit_raw
             .parse::<i64>()
             .ok()
@@ -131,16 +144,31 @@ impl ReportQuery {
         if units.is_empty() {
             errors.push("Chưa có đơn vị nào: chưa có gì để báo cáo.".to_owned());
         }
-        let report = match (errors.is_empty(), kind_known, unit_id, year_ok, view, money) {
-            (true, Some(kind), Some(unit_id), Some(year), Some(view), Some(money)) => {
-                Some(Report {
-                    kind,
-                    unit_id,
-                    year,
-                    view,
-                    money,
-                })
-            }
+        let report = match (
+            errors.is_empty(),
+            kind_known,
+            unit_id,
+            year_ok,
+            view,
+            money,
+            period,
+        ) {
+            (
+                true,
+                Some(kind),
+                Some(unit_id),
+                Some(year),
+                Some(view),
+                Some(money),
+                Some(period),
+            ) => Some(Report {
+                kind,
+                unit_id,
+                year,
+                view,
+                money,
+                period,
+            }),
             _ => None,
         };
         Picked {
@@ -149,6 +177,7 @@ impl ReportQuery {
             year,
             view: view_raw.to_owned(),
             money: money_raw.to_owned(),
+            period: period_raw.to_owned(),
             year_ok,
             errors,
             report,
@@ -194,7 +223,30 @@ async fn tables(state: &AppState, r: &Report) -> Result<(Vec<Table>, Option<Char
     }
 }
 
+/// The official report: its own document (two-level headers, notes, signature), not a table.
+async fn annual_preview(state: &AppState, r: &Report, money: &str) -> Result<Preview, PageError> {
+    let report =
+        match reports::annual::build(&state.db, r.unit_id, r.year, r.period, Utc::now()).await {
+            Ok(report) => report,
+            Err(AppError::Validation(list)) => {
+                return Ok(errors_only(list.into_iter().map(|e| e.message).collect()));
+            }
+            Err(e) => return Err(e.into()),
+        };
+    let html =
+        reports::annual::fragment(&report).map_err(|e| PageError(AppError::Internal(e.into())))?;
+    Ok(Preview {
+        html: Some(html),
+        truncated: None,
+        downloads: downloads(r, money),
+        errors: Vec::new(),
+    })
+}
+
 async fn preview(state: &AppState, r: &Report, money: &str) -> Result<Preview, PageError> {
+    if r.kind == "annual" {
+        return annual_preview(state, r, money).await;
+    }
     let (tables, chart) = match tables(state, r).await {
         Ok(built) => built,
         Err(AppError::Rule { message, .. }) => return Ok(errors_only(vec![message])),
@@ -246,6 +298,7 @@ fn downloads(r: &Report, money: &str) -> Vec<Download> {
     let query = match kind {
         "packages" => format!("unit_id={unit_id}&plan_year={year}"),
         "summary" => format!("unit_id={unit_id}&year={year}&view={view}&unit={money}"),
+        "annual" => format!("unit_id={unit_id}&year={year}&period={}", r.period.as_str()),
         _ => format!("unit_id={unit_id}&year={year}&view={view}"),
     };
     [
@@ -319,6 +372,11 @@ impl ReportsPage {
                 &picked.money,
                 None,
                 [("dong", "Đồng"), ("million", "Triệu đồng")],
+            ),
+            periods: Choice::list(
+                &picked.period,
+                None,
+                Period::ALL.iter().map(|p| (p.as_str(), p.label_vi())),
             ),
             year: picked.year,
             errors,

@@ -981,3 +981,99 @@ db_test!(
         b.close().await.expect("close browser");
     }
 );
+
+db_test!(
+    annual_report_printed_from_the_reports_page,
+    |db: TestDb| async move {
+        let Some((b, base, _driver)) = browser_on_demo(&db).await else {
+            return;
+        };
+        let shots = screenshot_dir();
+        let engine = db.engine_name();
+        // The finance department's user sees the whole city.
+        let finance = demo::DEMO_USERS
+            .iter()
+            .find(|u| u.role == entity::Role::Finance)
+            .expect("a finance user");
+        b.goto(&format!("{base}/login")).await.expect("open login");
+        sign_in(&b, finance.username, finance.password).await;
+        for code in [demo::HA_DONG, "HN"] {
+            let unit = bidtrack::db::units::find_by_code(&db.conn, code)
+                .await
+                .expect("query")
+                .expect("unit")
+                .id;
+            b.goto(&format!("{base}/reports"))
+                .await
+                .expect("reports page");
+            for (select, value) in [
+                ("select#report", "annual".to_owned()),
+                ("select#unit_id", unit.to_string()),
+                ("select#period", "year".to_owned()),
+            ] {
+                css(&b, select)
+                    .await
+                    .select_by_value(&value)
+                    .await
+                    .unwrap_or_else(|e| panic!("{select} = {value}: {e}"));
+            }
+            let year = css(&b, "input#year").await;
+            year.clear().await.expect("clear");
+            year.send_keys("2019").await.expect("type year");
+            click_and_load(&b, "form.picker button").await;
+            assert_eq!(
+                text(&b, ".report-preview .report-title").await,
+                "BÁO CÁO TÌNH HÌNH THỰC HIỆN CÔNG TÁC ĐẤU THẦU NĂM 2019"
+            );
+            // The printable document, as the page links it.
+            click_and_load(&b, ".downloads a[href*='format=html']").await;
+            assert_eq!(
+                text(&b, ".annual-heading .national").await,
+                "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+            );
+            // What the printer gets: the first page of an A4 landscape print, as a PDF…
+            let print = fantoccini::wd::PrintConfiguration::builder()
+                .orientation(fantoccini::wd::PrintOrientation::Landscape)
+                .size(fantoccini::wd::PrintSize::A4)
+                .page_ranges(vec![fantoccini::wd::PrintPageRange::single(1)])
+                .build()
+                .expect("print settings");
+            let pdf = b.print(print).await.expect("print");
+            assert!(pdf.starts_with(b"%PDF"), "a PDF");
+            let stem = format!("annual-report-{}-{engine}-page1", code.to_lowercase());
+            std::fs::write(shots.join(format!("{stem}.pdf")), &pdf).expect("write pdf");
+            // …and as a picture: the window at A4 landscape (297 × 210 mm at 96 dpi) with the
+            // print rules applied to the screen and the page margin as padding.
+            b.set_window_size(1123, 794).await.expect("window size");
+            b.execute(
+                "for (const sheet of document.styleSheets) \
+                   for (const rule of sheet.cssRules) \
+                     if (rule.media && rule.media.mediaText.includes('print')) \
+                       rule.media.appendMedium('screen'); \
+                 document.body.style.padding = '10mm'; window.scrollTo(0, 0);",
+                Vec::new(),
+            )
+            .await
+            .expect("print rules on screen");
+            let signed = b
+                .execute(
+                    "return document.querySelector('.signature').textContent",
+                    Vec::new(),
+                )
+                .await
+                .expect("signature");
+            assert!(
+                signed
+                    .as_str()
+                    .is_some_and(|s| s.contains("THỦ TRƯỞNG ĐƠN VỊ")),
+                "{signed}"
+            );
+            std::fs::write(
+                shots.join(format!("{stem}.png")),
+                b.screenshot().await.expect("screenshot"),
+            )
+            .expect("write screenshot");
+            b.set_window_size(1280, 900).await.expect("window size");
+        }
+    }
+);

@@ -350,6 +350,26 @@ db_test!(
                 && csv.contains("Tổng cộng"),
             "{csv}"
         );
+        // The official annual report, the city's first half, as JSON on stdout.
+        let o = bidtrack(
+            &db.url,
+            &[
+                "report", "annual", "--unit", "HN", "--year", "2019", "--period", "half",
+                "--format", "json", "-o", "-",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let annual: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+        assert_eq!(annual["period"], "half");
+        assert_eq!(annual["tables"].as_array().map(Vec::len), Some(2));
+        let o = bidtrack(
+            &db.url,
+            &[
+                "report", "annual", "--unit", "HN", "--year", "2019", "--period", "quarter",
+            ],
+        );
+        assert!(!o.status.success());
+        assert!(stderr(&o).contains("quarter"), "{}", stderr(&o));
         let o = bidtrack(
             &db.url,
             &[

@@ -78,6 +78,26 @@ db_test!(generates_a_valid_province, |db: TestDb| async move {
             "package {}",
             p.id
         );
+        // Works and mixed packages in the unit's investment project, the rest in its purchase
+        // estimate: what the annual report's two tables split on.
+        let project = &projects[&plan.project_id];
+        let expected = if matches!(p.field, entity::Field::Works | entity::Field::Mixed) {
+            entity::ProjectKind::InvestmentProject
+        } else {
+            entity::ProjectKind::RecurrentProcurement
+        };
+        assert_eq!(project.kind, expected, "package {}", p.id);
+        assert_eq!(
+            project.project_group.is_some(),
+            expected == entity::ProjectKind::InvestmentProject
+        );
+    }
+    // Projects of every group, so the annual report's every column group has figures.
+    for group in entity::ProjectGroup::ALL {
+        assert!(
+            projects.values().any(|p| p.project_group == Some(*group)),
+            "a project of group {group}"
+        );
     }
     let online = packages.iter().filter(|p| p.online).count() as f64 / packages.len() as f64;
     assert!((0.25..0.55).contains(&online), "about 40% online: {online}");

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod annual;
 mod api;
 mod auth;
 mod browser;

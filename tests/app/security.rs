@@ -459,5 +459,23 @@ db_test!(
             "{}",
             summary.text
         );
+        // The annual report's aggregate takes its split statement too: the packages (none has a
+        // plan, so none has a project) are in its reconciliation, exact.
+        let annual = admin
+            .get(&format!("/api/v1/reports/annual?unit_id={hn}&year=2019"))
+            .await;
+        assert_eq!(
+            annual.status,
+            200,
+            "{}",
+            &annual.text[..annual.text.len().min(500)]
+        );
+        assert!(
+            annual
+                .text
+                .contains(r#""package_price_vnd": 10000000000000000000"#),
+            "{}",
+            &annual.text[..annual.text.len().min(2000)]
+        );
     }
 );
