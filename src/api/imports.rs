@@ -18,8 +18,14 @@ use utoipa::{IntoParams, IntoResponses, ToSchema};
 pub struct ImportQuery {
     /// Check every row and report what would happen; write nothing.
     pub dry_run: Option<bool>,
-    /// Every row belongs to this unit (code); the file then needs no unit column.
+    /// The unit (code) of every row without a unit code; the file then needs no unit column.
+    /// When the file names the investor ("Chủ đầu tư"), its name is looked up in this unit's
+    /// subtree instead.
     pub unit: Option<String>,
+    /// The plan year of every row without one (a file with no plan year column); without it,
+    /// such a file takes each row's year from its notice posting date.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
     /// `csv` answers the error list as CSV instead of JSON.
     pub errors: Option<ErrorsFormat>,
 }
@@ -98,6 +104,7 @@ pub async fn packages(
     let options = ImportOptions {
         dry_run: q.dry_run.unwrap_or(false),
         unit: q.unit,
+        year: q.year,
     };
     let report = imports::import_packages(&state.db, &actor, sheet, options, &|_| {}).await?;
     if report.errors.is_empty() {
@@ -177,7 +184,7 @@ pub async fn ocds(
     let bytes = file_bytes(request, &state).await?;
     let options = ImportOptions {
         dry_run: q.dry_run.unwrap_or(false),
-        unit: None,
+        ..ImportOptions::default()
     };
     let report = crate::services::ocds::import(
         &state.db,

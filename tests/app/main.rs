@@ -22,6 +22,7 @@ mod instances;
 mod layers;
 mod life;
 mod migrations;
+mod national;
 mod ocds;
 mod openapi;
 mod ops;
