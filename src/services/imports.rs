@@ -510,7 +510,7 @@ fn read_row(record: &Record, ctx: &Context, errors: &mut Vec<RowError>) -> Optio
         let named = ctx
             .units
             .name_column
-            .map(|c| cell(c))
+            .map(&cell)
             .filter(|(v, _)| !v.is_empty());
         if !code.is_empty() {
             // Unit codes are stored normalised (`hn-hadong` is `HN-HADONG`).
@@ -645,6 +645,21 @@ fn read_row(record: &Record, ctx: &Context, errors: &mut Vec<RowError>) -> Optio
                         F::Procedure.short(),
                         w.label_vi(),
                         cell("method").0
+                    ),
+                );
+                None
+            }
+            // The shortened procedure is a direct appointment's only.
+            (Some(Procedure::Shortened), _)
+                if method.is_some_and(|m| m.method != Method::DirectAppointment) =>
+            {
+                fail(
+                    h,
+                    v,
+                    format!(
+                        "{} chỉ áp dụng cho hình thức {}",
+                        Procedure::Shortened.label_vi(),
+                        Method::DirectAppointment.label_vi()
                     ),
                 );
                 None

@@ -630,6 +630,17 @@ db_test!(
             .await
             .problem(422, "import_rejected");
         assert_eq!(problem["report"]["errors"][0]["column"], "Đấu thầu quốc tế");
+        // The shortened procedure is a direct appointment's only.
+        let shortened = "Tên gói thầu,Mã đơn vị,Lĩnh vực,Hình thức lựa chọn nhà thầu,Phương thức lựa chọn nhà thầu,Hình thức dự thầu,Giá gói thầu (VND),Năm kế hoạch\n\
+                    Mua thiết bị,HN-HD,HH,CHCT,Chỉ định thầu rút gọn,Có,500.000.000 VND,2019\n";
+        let problem = c
+            .post_bytes(URI, "text/csv", shortened.as_bytes().to_vec())
+            .await
+            .problem(422, "import_rejected");
+        assert_eq!(
+            problem["report"]["errors"][0]["message"],
+            "Quy trình chỉ định thầu rút gọn chỉ áp dụng cho hình thức Chỉ định thầu"
+        );
         // A year given with the upload must be a plan year.
         c.post_bytes(
             &format!("{URI}?year=1999"),
