@@ -1,10 +1,15 @@
 //! Import benchmark: `cargo bench --bench import`.
 //!
-//! Builds a CSV of 100,000 packages (BENCH_IMPORT_ROWS) spread over a generated province of 600
-//! units, as an officer's spreadsheet would hold them (Vietnamese headers, national codes,
-//! dotted prices, Có/Không), and times the whole import (reading, checking every row, one
-//! transaction) into a fresh SQLite database, then the re-import of the same file (every row
-//! found unchanged). Median of BENCH_RUNS (3) runs; the table goes into BENCHMARKS.md.
+//! Builds 100,000 packages (BENCH_IMPORT_ROWS) spread over a generated province of 600 units and
+//! writes them three ways: the template as officers fill it (a CSV with Vietnamese headers,
+//! national codes, dotted prices, Có/Không), the same template saved as XLSX, and a list in the
+//! national e-procurement system's shape (an XLSX with a title row, a blank row, an STT column,
+//! the system's own headers and words, the investor by name, notice codes with their version,
+//! amounts with "VND", the plan year from the posting date, a total row). Each is timed as a
+//! whole import (reading, checking every row, one transaction) into a fresh SQLite database,
+//! then re-imported (every row found unchanged). The three shapes take turns within each run,
+//! so a machine shared with other work weighs on them alike. Median of BENCH_RUNS (3) runs; the
+//! table goes into BENCHMARKS.md.
 
 use bidtrack::domain::money::group_thousands;
 use bidtrack::seed::generate;
@@ -18,32 +23,154 @@ use common::{env_u64, machine, peak_mib, reset_peak, write_section};
 const UNITS: u64 = 600;
 const SEED: u64 = 7;
 
-fn csv(unit_codes: &[String], rows: u64) -> Vec<u8> {
+/// One package as the files carry it.
+struct Package {
+    unit: usize,
+    field: usize,
+    method: usize,
+    price: u64,
+    online: bool,
+}
+
+const FIELD_CODES: [&str; 4] = ["HH", "XL", "TV", "PTV"];
+const FIELD_WORDS: [&str; 4] = ["Hàng hóa", "Xây lắp", "Tư vấn", "Phi tư vấn"];
+const METHOD_CODES: [&str; 5] = ["CHCT", "DTRR", "DTHC", "CDT", "MSTT"];
+const METHOD_WORDS: [&str; 5] = [
+    "Chào hàng cạnh tranh trong nước",
+    "Đấu thầu rộng rãi trong nước",
+    "Đấu thầu hạn chế trong nước",
+    "Chỉ định thầu",
+    "Mua sắm trực tiếp",
+];
+
+fn packages(units: usize, rows: u64) -> Vec<Package> {
     let mut rng = generate::Rng::new(SEED);
-    let fields = ["HH", "XL", "TV", "PTV"];
-    let methods = ["CHCT", "DTRR", "DTHC", "CDT", "MSTT"];
-    let mut out = String::from(
-        "Mã đơn vị,Tên gói thầu,Số TBMT,Năm kế hoạch,Lĩnh vực,Hình thức lựa chọn nhà thầu,Giá gói thầu,Qua mạng\n",
-    );
-    for i in 0..rows {
-        let unit = &unit_codes[(i % unit_codes.len() as u64) as usize];
-        let mut field = fields[rng.below(4) as usize];
-        let method = methods[rng.below(5) as usize];
-        if method == "CHCT" && field == "TV" {
-            field = "PTV"; // consulting cannot use competitive offers
-        }
-        let price = 20_000_000 + rng.below(5_000_000_000);
-        let online = if rng.below(10) < 4 { "Có" } else { "Không" };
+    (0..rows)
+        .map(|i| {
+            let mut field = rng.below(4) as usize;
+            let method = rng.below(5) as usize;
+            if method == 0 && field == 2 {
+                field = 3; // consulting cannot use competitive offers
+            }
+            Package {
+                unit: (i % units as u64) as usize,
+                field,
+                method,
+                price: 20_000_000 + rng.below(5_000_000_000),
+                online: rng.below(10) < 4,
+            }
+        })
+        .collect()
+}
+
+const TEMPLATE_HEADERS: [&str; 8] = [
+    "Mã đơn vị",
+    "Tên gói thầu",
+    "Số TBMT",
+    "Năm kế hoạch",
+    "Lĩnh vực",
+    "Hình thức lựa chọn nhà thầu",
+    "Giá gói thầu",
+    "Qua mạng",
+];
+
+fn template_row(units: &[(String, String)], i: usize, p: &Package) -> [String; 8] {
+    let unit = &units[p.unit].0;
+    [
+        unit.clone(),
+        format!("Gói thầu số {i} của {unit}"),
+        format!("IB22{i:08}"),
+        "2022".to_owned(),
+        FIELD_CODES[p.field].to_owned(),
+        METHOD_CODES[p.method].to_owned(),
+        group_thousands(p.price as i64),
+        if p.online { "Có" } else { "Không" }.to_owned(),
+    ]
+}
+
+/// The template as a CSV: what the import benchmark has always measured.
+fn template_csv(units: &[(String, String)], pkgs: &[Package]) -> Vec<u8> {
+    let mut out = TEMPLATE_HEADERS.join(",") + "\n";
+    for (i, p) in pkgs.iter().enumerate() {
+        let row = template_row(units, i, p);
         out.push_str(&format!(
-            "{unit},Gói thầu số {i} của {unit},IB22{i:08},2022,{field},{method},\"{}\",{online}\n",
-            group_thousands(price as i64)
+            "{},{},{},{},{},{},\"{}\",{}\n",
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7]
         ));
     }
     out.into_bytes()
 }
 
-async fn fresh_db(dir: &std::path::Path, run: u64) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let path = dir.join(format!("import-{run}.db"));
+fn template_xlsx(units: &[(String, String)], pkgs: &[Package]) -> anyhow::Result<Vec<u8>> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in TEMPLATE_HEADERS.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h)?;
+    }
+    for (i, p) in pkgs.iter().enumerate() {
+        for (c, v) in template_row(units, i, p).iter().enumerate() {
+            sheet.write_string(i as u32 + 1, c as u16, v)?;
+        }
+    }
+    Ok(book.save_to_buffer()?)
+}
+
+/// A list in the national system's shape, of the same packages (the same names, so the two
+/// shapes do the same work).
+fn national_xlsx(units: &[(String, String)], pkgs: &[Package]) -> anyhow::Result<Vec<u8>> {
+    const HEADERS: [&str; 9] = [
+        "STT",
+        "Số TBMT",
+        "Tên gói thầu",
+        "Chủ đầu tư",
+        "Lĩnh vực",
+        "Hình thức lựa chọn nhà thầu",
+        "Hình thức dự thầu",
+        "Giá gói thầu (VND)",
+        "Ngày đăng tải",
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "DANH SÁCH THÔNG BÁO MỜI THẦU")?;
+    for (c, h) in HEADERS.iter().enumerate() {
+        sheet.write_string(2, c as u16, *h)?;
+    }
+    let mut total: u128 = 0;
+    for (i, p) in pkgs.iter().enumerate() {
+        let row = i as u32 + 3;
+        total += u128::from(p.price);
+        let (code, name) = &units[p.unit];
+        sheet.write_number(row, 0, (i + 1) as f64)?;
+        let cells = [
+            format!("IB22{i:08}-00"),
+            format!("Gói thầu số {i} của {code}"),
+            name.clone(),
+            FIELD_WORDS[p.field].to_owned(),
+            METHOD_WORDS[p.method].to_owned(),
+            if p.online {
+                "Qua mạng"
+            } else {
+                "Không qua mạng"
+            }
+            .to_owned(),
+            format!("{} VND", group_thousands(p.price as i64)),
+            format!("{:02}/03/2022 09:00", 1 + i % 28),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            sheet.write_string(row, c as u16 + 1, v)?;
+        }
+    }
+    let last = pkgs.len() as u32 + 3;
+    sheet.write_string(last, 2, "Tổng cộng")?;
+    sheet.write_string(last, 7, format!("{total} VND"))?;
+    Ok(book.save_to_buffer()?)
+}
+
+async fn fresh_db(
+    dir: &std::path::Path,
+    name: &str,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let path = dir.join(format!("import-{name}.db"));
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
@@ -66,6 +193,65 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
+/// One shape's figures over the runs.
+#[derive(Default)]
+struct Figures {
+    first: Vec<Duration>,
+    again: Vec<Duration>,
+    peak: f64,
+    mib: f64,
+}
+
+/// Imports `bytes` into a fresh database, then again; checks every row was created, then found
+/// unchanged.
+async fn measure(
+    dir: &std::path::Path,
+    name: &str,
+    bytes: &[u8],
+    rows: u64,
+    f: &mut Figures,
+) -> anyhow::Result<()> {
+    let system = Actor::system();
+    let db = fresh_db(dir, name).await?;
+    f.mib = bytes.len() as f64 / 1024.0 / 1024.0;
+    reset_peak();
+    let start = Instant::now();
+    let sheet = imports::read_file(bytes, &Default::default())?;
+    let report = imports::import_packages(
+        &db,
+        &system,
+        sheet,
+        imports::ImportOptions::default(),
+        &|_| {},
+    )
+    .await?;
+    f.first.push(start.elapsed());
+    anyhow::ensure!(
+        report.errors.is_empty() && report.created as u64 == rows,
+        "{name}: import failed: {} created, {:?}",
+        report.created,
+        report.errors.first()
+    );
+    let start = Instant::now();
+    let sheet = imports::read_file(bytes, &Default::default())?;
+    let report = imports::import_packages(
+        &db,
+        &system,
+        sheet,
+        imports::ImportOptions::default(),
+        &|_| {},
+    )
+    .await?;
+    f.again.push(start.elapsed());
+    anyhow::ensure!(
+        report.unchanged as u64 == rows,
+        "{name}: re-import changed rows"
+    );
+    f.peak = f.peak.max(peak_mib());
+    db.close().await?;
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let rows = env_u64("BENCH_IMPORT_ROWS", 100_000);
     let runs = env_u64("BENCH_RUNS", 3).max(1);
@@ -73,47 +259,53 @@ fn main() -> anyhow::Result<()> {
     rt.block_on(async {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-data");
         std::fs::create_dir_all(&dir)?;
-        let system = Actor::system();
-        let (mut first, mut again, mut peak) = (Vec::new(), Vec::new(), 0f64);
-        let mut file_mib = 0.0;
-        for run in 0..runs {
-            let db = fresh_db(&dir, run).await?;
-            let mut codes: Vec<String> = <entity::unit::Entity as sea_orm::EntityTrait>::find()
+        let units: Vec<(String, String)> = {
+            let db = fresh_db(&dir, "units").await?;
+            let mut units: Vec<(String, String)> = <entity::unit::Entity as sea_orm::EntityTrait>::find()
                 .all(&db)
                 .await?
                 .into_iter()
-                .map(|u| u.code)
+                .map(|u| (u.code, u.name))
                 .collect();
-            codes.sort();
-            let bytes = csv(&codes, rows);
-            file_mib = bytes.len() as f64 / 1024.0 / 1024.0;
-            reset_peak();
-            let start = Instant::now();
-            let sheet = imports::read_file(&bytes, &Default::default())?;
-            let report = imports::import_packages(&db, &system, sheet, imports::ImportOptions::default(), &|_| {}).await?;
-            first.push(start.elapsed());
-            anyhow::ensure!(report.errors.is_empty() && report.created as u64 == rows, "import failed: {:?}", report.errors.first());
-            let start = Instant::now();
-            let sheet = imports::read_file(&bytes, &Default::default())?;
-            let report = imports::import_packages(&db, &system, sheet, imports::ImportOptions::default(), &|_| {}).await?;
-            again.push(start.elapsed());
-            anyhow::ensure!(report.unchanged as u64 == rows, "re-import changed rows");
-            peak = peak.max(peak_mib());
+            units.sort();
             db.close().await?;
+            units
+        };
+        let pkgs = packages(units.len(), rows);
+        let files = [
+            ("template CSV", template_csv(&units, &pkgs)),
+            ("template XLSX", template_xlsx(&units, &pkgs)?),
+            ("national-system XLSX", national_xlsx(&units, &pkgs)?),
+        ];
+        let mut figures: Vec<Figures> = files.iter().map(|_| Figures::default()).collect();
+        for run in 0..runs {
+            for ((name, bytes), f) in files.iter().zip(&mut figures) {
+                measure(&dir, &format!("{run}"), bytes, rows, f).await?;
+                eprintln!("run {run}: {name} {:.2} s", f.first.last().map_or(0.0, Duration::as_secs_f64));
+            }
         }
-        let (first, again) = (median(first), median(again));
-        let rate = |d: Duration| rows as f64 / d.as_secs_f64();
-        let table = format!(
-            "| measurement | median | rows/s | peak RSS |\n|---|---:|---:|---:|\n\
-             | import {rows} new packages (CSV, {file_mib:.1} MiB) into SQLite | {:.2} s | {:.0} | {peak:.0} MiB |\n\
-             | re-import the same file (all unchanged) | {:.2} s | {:.0} | |\n",
-            first.as_secs_f64(), rate(first), again.as_secs_f64(), rate(again)
+        let mut table = String::from(
+            "| file | import (median) | rows/s | µs a row | peak RSS | re-import (all unchanged) | rows/s |\n|---|---:|---:|---:|---:|---:|---:|\n",
         );
+        for ((name, _), f) in files.iter().zip(figures) {
+            let (first, again) = (median(f.first), median(f.again));
+            table.push_str(&format!(
+                "| {rows} packages, {name} ({:.1} MiB) | {:.2} s | {:.0} | {:.1} | {:.0} MiB | {:.2} s | {:.0} |\n",
+                f.mib,
+                first.as_secs_f64(),
+                rows as f64 / first.as_secs_f64(),
+                first.as_secs_f64() * 1e6 / rows as f64,
+                f.peak,
+                again.as_secs_f64(),
+                rows as f64 / again.as_secs_f64(),
+            ));
+        }
         println!("{table}");
         let body = format!(
             "## Import\n\n`cargo bench --bench import`, {} on {}: the whole import (read the file, check \
              every row as the API does, write all rows and their audit rows in one transaction), median \
-             of {runs} runs, each into a fresh SQLite database holding a generated province of {UNITS} units.\n\n{table}",
+             of {runs} runs, each into a fresh SQLite database holding a generated province of {UNITS} units; \
+             the three files take turns within each run.\n\n{table}",
             chrono::Utc::now().format("%Y-%m-%d"),
             machine()
         );

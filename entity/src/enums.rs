@@ -147,6 +147,10 @@ wire_enum! {
         OneStageTwoEnvelopes = "one_stage_two_envelopes" => "Một giai đoạn hai túi hồ sơ",
         TwoStageOneEnvelope = "two_stage_one_envelope" => "Hai giai đoạn một túi hồ sơ",
         TwoStageTwoEnvelopes = "two_stage_two_envelopes" => "Hai giai đoạn hai túi hồ sơ",
+        /// The shortened procedure of a direct appointment (quy trình chỉ định thầu rút gọn,
+        /// Decree 63/2014/NĐ-CP Art. 56, kept by Decree 24/2024/NĐ-CP): no bidding documents,
+        /// the national system lists it as "Chỉ định thầu rút gọn".
+        Shortened = "shortened" => "Quy trình chỉ định thầu rút gọn",
     }
 }
 

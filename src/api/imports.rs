@@ -18,8 +18,14 @@ use utoipa::{IntoParams, IntoResponses, ToSchema};
 pub struct ImportQuery {
     /// Check every row and report what would happen; write nothing.
     pub dry_run: Option<bool>,
-    /// Every row belongs to this unit (code); the file then needs no unit column.
+    /// The unit (code) of every row without a unit code; the file then needs no unit column.
+    /// When the file names the investor ("Chủ đầu tư"), its name is looked up in this unit's
+    /// subtree instead.
     pub unit: Option<String>,
+    /// The plan year of every row without one (a file with no plan year column); without it,
+    /// such a file takes each row's year from its notice posting date.
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
     /// `csv` answers the error list as CSV instead of JSON.
     pub errors: Option<ErrorsFormat>,
 }
@@ -72,11 +78,25 @@ pub enum ImportProblems {
 /// A CSV (UTF-8; `,`, `;` or tab) or XLSX file, as the raw body or as the `file` part of a
 /// `multipart/form-data` body. Headers may be Vietnamese or English (see the template); values may
 /// be wire names, Vietnamese labels or the national system's codes; money as `1.234.567.000`,
-/// `1,234,567,000`, digits or with unit words (`1,2 tỷ`, `850 triệu`); a planned start as a
-/// month or a quarter (`Quý II`); dates as `dd/mm/yyyy` or ISO. Every row is checked before anything
-/// is written, then all rows are written in one transaction. A row is the same package as a
-/// stored one with the same notice code (else plan code and name, else unit, year and name):
-/// re-importing a file updates, never duplicates.
+/// `1,234,567,000`, digits or with unit words (`1,2 tỷ`, `850 triệu`), with or without `VND`,
+/// `đồng`, `₫`; a planned start as a month or a quarter (`Quý II`); dates as `dd/mm/yyyy` or
+/// ISO, with or without a time. Every row is checked before anything is written, then all rows
+/// are written in one transaction. A row is the same package as a stored one with the same
+/// notice code (else plan code and name, else unit, year and name): re-importing a file
+/// updates, never duplicates.
+///
+/// Lists in the national e-procurement system's shape are read as they are: the header is the
+/// first of the first 20 rows naming at least three known columns (`header_row`), the rows
+/// above it, a row numbering the columns and the total rows at the end are not packages
+/// (`skipped_rows`), an STT column is known and not read, and the system's own headers and
+/// values are understood ("Hình thức dự thầu": Qua mạng / Không qua mạng; "Chào hàng cạnh tranh
+/// trong nước", "Đấu thầu rộng rãi quốc tế", "Chỉ định thầu rút gọn"). Without a unit code
+/// column a row's unit is found by the name of its investor ("Chủ đầu tư"), without
+/// diacritics and case, within `unit`'s subtree when given. Without a plan year column the year
+/// is `year`, else each row's notice posting date's (`year_source`). Of the versions of one
+/// notice (`IB1800012345-00`, `-01`) the highest in the file wins and one older than stored is
+/// not applied (`not_applied`). The answer (a dry run's too) maps every column of the file to
+/// what bidtrack reads it as (`mapping`; `ignored_columns` are those it does not read).
 #[utoipa::path(operation_id = "import_packages", post, path = "/imports/packages", tag = "imports",
     params(ImportQuery),
     request_body(content(
@@ -98,6 +118,7 @@ pub async fn packages(
     let options = ImportOptions {
         dry_run: q.dry_run.unwrap_or(false),
         unit: q.unit,
+        year: q.year,
     };
     let report = imports::import_packages(&state.db, &actor, sheet, options, &|_| {}).await?;
     if report.errors.is_empty() {
@@ -177,7 +198,7 @@ pub async fn ocds(
     let bytes = file_bytes(request, &state).await?;
     let options = ImportOptions {
         dry_run: q.dry_run.unwrap_or(false),
-        unit: None,
+        ..ImportOptions::default()
     };
     let report = crate::services::ocds::import(
         &state.db,

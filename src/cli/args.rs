@@ -98,9 +98,14 @@ pub enum Command {
         /// Check every row and report what would happen; write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Every row belongs to this unit (code); the file then needs no unit column.
+        /// The unit (code) of every row without a unit code; when the file names the investor
+        /// ("Chủ đầu tư"), its name is looked up in this unit's subtree.
         #[arg(long)]
         unit: Option<String>,
+        /// The plan year of rows without one (a file with no plan year column); else the year
+        /// of each row's notice posting date.
+        #[arg(long, value_parser = clap::value_parser!(i32).range(2000..=2100))]
+        year: Option<i32>,
     },
     /// Apply pending database migrations and exit.
     Migrate,

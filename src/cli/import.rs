@@ -7,8 +7,7 @@ use anyhow::Context;
 pub(super) async fn import(
     conn: &sea_orm::DatabaseConnection,
     file: &std::path::Path,
-    dry_run: bool,
-    unit: Option<String>,
+    options: services::imports::ImportOptions,
     bounds: &crate::import::Bounds,
 ) -> anyhow::Result<()> {
     use services::imports;
@@ -20,18 +19,31 @@ pub(super) async fn import(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
+    let dry_run = options.dry_run;
     let report = imports::import_packages(
         conn,
         &services::accounts::Actor::system(),
         sheet,
-        imports::ImportOptions { dry_run, unit },
+        options,
         &|n| bar.set_position(n as u64),
     )
     .await;
     bar.finish_and_clear();
     let report = report?;
+    if report.header_row > 1 {
+        eprintln!("header found in row {}", report.header_row);
+    }
     for column in &report.ignored_columns {
-        eprintln!("warning: column «{column}» is not a bidtrack column; ignored");
+        eprintln!("warning: column «{column}» is not a bidtrack column; not read");
+    }
+    if report.year_source != imports::YearSource::Column {
+        eprintln!("plan year: {}", report.year_source.label_vi());
+    }
+    for skipped in &report.skipped_rows {
+        eprintln!("dòng {}: {}, bỏ qua", skipped.row, skipped.message);
+    }
+    for n in &report.not_applied {
+        eprintln!("dòng {}\t«{}»\t{}", n.row, n.value, n.message);
     }
     print_import(&report, dry_run)?;
     eprintln!("({:.1} s)", started.elapsed().as_secs_f64());

@@ -80,7 +80,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 settings.import_bounds,
                 services::imports::ImportOptions {
                     dry_run,
-                    unit: None,
+                    ..Default::default()
                 },
             )
             .await?;
@@ -112,7 +112,15 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             file,
             dry_run,
             unit,
-        } => import(&conn, &file, dry_run, unit, &settings.import_bounds).await,
+            year,
+        } => {
+            let options = services::imports::ImportOptions {
+                dry_run,
+                unit,
+                year,
+            };
+            import(&conn, &file, options, &settings.import_bounds).await
+        }
         Command::Token {
             action: TokenAction::Create { user, name, days },
         } => {

@@ -18,32 +18,83 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
-/// Other spellings each column is accepted under, compared folded (lower case, no
-/// diacritics, single spaces). A column's own header (the field table's short label) and its
-/// wire name are always accepted.
-const ALIASES: &[(&str, &[&str])] = &[
-    ("unit_code", &["don vi", "ma don vi", "unit"]),
+/// The column of a file that names the package's unit by its name: the investor (chủ đầu tư),
+/// whose package it is. Not a field of the package: the row's unit is found by it.
+pub const INVESTOR: &str = "investor";
+/// The row number column (STT) of the national system's lists and of most spreadsheets:
+/// recognised so that it is neither data nor an unknown column.
+pub const ROW_NUMBER: &str = "row_number";
+
+/// Every column an import reads and every other spelling it is accepted under, compared folded
+/// (lower case, no diacritics, single spaces, without a money unit in brackets). A field's own
+/// wire name, its label and its short label (the template's header) are accepted without being
+/// listed here. The national system's own headers (domain.md §11) are here as it writes them.
+/// One table: the template, the header row's detection and the mapping preview all read it.
+const HEADERS: &[(&str, &[&str])] = &[
+    (
+        "unit_code",
+        &[
+            "ma don vi",
+            "don vi",
+            "unit",
+            "ma dvi",
+            "ma don vi (chu dau tu)",
+        ],
+    ),
+    (
+        INVESTOR,
+        &[
+            "chu dau tu",
+            "ten chu dau tu",
+            "don vi chu dau tu",
+            "investor",
+            "cdt",
+        ],
+    ),
+    (
+        ROW_NUMBER,
+        &["stt", "tt", "so tt", "so thu tu", "no", "no."],
+    ),
     ("name", &["ten goi thau", "goi thau", "package name"]),
     (
         "code",
-        &["so tbmt", "so thong bao moi thau", "notice code", "ma tbmt"],
+        &[
+            "so tbmt",
+            "so thong bao moi thau",
+            "notice code",
+            "ma tbmt",
+            "ma thong bao moi thau",
+            "so hieu tbmt",
+        ],
     ),
-    ("plan_code", &["so khlcnt", "so ke hoach", "plan"]),
-    ("plan_year", &["nam ke hoach", "nam", "year"]),
+    ("plan_id", &["ma khlcnt", "ma ke hoach lua chon nha thau"]),
+    (
+        "plan_code",
+        &["so khlcnt", "so ke hoach", "plan", "so hieu khlcnt"],
+    ),
+    ("plan_year", &["nam ke hoach", "nam", "year", "nam khlcnt"]),
     ("planned_start_month", &["thang bat dau", "thang", "month"]),
     ("planned_start_quarter", &["quy bat dau", "quy", "quarter"]),
-    ("field", &["linh vuc", "category"]),
-    ("method", &["hinh thuc", "hinh thuc lcnt"]),
-    ("procedure", &["phuong thuc"]),
-    ("international", &["quoc te", "dau thau quoc te"]),
+    ("field", &["linh vuc", "category", "linh vuc dau thau"]),
+    (
+        "method",
+        &["hinh thuc", "hinh thuc lcnt", "hinh thuc lua chon nha thau"],
+    ),
+    (
+        "procedure",
+        &[
+            "phuong thuc",
+            "phuong thuc lua chon nha thau",
+            "phuong thuc lcnt",
+        ],
+    ),
+    (
+        "international",
+        &["quoc te", "dau thau quoc te", "trong nuoc/quoc te"],
+    ),
     (
         "package_price_vnd",
-        &[
-            "gia goi thau",
-            "gia goi thau (dong)",
-            "package price",
-            "price",
-        ],
+        &["gia goi thau", "package price", "price"],
     ),
     ("funding_source", &["nguon von"]),
     ("contract_type", &["loai hop dong"]),
@@ -54,35 +105,87 @@ const ALIASES: &[(&str, &[&str])] = &[
             "lua chon qua mang",
             "lcnt qua mang",
             "dau thau qua mang",
+            "hinh thuc du thau",
         ],
     ),
     ("online_exempt_reason", &["ly do khong qua mang", "ly do"]),
-    ("status", &["trang thai"]),
-    ("result_date", &["ngay phe duyet ket qua", "ngay ket qua"]),
+    (
+        "status",
+        &["trang thai", "trang thai goi thau", "tinh trang"],
+    ),
+    (
+        "result_date",
+        &[
+            "ngay phe duyet ket qua",
+            "ngay ket qua",
+            "ngay phe duyet kqlcnt",
+            "ngay phe duyet ket qua lua chon nha thau",
+            "ngay quyet dinh phe duyet kqlcnt",
+        ],
+    ),
     ("winning_price_vnd", &["gia trung thau", "winning price"]),
     (
         "contractor_name",
-        &["nha thau trung thau", "nha thau", "contractor"],
+        &[
+            "nha thau trung thau",
+            "ten nha thau trung thau",
+            "nha thau",
+            "ten nha thau",
+            "contractor",
+            "don vi trung thau",
+        ],
     ),
-    ("notice_version", &["phien ban tbmt", "phien ban thong bao"]),
+    (
+        "notice_version",
+        &["phien ban tbmt", "phien ban thong bao", "phien ban"],
+    ),
     (
         "notice_date",
-        &["ngay dang tai", "ngay dang tai tbmt", "ngay dang thong bao"],
+        &[
+            "ngay dang tai",
+            "ngay dang tai tbmt",
+            "ngay dang thong bao",
+            "thoi diem dang tai",
+            "ngay dang tai thong bao moi thau",
+        ],
     ),
-    ("bid_closing_at", &["thoi diem dong thau", "dong thau"]),
-    ("procuring_entity", &["ben moi thau"]),
-    ("bidder_count", &["so nha thau tham du", "so nha thau"]),
+    (
+        "bid_closing_at",
+        &[
+            "thoi diem dong thau",
+            "dong thau",
+            "ngay dong thau",
+            "thoi gian dong thau",
+        ],
+    ),
+    ("procuring_entity", &["ben moi thau", "ten ben moi thau"]),
+    (
+        "bidder_count",
+        &[
+            "so nha thau tham du",
+            "so nha thau",
+            "so luong nha thau tham du",
+        ],
+    ),
     (
         "award_decision_no",
         &[
             "so quyet dinh phe duyet kqlcnt",
             "so qd phe duyet kqlcnt",
             "quyet dinh phe duyet ket qua",
+            "so quyet dinh phe duyet ket qua lua chon nha thau",
+            "quyet dinh phe duyet kqlcnt",
         ],
     ),
     (
         "contractor_tax_code",
-        &["ma so thue nha thau", "ma so thue", "mst"],
+        &[
+            "ma so thue nha thau",
+            "ma so thue",
+            "mst",
+            "mst nha thau",
+            "ma so thue nha thau trung thau",
+        ],
     ),
     (
         "contract_duration_days",
@@ -93,46 +196,96 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("notes", &["ghi chu"]),
 ];
 
+/// The other spellings of a column.
+fn spellings(wire: &str) -> &'static [&'static str] {
+    HEADERS
+        .iter()
+        .find(|(w, _)| *w == wire)
+        .map_or(&[][..], |(_, a)| *a)
+}
+
 /// The columns of the package file: the unit's code, then every other field of the package's table,
 /// each as (wire name, Vietnamese header, other spellings). The template lists them in this
 /// order.
 pub static COLUMNS: LazyLock<Vec<(&'static str, &'static str, &'static [&'static str])>> =
     LazyLock::new(|| {
-        let aliases = |wire: &str| {
-            ALIASES
-                .iter()
-                .find(|(w, _)| *w == wire)
-                .map_or(&[][..], |(_, a)| *a)
-        };
-        std::iter::once(("unit_code", UNIT_CODE, aliases("unit_code")))
+        std::iter::once(("unit_code", UNIT_CODE, spellings("unit_code")))
             .chain(
                 // A file names the unit by its code, not by bidtrack's id.
                 PackageField::ALL
                     .iter()
                     .filter(|f| **f != PackageField::UnitId)
-                    .map(|f| (f.wire(), f.short(), aliases(f.wire()))),
+                    .map(|f| (f.wire(), f.short(), spellings(f.wire()))),
             )
             .collect()
     });
 
-/// Columns every file needs (`unit_code` too, unless the import names one unit for all rows).
-pub const REQUIRED: &[&str] = &[
-    "name",
-    "plan_year",
-    "field",
-    "method",
-    "package_price_vnd",
-    "online",
+/// Columns a file may carry that are not the template's: the investor's name and the row number.
+const OTHER_COLUMNS: &[(&str, &str)] = &[
+    (INVESTOR, "Chủ đầu tư (đơn vị của gói thầu, tìm theo tên)"),
+    (ROW_NUMBER, "Số thứ tự (STT, không nhập)"),
 ];
 
+/// What bidtrack does with a column, in Vietnamese: the field's label, or what the column is for.
+pub fn column_label(wire: &str) -> &'static str {
+    if wire == "unit_code" {
+        return "Mã đơn vị (đơn vị của gói thầu)";
+    }
+    OTHER_COLUMNS
+        .iter()
+        .find(|(w, _)| *w == wire)
+        .map(|(_, l)| *l)
+        .or_else(|| PackageField::from_wire(wire).map(PackageField::label))
+        .unwrap_or("")
+}
+
+/// Every header key a column is named exactly by: its wire name, its labels.
+static EXACT: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    let mut map = HashMap::new();
+    for (wire, vi, _) in COLUMNS.iter() {
+        map.insert(header_key(wire), *wire);
+        map.insert(header_key(vi), *wire);
+        if let Some(f) = PackageField::from_wire(wire) {
+            map.entry(header_key(f.label())).or_insert(*wire);
+        }
+    }
+    for (wire, _) in OTHER_COLUMNS {
+        map.insert(header_key(wire), *wire);
+    }
+    map
+});
+
+/// Every other spelling, to its column.
+static SPELLED: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    let mut map = HashMap::new();
+    for (wire, aliases) in HEADERS {
+        for a in *aliases {
+            map.entry(header_key(a)).or_insert(*wire);
+        }
+    }
+    map
+});
+
+/// Columns every file needs. The unit (`unit_code`, or the investor's or procuring entity's
+/// name, unless the import names one unit for all rows) and the plan year (unless the upload
+/// gives it or the notice's posting date is there) are checked apart.
+pub const REQUIRED: &[&str] = &["name", "field", "method", "package_price_vnd", "online"];
+
 /// A header as compared: folded, single spaces, and without the unit a money column's header
-/// states ("Giá trúng thầu (đồng)", as bidtrack's own lists head it, is "gia trung thau").
+/// states ("Giá trúng thầu (đồng)", as bidtrack's own lists head it, is "gia trung thau"; the
+/// national system's "Giá gói thầu (VND)" is "gia goi thau").
 fn header_key(h: &str) -> String {
     let key = fold(h).split_whitespace().collect::<Vec<_>>().join(" ");
     ["(dong)", "(vnd)", "(vnđ)"]
         .iter()
         .find_map(|unit| key.strip_suffix(unit))
         .map_or(key.clone(), |k| k.trim_end().to_owned())
+}
+
+/// The column a header names exactly, and the one it names by another spelling.
+fn known(h: &str) -> (Option<&'static str>, Option<&'static str>) {
+    let key = header_key(h);
+    (EXACT.get(&key).copied(), SPELLED.get(&key).copied())
 }
 
 /// Which known column each header is (`None` for a column bidtrack does not know). A header
@@ -142,27 +295,12 @@ fn header_key(h: &str) -> String {
 /// code elsewhere), and is left out like any column bidtrack does not read. Two headers naming
 /// one column the same way are an error: which one holds the data is not knowable.
 pub fn map_headers(headers: &[String]) -> Result<Vec<Option<&'static str>>, FileError> {
-    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
-    let exact = |key: &str| {
-        COLUMNS
-            .iter()
-            .find(|(wire, vi, _)| key == *wire || key == header_key(vi))
-            .map(|(wire, _, _)| *wire)
-    };
-    let spelled = |key: &str| {
-        COLUMNS
-            .iter()
-            .find(|(_, _, aliases)| aliases.contains(&key))
-            .map(|(wire, _, _)| *wire)
-    };
-    let named_exactly: Vec<&'static str> = keys.iter().filter_map(|k| exact(k)).collect();
+    let found: Vec<_> = headers.iter().map(|h| known(h)).collect();
+    let named_exactly: Vec<&'static str> = found.iter().filter_map(|(e, _)| *e).collect();
     let mut seen: Vec<&'static str> = Vec::new();
     let mut out = Vec::with_capacity(headers.len());
-    for (h, key) in headers.iter().zip(&keys) {
-        let column = match exact(key) {
-            Some(c) => Some(c),
-            None => spelled(key).filter(|c| !named_exactly.contains(c)),
-        };
+    for (h, (exact, spelled)) in headers.iter().zip(found) {
+        let column = exact.or_else(|| spelled.filter(|c| !named_exactly.contains(c)));
         if let Some(c) = column {
             if seen.contains(&c) {
                 return Err(FileError::DuplicateColumn(h.clone()));
@@ -172,6 +310,110 @@ pub fn map_headers(headers: &[String]) -> Result<Vec<Option<&'static str>>, File
         out.push(column);
     }
     Ok(out)
+}
+
+/// How many package columns a row's cells name (the row number column not counted).
+fn known_columns(cells: impl Iterator<Item = impl AsRef<str>>) -> usize {
+    cells
+        .filter(|c| {
+            let c = c.as_ref();
+            // A header is short; a long cell is a title or data, and not worth folding.
+            !c.is_empty() && c.len() <= 200 && {
+                let (exact, spelled) = known(c);
+                exact.or(spelled).is_some_and(|w| w != ROW_NUMBER)
+            }
+        })
+        .count()
+}
+
+/// A row is the header when it names at least this many package columns: a title ("DANH SÁCH
+/// THÔNG BÁO MỜI THẦU"), a unit line or a blank row names none; the smallest useful file names
+/// five (name, field, method, price, online).
+const HEADER_MIN_KNOWN: usize = 3;
+/// The header is looked for in the first rows only, as a person would.
+pub const HEADER_SEARCH_ROWS: usize = 20;
+
+/// Finds the header row of a file and sets aside what is not a package: the rows above the
+/// header (titles, blank lines), a row that numbers the columns right under it ("(1)", "(2)",
+/// …), and the total rows at its end ("Tổng cộng", "Cộng", rows with no name or notice code
+/// but sums). The header is the first of the first [`HEADER_SEARCH_ROWS`] rows naming at least
+/// [`HEADER_MIN_KNOWN`] known columns; when none does, the first row stays the header and the
+/// missing columns are named as they always were.
+pub fn locate_header(mut sheet: Sheet) -> Sheet {
+    let first = std::iter::once(known_columns(sheet.headers.iter()));
+    let rest = sheet
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS - 1)
+        .map(|r| known_columns(r.iter()));
+    if let Some(at) = first.chain(rest).position(|n| n >= HEADER_MIN_KNOWN)
+        && at > 0
+    {
+        let header = sheet.rows.drain(..at).next_back();
+        if let Some(header) = header {
+            sheet.header_row = header.row;
+            sheet.headers = header.iter().map(str::to_owned).collect();
+        }
+    }
+    if sheet.rows.first().is_some_and(numbers_columns) {
+        let row = sheet.rows.remove(0).row;
+        sheet.skipped.push((row, "Dòng đánh số cột"));
+    }
+    let Ok(columns) = map_headers(&sheet.headers) else {
+        // The import names the duplicate column; nothing more to set aside.
+        return sheet;
+    };
+    let at = |c: &str| columns.iter().position(|w| *w == Some(c));
+    let (name, code) = (at("name"), at("code"));
+    let mut totals = Vec::new();
+    while let Some(last) = sheet.rows.last()
+        && is_total(last, name, code)
+    {
+        totals.push(last.row);
+        sheet.rows.pop();
+    }
+    sheet
+        .skipped
+        .extend(totals.into_iter().rev().map(|row| (row, "Dòng tổng cộng")));
+    sheet
+}
+
+/// "(1)", "(2)", "(3)" … or 1, 2, 3 …: the row under a national form's header that numbers its
+/// columns.
+fn numbers_columns(r: &Record) -> bool {
+    let numbers: Vec<Option<u32>> = r
+        .iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| c.trim_start_matches('(').trim_end_matches(')').parse().ok())
+        .collect();
+    numbers.len() >= HEADER_MIN_KNOWN
+        && numbers
+            .iter()
+            .enumerate()
+            .all(|(i, n)| *n == u32::try_from(i + 1).ok())
+}
+
+/// The words a total row starts with, folded.
+const TOTAL_WORDS: &[&str] = &[
+    "tong cong",
+    "cong",
+    "tong",
+    "tong so",
+    "total",
+    "cong chung",
+];
+
+/// A total row: a cell that is only a total word, or neither a name nor a notice code but a sum.
+fn is_total(r: &Record, name: Option<usize>, code: Option<usize>) -> bool {
+    let cell = |i: Option<usize>| i.map_or("", |i| r.get(i));
+    let word = r.iter().any(|c| {
+        !c.is_empty()
+            && c.len() <= 40
+            && TOTAL_WORDS.contains(&fold(c).trim_end_matches([':', '.', ' ']))
+    });
+    word || (cell(name).is_empty()
+        && cell(code).is_empty()
+        && r.iter().any(|c| parse_vnd(c).is_ok()))
 }
 
 /// Reads a yes/no cell: Có/Không, x, 1/0, true/false, yes/no.
@@ -186,9 +428,24 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// The international flag: yes/no, or "Trong nước" / "Quốc tế" as the national system writes it.
+pub fn parse_international(s: &str) -> Option<bool> {
+    parse_bool(s).or_else(|| match fold(s).trim() {
+        "trong nuoc" => Some(false),
+        "quoc te" => Some(true),
+        _ => None,
+    })
+}
+
 /// `15/03/2019`, `2019-03-15` (or what a date cell of a workbook becomes): as a form reads a
 /// date.
 pub use crate::domain::fields::parse_date;
+
+/// A date, or the day of a date and time: the national system writes its posting and approval
+/// dates with their time (`15/03/2019 09:00`).
+pub fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
+    parse_date(s).or_else(|| crate::domain::fields::parse_date_time(s).map(|t| t.date_naive()))
+}
 
 /// Field codes of the national e-procurement system.
 const FIELD_CODES: &[(&str, Field)] = &[
@@ -241,8 +498,23 @@ static FIELDS: LazyLock<Lookup<Field>> =
     LazyLock::new(|| Lookup::new(Field::ALL, Field::label_vi, FIELD_CODES));
 static METHODS: LazyLock<Lookup<Method>> =
     LazyLock::new(|| Lookup::new(Method::ALL, Method::label_vi, METHOD_CODES));
+/// Procedures as lists write them, figures for words.
+const PROCEDURE_WORDS: &[(&str, Procedure)] = &[
+    ("1 giai doan 1 tui ho so", Procedure::OneStageOneEnvelope),
+    ("mot giai doan mot tui", Procedure::OneStageOneEnvelope),
+    ("1 giai doan 2 tui ho so", Procedure::OneStageTwoEnvelopes),
+    ("mot giai doan hai tui", Procedure::OneStageTwoEnvelopes),
+    ("2 giai doan 1 tui ho so", Procedure::TwoStageOneEnvelope),
+    ("hai giai doan mot tui", Procedure::TwoStageOneEnvelope),
+    ("2 giai doan 2 tui ho so", Procedure::TwoStageTwoEnvelopes),
+    ("hai giai doan hai tui", Procedure::TwoStageTwoEnvelopes),
+    ("rut gon", Procedure::Shortened),
+    ("quy trinh rut gon", Procedure::Shortened),
+    ("chi dinh thau rut gon", Procedure::Shortened),
+];
+
 static PROCEDURES: LazyLock<Lookup<Procedure>> =
-    LazyLock::new(|| Lookup::new(Procedure::ALL, Procedure::label_vi, &[]));
+    LazyLock::new(|| Lookup::new(Procedure::ALL, Procedure::label_vi, PROCEDURE_WORDS));
 static CONTRACT_TYPES: LazyLock<Lookup<ContractType>> = LazyLock::new(|| {
     let mut l = Lookup::new(ContractType::ALL, ContractType::label_vi, &[]);
     // "Hợp đồng trọn gói" may be written "trọn gói".
@@ -255,8 +527,88 @@ static CONTRACT_TYPES: LazyLock<Lookup<ContractType>> = LazyLock::new(|| {
 });
 static EXEMPT_REASONS: LazyLock<Lookup<OnlineExemptReason>> =
     LazyLock::new(|| Lookup::new(OnlineExemptReason::ALL, OnlineExemptReason::label_vi, &[]));
+/// Statuses in the national system's words and in the words of officers' lists.
+const STATUS_WORDS: &[(&str, PackageStatus)] = &[
+    ("ke hoach", PackageStatus::Planned),
+    ("chua dang tai", PackageStatus::Planned),
+    ("chua phat hanh", PackageStatus::Planned),
+    ("chua moi thau", PackageStatus::Planned),
+    ("da dang tai", PackageStatus::NoticePublished),
+    ("da dang tai tbmt", PackageStatus::NoticePublished),
+    ("dang moi thau", PackageStatus::NoticePublished),
+    ("da phat hanh", PackageStatus::NoticePublished),
+    ("chua dong thau", PackageStatus::NoticePublished),
+    ("chua mo thau", PackageStatus::NoticePublished),
+    ("da dong thau", PackageStatus::UnderEvaluation),
+    ("dong thau", PackageStatus::UnderEvaluation),
+    ("da mo thau", PackageStatus::UnderEvaluation),
+    ("dang xet thau", PackageStatus::UnderEvaluation),
+    ("dang danh gia", PackageStatus::UnderEvaluation),
+    ("dang danh gia hsdt", PackageStatus::UnderEvaluation),
+    ("da co ket qua", PackageStatus::Awarded),
+    ("co ket qua", PackageStatus::Awarded),
+    ("da co kqlcnt", PackageStatus::Awarded),
+    ("co nha thau trung thau", PackageStatus::Awarded),
+    ("da cong khai kqlcnt", PackageStatus::Awarded),
+    ("da cong khai ket qua", PackageStatus::Awarded),
+    ("trung thau", PackageStatus::Awarded),
+    ("huy thau", PackageStatus::Cancelled),
+    ("da huy thau", PackageStatus::Cancelled),
+    ("huy", PackageStatus::Cancelled),
+];
+
 static STATUSES: LazyLock<Lookup<PackageStatus>> =
-    LazyLock::new(|| Lookup::new(PackageStatus::ALL, PackageStatus::label_vi, &[]));
+    LazyLock::new(|| Lookup::new(PackageStatus::ALL, PackageStatus::label_vi, STATUS_WORDS));
+
+/// "ghi một trong: …": the Vietnamese labels an enum cell accepts, for the error of a value that
+/// is none of them (its wire names and the national codes are accepted too).
+pub fn accepted<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> String {
+    let labels: Vec<&str> = all.iter().map(|v| label(*v)).collect();
+    format!("ghi một trong: {}", labels.join("; "))
+}
+
+/// A method cell as the national system writes it: the method, with "trong nước" or "quốc tế"
+/// saying whether the selection is international, and "Chỉ định thầu rút gọn" naming the
+/// shortened procedure of a direct appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodCell {
+    pub method: Method,
+    pub international: Option<bool>,
+    pub procedure: Option<Procedure>,
+}
+
+pub fn parse_method_cell(s: &str) -> Option<MethodCell> {
+    if let Some(method) = parse_method(s) {
+        return Some(MethodCell {
+            method,
+            international: None,
+            procedure: None,
+        });
+    }
+    let key = header_key(s);
+    let (rest, international) = if let Some(r) = key.strip_suffix(" trong nuoc") {
+        (r, Some(false))
+    } else if let Some(r) = key.strip_suffix(" quoc te") {
+        (r, Some(true))
+    } else {
+        (key.as_str(), None)
+    };
+    if let Some(r) = rest.strip_suffix(" rut gon")
+        && parse_method(r) == Some(Method::DirectAppointment)
+    {
+        return Some(MethodCell {
+            method: Method::DirectAppointment,
+            international,
+            procedure: Some(Procedure::Shortened),
+        });
+    }
+    let method = parse_method(rest)?;
+    Some(MethodCell {
+        method,
+        international,
+        procedure: None,
+    })
+}
 
 pub fn parse_field(s: &str) -> Option<Field> {
     parse_enum(s, &FIELDS)
@@ -328,6 +680,192 @@ mod tests {
         );
         let alone: Vec<String> = ["Đơn vị"].map(str::to_owned).to_vec();
         assert_eq!(map_headers(&alone).expect("map"), [Some("unit_code")]);
+    }
+
+    #[test]
+    fn every_field_the_import_reads_is_named_by_its_label_short_label_and_wire_name() {
+        for f in PackageField::ALL
+            .iter()
+            .filter(|f| **f != PackageField::UnitId)
+        {
+            for name in [f.wire(), f.label(), f.short(), &f.spec().header()] {
+                assert_eq!(
+                    map_headers(&[name.to_owned()]).expect("map"),
+                    [Some(f.wire())],
+                    "{name}"
+                );
+            }
+        }
+        // The unit is named by its code in a file (its id means nothing outside bidtrack).
+        assert_eq!(
+            map_headers(&[UNIT_CODE.to_owned()]).expect("map"),
+            [Some("unit_code")]
+        );
+        // No spelling of the table names two columns.
+        let mut seen = std::collections::HashMap::new();
+        for (wire, aliases) in HEADERS {
+            for a in *aliases {
+                if let Some(other) = seen.insert(header_key(a), *wire) {
+                    panic!("«{a}» names both {other} and {wire}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_national_systems_headers() {
+        let national = [
+            ("STT", ROW_NUMBER),
+            ("Số TBMT", "code"),
+            ("Tên gói thầu", "name"),
+            ("Bên mời thầu", "procuring_entity"),
+            ("Chủ đầu tư", INVESTOR),
+            ("Lĩnh vực", "field"),
+            ("Hình thức lựa chọn nhà thầu", "method"),
+            ("Phương thức lựa chọn nhà thầu", "procedure"),
+            ("Hình thức dự thầu", "online"),
+            ("Giá gói thầu (VND)", "package_price_vnd"),
+            ("Thời điểm đóng thầu", "bid_closing_at"),
+            ("Ngày đăng tải", "notice_date"),
+            ("Giá trúng thầu (VND)", "winning_price_vnd"),
+            ("Tên nhà thầu trúng thầu", "contractor_name"),
+            ("Mã số thuế nhà thầu", "contractor_tax_code"),
+            ("Số quyết định phê duyệt KQLCNT", "award_decision_no"),
+            ("Ngày phê duyệt KQLCNT", "result_date"),
+        ];
+        let headers: Vec<String> = national.iter().map(|(h, _)| (*h).to_owned()).collect();
+        let mapped = map_headers(&headers).expect("map");
+        for ((h, wire), got) in national.iter().zip(mapped) {
+            assert_eq!(got, Some(*wire), "{h}");
+            assert!(!column_label(wire).is_empty(), "{wire}");
+        }
+    }
+
+    fn sheet(rows: &[&[&str]]) -> Sheet {
+        let mut s = Sheet::default();
+        let mut records = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
+            .map(|(i, r)| Record::from_cells(i + 1, r.iter()));
+        if let Some(first) = records.next() {
+            s.header_row = first.row;
+            s.headers = first.iter().map(str::to_owned).collect();
+        }
+        s.rows = records.collect();
+        s
+    }
+
+    #[test]
+    fn the_header_row_is_found_under_titles_and_totals_are_set_aside() {
+        let s = locate_header(sheet(&[
+            &["DANH SÁCH THÔNG BÁO MỜI THẦU", "", ""],
+            &["", "", ""],
+            &["Đơn vị: đồng", "", ""],
+            &[
+                "STT",
+                "Tên gói thầu",
+                "Số TBMT",
+                "Giá gói thầu (VND)",
+                "Lĩnh vực",
+            ],
+            &["(1)", "(2)", "(3)", "(4)", "(5)"],
+            &["1", "Gói A", "IB1800012345-00", "1.200.000.000 VND", "HH"],
+            &["2", "Cổng chào", "IB1800012346-00", "100.000.000 VND", "XL"],
+            &["", "Tổng cộng", "", "1.300.000.000 VND", ""],
+            &["", "", "", "1.300.000.000", ""],
+        ]));
+        assert_eq!(s.header_row, 4);
+        assert_eq!(s.headers[1], "Tên gói thầu");
+        assert_eq!(
+            s.rows.iter().map(|r| r.row).collect::<Vec<_>>(),
+            [6, 7],
+            "«Cổng chào» is a package, not a total"
+        );
+        assert_eq!(
+            s.skipped,
+            [
+                (5, "Dòng đánh số cột"),
+                (8, "Dòng tổng cộng"),
+                (9, "Dòng tổng cộng")
+            ]
+        );
+        // A file whose first row names too few columns keeps it as its header: the import
+        // then names what is missing.
+        let s = locate_header(sheet(&[&["name", "price"], &["A", "1"]]));
+        assert_eq!((s.header_row, s.rows.len()), (1, 1));
+        // Beyond the first rows no header is looked for.
+        let mut rows: Vec<&[&str]> = vec![&["Báo cáo"]; HEADER_SEARCH_ROWS];
+        rows.push(&["Tên gói thầu", "Lĩnh vực", "Giá gói thầu"]);
+        let s = locate_header(sheet(&rows));
+        assert_eq!(s.header_row, 1);
+    }
+
+    #[test]
+    fn the_national_systems_values() {
+        let cell = |method, international, procedure| MethodCell {
+            method,
+            international,
+            procedure,
+        };
+        assert_eq!(
+            parse_method_cell("Chào hàng cạnh tranh trong nước"),
+            Some(cell(Method::CompetitiveOffers, Some(false), None))
+        );
+        assert_eq!(
+            parse_method_cell("Đấu thầu rộng rãi quốc tế"),
+            Some(cell(Method::OpenBidding, Some(true), None))
+        );
+        assert_eq!(
+            parse_method_cell("DTRR quoc te"),
+            Some(cell(Method::OpenBidding, Some(true), None))
+        );
+        assert_eq!(
+            parse_method_cell("Chỉ định thầu rút gọn"),
+            Some(cell(
+                Method::DirectAppointment,
+                None,
+                Some(Procedure::Shortened)
+            ))
+        );
+        assert_eq!(
+            parse_method_cell("Chỉ định thầu"),
+            Some(cell(Method::DirectAppointment, None, None))
+        );
+        assert_eq!(parse_method_cell("Đấu giá quốc tế"), None);
+        assert_eq!(parse_method_cell("Đấu thầu rộng rãi rút gọn"), None);
+        assert_eq!(
+            parse_procedure("1 giai đoạn 2 túi hồ sơ"),
+            Some(Procedure::OneStageTwoEnvelopes)
+        );
+        assert_eq!(parse_international("Quốc tế"), Some(true));
+        assert_eq!(parse_international("Trong nước"), Some(false));
+        assert_eq!(parse_bool("Qua mạng"), Some(true));
+        assert_eq!(parse_bool("Không qua mạng"), Some(false));
+        for (words, status) in [
+            ("Đã đăng tải", PackageStatus::NoticePublished),
+            ("Đang xét thầu", PackageStatus::UnderEvaluation),
+            ("Đã mở thầu", PackageStatus::UnderEvaluation),
+            ("Có nhà thầu trúng thầu", PackageStatus::Awarded),
+            ("Đã có kết quả", PackageStatus::Awarded),
+            ("Hủy thầu", PackageStatus::Cancelled),
+            ("Đã huỷ thầu", PackageStatus::Cancelled),
+            ("Đã hủy", PackageStatus::Cancelled),
+        ] {
+            assert_eq!(parse_status(words), Some(status), "{words}");
+        }
+        assert_eq!(parse_money("1.200.000.000 VND"), Ok(1_200_000_000));
+        assert_eq!(parse_money("1.200.000.000 đồng"), Ok(1_200_000_000));
+        assert_eq!(parse_money("1.200.000.000₫"), Ok(1_200_000_000));
+        assert_eq!(
+            parse_day("15/03/2019 09:30"),
+            NaiveDate::from_ymd_opt(2019, 3, 15)
+        );
+        assert_eq!(
+            accepted(PackageStatus::ALL, PackageStatus::label_vi),
+            "ghi một trong: Trong kế hoạch; Đã đăng thông báo mời thầu; Đang đánh giá hồ sơ; \
+             Đã có kết quả lựa chọn nhà thầu; Đã hủy"
+        );
     }
 
     #[test]

@@ -181,6 +181,10 @@ impl Record {
 pub struct Sheet {
     pub headers: Vec<String>,
     pub rows: Vec<Record>,
+    /// The header's row, numbered as the data rows are (0 for a sheet not read from a file).
+    pub header_row: usize,
+    /// Rows read but not packages (a row numbering the columns, total rows), with why.
+    pub skipped: Vec<(usize, &'static str)>,
 }
 
 impl Sheet {
@@ -191,6 +195,7 @@ impl Sheet {
             return Ok(());
         }
         if self.headers.is_empty() {
+            self.header_row = record.row;
             self.headers = record.iter().map(str::to_owned).collect();
             return Ok(());
         }
@@ -210,14 +215,20 @@ pub fn read_csv(bytes: &[u8], bounds: &Bounds) -> Result<Sheet, FileError> {
     let text = std::str::from_utf8(bytes).map_err(|_| FileError::NotUtf8 {
         guessed: guess_encoding(bytes),
     })?;
-    let first_line = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .ok_or(FileError::Empty)?;
-    let delimiter = [b',', b';', b'\t']
+    // The delimiter is the one the first line of several cells has most of: the header may
+    // sit under a title of one cell (the national system's lists).
+    const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty()).peekable();
+    if lines.peek().is_none() {
+        return Err(FileError::Empty);
+    }
+    let line = lines
+        .take(super::HEADER_SEARCH_ROWS)
+        .find(|l| l.bytes().any(|b| DELIMITERS.contains(&b)))
+        .ok_or(FileError::Delimiter)?;
+    let delimiter = DELIMITERS
         .into_iter()
-        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
-        .filter(|d| first_line.bytes().any(|b| b == *d))
+        .max_by_key(|d| line.bytes().filter(|b| b == d).count())
         .ok_or(FileError::Delimiter)?;
     // csv-core rather than the csv crate's records: it hands over one field at a time into a
     // buffer of our size, so a record of millions of fields or a cell of megabytes is refused
@@ -441,9 +452,16 @@ fn cell_text(cell: &calamine::DataRef<'_>) -> String {
         DataRef::Float(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => format!("{}", *v as i64),
         DataRef::Float(v) => v.to_string(),
         DataRef::Bool(b) => b.to_string(),
+        // A date, or a date and time when the cell holds one (a bid closing time).
         DataRef::DateTime(d) => d
             .as_datetime()
-            .map(|t| t.date().to_string())
+            .map(|t| {
+                if t.time() == chrono::NaiveTime::MIN {
+                    t.date().to_string()
+                } else {
+                    t.format("%Y-%m-%d %H:%M").to_string()
+                }
+            })
             .unwrap_or_default(),
         DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
         DataRef::Error(e) => format!("#{e:?}"),

@@ -9,11 +9,16 @@ use super::audit::{self, Changes};
 use super::packages::{self, NewPackage};
 use crate::db;
 use crate::domain::fields::package::PackageField;
+use crate::domain::identifiers::notice_code_with_version;
 use crate::domain::package_rules;
+use crate::domain::text::fold;
 use crate::error::AppError;
 use crate::import::{self, FileError, Record, Sheet};
-use chrono::Utc;
-use entity::{AuditAction, package, unit};
+use chrono::{Datelike, Utc};
+use entity::{
+    AuditAction, ContractType, Field, Method, OnlineExemptReason, PackageStatus, Procedure,
+    package, unit,
+};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
 };
@@ -45,15 +50,69 @@ pub struct ImportReport {
     pub unchanged: usize,
     /// When there is any, nothing was written.
     pub errors: Vec<RowError>,
-    /// Columns bidtrack does not know; they were ignored.
+    /// Columns bidtrack does not know; they were not read.
     pub ignored_columns: Vec<String>,
+    /// The row of the file read as the header (rows above it, titles and blank lines, are not
+    /// data).
+    pub header_row: usize,
+    /// Every column of the file and what bidtrack reads it as.
+    pub mapping: Vec<ColumnMapping>,
+    /// Where the rows' plan year comes from.
+    pub year_source: YearSource,
+    /// Rows of the file that are not packages and were not read: a row numbering the columns,
+    /// the total rows at the end (`column` and `value` are empty).
+    pub skipped_rows: Vec<RowError>,
+    /// Rows read but not applied: an older version of a notice than another row of the file or
+    /// the stored package has (`value` is the row's notice code with its version). They are not
+    /// errors: the rest is written.
+    pub not_applied: Vec<RowError>,
+}
+
+/// A column of the file and what bidtrack does with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ColumnMapping {
+    /// The column's place in the file (1 is column A).
+    pub position: usize,
+    /// Its header as the file has it.
+    pub column: String,
+    /// What it fills: a package field's wire name, `unit_code`, `investor` (the unit by its
+    /// name) or `row_number` (STT, not read); absent when bidtrack does not know the column.
+    pub field: Option<String>,
+    /// The same in Vietnamese.
+    pub label: Option<String>,
+}
+
+/// Where the rows' plan year comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum YearSource {
+    /// The file's plan year column.
+    #[default]
+    Column,
+    /// The year given with the upload (`year=`, `--year`, the page's choice), for every row.
+    Upload,
+    /// The year of each row's notice posting date.
+    NoticeDate,
+}
+
+impl YearSource {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            YearSource::Column => "cột Năm kế hoạch của tệp",
+            YearSource::Upload => "năm chọn khi tải lên",
+            YearSource::NoticeDate => "năm của ngày đăng tải thông báo mời thầu",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     pub dry_run: bool,
-    /// Every row belongs to this unit (code); the file then needs no unit column.
+    /// The unit of every row without a unit code; when the file names the investor, the unit
+    /// whose subtree its name is looked up in.
     pub unit: Option<String>,
+    /// The plan year of every row without one (for files without a plan year column).
+    pub year: Option<i32>,
 }
 
 /// Reads a CSV or XLSX file (told apart by content) into a sheet, within `bounds`. CPU work:
@@ -64,7 +123,7 @@ pub fn read_file(bytes: &[u8], bounds: &import::Bounds) -> Result<Sheet, AppErro
     } else {
         import::read_csv(bytes, bounds)
     };
-    sheet.map_err(file_error)
+    sheet.map(import::locate_header).map_err(file_error)
 }
 
 /// [`read_file`] on a blocking thread, so that no parser ever holds an async worker (a large
@@ -244,22 +303,152 @@ struct Row<'a> {
     input: NewPackage,
 }
 
-/// Reads one row into the command type; one message per cell that does not read.
-fn read_row(
-    record: &Record,
-    columns: &[Option<&'static str>],
-    headers: &[String],
-    units: &HashMap<String, i64>,
-    plans: &HashMap<String, packages::PlanRef>,
+/// How rows name their unit: by code, else by the investor's (or the procuring entity's) name,
+/// else the one unit the upload names.
+struct Units<'a> {
+    by_code: HashMap<String, i64>,
+    /// Folded names of the units a name may be (the upload's unit's subtree, else every unit).
+    by_name: HashMap<String, Vec<i64>>,
+    about: HashMap<i64, &'a unit::Model>,
+    /// The column whose name finds the unit of a row without a code.
+    name_column: Option<&'static str>,
     default_unit: Option<i64>,
-    errors: &mut Vec<RowError>,
-) -> Option<NewPackage> {
+    /// The unit whose subtree the names are looked up in.
+    scope: Option<&'a unit::Model>,
+    /// The answer for each name already looked up: a file names a few units many times, and
+    /// folding is Unicode normalisation.
+    found: std::sync::Mutex<HashMap<String, Result<i64, String>>>,
+}
+
+impl<'a> Units<'a> {
+    fn new(
+        all: &'a [unit::Model],
+        scope: Option<&'a unit::Model>,
+        name_column: Option<&'static str>,
+    ) -> Self {
+        let about: HashMap<i64, &unit::Model> = all.iter().map(|u| (u.id, u)).collect();
+        let inside: Vec<&unit::Model> = match scope {
+            Some(root) => {
+                let mut children: HashMap<i64, Vec<&unit::Model>> = HashMap::new();
+                for u in all {
+                    if let Some(p) = u.parent_id {
+                        children.entry(p).or_default().push(u);
+                    }
+                }
+                let mut out = vec![root];
+                let mut i = 0;
+                while i < out.len() {
+                    out.extend(children.get(&out[i].id).into_iter().flatten().copied());
+                    i += 1;
+                }
+                out
+            }
+            None => all.iter().collect(),
+        };
+        let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
+        if name_column.is_some() {
+            for u in inside {
+                by_name.entry(fold(&u.name)).or_default().push(u.id);
+            }
+        }
+        Units {
+            by_code: all.iter().map(|u| (u.code.clone(), u.id)).collect(),
+            by_name,
+            about,
+            name_column,
+            default_unit: scope.map(|u| u.id),
+            scope,
+            found: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// "Phường Quang Trung (HN-HD-QT, thuộc Quận Hà Đông)".
+    fn describe(&self, id: i64) -> String {
+        let Some(u) = self.about.get(&id) else {
+            return id.to_string();
+        };
+        match u.parent_id.and_then(|p| self.about.get(&p)) {
+            Some(parent) => format!("{} ({}, thuộc {})", u.name, u.code, parent.name),
+            None => format!("{} ({})", u.name, u.code),
+        }
+    }
+
+    /// The unit a name is, compared without diacritics and case; an unknown or ambiguous name
+    /// says which units it could be.
+    fn named(&self, raw: &str) -> Result<i64, String> {
+        // A poisoned cache is only a cache: look the name up again.
+        if let Ok(found) = self.found.lock()
+            && let Some(done) = found.get(raw)
+        {
+            return done.clone();
+        }
+        let key = fold(raw);
+        let within = self
+            .scope
+            .map(|u| format!(" trong {} ({})", u.name, u.code))
+            .unwrap_or_default();
+        let answer = match self.by_name.get(&key).map(Vec::as_slice) {
+            Some([id]) => Ok(*id),
+            Some(ids) => Err(format!(
+                "Có {} đơn vị tên «{raw}»{within}: {}. Hãy ghi mã đơn vị, hoặc chọn đơn vị cấp trên khi tải lên",
+                ids.len(),
+                ids.iter()
+                    .map(|id| self.describe(*id))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+            None => {
+                let mut near: Vec<i64> = self
+                    .by_name
+                    .iter()
+                    .filter(|(name, _)| {
+                        !key.is_empty() && (name.contains(&key) || key.contains(name.as_str()))
+                    })
+                    .flat_map(|(_, ids)| ids.iter().copied())
+                    .collect();
+                near.sort_unstable();
+                near.truncate(10);
+                let hint = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; gần giống: {}",
+                        near.iter()
+                            .map(|id| self.describe(*id))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                };
+                Err(format!(
+                    "Không có đơn vị tên «{raw}»{within}{hint}. Hãy ghi đúng tên đơn vị hoặc thêm cột Mã đơn vị"
+                ))
+            }
+        };
+        if let Ok(mut found) = self.found.lock() {
+            found.insert(raw.to_owned(), answer.clone());
+        }
+        answer
+    }
+}
+
+/// What every row is read with.
+struct Context<'a> {
+    columns: &'a [Option<&'static str>],
+    headers: &'a [String],
+    units: &'a Units<'a>,
+    plans: &'a HashMap<String, packages::PlanRef>,
+    /// The plan year the upload gives, for rows without one.
+    year: Option<i32>,
+}
+
+/// Reads one row into the command type; one message per cell that does not read.
+fn read_row(record: &Record, ctx: &Context, errors: &mut Vec<RowError>) -> Option<NewPackage> {
     let line = record.row;
     let cell = |name: &str| -> (&str, &str) {
-        columns
+        ctx.columns
             .iter()
             .position(|c| *c == Some(name))
-            .map_or(("", ""), |i| (record.get(i), headers[i].as_str()))
+            .map_or(("", ""), |i| (record.get(i), ctx.headers[i].as_str()))
     };
     let before = errors.len();
     let mut fail = |column: &str, value: &str, message: String| {
@@ -270,55 +459,90 @@ fn read_row(
             message,
         });
     };
-    // A cell that does not read is named by its column; an empty required one is missing.
+    // A cell that does not read is named by its column; an empty required one is missing. An
+    // enum's message lists the values it accepts.
     macro_rules! parsed {
-        ($v:expr, $h:expr, $parse:expr, $what:expr) => {
+        ($v:expr, $h:expr, $parse:expr, $what:expr, $hint:expr) => {
             match $parse($v) {
                 Some(x) => Some(x),
                 None => {
-                    fail($h, $v, format!("{} không hợp lệ", $what));
+                    let hint: String = $hint;
+                    fail(
+                        $h,
+                        $v,
+                        if hint.is_empty() {
+                            format!("{} không hợp lệ", $what)
+                        } else {
+                            format!("{} không hợp lệ: {hint}", $what)
+                        },
+                    );
                     None
                 }
             }
         };
     }
     macro_rules! required {
-        ($name:literal, $parse:expr, $what:expr) => {{
+        ($name:literal, $parse:expr, $what:expr, $hint:expr) => {{
             let (v, h) = cell($name);
             if v.is_empty() {
                 fail(h, v, format!("Thiếu {}", $what));
                 None
             } else {
-                parsed!(v, h, $parse, $what)
+                parsed!(v, h, $parse, $what, $hint)
             }
         }};
     }
     macro_rules! optional {
-        ($name:literal, $parse:expr, $what:expr) => {{
+        ($name:literal, $parse:expr, $what:expr) => {
+            optional!($name, $parse, $what, String::new())
+        };
+        ($name:literal, $parse:expr, $what:expr, $hint:expr) => {{
             let (v, h) = cell($name);
             if v.is_empty() {
                 None
             } else {
-                parsed!(v, h, $parse, $what)
+                parsed!(v, h, $parse, $what, $hint)
             }
         }};
     }
     let unit_id = {
-        let (v, h) = cell("unit_code");
-        match (v, default_unit) {
-            ("", Some(id)) => Some(id),
-            ("", None) => {
-                fail(h, v, "Thiếu mã đơn vị".to_owned());
-                None
-            }
+        let (code, h) = cell("unit_code");
+        let named = ctx
+            .units
+            .name_column
+            .map(&cell)
+            .filter(|(v, _)| !v.is_empty());
+        if !code.is_empty() {
             // Unit codes are stored normalised (`hn-hadong` is `HN-HADONG`).
-            (code, _) => match units.get(&crate::domain::text::normalize_code(code)) {
+            match ctx
+                .units
+                .by_code
+                .get(&crate::domain::text::normalize_code(code))
+            {
                 Some(id) => Some(*id),
                 None => {
-                    fail(h, v, format!("Không có đơn vị mã {code}"));
+                    fail(h, code, format!("Không có đơn vị mã {code}"));
                     None
                 }
-            },
+            }
+        } else if let Some((name, h)) = named {
+            match ctx.units.named(name) {
+                Ok(id) => Some(id),
+                Err(message) => {
+                    fail(h, name, message);
+                    None
+                }
+            }
+        } else if let Some(id) = ctx.units.default_unit {
+            Some(id)
+        } else {
+            let h = ctx.units.name_column.map_or(h, |c| cell(c).1).to_owned();
+            fail(
+                &h,
+                "",
+                "Thiếu đơn vị: ghi mã đơn vị hoặc tên chủ đầu tư".to_owned(),
+            );
+            None
         }
     };
     // A file names the plan by its code on VNEPS, as the plan's page shows it.
@@ -328,7 +552,7 @@ fn read_row(
             None
         } else {
             let code = crate::domain::text::normalize_code(v);
-            match plans.get(&code) {
+            match ctx.plans.get(&code) {
                 Some(plan) => Some(plan.id),
                 None => {
                     fail(
@@ -349,11 +573,34 @@ fn read_row(
         }
         v.to_owned()
     };
-    let plan_year = required!(
-        "plan_year",
-        |v: &str| v.parse::<i32>().ok(),
-        F::PlanYear.short()
+    let notice_date = optional!(
+        "notice_date",
+        import::parse_day,
+        format!("{} (dd/mm/yyyy)", F::NoticeDate.short())
     );
+    // The year of the row, else of the upload, else of the notice's posting.
+    let plan_year = {
+        let (v, h) = cell("plan_year");
+        if !v.is_empty() {
+            parsed!(
+                v,
+                h,
+                |v: &str| v.parse::<i32>().ok(),
+                F::PlanYear.short(),
+                String::new()
+            )
+        } else if let Some(year) = ctx.year.or(notice_date.map(|d| d.year())) {
+            Some(year)
+        } else {
+            fail(
+                if h.is_empty() { F::PlanYear.short() } else { h },
+                v,
+                "Thiếu năm kế hoạch: ghi cột Năm kế hoạch, chọn năm khi tải lên hoặc ghi ngày đăng tải"
+                    .to_owned(),
+            );
+            None
+        }
+    };
     let planned_start_month = optional!(
         "planned_start_month",
         |v: &str| v.parse::<i16>().ok(),
@@ -364,19 +611,95 @@ fn read_row(
         crate::domain::fields::read_quarter,
         F::PlannedStartQuarter.short()
     );
-    let field = required!("field", import::parse_field, F::Field.short());
-    let method = required!("method", import::parse_method, F::Method.short());
-    let procedure = optional!("procedure", import::parse_procedure, F::Procedure.short());
+    let field = required!(
+        "field",
+        import::parse_field,
+        F::Field.short(),
+        import::accepted(Field::ALL, Field::label_vi)
+    );
+    let method = required!(
+        "method",
+        import::parse_method_cell,
+        F::Method.short(),
+        format!(
+            "{} (có thể thêm «trong nước» hoặc «quốc tế»; «Chỉ định thầu rút gọn» là chỉ định thầu theo quy trình rút gọn)",
+            import::accepted(Method::ALL, Method::label_vi)
+        )
+    );
+    let procedure = {
+        let (v, h) = cell("procedure");
+        let written = optional!(
+            "procedure",
+            import::parse_procedure,
+            F::Procedure.short(),
+            import::accepted(Procedure::ALL, Procedure::label_vi)
+        );
+        let implied = method.and_then(|m| m.procedure);
+        match (written, implied) {
+            (Some(w), Some(i)) if w != i => {
+                fail(
+                    h,
+                    v,
+                    format!(
+                        "{} «{}» trái với hình thức «{}»",
+                        F::Procedure.short(),
+                        w.label_vi(),
+                        cell("method").0
+                    ),
+                );
+                None
+            }
+            // The shortened procedure is a direct appointment's only.
+            (Some(Procedure::Shortened), _)
+                if method.is_some_and(|m| m.method != Method::DirectAppointment) =>
+            {
+                fail(
+                    h,
+                    v,
+                    format!(
+                        "{} chỉ áp dụng cho hình thức {}",
+                        Procedure::Shortened.label_vi(),
+                        Method::DirectAppointment.label_vi()
+                    ),
+                );
+                None
+            }
+            (w, i) => w.or(i),
+        }
+    };
     let international = {
         let (v, h) = cell("international");
-        import::parse_bool(v).unwrap_or_else(|| {
-            fail(
-                h,
-                v,
-                format!("{}: ghi Có hoặc Không", F::International.short()),
-            );
-            false
-        })
+        let implied = method.and_then(|m| m.international);
+        if v.is_empty() {
+            implied.unwrap_or(false)
+        } else {
+            match import::parse_international(v) {
+                Some(w) if implied.is_some_and(|i| i != w) => {
+                    fail(
+                        h,
+                        v,
+                        format!(
+                            "{} «{v}» trái với hình thức «{}»",
+                            F::International.short(),
+                            cell("method").0
+                        ),
+                    );
+                    false
+                }
+                Some(w) => w,
+                None => {
+                    fail(
+                        h,
+                        v,
+                        format!(
+                            "{}: ghi Có hoặc Không (Quốc tế hoặc Trong nước)",
+                            F::International.short()
+                        ),
+                    );
+                    false
+                }
+            }
+        }
     };
     let package_price_vnd = {
         let (v, h) = cell("package_price_vnd");
@@ -391,7 +714,8 @@ fn read_row(
     let contract_type = optional!(
         "contract_type",
         import::parse_contract_type,
-        F::ContractType.short()
+        F::ContractType.short(),
+        import::accepted(ContractType::ALL, ContractType::label_vi)
     );
     let online = {
         let (v, h) = cell("online");
@@ -399,7 +723,8 @@ fn read_row(
             fail(
                 h,
                 v,
-                "Thiếu thông tin qua mạng: ghi Có hoặc Không".to_owned(),
+                "Thiếu thông tin qua mạng: ghi Có hoặc Không (Qua mạng hoặc Không qua mạng)"
+                    .to_owned(),
             );
             None
         } else {
@@ -408,7 +733,7 @@ fn read_row(
                     h,
                     v,
                     format!(
-                        "{}: ghi Có/Không, x, 1/0 hoặc true/false",
+                        "{}: ghi Có/Không, Qua mạng/Không qua mạng, x, 1/0 hoặc true/false",
                         F::Online.short()
                     ),
                 );
@@ -419,12 +744,18 @@ fn read_row(
     let online_exempt_reason = optional!(
         "online_exempt_reason",
         import::parse_exempt_reason,
-        F::OnlineExemptReason.short()
+        F::OnlineExemptReason.short(),
+        import::accepted(OnlineExemptReason::ALL, OnlineExemptReason::label_vi)
     );
-    let status = optional!("status", import::parse_status, F::Status.short());
+    let status = optional!(
+        "status",
+        import::parse_status,
+        F::Status.short(),
+        import::accepted(PackageStatus::ALL, PackageStatus::label_vi)
+    );
     let result_date = optional!(
         "result_date",
-        import::parse_date,
+        import::parse_day,
         format!("{} (dd/mm/yyyy)", F::ResultDate.short())
     );
     let winning_price_vnd = {
@@ -444,13 +775,8 @@ fn read_row(
     let count = |v: &str| v.parse::<u32>().ok().and_then(|n| i32::try_from(n).ok());
     let notice_version = optional!(
         "notice_version",
-        |v: &str| v.parse::<i16>().ok(),
+        |v: &str| v.trim_start_matches('-').parse::<i16>().ok(),
         F::NoticeVersion.short()
-    );
-    let notice_date = optional!(
-        "notice_date",
-        import::parse_date,
-        format!("{} (dd/mm/yyyy)", F::NoticeDate.short())
     );
     let bid_closing_at = optional!(
         "bid_closing_at",
@@ -481,7 +807,7 @@ fn read_row(
         planned_start_month,
         planned_start_quarter,
         field: field?,
-        method: method?,
+        method: method?.method,
         procedure,
         international,
         package_price_vnd: package_price_vnd?,
@@ -546,10 +872,20 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     require_import(actor)?;
+    if let Some(y) = options.year
+        && !crate::domain::PLAN_YEARS.contains(&y)
+    {
+        return Err(AppError::Validation(vec![crate::error::FieldError::new(
+            "year",
+            "range",
+            "Năm phải trong khoảng 2000–2100",
+        )]));
+    }
     let columns = import::map_headers(&sheet.headers).map_err(file_error)?;
+    let has = |c: &str| columns.contains(&Some(c));
     let mut missing: Vec<String> = import::REQUIRED
         .iter()
-        .filter(|r| !columns.contains(&Some(**r)))
+        .filter(|r| !has(r))
         .map(|r| {
             import::COLUMNS
                 .iter()
@@ -557,8 +893,34 @@ where
                 .map_or_else(|| (*r).to_owned(), |(w, vi, _)| format!("{vi} ({w})"))
         })
         .collect();
-    if options.unit.is_none() && !columns.contains(&Some("unit_code")) {
-        missing.insert(0, "Mã đơn vị (unit_code)".to_owned());
+    // Rows name their unit by code, else by the investor's name; by the procuring entity's only
+    // when nothing else names it (it is often another body than the investor).
+    let name_column = if has(import::INVESTOR) {
+        Some(import::INVESTOR)
+    } else if !has("unit_code") && options.unit.is_none() && has("procuring_entity") {
+        Some("procuring_entity")
+    } else {
+        None
+    };
+    let year_source = if has("plan_year") {
+        YearSource::Column
+    } else if options.year.is_some() {
+        YearSource::Upload
+    } else if has("notice_date") {
+        YearSource::NoticeDate
+    } else {
+        missing.insert(
+            0,
+            "Năm kế hoạch (plan_year; hoặc chọn năm khi tải lên, hoặc cột Ngày đăng tải)"
+                .to_owned(),
+        );
+        YearSource::Column
+    };
+    if options.unit.is_none() && !has("unit_code") && name_column.is_none() {
+        missing.insert(
+            0,
+            "Mã đơn vị (unit_code; hoặc cột Chủ đầu tư ghi tên đơn vị)".to_owned(),
+        );
     }
     if !missing.is_empty() {
         return Err(file_error(FileError::MissingColumns(missing)));
@@ -567,32 +929,70 @@ where
         .headers
         .iter()
         .zip(&columns)
-        .filter(|(_, c)| c.is_none())
+        .filter(|(h, c)| c.is_none() && !h.is_empty())
         .map(|(h, _)| h.clone())
+        .collect();
+    let mapping = sheet
+        .headers
+        .iter()
+        .zip(&columns)
+        .enumerate()
+        .filter(|(_, (h, c))| !h.is_empty() || c.is_some())
+        .map(|(i, (h, c))| ColumnMapping {
+            position: i + 1,
+            column: h.clone(),
+            field: c.map(str::to_owned),
+            label: c.map(|c| import::column_label(c).to_owned()),
+        })
         .collect();
 
     let all_units = unit::Entity::find().all(db).await?;
-    let by_code: HashMap<String, i64> = all_units.iter().map(|u| (u.code.clone(), u.id)).collect();
     let code_of: HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.code.as_str())).collect();
-    let default_unit = match &options.unit {
-        Some(code) => Some(
-            *by_code
-                .get(&crate::domain::text::normalize_code(code))
-                .ok_or_else(|| AppError::not_found("đơn vị", code))?,
-        ),
+    let scope = match &options.unit {
+        Some(code) => {
+            let code = crate::domain::text::normalize_code(code);
+            Some(
+                all_units
+                    .iter()
+                    .find(|u| u.code == code)
+                    .ok_or_else(|| AppError::not_found("đơn vị", &code))?,
+            )
+        }
         None => None,
     };
+    let units = Units::new(&all_units, scope, name_column);
     let writable = super::accounts::WriteScope::of(db, actor).await?;
     let regimes = db::reference::regimes(db).await?;
     let plans = plans_named(db, &sheet, &columns).await?;
-    // A column the file does not carry leaves a stored package's value as it is.
-    let carried = |field: &str| columns.contains(&Some(field));
+    // A column the file does not carry leaves a stored package's value as it is; a year the
+    // file does not carry is given all the same.
+    let carried = |field: &str| columns.contains(&Some(field)) || field == "plan_year";
 
     let mut report = ImportReport {
         dry_run: options.dry_run,
         rows: sheet.rows.len(),
         ignored_columns,
+        header_row: sheet.header_row,
+        mapping,
+        year_source,
+        skipped_rows: sheet
+            .skipped
+            .iter()
+            .map(|(row, why)| RowError {
+                row: *row,
+                column: String::new(),
+                value: String::new(),
+                message: (*why).to_owned(),
+            })
+            .collect(),
         ..ImportReport::default()
+    };
+    let ctx = Context {
+        columns: &columns,
+        headers: &sheet.headers,
+        units: &units,
+        plans: &plans,
+        year: options.year,
     };
     let mut rows: Vec<Row> = Vec::with_capacity(sheet.rows.len());
     for (n, record) in sheet.rows.iter().enumerate() {
@@ -601,21 +1001,14 @@ where
             // Reading a large file is seconds of CPU: other requests get their turn.
             tokio::task::yield_now().await;
         }
-        if let Some(input) = read_row(
-            record,
-            &columns,
-            &sheet.headers,
-            &by_code,
-            &plans,
-            default_unit,
-            &mut report.errors,
-        ) {
+        if let Some(input) = read_row(record, &ctx, &mut report.errors) {
             rows.push(Row {
                 record,
                 input: input.normalized(),
             });
         }
     }
+    let rows = latest_versions(rows, &columns, &sheet.headers, &mut report.not_applied);
 
     // What is stored already, looked up by every key the rows carry.
     let existing = find_existing(db, &rows).await?;
@@ -629,8 +1022,30 @@ where
         }
         let line = row.record.row;
         let found = lookup(&existing, &row.input);
+        // An older version of a notice than the one stored is history, not news.
+        if let Some(stored) = found
+            && stored.code.is_some()
+            && stored.code == row.input.code
+            && let (Some(stored_v), Some(row_v)) = (stored.notice_version, row.input.notice_version)
+            && row_v < stored_v
+        {
+            let code = stored.code.as_deref().unwrap_or_default();
+            report.not_applied.push(RowError {
+                row: line,
+                column: header_for("code", &columns, &sheet.headers),
+                value: notice_code_with_version(code, Some(row_v)),
+                message: format!(
+                    "Đã có phiên bản mới hơn ({}) của thông báo này: dòng không được áp dụng",
+                    notice_code_with_version(code, Some(stored_v))
+                ),
+            });
+            continue;
+        }
         if let Some(stored) = found {
+            // A version read off the notice code's suffix is the file's, column or not.
+            let version = row.input.notice_version;
             keep_uncarried(&mut row.input, stored, &carried);
+            row.input.notice_version = version.or(row.input.notice_version);
         }
         let input = &row.input;
         let mut row_errors: Vec<(String, String)> = Vec::new();
@@ -822,6 +1237,63 @@ impl PlanRule {
             .is_some_and(|l| l.contains(&plan.unit_id));
         (!inside).then(|| packages::plan_outside_message(plan, self.units.get(&plan.unit_id)))
     }
+}
+
+/// Keeps, of the rows of one notice, the one of its highest version: `IB1800012345-00` and
+/// `-01` in one file are one package, as the national system publishes the amended notice in
+/// place of the first. The others are listed as not applied. Rows of one notice and one version
+/// are both kept, for the duplicate to be reported.
+fn latest_versions<'a>(
+    rows: Vec<Row<'a>>,
+    columns: &[Option<&'static str>],
+    headers: &[String],
+    not_applied: &mut Vec<RowError>,
+) -> Vec<Row<'a>> {
+    let mut latest: HashMap<&str, (Option<i16>, usize)> = HashMap::new();
+    for r in &rows {
+        if let Some(code) = r.input.code.as_deref() {
+            let v = r.input.notice_version;
+            let slot = latest.entry(code).or_insert((v, r.record.row));
+            if v > slot.0 {
+                *slot = (v, r.record.row);
+            }
+        }
+    }
+    let superseded: Vec<(usize, String, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            let code = r.input.code.as_deref()?;
+            let (v, line) = latest.get(code)?;
+            (r.input.notice_version < *v).then(|| {
+                (
+                    r.record.row,
+                    notice_code_with_version(code, r.input.notice_version),
+                    format!(
+                        "Dòng {line} của tệp có phiên bản mới hơn ({}): dòng này không được áp dụng",
+                        notice_code_with_version(code, *v)
+                    ),
+                )
+            })
+        })
+        .collect();
+    if superseded.is_empty() {
+        return rows;
+    }
+    let column = header_for("code", columns, headers);
+    let lines: std::collections::HashSet<usize> = superseded.iter().map(|s| s.0).collect();
+    not_applied.extend(
+        superseded
+            .into_iter()
+            .map(|(row, value, message)| RowError {
+                row,
+                column: column.clone(),
+                value,
+                message,
+            }),
+    );
+    rows.into_iter()
+        .filter(|r| !lines.contains(&r.record.row))
+        .collect()
 }
 
 /// The stored packages the rows could be: by notice code (a unique index), and the packages of

@@ -494,6 +494,7 @@ fn to_sheet(latest: &Latest, units: &[unit::Model]) -> (Sheet, HashMap<usize, St
     let mut sheet = Sheet {
         headers,
         rows: Vec::with_capacity(latest.order.len()),
+        ..Sheet::default()
     };
     let mut unmatched: HashMap<usize, String> = HashMap::new();
     let text = |s: &Option<String>| s.clone().unwrap_or_default();

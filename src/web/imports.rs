@@ -23,8 +23,13 @@ use chrono::Utc;
 #[template(path = "import.html")]
 struct ImportPage {
     units: Vec<Choice>,
+    /// The year as typed.
+    year: String,
+    year_error: Option<String>,
     dry_run: bool,
     report: Option<ImportReport>,
+    /// Where the report's plan years come from, in words.
+    year_source: &'static str,
     /// Where the errors of `report` download as CSV.
     errors_csv: Option<String>,
     error: Option<String>,
@@ -36,17 +41,21 @@ impl ImportPage {
         state: &AppState,
         shell: Shell,
         unit: &str,
+        year: &str,
         dry_run: bool,
     ) -> Result<Self, PageError> {
         let units = units::all(&state.db, &state.cache, &[]).await?;
         Ok(ImportPage {
             units: Choice::list(
                 unit,
-                Some("Theo cột «Mã đơn vị» của tệp"),
+                Some("Theo cột «Mã đơn vị» hoặc «Chủ đầu tư» của tệp"),
                 units.iter().map(|u| (u.code.as_str(), u.name.as_str())),
             ),
+            year: year.to_owned(),
+            year_error: None,
             dry_run,
             report: None,
+            year_source: "",
             errors_csv: None,
             error: None,
             shell,
@@ -60,7 +69,7 @@ pub async fn show(
     flash: Flash,
 ) -> Result<Response, PageError> {
     imports::require_import(&user.actor)?;
-    let view = ImportPage::new(&state, user.shell(&flash), "", true).await?;
+    let view = ImportPage::new(&state, user.shell(&flash), "", "", true).await?;
     Ok(page(StatusCode::OK, &view, &flash))
 }
 
@@ -68,8 +77,11 @@ pub async fn show(
 #[derive(Debug, Default)]
 struct Upload {
     dry_run: bool,
-    /// A unit code every row belongs to, or empty.
+    /// A unit code every row belongs to (or whose subtree the investors' names are looked up
+    /// in), or empty.
     unit: String,
+    /// The plan year of rows without one, as typed, or empty.
+    year: String,
     file: Option<Bytes>,
 }
 
@@ -111,6 +123,7 @@ impl Upload {
                 }
                 "dry_run" => upload.dry_run = true,
                 "unit" => upload.unit = String::from_utf8_lossy(&value).trim().to_owned(),
+                "year" => upload.year = String::from_utf8_lossy(&value).trim().to_owned(),
                 "file" => upload.file = Some(value),
                 _ => {}
             }
@@ -121,7 +134,25 @@ impl Upload {
         Ok(upload)
     }
 
-    async fn import(self, state: &AppState, user: &WebUser) -> Result<ImportReport, AppError> {
+    /// The year as the import takes it; a year that is not one is the field's error.
+    fn year(&self) -> Result<Option<i32>, String> {
+        if self.year.is_empty() {
+            return Ok(None);
+        }
+        self.year
+            .parse::<i32>()
+            .ok()
+            .filter(|y| crate::domain::PLAN_YEARS.contains(y))
+            .map(Some)
+            .ok_or_else(|| "Năm phải là số trong khoảng 2000–2100".to_owned())
+    }
+
+    async fn import(
+        self,
+        state: &AppState,
+        user: &WebUser,
+        year: Option<i32>,
+    ) -> Result<ImportReport, AppError> {
         let Some(bytes) = self.file.filter(|f| !f.is_empty()) else {
             return Err(AppError::Rule {
                 code: "missing_file",
@@ -132,6 +163,7 @@ impl Upload {
         let options = ImportOptions {
             dry_run: self.dry_run,
             unit: Some(self.unit).filter(|u| !u.is_empty()),
+            year,
         };
         imports::import_packages(&state.db, &user.actor, sheet, options, &|_| {}).await
     }
@@ -146,15 +178,28 @@ pub async fn upload(
     imports::require_import(&user.actor)?;
     let form = Upload::read(request, &state, &user).await?;
     let shell = user.shell(&Flash::default());
-    let mut view = ImportPage::new(&state, shell, &form.unit, form.dry_run).await?;
-    let status = match form.import(&state, &user).await {
+    let mut view = ImportPage::new(&state, shell, &form.unit, &form.year, form.dry_run).await?;
+    let year = match form.year() {
+        Ok(year) => year,
+        Err(message) => {
+            view.year_error = Some(message);
+            return Ok(page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &view,
+                &Flash::default(),
+            ));
+        }
+    };
+    let status = match form.import(&state, &user, year).await {
         Ok(report) if report.errors.is_empty() => {
+            view.year_source = report.year_source.label_vi();
             view.report = Some(report);
             StatusCode::OK
         }
         Ok(report) => {
             let kept = imports::keep_errors(&state.db, &user.actor, &report.errors, Utc::now());
             view.errors_csv = Some(format!("/import/{}/errors.csv", kept.await?));
+            view.year_source = report.year_source.label_vi();
             view.report = Some(report);
             StatusCode::UNPROCESSABLE_ENTITY
         }

@@ -311,7 +311,7 @@ db_test!(bad_files_get_clear_errors, |db: TestDb| async move {
         .problem(422, "missing_columns");
     assert_eq!(
         p["detail"],
-        "Thiếu cột bắt buộc: Mã đơn vị (unit_code), Năm kế hoạch (plan_year), Lĩnh vực (field), Hình thức lựa chọn nhà thầu (method), Giá gói thầu (package_price_vnd), Qua mạng (online)"
+        "Thiếu cột bắt buộc: Mã đơn vị (unit_code; hoặc cột Chủ đầu tư ghi tên đơn vị), Năm kế hoạch (plan_year; hoặc chọn năm khi tải lên, hoặc cột Ngày đăng tải), Lĩnh vực (field), Hình thức lựa chọn nhà thầu (method), Giá gói thầu (package_price_vnd), Qua mạng (online)"
     );
     c.post_bytes(
         URI,

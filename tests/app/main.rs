@@ -23,6 +23,7 @@ mod instances;
 mod layers;
 mod life;
 mod migrations;
+mod national;
 mod ocds;
 mod openapi;
 mod ops;
