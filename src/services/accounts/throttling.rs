@@ -111,11 +111,13 @@ async fn count_try(
         return Ok(());
     }
     // Refused. The wait is read separately only to tell the client; a success elsewhere may
-    // have removed the row meanwhile, and then a second is as good an answer as any.
+    // have removed the row meanwhile, and then a second is as good an answer as any. A
+    // concurrent failure may have stamped the row after this request's `now` was taken: the
+    // answer is never longer than the count's lockout.
     let secs = login_failure::Entity::find_by_id(username.to_owned())
         .one(db)
         .await?
-        .and_then(|f| lockout(f.failures).map(|wait| f.last_failure_at + wait - now))
+        .and_then(|f| lockout(f.failures).map(|wait| (f.last_failure_at + wait - now).min(wait)))
         .map_or(1, |left| left.num_seconds().max(1) as u64);
     Err(AppError::TooManyRequests {
         code: "too_many_attempts",
