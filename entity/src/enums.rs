@@ -341,6 +341,7 @@ mod tests {
                 "one_stage_two_envelopes",
                 "two_stage_one_envelope",
                 "two_stage_two_envelopes",
+                "shortened",
             ],
             Procedure::label_vi,
         );
