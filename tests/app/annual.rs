@@ -7,6 +7,7 @@
 
 use crate::client::Client;
 use crate::db_test;
+use crate::reports::{unit_id, xlsx_part};
 use crate::support::*;
 use bidtrack::seed::demo;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
@@ -14,18 +15,6 @@ use entity::{Field, Method, PackageStatus};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
-
-async fn unit_id(c: &Client, code: &str) -> i64 {
-    let page = c.get(&format!("/api/v1/units?q={code}")).await.json();
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|u| u["code"] == code)
-        .expect("unit")["id"]
-        .as_i64()
-        .expect("id")
-}
 
 /// A package as this test reads it from the list, with its project's kind and group.
 #[derive(Debug, Clone)]
@@ -567,16 +556,6 @@ db_test!(
         }
     }
 );
-
-/// One part of an XLSX file (a zip), as text.
-fn xlsx_part(bytes: &[u8], name: &str) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
-    let mut part = zip.by_name(name).expect(name);
-    let mut out = String::new();
-    part.read_to_string(&mut out).expect("UTF-8 XML");
-    out
-}
 
 fn text_at(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
     match range.get_value((row, col)) {

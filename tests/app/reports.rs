@@ -8,7 +8,7 @@ use bidtrack::seed::demo;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use serde_json::Value;
 
-async fn unit_id(c: &Client, code: &str) -> i64 {
+pub(crate) async fn unit_id(c: &Client, code: &str) -> i64 {
     let page = c.get(&format!("/api/v1/units?q={code}")).await.json();
     page["items"]
         .as_array()
@@ -27,7 +27,7 @@ fn sheet(bytes: &[u8]) -> calamine::Range<Data> {
 }
 
 /// One part of an XLSX file (a zip), as text.
-fn xlsx_part(bytes: &[u8], name: &str) -> String {
+pub(crate) fn xlsx_part(bytes: &[u8], name: &str) -> String {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
     let mut part = zip.by_name(name).expect(name);
