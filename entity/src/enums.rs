@@ -251,6 +251,17 @@ wire_enum! {
 }
 
 wire_enum! {
+    /// How a unit that ended passed to its successors (domain.md §7): several units merged into
+    /// one, one split into several, moved under a new parent, or renamed.
+    SuccessionKind {
+        Merge = "merge" => "Hợp nhất, sáp nhập",
+        Split = "split" => "Chia tách",
+        Transfer = "transfer" => "Điều chuyển",
+        Rename = "rename" => "Đổi tên",
+    }
+}
+
+wire_enum! {
     /// What a user may do (enforced in the services).
     Role {
         Admin = "admin" => "Quản trị viên",
@@ -412,6 +423,11 @@ mod tests {
             UnitKind::label_vi,
         );
         check_all(
+            SuccessionKind::ALL,
+            &["merge", "split", "transfer", "rename"],
+            SuccessionKind::label_vi,
+        );
+        check_all(
             Role::ALL,
             &["admin", "officer", "finance", "viewer"],
             Role::label_vi,
@@ -437,6 +453,7 @@ mod tests {
         );
         assert_eq!(PackageStatus::iter().count(), PackageStatus::ALL.len());
         assert_eq!(UnitKind::iter().count(), UnitKind::ALL.len());
+        assert_eq!(SuccessionKind::iter().count(), SuccessionKind::ALL.len());
         assert_eq!(ProjectKind::iter().count(), ProjectKind::ALL.len());
         assert_eq!(ProjectGroup::iter().count(), ProjectGroup::ALL.len());
         assert_eq!(FundingKind::iter().count(), FundingKind::ALL.len());

@@ -19,6 +19,7 @@ pub mod session;
 pub mod target_rule;
 pub mod target_rule_method;
 pub mod unit;
+pub mod unit_succession;
 pub mod user;
 
 pub use enums::*;

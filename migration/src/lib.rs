@@ -23,6 +23,7 @@ pub use m20261210_000015_package_plans::{
     BACKFILL_PROJECT_NAME, BACKFILL_PROJECT_SEARCH, file_plan_codes,
 };
 mod m20261210_000016_evidenced;
+mod m20261211_000017_unit_successions;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000014_package_record::Migration),
             Box::new(m20261210_000015_package_plans::Migration),
             Box::new(m20261210_000016_evidenced::Migration),
+            Box::new(m20261211_000017_unit_successions::Migration),
         ]
     }
 }
