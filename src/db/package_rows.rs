@@ -1,4 +1,4 @@
-//! Packages read by position, for the reads that go through every package of a list (exports).
+//! Packages read by position, for the reads that go through many packages (exports, imports).
 //!
 //! sea-orm's derived reader looks each column up by name (a hashed lookup per cell) and, for each
 //! NULL, builds and drops an error carrying the column's formatted name before it becomes `None`.
@@ -192,10 +192,18 @@ pub async fn by_ids_unordered(
     db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<Vec<package::Model>, DbErr> {
+    matching(db, C::Id.is_in(ids.iter().copied())).await
+}
+
+/// The packages matching a condition, in no particular order.
+pub async fn matching(
+    db: &impl ConnectionTrait,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> Result<Vec<package::Model>, DbErr> {
     let statement = package::Entity::find()
         .select_only()
         .columns(COLUMNS)
-        .filter(C::Id.is_in(ids.iter().copied()))
+        .filter(condition)
         .build(db.get_database_backend());
     db.query_all_raw(statement)
         .await?

@@ -140,9 +140,19 @@ const CURRENCY: [&str; 6] = ["₫", "đồng", "dong", "vnđ", "vnd", "đ"];
 ///
 /// The result fits an `i64`; whether it is a plausible price is for the caller (`MAX_VND`).
 pub fn parse_vnd(input: &str) -> Result<i64, MoneyError> {
+    let input = input.trim();
+    // Figures alone (every amount of an import file in the template's shape) have no words,
+    // signs or currency to look for.
+    if !input.is_empty()
+        && input
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    {
+        return parse_figures(input);
+    }
     // Composed, so that a `đồng` or `tỷ` typed as base letters and combining marks (as some
     // keyboards send it) is the same text.
-    let composed: String = input.trim().nfc().collect();
+    let composed: String = input.nfc().collect();
     let s = strip_currency(&composed);
     if s.is_empty() {
         return Err(MoneyError::Empty);

@@ -275,7 +275,7 @@ pub const REQUIRED: &[&str] = &["name", "field", "method", "package_price_vnd", 
 /// states ("Giá trúng thầu (đồng)", as bidtrack's own lists head it, is "gia trung thau"; the
 /// national system's "Giá gói thầu (VND)" is "gia goi thau").
 fn header_key(h: &str) -> String {
-    let key = fold(h).split_whitespace().collect::<Vec<_>>().join(" ");
+    let key = fold(h);
     ["(dong)", "(vnd)", "(vnđ)"]
         .iter()
         .find_map(|unit| key.strip_suffix(unit))

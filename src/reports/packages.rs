@@ -209,19 +209,28 @@ pub async fn open(
     filter: PackageFilter,
     generated_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<PackageReport, AppError> {
+    use entity::{selection_plan as plan, unit};
     use sea_orm::EntityTrait;
-    let units: HashMap<i64, (String, String)> = entity::unit::Entity::find()
+    use sea_orm::QuerySelect;
+    // Only the columns a row shows: a province has thousands of units and plans.
+    let units: HashMap<i64, (String, String)> = unit::Entity::find()
+        .select_only()
+        .columns([unit::Column::Id, unit::Column::Code, unit::Column::Name])
+        .into_tuple::<(i64, String, String)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|u| (u.id, (u.code, u.name)))
+        .map(|(id, code, name)| (id, (code, name)))
         .collect();
     // Every plan: a few per unit and year, where the packages are a thousand times as many.
-    let plans: HashMap<i64, String> = entity::selection_plan::Entity::find()
+    let plans: HashMap<i64, String> = plan::Entity::find()
+        .select_only()
+        .columns([plan::Column::Id, plan::Column::Code, plan::Column::Name])
+        .into_tuple::<(i64, Option<String>, String)>()
         .all(db)
         .await?
         .into_iter()
-        .map(|p| (p.id, p.code.unwrap_or(p.name)))
+        .map(|(id, code, name)| (id, code.unwrap_or(name)))
         .collect();
     let regimes: HashMap<String, String> = entity::regime::Entity::find()
         .all(db)

@@ -165,23 +165,92 @@ impl Cell {
                         .unwrap_or_default(),
                 );
             }
-            Cell::Int(v) => write!(out, "{v}"),
-            Cell::Money(v) => write!(out, "{v}"),
+            Cell::Int(v) => {
+                out.push_str(itoa::Buffer::new().format(*v));
+                Ok(())
+            }
+            Cell::Money(v) => {
+                out.push_str(itoa::Buffer::new().format(*v));
+                Ok(())
+            }
             Cell::Percent(None) | Cell::Date(None) | Cell::DateTime(None) => Ok(()),
             Cell::Percent(Some(p)) => write!(out, "{p}"),
             Cell::Share { num, den } => match share_hundredths(*num, *den) {
                 Some(h) => write!(out, "{}", hundredths_text(h, '.')),
                 None => Ok(()),
             },
-            Cell::Date(Some(d)) => write!(out, "{d}"),
-            Cell::DateTime(Some(t)) => write!(
-                out,
-                "{}",
-                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-            ),
+            Cell::Date(Some(d)) => {
+                if iso_date(out, *d) {
+                    Ok(())
+                } else {
+                    write!(out, "{d}")
+                }
+            }
+            Cell::DateTime(Some(t)) => {
+                if !rfc3339(out, t) {
+                    out.push_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false));
+                }
+                Ok(())
+            }
         };
         None
     }
+}
+
+/// `n` in `width` digits, zero-padded.
+fn digits(out: &mut String, n: u32, width: usize) {
+    let mut buf = itoa::Buffer::new();
+    let text = buf.format(n);
+    for _ in text.len()..width {
+        out.push('0');
+    }
+    out.push_str(text);
+}
+
+/// `2019-03-15`, as chrono writes a date, for the years of four digits (false for the others,
+/// which chrono writes with a sign). Exports write two dates a row: chrono's formatter costs
+/// several times the figures themselves.
+fn iso_date(out: &mut String, d: chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    let Ok(year) = u32::try_from(d.year()) else {
+        return false;
+    };
+    if year > 9999 {
+        return false;
+    }
+    digits(out, year, 4);
+    out.push('-');
+    digits(out, d.month(), 2);
+    out.push('-');
+    digits(out, d.day(), 2);
+    true
+}
+
+/// `2019-03-15T09:00:00+07:00`, as `to_rfc3339_opts(Secs, false)` writes it, for four-digit
+/// years and whole-minute offsets (false otherwise).
+fn rfc3339(out: &mut String, t: &chrono::DateTime<chrono::FixedOffset>) -> bool {
+    use chrono::Timelike;
+    let offset = t.offset().local_minus_utc();
+    if offset % 60 != 0 {
+        return false;
+    }
+    let local = t.naive_local();
+    if !iso_date(out, local.date()) {
+        return false;
+    }
+    out.push('T');
+    digits(out, local.hour(), 2);
+    out.push(':');
+    digits(out, local.minute(), 2);
+    out.push(':');
+    // A leap second's nanoseconds past 1e9 are dropped by the seconds format too.
+    digits(out, local.second(), 2);
+    out.push(if offset < 0 { '-' } else { '+' });
+    let minutes = offset.unsigned_abs() / 60;
+    digits(out, minutes / 60, 2);
+    out.push(':');
+    digits(out, minutes % 60, 2);
+    true
 }
 
 impl Serialize for Cell {
@@ -321,6 +390,40 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        use chrono::{FixedOffset, NaiveDate, TimeZone};
+        let days = [
+            (2019, 3, 5),
+            (1, 1, 1),
+            (999, 12, 31),
+            (9999, 12, 31),
+            (0, 1, 1),
+            (-44, 3, 15),
+            (10000, 1, 1),
+        ];
+        for (y, m, d) in days {
+            let day = NaiveDate::from_ymd_opt(y, m, d).expect("day");
+            assert_eq!(Cell::Date(Some(day)).plain(), day.to_string(), "{day:?}");
+            for offset in [7 * 3600, 0, -(5 * 3600 + 30 * 60), 5 * 3600 + 45 * 60 + 7] {
+                let zone = FixedOffset::east_opt(offset).expect("offset");
+                let t = zone
+                    .from_local_datetime(&day.and_hms_opt(9, 5, 7).expect("time"))
+                    .single()
+                    .expect("instant");
+                assert_eq!(
+                    Cell::DateTime(Some(t)).plain(),
+                    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+                    "{t:?}"
+                );
+            }
+        }
+        for n in [0_i64, -5, i64::MAX, i64::MIN] {
+            assert_eq!(Cell::Int(n).plain(), n.to_string());
+        }
+        assert_eq!(Cell::Money(i128::MIN).plain(), i128::MIN.to_string());
+    }
 
     #[test]
     fn shares_truncate_in_text_and_stay_exact_as_ratios() {

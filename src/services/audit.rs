@@ -125,7 +125,9 @@ impl Entry {
         Entry {
             entity_id,
             action,
-            changes: Value::Object(changes.0).to_string(),
+            // Straight into bytes (`Value`'s `Display` goes through the formatter call by
+            // call); a map of JSON values always serialises.
+            changes: serde_json::to_string(&changes.0).unwrap_or_default(),
         }
     }
 }

@@ -1319,9 +1319,7 @@ async fn find_existing<C: ConnectionTrait>(db: &C, rows: &[Row<'_>]) -> Result<E
     let mut found: Vec<package::Model> = Vec::new();
     for chunk in codes.chunks(500) {
         found.extend(
-            package::Entity::find()
-                .filter(package::Column::Code.is_in(chunk.iter().cloned()))
-                .all(db)
+            db::package_rows::matching(db, package::Column::Code.is_in(chunk.iter().cloned()))
                 .await?,
         );
     }
@@ -1343,11 +1341,13 @@ async fn find_existing<C: ConnectionTrait>(db: &C, rows: &[Row<'_>]) -> Result<E
         units.dedup();
         for chunk in units.chunks(500) {
             found.extend(
-                package::Entity::find()
-                    .filter(package::Column::UnitId.is_in(chunk.iter().copied()))
-                    .filter(package::Column::PlanYear.eq(year))
-                    .all(db)
-                    .await?,
+                db::package_rows::matching(
+                    db,
+                    sea_orm::Condition::all()
+                        .add(package::Column::UnitId.is_in(chunk.iter().copied()))
+                        .add(package::Column::PlanYear.eq(year)),
+                )
+                .await?,
             );
         }
     }

@@ -10,8 +10,8 @@ use crate::services::accounts::Actor;
 use chrono::{NaiveDate, Utc};
 use entity::{PackageEventKind, PackageStatus, package, package_event};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, NotSet,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::Deserialize;
 use validator::Validate;
@@ -120,16 +120,45 @@ pub(crate) fn status_event(
     }
 }
 
-/// Writes events; many at once for an import.
+/// Writes events; many at once for an import, as plain multi-row inserts: an import writes one
+/// event per new package, and sea-orm's `insert_many` built a query tree per row.
 pub(crate) async fn record(
     db: &impl ConnectionTrait,
     events: Vec<package_event::ActiveModel>,
 ) -> Result<(), AppError> {
-    for chunk in events.chunks(500) {
-        package_event::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
+    use package_event::Column as C;
+    use sea_orm::IdenStatic;
+    // Every column but the id, which the database gives.
+    const COLUMNS: [C; 15] = [
+        C::PackageId,
+        C::Kind,
+        C::FromStatus,
+        C::ToStatus,
+        C::FromYear,
+        C::FromMonth,
+        C::FromQuarter,
+        C::ToYear,
+        C::ToMonth,
+        C::ToQuarter,
+        C::Reason,
+        C::DecisionNo,
+        C::DecisionDate,
+        C::UserId,
+        C::At,
+    ];
+    let mut rows = Vec::with_capacity(events.len());
+    for event in &events {
+        let values = COLUMNS.map(|c| event.get(c).into_value());
+        if let Some(i) = values.iter().position(Option::is_none) {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "package event without {}",
+                COLUMNS[i].as_str()
+            )));
+        }
+        rows.push(values.map(|v| v.unwrap_or(sea_orm::Value::Bool(None))));
     }
+    let columns = COLUMNS.map(|c| c.as_str()).join(", ");
+    crate::db::sql::insert_rows(db, "package_events", &columns, rows).await?;
     Ok(())
 }
 
