@@ -22,7 +22,7 @@ pub struct AuditEntryOut {
     pub user_id: Option<i64>,
     #[schema(example = "demo-officer")]
     pub username: String,
-    /// `package`, `project`, `selection_plan`, `plan_adjustment`, `unit`, `target_rule` or `user`.
+    /// `package`, `project`, `selection_plan`, `plan_adjustment`, `unit`, `unit_succession`, `target_rule` or `user`.
     #[schema(example = "package")]
     pub entity: String,
     pub entity_id: i64,
@@ -73,7 +73,7 @@ pub async fn package_history(
 pub struct AuditQuery {
     /// Only this user's changes.
     pub user: Option<String>,
-    /// `package`, `project`, `selection_plan`, `plan_adjustment`, `unit`, `target_rule` or `user`.
+    /// `package`, `project`, `selection_plan`, `plan_adjustment`, `unit`, `unit_succession`, `target_rule` or `user`.
     pub entity: Option<String>,
     /// From this day (inclusive, UTC).
     pub from: Option<NaiveDate>,

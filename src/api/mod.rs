@@ -76,6 +76,8 @@ pub fn router(import_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
     let v1 = OpenApiRouter::new()
         .routes(routes!(units::list, units::create))
         .routes(routes!(units::get, units::update))
+        .routes(routes!(units::create_succession))
+        .routes(routes!(units::delete_succession))
         .routes(routes!(packages::list, packages::create))
         .routes(routes!(packages::deleted))
         .routes(routes!(packages::get, packages::update, packages::delete))

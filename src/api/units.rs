@@ -5,13 +5,14 @@ use super::page_type;
 use super::problems;
 use crate::AppState;
 use crate::error::AppError;
+use crate::services::units::successions::{self, Link, Links};
 use crate::services::{self, PageRequest, double_option};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{UnitKind, unit};
+use entity::{SuccessionKind, UnitKind, unit, unit_succession};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -31,10 +32,76 @@ pub struct UnitOut {
     pub valid_to: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The units this one took over from (it is their successor), by effective date.
+    pub predecessors: Vec<LinkOut>,
+    /// The units that took over from this one after it ended, by effective date.
+    pub successors: Vec<LinkOut>,
 }
 
-impl From<unit::Model> for UnitOut {
-    fn from(u: unit::Model) -> Self {
+/// The unit at the other end of a succession.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitRef {
+    #[schema(example = 4)]
+    pub id: i64,
+    #[schema(example = "HN-HADONG")]
+    pub code: String,
+    #[schema(example = "Quận Hà Đông")]
+    pub name: String,
+    pub kind: UnitKind,
+    /// Vietnamese label of `kind`.
+    pub kind_label: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}
+
+impl From<&unit::Model> for UnitRef {
+    fn from(u: &unit::Model) -> Self {
+        UnitRef {
+            id: u.id,
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind: u.kind,
+            kind_label: u.kind.label_vi().to_owned(),
+            valid_from: u.valid_from,
+            valid_to: u.valid_to,
+        }
+    }
+}
+
+/// A succession seen from one of its units.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkOut {
+    /// The succession's id (for `DELETE /units/{id}/successions/{succession_id}`).
+    pub id: i64,
+    pub unit: UnitRef,
+    pub kind: SuccessionKind,
+    /// Vietnamese label of `kind`.
+    pub kind_label: String,
+    /// The first day the successor acts in the predecessor's place.
+    pub effective_date: NaiveDate,
+    /// The decision or resolution that made the change.
+    pub decision: Option<String>,
+}
+
+impl From<&Link> for LinkOut {
+    fn from(l: &Link) -> Self {
+        LinkOut {
+            id: l.id,
+            unit: UnitRef::from(&l.unit),
+            kind: l.kind,
+            kind_label: l.kind.label_vi().to_owned(),
+            effective_date: l.effective_date,
+            decision: l.decision.clone(),
+        }
+    }
+}
+
+impl UnitOut {
+    fn of(u: unit::Model, links: Option<&Links>) -> Self {
+        let list = |v: Option<&Vec<Link>>| {
+            v.map(|v| v.iter().map(LinkOut::from).collect())
+                .unwrap_or_default()
+        };
         UnitOut {
             id: u.id,
             kind_label: u.kind.label_vi().to_owned(),
@@ -46,8 +113,61 @@ impl From<unit::Model> for UnitOut {
             valid_to: u.valid_to,
             created_at: u.created_at,
             updated_at: u.updated_at,
+            predecessors: list(links.map(|l| &l.predecessors)),
+            successors: list(links.map(|l| &l.successors)),
         }
     }
+
+    /// The unit with its successions read.
+    async fn read(state: &AppState, u: unit::Model) -> Result<Self, AppError> {
+        let links = successions::links(&state.db, u.id).await?;
+        Ok(UnitOut::of(u, Some(&links)))
+    }
+}
+
+/// A succession as recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuccessionOut {
+    pub id: i64,
+    /// The unit that ended.
+    pub predecessor_id: i64,
+    /// The unit that took over (part of) it.
+    pub successor_id: i64,
+    pub kind: SuccessionKind,
+    /// Vietnamese label of `kind`.
+    pub kind_label: String,
+    pub effective_date: NaiveDate,
+    pub decision: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<unit_succession::Model> for SuccessionOut {
+    fn from(s: unit_succession::Model) -> Self {
+        SuccessionOut {
+            id: s.id,
+            predecessor_id: s.predecessor_id,
+            successor_id: s.successor_id,
+            kind_label: s.kind.label_vi().to_owned(),
+            kind: s.kind,
+            effective_date: s.effective_date,
+            decision: s.decision,
+            created_at: s.created_at,
+        }
+    }
+}
+
+/// A succession recorded from the predecessor's side.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSuccession {
+    /// A unit valid on `effective_date`.
+    pub successor_id: i64,
+    pub kind: SuccessionKind,
+    /// The day after the predecessor's `valid_to`.
+    #[schema(example = "2025-07-01")]
+    pub effective_date: NaiveDate,
+    #[schema(example = "Nghị quyết 1656/NQ-UBTVQH15", max_length = 300)]
+    pub decision: Option<String>,
 }
 
 page_type!(UnitPage, UnitOut);
@@ -60,6 +180,11 @@ pub struct UnitQuery {
     pub kind: Option<UnitKind>,
     /// Name or code, with or without diacritics (`ha dong` finds `Hà Đông`).
     pub q: Option<String>,
+    /// Only units valid on some day of this year (2000–2100): the tree of that year.
+    #[param(minimum = 2000, maximum = 2100, example = 2026)]
+    pub valid_in: Option<i32>,
+    /// Only units valid on this day.
+    pub valid_on: Option<NaiveDate>,
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u64>,
     #[param(minimum = 1, maximum = 500)]
@@ -127,6 +252,8 @@ pub async fn list(
         parent_id: q.parent_id,
         kind: q.kind,
         q: q.q,
+        valid_in: q.valid_in,
+        valid_on: q.valid_on,
     };
     let page = services::units::list(
         &state.db,
@@ -137,7 +264,15 @@ pub async fn list(
         },
     )
     .await?;
-    Ok(Json(page.map(UnitOut::from).into()))
+    let ids: Vec<i64> = page.items.iter().map(|u| u.id).collect();
+    let links = successions::links_of(&state.db, &ids).await?;
+    Ok(Json(
+        page.map(|u| {
+            let l = links.get(&u.id);
+            UnitOut::of(u, l)
+        })
+        .into(),
+    ))
 }
 
 /// Create a unit
@@ -168,7 +303,7 @@ pub async fn create(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(UnitOut::from(unit)),
+        Json(UnitOut::of(unit, None)),
     ))
 }
 
@@ -183,7 +318,8 @@ pub async fn get(
     Auth(_): Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<UnitOut>, AppError> {
-    Ok(Json(services::units::get(&state.db, id).await?.into()))
+    let unit = services::units::get(&state.db, id).await?;
+    Ok(Json(UnitOut::read(&state, unit).await?))
 }
 
 /// Change a unit
@@ -209,9 +345,62 @@ pub async fn update(
         valid_from: body.valid_from,
         valid_to: body.valid_to,
     };
-    Ok(Json(
-        services::units::update(&state.db, &actor, id, patch)
-            .await?
-            .into(),
-    ))
+    let unit = services::units::update(&state.db, &actor, id, patch).await?;
+    Ok(Json(UnitOut::read(&state, unit).await?))
+}
+
+/// Record a succession
+///
+/// The unit `id` ended (its `valid_to` is set) and `successor_id` took over (part of) it from
+/// `effective_date`, the day after. Administrators only. Refused with field errors when the
+/// dates disagree (`predecessor_not_ended`, `effective_date_mismatch`, `successor_not_valid`),
+/// for a unit succeeding itself (`same_unit`) or its own successor (`cycle`), or a kind that
+/// does not fit the successions already recorded (`kind_conflict`: a merge, rename or transfer
+/// has one successor, a rename or transfer one predecessor); 409 `duplicate_succession` for a
+/// pair recorded already.
+#[utoipa::path(operation_id = "create_unit_succession", post, path = "/units/{id}/successions", tag = "units",
+    params(("id" = i64, Path, description = "Id of the unit that ended")),
+    request_body = CreateSuccession,
+    responses(
+        (status = 201, description = "Recorded", body = SuccessionOut),
+        problems::Update,
+    ))]
+pub async fn create_succession(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<CreateSuccession>,
+) -> Result<impl IntoResponse, AppError> {
+    let recorded = successions::record(
+        &state.db,
+        &actor,
+        successions::NewSuccession {
+            predecessor_id: id,
+            successor_id: body.successor_id,
+            kind: body.kind,
+            effective_date: body.effective_date,
+            decision: body.decision,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(SuccessionOut::from(recorded))))
+}
+
+/// Remove a succession
+///
+/// For a succession recorded by mistake; `id` is either of its units. Administrators only.
+#[utoipa::path(operation_id = "delete_unit_succession", delete, path = "/units/{id}/successions/{succession_id}", tag = "units",
+    params(("id" = i64, Path, description = "Id of either unit of the succession"),
+           ("succession_id" = i64, Path, description = "Succession id")),
+    responses(
+        (status = 204, description = "Removed"),
+        problems::Get,
+    ))]
+pub async fn delete_succession(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiPath((id, succession_id)): ApiPath<(i64, i64)>,
+) -> Result<StatusCode, AppError> {
+    successions::remove(&state.db, &actor, id, succession_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -130,6 +130,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Report stored data that breaks the rules writes now enforce, changing nothing: packages
+    /// whose unit was not valid at their dates, successions inconsistent with unit dates,
+    /// packages holding two versions of one notice code. Exit status 1 when anything is
+    /// reported.
+    CheckData,
     /// Fill an empty database with a large deterministic dataset (benchmarks, load tests).
     Gen {
         /// Number of packages.

@@ -233,6 +233,14 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
             let rendered = reports::render(&table, format, chart.as_ref())?;
             write_rendered(&rendered, output)
         }
+        Command::CheckData => {
+            let report = services::checks::check_data(&conn).await?;
+            print!("{}", report.render());
+            match report.problems() {
+                0 => Ok(()),
+                n => anyhow::bail!("check-data found {n} problem(s)"),
+            }
+        }
         Command::Check {
             unit,
             year,

@@ -13,6 +13,7 @@ pub mod regime;
 pub mod scope;
 pub mod target;
 pub mod text;
+pub mod unit_validity;
 
 /// Vietnam's time zone: UTC+07:00 all year (no daylight saving), so a fixed offset is exact.
 pub const VIETNAM: chrono::FixedOffset = match chrono::FixedOffset::east_opt(7 * 3600) {

@@ -7,6 +7,7 @@
 use super::accounts::Actor;
 use super::audit::{self, Changes};
 use super::packages::{self, NewPackage};
+use super::units::validity;
 use crate::db;
 use crate::domain::fields::package::PackageField;
 use crate::domain::identifiers::notice_code_with_version;
@@ -964,6 +965,14 @@ where
     let writable = super::accounts::WriteScope::of(db, actor).await?;
     let regimes = db::reference::regimes(db).await?;
     let plans = plans_named(db, &sheet, &columns).await?;
+    let successions = super::units::successions::all_pairs(db).await?;
+    let tree = validity::Tree::new(&all_units, &successions);
+    // The column a unit's refusal is shown in: the one that named the unit.
+    let unit_column = if columns.contains(&Some("unit_code")) {
+        "unit_code"
+    } else {
+        name_column.unwrap_or("unit_code")
+    };
     // A column the file does not carry leaves a stored package's value as it is; a year the
     // file does not carry is given all the same.
     let carried = |field: &str| columns.contains(&Some(field)) || field == "plan_year";
@@ -1075,6 +1084,14 @@ where
         }
         if let Some(message) = plan_rule.refuses(input) {
             row_errors.push((PackageField::PlanId.wire().to_owned(), message));
+        }
+        // The unit must exist on the row's dates, as for a single write: checked for a new
+        // package, and for a stored one only when the row changes its unit or dates.
+        let dates = input.unit_dates();
+        if found.is_none_or(|stored| validity::touches_rule(stored, input.unit_id, &dates))
+            && let Some(message) = tree.refusal(input.unit_id, &dates)
+        {
+            row_errors.push((unit_column.to_owned(), message));
         }
         // The same rights as a single write: the package as stored and as the file makes it.
         if let Some(stored) = found

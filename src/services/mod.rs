@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod actor;
 pub mod audit;
 pub mod cache;
+pub mod checks;
 pub mod compliance;
 pub mod imports;
 pub mod ocds;

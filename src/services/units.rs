@@ -1,7 +1,12 @@
 //! Units of the administrative tree: list, read, create, change, and the unit choices the pages
 //! offer (every unit, the units a user sees, the units a user may write). Unit codes are
 //! normalised (NFKC, trimmed, upper-case) before they are checked and stored, so `hn-hadong` is
-//! the existing `HN-HADONG`, not a second unit.
+//! the existing `HN-HADONG`, not a second unit. Successions (which units took over an ended
+//! one) live in [`successions`]; the rule that a package's unit exists on its dates in
+//! [`validity`].
+
+pub mod successions;
+pub mod validity;
 
 use super::accounts::{Actor, WriteScope};
 use super::audit::{self, Changes, Snapshot};
@@ -25,6 +30,10 @@ pub struct UnitFilter {
     pub kind: Option<UnitKind>,
     /// Name or code, with or without diacritics.
     pub q: Option<String>,
+    /// Only units valid on some day of this year.
+    pub valid_in: Option<i32>,
+    /// Only units valid on this day.
+    pub valid_on: Option<NaiveDate>,
 }
 
 pub async fn list(
@@ -34,6 +43,38 @@ pub async fn list(
 ) -> Result<Page<unit::Model>, AppError> {
     let (page, per_page) = page.resolve()?;
     let mut query = unit::Entity::find();
+    let window = match filter.valid_in {
+        Some(year) if crate::domain::PLAN_YEARS.contains(&year) => {
+            crate::domain::unit_validity::year_window(year)
+        }
+        Some(_) => {
+            return Err(AppError::Validation(vec![FieldError::new(
+                "valid_in",
+                "range",
+                format!(
+                    "Năm phải trong khoảng {}–{}",
+                    crate::domain::PLAN_YEARS.start(),
+                    crate::domain::PLAN_YEARS.end()
+                ),
+            )]));
+        }
+        None => None,
+    };
+    // A unit is valid in a window when it starts before the window ends and ends after it
+    // starts; open ends always pass.
+    for (first, last) in window.into_iter().chain(filter.valid_on.map(|d| (d, d))) {
+        query = query
+            .filter(
+                sea_orm::Condition::any()
+                    .add(unit::Column::ValidFrom.is_null())
+                    .add(unit::Column::ValidFrom.lte(last)),
+            )
+            .filter(
+                sea_orm::Condition::any()
+                    .add(unit::Column::ValidTo.is_null())
+                    .add(unit::Column::ValidTo.gte(first)),
+            );
+    }
     if let Some(parent) = filter.parent_id {
         query = query.filter(unit::Column::ParentId.eq(parent));
     }
@@ -101,6 +142,28 @@ pub async fn all(
     wanted: &[i64],
 ) -> Result<Units, AppError> {
     Ok(Units(cache.reference(db, wanted).await?))
+}
+
+/// The units a picker offers for `year`: those valid on some day of it (all when no year is
+/// known), each with the mark of a unit that ended or began during the year (`đã kết thúc
+/// 30/06/2025`), and the unit `keep` (the one a form already holds) whatever its dates, so an
+/// old package's unit is still shown.
+pub fn in_year(
+    units: &[unit::Model],
+    year: Option<i32>,
+    keep: Option<i64>,
+) -> Vec<(&unit::Model, Option<String>)> {
+    use crate::domain::unit_validity::mark_in_year_vi;
+    units
+        .iter()
+        .filter_map(|u| {
+            let Some(year) = year else {
+                return Some((u, None));
+            };
+            let v = validity::validity(u);
+            (v.in_year(year) || keep == Some(u.id)).then(|| (u, mark_in_year_vi(v, year)))
+        })
+        .collect()
 }
 
 /// The units whose figures and packages `actor` may see: the register's and the reports'

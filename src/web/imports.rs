@@ -45,11 +45,23 @@ impl ImportPage {
         dry_run: bool,
     ) -> Result<Self, PageError> {
         let units = units::all(&state.db, &state.cache, &[]).await?;
+        // The units of the year being imported (all when no year is given), the chosen one kept.
+        let kept = units.iter().find(|u| u.code == unit).map(|u| u.id);
+        let offered: Vec<(String, String)> = units::in_year(&units, year.trim().parse().ok(), kept)
+            .into_iter()
+            .map(|(u, mark)| {
+                let label = match mark {
+                    Some(mark) => format!("{} ({mark})", u.name),
+                    None => u.name.clone(),
+                };
+                (u.code.clone(), label)
+            })
+            .collect();
         Ok(ImportPage {
             units: Choice::list(
                 unit,
                 Some("Theo cột «Mã đơn vị» hoặc «Chủ đầu tư» của tệp"),
-                units.iter().map(|u| (u.code.as_str(), u.name.as_str())),
+                offered.iter().map(|(c, l)| (c.as_str(), l.as_str())),
             ),
             year: year.to_owned(),
             year_error: None,

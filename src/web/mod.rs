@@ -80,9 +80,15 @@ pub fn router(import_limit: usize) -> Router<AppState> {
         )
         .route("/units", get(units::list))
         .route("/units/new", get(units::new_form).post(units::create))
+        .route("/units/{id}", get(units::show))
         .route(
             "/units/{id}/edit",
             get(units::edit_form).post(units::update),
+        )
+        .route("/units/{id}/successions", post(units::record_succession))
+        .route(
+            "/units/{id}/successions/{succession}/delete",
+            post(units::remove_succession),
         )
         .route("/static/app.css", get(stylesheet))
         .method_not_allowed_fallback(|| async {

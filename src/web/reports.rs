@@ -362,7 +362,7 @@ impl ReportsPage {
         errors.extend(shown.errors);
         ReportsPage {
             kinds: Choice::list(&picked.kind, None, KINDS.iter().copied()),
-            units: super::units::choices(units, &picked.unit, None),
+            units: super::units::choices(units, picked.year_ok, &picked.unit, None),
             views: Choice::list(
                 &picked.view,
                 None,

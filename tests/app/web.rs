@@ -347,11 +347,15 @@ db_test!(
             Some("2023")
         );
 
-        // The current calendar year, once it has packages.
+        // The current calendar year, once it has packages (of a unit that exists this year: the
+        // demo's district ended on 30 June 2025).
         let this_year =
             chrono::Datelike::year(&chrono::Utc::now().with_timezone(&bidtrack::domain::VIETNAM));
-        officer
-            .package(serde_json::json!({"unit_id": ha_dong.id, "name": "Gói năm nay", "plan_year": this_year,
+        let department = bidtrack::db::units::find_by_code(&db.conn, "HN-SKHDT")
+            .await
+            .expect("q")
+            .expect("unit");
+        c.package(serde_json::json!({"unit_id": department.id, "name": "Gói năm nay", "plan_year": this_year,
                 "field": "goods", "method": "competitive_offers", "package_price_vnd": 100_000_000, "online": false}))
             .await;
         assert_eq!(year_shown(&c.get("/").await), Some(this_year.to_string()));

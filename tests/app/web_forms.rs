@@ -1159,6 +1159,8 @@ db_test!(
                 "/packages/new".to_owned(),
                 vec![
                     ("unit_id", ubnd.clone()),
+                    // The demo's year: the district's units ended on 30 June 2025.
+                    ("plan_year", "2019".to_owned()),
                     ("field", "goods".to_owned()),
                     ("method", "competitive_offers".to_owned()),
                     ("package_price_vnd", "100.000.000".to_owned()),
@@ -1233,8 +1235,9 @@ db_test!(
         let hoan_kiem = id("HN-HOANKIEM").await;
         let officer = Client::as_role(&db, entity::Role::Officer, Some(ha_dong));
 
-        // The unit choice offers the officer's own subtree only, own unit first chosen.
-        let page = doc(&officer.get("/packages/new").await);
+        // The unit choice offers the officer's own subtree only, own unit first chosen (in the
+        // demo's year: the district ended on 30 June 2025).
+        let page = doc(&officer.get("/packages/new?plan_year=2019").await);
         let offered: Vec<String> = page
             .select(&Selector::parse("select#unit_id option").expect("selector"))
             .filter_map(|o| o.value().attr("value").map(str::to_owned))

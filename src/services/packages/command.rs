@@ -585,6 +585,17 @@ impl NewPackage {
         }
     }
 
+    /// The dates the rule that its unit exists on them reads (`domain::unit_validity`).
+    pub fn unit_dates(&self) -> crate::domain::unit_validity::PackageDates {
+        crate::domain::unit_validity::PackageDates {
+            plan_year: self.plan_year,
+            planned_start_month: self.planned_start_month,
+            planned_start_quarter: self.planned_start_quarter,
+            notice_date: self.notice_date,
+            result_date: self.result_date,
+        }
+    }
+
     /// Shape, domain rules and references; the warnings when all hold.
     pub(super) async fn check(
         &self,

@@ -15,6 +15,7 @@ use super::accounts::Actor;
 use super::audit::{self, Changes};
 use super::cache::Cache;
 use super::conflict_on_unique;
+use super::units::validity;
 use crate::db;
 use crate::error::AppError;
 use chrono::Utc;
@@ -69,7 +70,13 @@ where
     input.validate()?;
     let txn = crate::db::begin_write(db).await?;
     let regimes = db::reference::regimes(&txn).await?;
-    checked(input.check(&txn, &regimes).await, input.move_errors(None))?;
+    let mut refused = input.move_errors(None);
+    // Said with the other messages, but only of a unit the actor may write: a unit elsewhere
+    // is refused as such below, whatever its dates.
+    if may_write(&txn, actor, input.unit_id).await? {
+        refused.extend(validity::refusal(&txn, input.unit_id, &input.unit_dates()).await?);
+    }
+    checked(input.check(&txn, &regimes).await, refused)?;
     actor.require_package_write(&txn, input.unit_id).await?;
     if let Some(code) = &input.code
         && db::packages::find_by_code(&txn, code).await?.is_some()
@@ -151,10 +158,14 @@ where
         Intent::Replan(_) => {}
     }
     let regimes = db::reference::regimes(&txn).await?;
-    checked(
-        merged.check(&txn, &regimes).await,
-        merged.move_errors(Some(current.status)),
-    )?;
+    let mut refused = merged.move_errors(Some(current.status));
+    let dates = merged.unit_dates();
+    if validity::touches_rule(&current, merged.unit_id, &dates)
+        && (merged.unit_id == current.unit_id || may_write(&txn, actor, merged.unit_id).await?)
+    {
+        refused.extend(validity::refusal(&txn, merged.unit_id, &dates).await?);
+    }
+    checked(merged.check(&txn, &regimes).await, refused)?;
     if merged.unit_id != current.unit_id {
         // Moving a package needs the right to write at both ends.
         actor.require_package_write(&txn, merged.unit_id).await?;
@@ -275,8 +286,8 @@ where
     Ok(())
 }
 
-/// The rules' verdict with what the status move lacks, all said at once (one answer names
-/// everything the officer must still fill in).
+/// The rules' verdict with what the status move lacks and the unit's validity, all said at once
+/// (one answer names everything the officer must still fill in).
 fn checked<T>(
     rules: Result<T, AppError>,
     refused: Vec<crate::error::FieldError>,
@@ -292,6 +303,19 @@ fn checked<T>(
         }
         Ok(_) if !refused.is_empty() => Err(AppError::Validation(refused)),
         other => other,
+    }
+}
+
+/// Whether `actor` may write the packages of `unit_id`; a failed query is an error, not a no.
+async fn may_write(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    unit_id: i64,
+) -> Result<bool, AppError> {
+    match actor.require_package_write(txn, unit_id).await {
+        Ok(()) => Ok(true),
+        Err(AppError::Forbidden { .. }) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

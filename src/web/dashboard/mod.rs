@@ -139,7 +139,7 @@ pub async fn show(
     let summary = chosen.summary(&state, &units, &user).await?;
     let status = chosen.status(&units);
     let view = DashboardPage {
-        units: unit_options(&units, chosen.unit_id),
+        units: unit_options(&units, chosen.unit_id, chosen.year),
         year: given(&q.year).map_or_else(
             || chosen.year.map(|y| y.to_string()).unwrap_or_default(),
             str::to_owned,

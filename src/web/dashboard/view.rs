@@ -110,12 +110,13 @@ pub struct DashboardPage {
     pub shell: Shell,
 }
 
-pub fn unit_options(units: &Units, chosen: Option<i64>) -> Vec<UnitOption> {
-    units
-        .iter()
-        .map(|u| UnitOption {
+/// The units valid in `year`, marked when they ended or began during it (the chosen one always).
+pub fn unit_options(units: &Units, chosen: Option<i64>, year: Option<i32>) -> Vec<UnitOption> {
+    crate::services::units::in_year(units, year, chosen)
+        .into_iter()
+        .map(|(u, mark)| UnitOption {
             id: u.id,
-            label: format!("{} ({})", u.name, u.code),
+            label: crate::web::units::label(u, mark.as_deref()),
             selected: Some(u.id) == chosen,
         })
         .collect()

@@ -1,5 +1,5 @@
 //! The create and edit forms: one input per field of the table, a unit choice of the units the
-//! user may write (their own first), a refused unit as a message beside it with everything
+//! user may write that are valid in the plan year (their own first), a refused unit as a message beside it with everything
 //! typed kept, and a save that lost the race shown as what changed meanwhile.
 
 use super::{PackageForm, PackageId, all_units, plan_names};
@@ -48,11 +48,13 @@ fn input(f: PackageField, form: &PackageForm, choices: &Choices) -> Input {
 /// The table's fields, grouped by their sections in table order.
 fn sections(form: &PackageForm, offer: &Offer) -> Vec<Section> {
     let choices = Choices {
-        units: offer
-            .units
-            .iter()
-            .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.code)))
-            .collect(),
+        // The units valid in the plan year typed (ended ones marked for their last year), and
+        // the unit the form holds whatever its dates.
+        units: crate::web::units::options_in_year(
+            &offer.units,
+            form.raw(PackageField::PlanYear).trim().parse().ok(),
+            form.raw(PackageField::UnitId).trim().parse().ok(),
+        ),
         plans: offer
             .plans
             .iter()

@@ -155,7 +155,12 @@ impl RegisterPage {
     ) -> Self {
         let (page, pages) = (found.page, found.total.div_ceil(PER_PAGE).max(1));
         RegisterPage {
-            units: super::units::choices(units, q.unit_id.trim(), None),
+            units: super::units::choices(
+                units,
+                q.plan_year.trim().parse().ok(),
+                q.unit_id.trim(),
+                None,
+            ),
             selects: selects(&q, chosen),
             plan_year_invalid: found.plan_year_invalid,
             total_text: format!("{} gói thầu", found.total),

@@ -254,7 +254,7 @@ pub async fn list(
     };
     let (page_no, pages) = (found.page, found.total.div_ceil(PER_PAGE).max(1));
     let view = ListPage {
-        units: super::units::choices(&units, q.unit_id.trim(), None),
+        units: super::units::choices(&units, None, q.unit_id.trim(), None),
         selects: selects(&q),
         error: found.error,
         total_text: format!("{} dự án", found.total),
