@@ -37,5 +37,6 @@ mod scope_agreement;
 mod security;
 mod signals;
 mod sync;
+mod trend;
 mod web;
 mod web_forms;
