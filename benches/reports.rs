@@ -2,7 +2,7 @@
 //!
 //! Generates (once, then reuses) a scratch database of 1,000,000 packages across 600 units with
 //! a fixed seed, and times the compliance report for the whole province and for one district, the
-//! annual summary, the official annual report with its XLSX, and a package-list export of one plan
+//! province's trend over the nine generated years (uncached and cached), the annual summary, the official annual report with its XLSX, and a package-list export of one plan
 //! year (~110,000 rows) as CSV and XLSX: the median of 5 runs after a warm-up, with the process's
 //! peak resident memory during each.
 //! SQLite always (a file under target/bench-data/); PostgreSQL too when BENCH_DATABASE_URL points
@@ -128,6 +128,32 @@ async fn run_suite(
             let c = services::compliance::compute(db, commune, 2019, View::Plan).await?;
             let t = reports::compliance::tables(&c, 1, now);
             Ok(Some(t.iter().map(|t| t.rows.len() as u64).sum()))
+        })
+        .await?,
+    );
+    // The trend over the generated years (generate::YEARS, nine), as the API answers it:
+    // uncached (the service itself), then from the cache (the second call of the same request
+    // while nothing is written).
+    let years = seed::generate::YEARS;
+    let trend = services::trend::TrendRequest {
+        unit_id: province,
+        from: *years.start(),
+        to: *years.end(),
+        view: View::Plan,
+        comparable: false,
+    };
+    out.push(
+        measure("trend, province, 9 years, uncached", runs, || async {
+            let t = services::trend::trend(db, trend).await?;
+            Ok(Some(t.years.len() as u64))
+        })
+        .await?,
+    );
+    let cache = services::cache::Cache::new();
+    out.push(
+        measure("trend, province, 9 years, cached", runs, || async {
+            let t = services::trend::trend_cached(db, &cache, trend).await?;
+            Ok(Some(t.years.len() as u64))
         })
         .await?,
     );

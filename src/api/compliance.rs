@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::domain::compliance::View;
 use crate::error::AppError;
 use crate::services::compliance::{Compliance, RuleRef};
+use crate::services::trend::{Trend, TrendRequest};
 use crate::services::{self, PageRequest};
 use axum::Json;
 use axum::extract::State;
@@ -128,4 +129,67 @@ pub async fn packages_behind(
         per_page: page.per_page,
         total: page.total,
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrendQuery {
+    pub unit_id: i64,
+    /// The first year.
+    #[param(minimum = 2000, maximum = 2100, example = 2019)]
+    pub from: i32,
+    /// The last year; at most 30 years after `from` (inclusive).
+    #[param(minimum = 2000, maximum = 2100, example = 2026)]
+    pub to: i32,
+    pub view: Option<View>,
+    /// Count with the unit its predecessors that passed to it whole (merge, rename, transfer),
+    /// through the recorded successions; a predecessor divided among several units is listed
+    /// apart in `divided`, never added. Default false.
+    pub comparable: Option<bool>,
+    /// json (default): the figures below; csv, xlsx, html: the same as a report table.
+    pub format: Option<crate::reports::Format>,
+}
+
+/// Online share of a unit year after year
+///
+/// Per year from `from` to `to`: every package counted (`overall`) and each target in force
+/// that year with the rule that applied, its thresholds, verdict and shortfall — the figures
+/// `GET /compliance` gives for that year. A year without any rule has its figures, an empty
+/// `targets` and `no_target`. With `comparable=true` the unit's predecessors that passed to it
+/// whole are counted with it ("… và các đơn vị tiền nhiệm"); one divided among several units is
+/// shown in `divided` with its successors named. Reused from a cache until data changes.
+#[utoipa::path(operation_id = "get_compliance_trend", get, path = "/compliance/trend", tag = "compliance", params(TrendQuery),
+    responses(
+        (status = 200, description = "The trend",
+            content(
+                (Trend = "application/json"),
+                (String = "text/csv"),
+                (super::reports::XlsxFile = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (String = "text/html"),
+            )),
+        problems::Compliance,
+    ))]
+pub async fn trend(
+    State(state): State<AppState>,
+    Auth(_): Auth,
+    ApiQuery(q): ApiQuery<TrendQuery>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let request = TrendRequest {
+        unit_id: q.unit_id,
+        from: q.from,
+        to: q.to,
+        view: q.view.unwrap_or_default(),
+        comparable: q.comparable.unwrap_or(false),
+    };
+    let t = services::trend::trend_cached(&state.db, &state.cache, request).await?;
+    let format = q.format.unwrap_or_default();
+    if format == crate::reports::Format::Json {
+        return Ok(Json(std::sync::Arc::unwrap_or_clone(t)).into_response());
+    }
+    let table = crate::reports::trend::table(&t, chrono::Utc::now());
+    Ok(super::reports::respond(
+        crate::reports::render(&table, format, None)?,
+        format,
+    ))
 }

@@ -93,6 +93,7 @@ pub fn router(import_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(targets::get, targets::update))
         .routes(routes!(compliance::check))
         .routes(routes!(compliance::packages_behind))
+        .routes(routes!(compliance::trend))
         .routes(routes!(reports::compliance))
         .routes(routes!(reports::summary))
         .routes(routes!(reports::annual))

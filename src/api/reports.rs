@@ -74,7 +74,7 @@ pub struct XlsxFile(pub Vec<u8>);
 
 /// Answers a rendered report: spreadsheets as downloads, JSON and HTML inline, each with a file
 /// name that says what it is.
-fn respond(r: Rendered, format: Format) -> Response {
+pub(super) fn respond(r: Rendered, format: Format) -> Response {
     let disposition = match format {
         Format::Csv | Format::Xlsx => "attachment",
         Format::Json | Format::Html => "inline",
@@ -115,19 +115,28 @@ pub struct ComplianceReportQuery {
     pub depth: Option<u32>,
     /// Default json.
     pub format: Option<Format>,
-    /// Which table a CSV holds (`units` by default); JSON, XLSX and HTML hold all three.
+    /// Which table a CSV holds (`units` by default); JSON, XLSX and HTML hold them all.
     pub part: Option<reports::compliance::Part>,
+    /// The first year of the trend part (`trend`, sheet "Xu hướng"), which ends at `year`.
+    /// Default: seven years before `year`.
+    #[param(minimum = 2000, maximum = 2100, example = 2019)]
+    pub from: Option<i32>,
+    /// The trend counts the unit's predecessors that passed to it whole (see
+    /// `GET /compliance/trend`). Default false.
+    pub comparable: Option<bool>,
 }
 
 const MAX_DEPTH: u32 = 10;
 
 /// Compliance report
 ///
-/// Three tables (XLSX sheets): the unit and each unit of its subtree down to `depth`, the
-/// methods, the fields. Each row has the figures of every package counted, then per target in
-/// force: in scope, online, share, target, verdict and shortfall, by count and by value (a child
-/// under its own rule, named; a method or field the target does not count left blank). The same
-/// figures as `GET /api/v1/compliance`. CSV holds one table (`part`). The HTML format adds a
+/// Four tables (XLSX sheets): the unit and each unit of its subtree down to `depth` (the units
+/// of the year: a unit that did not exist in the year is listed only when it holds packages of
+/// it, marked), the methods, the fields, and the unit's trend from `from` to `year` (the table
+/// of `GET /compliance/trend`). Each row has the figures of every package counted, then per
+/// target in force: in scope, online, share, target, verdict and shortfall, by count and by
+/// value (a child under its own rule, named; a method or field the target does not count left
+/// blank). The same figures as `GET /api/v1/compliance`. CSV holds one table (`part`). The HTML format adds a
 /// chart of the children's online shares against the first target.
 #[utoipa::path(operation_id = "report_compliance", get, path = "/reports/compliance", tag = "reports", params(ComplianceReportQuery),
     responses(
@@ -162,7 +171,22 @@ pub async fn compliance(
         q.view.unwrap_or_default(),
     )
     .await?;
-    let parts = reports::compliance::parts(&c, depth, Utc::now());
+    let trend = crate::services::trend::trend(
+        &state.db,
+        crate::services::trend::TrendRequest {
+            unit_id: q.unit_id,
+            from: q
+                .from
+                .unwrap_or_else(|| crate::services::trend::default_from(q.year)),
+            to: q.year,
+            view: q.view.unwrap_or_default(),
+            comparable: q.comparable.unwrap_or(false),
+        },
+    )
+    .await?;
+    let now = Utc::now();
+    let trend = reports::trend::table(&trend, now);
+    let parts = reports::compliance::parts(&c, depth, Some(trend), now);
     let chart = reports::html::Chart::compliance(&c);
     Ok(respond(
         reports::render_parts(&parts, format, chart.as_ref(), q.part.map(|p| p.as_str()))?,

@@ -143,8 +143,12 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let s = seed::demo::load(&conn).await?;
             println!(
-                "demo data: {} units created ({} already there), {} packages created ({} already there)",
-                s.units_created, s.units_existing, s.packages_created, s.packages_existing
+                "demo data: {} units created ({} already there), {} packages created ({} already there), {} successions recorded",
+                s.units_created,
+                s.units_existing,
+                s.packages_created,
+                s.packages_existing,
+                s.successions_created
             );
             println!(
                 "try: bidtrack check --unit {} --year {}",
@@ -197,7 +201,20 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 ReportKind::Compliance => {
                     let c =
                         services::compliance::compute(&conn, found.id, need_year()?, view).await?;
-                    let parts = reports::compliance::parts(&c, depth, now);
+                    let year = need_year()?;
+                    let trend = services::trend::trend(
+                        &conn,
+                        services::trend::TrendRequest {
+                            unit_id: found.id,
+                            from: services::trend::default_from(year),
+                            to: year,
+                            view,
+                            comparable: false,
+                        },
+                    )
+                    .await?;
+                    let trend = reports::trend::table(&trend, now);
+                    let parts = reports::compliance::parts(&c, depth, Some(trend), now);
                     let chart = reports::html::Chart::compliance(&c);
                     let rendered = reports::render_parts(&parts, format, chart.as_ref(), None)?;
                     return write_rendered(&rendered, output);

@@ -186,6 +186,111 @@ pub fn tally_statement(
     Ok(sql.build())
 }
 
+/// The plan view's tallies of `units` for several years in one statement (one scan of the
+/// covering index's plan-year range instead of one per year and rule): for each year, the
+/// packages counted, and one tally per scope of `years` (the rules in force that year, in their
+/// order). The scope conditions are `tally`'s, each tested only on its own year's packages, so
+/// the figures are those `tally` gives year by year. `None` when a 64-bit sum overflowed: the
+/// caller then asks `tally` year by year, which knows how to split amounts.
+pub async fn tally_plan_years(
+    db: &impl ConnectionTrait,
+    units: &Subtree,
+    years: &[(i32, Vec<&TargetScope>)],
+    regimes: &Regimes,
+) -> Result<Option<HashMap<i32, (Tally, Vec<Tally>)>>, DbErr> {
+    let (Some(first), Some(last)) = (
+        years.iter().map(|(y, _)| *y).min(),
+        years.iter().map(|(y, _)| *y).max(),
+    ) else {
+        return Ok(Some(HashMap::new()));
+    };
+    let width = years.iter().map(|(_, s)| s.len()).max().unwrap_or(0);
+    let mut sql = Sql::new(db.get_database_backend());
+    const SUM: &str = "CAST(COALESCE(SUM(";
+    const END: &str = "), 0) AS BIGINT)";
+    sql.push("SELECT x.y, COUNT(*), ")
+        .push(SUM)
+        .push("x.o")
+        .push(END)
+        .push(", ")
+        .push(SUM)
+        .push("x.ph")
+        .push(END)
+        .push(", ")
+        .push(SUM)
+        .push("x.o * x.ph")
+        .push(END);
+    for j in 0..width {
+        for term in ["", " * x.o", " * x.ph", " * x.o * x.ph"] {
+            sql.push(", ")
+                .push(SUM)
+                .push(&format!("x.s{j}{term}"))
+                .push(END);
+        }
+    }
+    sql.push(
+        " FROM (SELECT p.plan_year AS y, p.package_price_vnd AS ph, \
+         CASE WHEN p.online THEN 1 ELSE 0 END AS o",
+    );
+    for j in 0..width {
+        sql.push(", CASE");
+        let mut any = false;
+        for (year, scopes) in years {
+            if let Some(scope) = scopes.get(j) {
+                any = true;
+                sql.push(" WHEN p.plan_year = ").bind(*year).push(" AND ");
+                push_scope(&mut sql, scope, regimes, year_months(*year, View::Plan));
+                sql.push(" THEN 1");
+            }
+        }
+        if !any {
+            sql.push(" WHEN FALSE THEN 1");
+        }
+        sql.push(&format!(" ELSE 0 END AS s{j}"));
+    }
+    sql.push(" FROM packages p WHERE p.plan_year BETWEEN ")
+        .bind(first)
+        .push(" AND ")
+        .bind(last)
+        .push(" AND p.status <> ")
+        .bind(PackageStatus::Cancelled.as_str());
+    units.push_filter(&mut sql);
+    sql.push(") x GROUP BY x.y");
+    let rows = match db.query_all_raw(sql.build()).await {
+        Err(e) if overflowed(&e) => return Ok(None),
+        other => other?,
+    };
+    let mut out = HashMap::new();
+    for r in rows {
+        let year: i32 = r.try_get_by_index(0)?;
+        let get = |i: usize| -> Result<i64, DbErr> { r.try_get_by_index(i) };
+        let counted = get(1)?;
+        let counted_online = get(2)?;
+        let value_counted_vnd = i128::from(get(3)?);
+        let value_counted_online_vnd = i128::from(get(4)?);
+        let whole = Tally {
+            counted,
+            counted_online,
+            value_counted_vnd,
+            value_counted_online_vnd,
+            ..Tally::default()
+        };
+        let mut scoped = Vec::new();
+        for j in 0..width {
+            let at = 5 + 4 * j;
+            scoped.push(Tally {
+                in_scope: get(at)?,
+                online: get(at + 1)?,
+                value_in_scope_vnd: i128::from(get(at + 2)?),
+                value_online_vnd: i128::from(get(at + 3)?),
+                ..whole
+            });
+        }
+        out.insert(year, (whole, scoped));
+    }
+    Ok(Some(out))
+}
+
 /// The units whose packages a figure covers: a unit and everything below it, by id. Read first
 /// and bound as a list, because neither engine plans a recursive CTE joined to a million packages
 /// well (BENCHMARKS.md): SQLite then scans a whole plan year even for one commune, and PostgreSQL

@@ -4,6 +4,7 @@
 pub mod annual;
 pub mod backup;
 pub mod compliance;
+pub mod history;
 pub mod package_rows;
 pub mod packages;
 pub mod reference;

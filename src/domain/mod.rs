@@ -4,6 +4,7 @@
 
 pub mod compliance;
 pub mod fields;
+pub mod history;
 pub mod identifiers;
 pub mod lifecycle;
 pub mod money;

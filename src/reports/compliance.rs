@@ -19,6 +19,8 @@ pub enum Part {
     Units,
     Methods,
     Fields,
+    /// The unit's trend over the years (`reports::trend`).
+    Trend,
 }
 
 impl Part {
@@ -27,6 +29,7 @@ impl Part {
             Part::Units => PARTS[0].0,
             Part::Methods => PARTS[1].0,
             Part::Fields => PARTS[2].0,
+            Part::Trend => TREND_PART.0,
         }
     }
 }
@@ -38,7 +41,7 @@ pub const PARTS: [(&str, &str); 3] = [
     ("fields", "Theo lĩnh vực"),
 ];
 
-fn overall_columns() -> Vec<Column> {
+pub(super) fn overall_columns() -> Vec<Column> {
     vec![
         Column::new("packages", "Số gói thầu trong năm", Kind::Integer),
         Column::new("online", "Số gói qua mạng", Kind::Integer),
@@ -57,7 +60,7 @@ fn overall_columns() -> Vec<Column> {
     ]
 }
 
-fn overall_cells(o: &Overall) -> Vec<Cell> {
+pub(super) fn overall_cells(o: &Overall) -> Vec<Cell> {
     vec![
         Cell::Int(o.packages),
         Cell::Int(o.online),
@@ -69,7 +72,7 @@ fn overall_cells(o: &Overall) -> Vec<Cell> {
 }
 
 /// The block of one target: "Chỉ tiêu 1: …" in every header, so two targets stay apart.
-fn target_columns(n: usize, with_rule: bool) -> Vec<Column> {
+pub(super) fn target_columns(n: usize, with_rule: bool) -> Vec<Column> {
     let key = |k: &str| format!("target{n}_{k}");
     let head = |h: &str| format!("Chỉ tiêu {n}: {h}");
     let mut cols = Vec::new();
@@ -135,7 +138,7 @@ fn whole_percent(p: i32) -> Cell {
     }))
 }
 
-fn target_cells(t: Option<&TargetFigures>, with_rule: bool) -> Vec<Cell> {
+pub(super) fn target_cells(t: Option<&TargetFigures>, with_rule: bool) -> Vec<Cell> {
     let Some(t) = t else {
         // Not counted by this target: no figure, target or verdict.
         return vec![Cell::Empty; target_columns(0, with_rule).len()];
@@ -166,17 +169,30 @@ fn target_cells(t: Option<&TargetFigures>, with_rule: bool) -> Vec<Cell> {
     cells
 }
 
-/// The report as `reports::render_parts` takes it.
+/// What follows the name of a unit listed in a year it did not exist in (bad data: packages
+/// recorded on a unit outside its validity).
+pub const NOT_VALID_MARK: &str = "(không tồn tại trong năm này)";
+
+/// The fourth part, when the report has the unit's trend: its key and sheet name.
+pub const TREND_PART: (&str, &str) = ("trend", "Xu hướng");
+
+/// The report as `reports::render_parts` takes it: the three tables of the year, then the
+/// trend over the years (`reports::trend::table`) when there is one.
 pub fn parts(
     c: &Computation,
     depth: u32,
+    trend: Option<Table>,
     generated_at: chrono::DateTime<chrono::Utc>,
 ) -> Vec<(&'static str, &'static str, Table)> {
-    PARTS
+    let mut out: Vec<_> = PARTS
         .iter()
         .zip(tables(c, depth, generated_at))
         .map(|((key, sheet), t)| (*key, *sheet, t))
-        .collect()
+        .collect();
+    if let Some(t) = trend {
+        out.push((TREND_PART.0, TREND_PART.1, t));
+    }
+    out
 }
 
 /// The report's three tables, in `PARTS` order.
@@ -239,7 +255,12 @@ pub fn tables(
     for node in c.tree(depth) {
         let mut cells = vec![
             Cell::text(&node.unit.code),
-            Cell::text(&node.unit.name),
+            // A unit that did not exist in the year yet holds packages of it: marked, not hidden.
+            if node.valid {
+                Cell::text(&node.unit.name)
+            } else {
+                Cell::text(format!("{} {}", node.unit.name, NOT_VALID_MARK))
+            },
             // The tree's level as the officer knows it, not a number.
             Cell::text(node.unit.kind.label_vi()),
         ];

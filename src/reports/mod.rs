@@ -9,6 +9,7 @@ pub mod html;
 pub mod packages;
 pub mod summary;
 pub mod table;
+pub mod trend;
 pub mod xlsx;
 
 use crate::error::AppError;

@@ -1,7 +1,14 @@
 //! `bidtrack demo`: a demo dataset for 2019 in Hà Nội. Quận Hà Đông's packages are exactly the
 //! worked example of the domain reference (in scope 8, online 4, 50.00%, met); Hoàn Kiếm, Phúc Thọ
 //! and two city departments get a few hundred generated but realistic packages. Loading is
-//! idempotent: units are matched by code, packages by unit, plan year and name.
+//! idempotent: units are matched by code, packages by unit, plan year and name, successions by
+//! their two units.
+//!
+//! Then 2020–2026, so a trend has a shape (the online share rising year by year, 2025 short of
+//! the 100% of the Law 22 rule), across the reorganisation of 1 July 2025: the districts and
+//! wards end on 30 June 2025 and new commune-level units take over from 1 July, recorded as
+//! successions (merges, splits, a transfer). The new units and who went where are illustrative
+//! demo data, not the real decisions.
 
 use super::generate::Rng;
 use crate::db;
@@ -21,6 +28,11 @@ use sea_orm::{
 };
 
 pub const YEAR: i32 = 2019;
+/// The years after the worked example's that the demo fills, for the trend.
+pub const LATER_YEARS: std::ops::RangeInclusive<i32> = 2020..=2026;
+/// The first day of the new commune-level units; the old districts and wards ended the day
+/// before.
+pub const REORGANISED: (i32, u32, u32) = (2025, 7, 1);
 /// The code of quận Hà Đông, the unit of the worked example.
 pub const HA_DONG: &str = "HN-HADONG";
 
@@ -223,6 +235,105 @@ const UNITS: &[UnitSeed] = &[
     ),
 ];
 
+/// A unit of the tree from 1 July 2025 (illustrative compositions).
+struct NewUnitSeed {
+    code: &'static str,
+    name: &'static str,
+    kind: UnitKind,
+    parent: &'static str,
+}
+
+const NEW_UNITS: &[NewUnitSeed] = &[
+    NewUnitSeed {
+        code: "HN-P-HADONG",
+        name: "Phường Hà Đông",
+        kind: Commune,
+        parent: "HN",
+    },
+    NewUnitSeed {
+        code: "HN-P-KIENHUNG",
+        name: "Phường Kiến Hưng",
+        kind: Commune,
+        parent: "HN",
+    },
+    NewUnitSeed {
+        code: "HN-P-HOANKIEM",
+        name: "Phường Hoàn Kiếm",
+        kind: Commune,
+        parent: "HN",
+    },
+    NewUnitSeed {
+        code: "HN-X-PHUCTHO",
+        name: "Xã Phúc Thọ",
+        kind: Commune,
+        parent: "HN",
+    },
+    NewUnitSeed {
+        code: "HN-X-HATMON",
+        name: "Xã Hát Môn",
+        kind: Commune,
+        parent: "HN",
+    },
+    NewUnitSeed {
+        code: "HN-BQLDA-KVHADONG",
+        name: "Ban Quản lý dự án đầu tư xây dựng khu vực Hà Đông",
+        kind: Agency,
+        parent: "HN",
+    },
+];
+
+use entity::SuccessionKind::{Merge, Split, Transfer};
+
+/// Who took over whom on 1 July 2025 (illustrative): wards merged into new ones, a district and
+/// its people's committee split between two, a project board moved to the city, and Hoàn Kiếm
+/// passed whole to one ward.
+const SUCCESSIONS: &[(&str, &str, entity::SuccessionKind)] = &[
+    ("HN-HADONG-VANQUAN", "HN-P-HADONG", Merge),
+    ("HN-HADONG-MOLAO", "HN-P-HADONG", Merge),
+    ("HN-HADONG", "HN-P-HADONG", Split),
+    ("HN-HADONG", "HN-P-KIENHUNG", Split),
+    ("HN-HADONG-UBND", "HN-P-HADONG", Split),
+    ("HN-HADONG-UBND", "HN-P-KIENHUNG", Split),
+    ("HN-HADONG-BQLDA", "HN-BQLDA-KVHADONG", Transfer),
+    ("HN-HOANKIEM", "HN-P-HOANKIEM", Merge),
+    ("HN-HOANKIEM-UBND", "HN-P-HOANKIEM", Merge),
+    ("HN-HOANKIEM-BQLDA", "HN-P-HOANKIEM", Merge),
+    ("HN-HOANKIEM-HANGBAC", "HN-P-HOANKIEM", Merge),
+    ("HN-HOANKIEM-HANGTRONG", "HN-P-HOANKIEM", Merge),
+    ("HN-HOANKIEM-TRANGTIEN", "HN-P-HOANKIEM", Merge),
+    ("HN-HOANKIEM-PHUCTAN", "HN-P-HOANKIEM", Merge),
+    ("HN-PHUCTHO", "HN-X-PHUCTHO", Split),
+    ("HN-PHUCTHO", "HN-X-HATMON", Split),
+    ("HN-PHUCTHO-UBND", "HN-X-PHUCTHO", Split),
+    ("HN-PHUCTHO-UBND", "HN-X-HATMON", Split),
+    ("HN-PHUCTHO-BQLDA", "HN-X-PHUCTHO", Merge),
+    ("HN-PHUCTHO-TTPHUCTHO", "HN-X-PHUCTHO", Merge),
+    ("HN-PHUCTHO-VONGXUYEN", "HN-X-PHUCTHO", Merge),
+    ("HN-PHUCTHO-HATMON", "HN-X-HATMON", Merge),
+    ("HN-PHUCTHO-TAMTHUAN", "HN-X-HATMON", Merge),
+];
+
+/// The decision the demo's successions name (illustrative).
+const DECISION: &str = "Nghị quyết sắp xếp đơn vị hành chính cấp xã năm 2025 (minh họa)";
+
+/// Packages a unit plans in each later year: agencies and communes plan, districts and the
+/// city itself do not.
+const LATER_PER_YEAR: u32 = 4;
+
+/// The online rate of the packages a target counts, by year: rising, and short of the 100%
+/// the Law 22 rule asks in 2025, reached in 2026.
+fn online_rate(year: i32) -> u64 {
+    match year {
+        ..=2020 => 62,
+        2021 => 72,
+        2022 => 78,
+        2023 => 84,
+        2024 => 90,
+        2025 => 94,
+        _ => 100,
+    }
+}
+
 /// One package of the worked example (domain.md §6).
 struct ExampleSeed {
     unit: &'static str,
@@ -263,6 +374,7 @@ pub struct Summary {
     pub packages_created: usize,
     pub packages_existing: usize,
     pub users_created: usize,
+    pub successions_created: usize,
 }
 
 /// One demo user per role, with passwords documented in the README (demo data only).
@@ -345,13 +457,52 @@ where
         };
         units.push((seed, model));
     }
+    let reorganised = date(REORGANISED.0, REORGANISED.1, REORGANISED.2);
+    let mut new_units: Vec<(&NewUnitSeed, unit::Model)> = Vec::new();
+    for seed in NEW_UNITS {
+        let model = match db::units::find_by_code(&txn, seed.code).await? {
+            Some(existing) => {
+                summary.units_existing += 1;
+                existing
+            }
+            None => {
+                summary.units_created += 1;
+                let parent_id = units
+                    .iter()
+                    .find(|(s, _)| s.code == seed.parent)
+                    .map(|(_, m)| m.id);
+                crate::services::units::create(
+                    &txn,
+                    &system,
+                    NewUnit {
+                        code: seed.code.to_owned(),
+                        name: seed.name.to_owned(),
+                        kind: seed.kind,
+                        parent_id,
+                        valid_from: Some(reorganised),
+                        valid_to: None,
+                    },
+                )
+                .await?
+            }
+        };
+        new_units.push((seed, model));
+    }
     let unit_id = |code: &str| {
         units
             .iter()
-            .find(|(s, _)| s.code == code)
+            .map(|(s, m)| (s.code, m))
+            .chain(new_units.iter().map(|(s, m)| (s.code, m)))
+            .find(|(c, _)| *c == code)
             .map(|(_, m)| m.id)
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo unit {code} missing")))
     };
+    let mut successions = Vec::new();
+    for (from, to, kind) in SUCCESSIONS {
+        successions.push((unit_id(from)?, unit_id(to)?, *kind));
+    }
+    summary.successions_created =
+        record_successions(&txn, &system, &successions, reorganised).await?;
 
     // Projects and purchase estimates with their 2019 plans, for the units that have packages.
     let planned_units: Vec<(&'static str, i64, &'static str, bool)> = units
@@ -373,8 +524,50 @@ where
             wanted.push(generator.package(seed, model.id, n));
         }
     }
+    // The later years, each from a seed of its own so that 2019 stays as it was.
+    for year in LATER_YEARS {
+        let mut generator = Generator::for_year(year);
+        for (seed, model) in &units {
+            let (plans_packages, ended) =
+                (!matches!(seed.kind, Province | District), seed.until_2025);
+            // The Sở Kế hoạch và Đầu tư merged into the Sở Tài chính in March 2025.
+            let until_2024 = seed.code == "HN-SKHDT";
+            if !plans_packages || (ended && year > 2025) || (until_2024 && year > 2024) {
+                continue;
+            }
+            // An ended unit plans only what it could finish before 30 June 2025.
+            let months = if ended && year == 2025 {
+                (1, 3)
+            } else {
+                (1, 12)
+            };
+            let count = if ended && year == 2025 {
+                2
+            } else {
+                LATER_PER_YEAR
+            };
+            for n in 1..=count {
+                wanted.push(generator.later(seed.name, seed.kind, model.id, n, months));
+            }
+        }
+        if year >= REORGANISED.0 {
+            let months = if year == REORGANISED.0 {
+                (7, 12)
+            } else {
+                (1, 12)
+            };
+            for (seed, model) in &new_units {
+                for n in 1..=LATER_PER_YEAR {
+                    wanted.push(generator.later(seed.name, seed.kind, model.id, n, months));
+                }
+            }
+        }
+    }
     for mut p in wanted {
-        p.plan_id = plans.for_package(p.unit_id, p.field);
+        // The demo's plans are those of 2019; later packages stand without one.
+        p.plan_id = (p.plan_year == YEAR)
+            .then(|| plans.for_package(p.unit_id, p.field))
+            .flatten();
         let exists = package::Entity::find()
             .filter(package::Column::UnitId.eq(p.unit_id))
             .filter(package::Column::PlanYear.eq(p.plan_year))
@@ -413,6 +606,43 @@ where
     }
     txn.commit().await?;
     Ok(summary)
+}
+
+/// Records the demo's successions (`(predecessor, successor, kind)`) through the successions
+/// service (its checks and audit rows), each pair once, so a second `bidtrack demo` adds none.
+async fn record_successions(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    successions: &[(i64, i64, entity::SuccessionKind)],
+    effective: NaiveDate,
+) -> Result<usize, AppError> {
+    use entity::unit_succession;
+    let mut created = 0;
+    for (predecessor, successor, kind) in successions {
+        let exists = unit_succession::Entity::find()
+            .filter(unit_succession::Column::PredecessorId.eq(*predecessor))
+            .filter(unit_succession::Column::SuccessorId.eq(*successor))
+            .count(txn)
+            .await?
+            > 0;
+        if exists {
+            continue;
+        }
+        crate::services::units::successions::record_succession(
+            txn,
+            actor,
+            crate::services::units::successions::NewSuccession {
+                predecessor_id: *predecessor,
+                successor_id: *successor,
+                kind: *kind,
+                effective_date: effective,
+                decision: Some(DECISION.to_owned()),
+            },
+        )
+        .await?;
+        created += 1;
+    }
+    Ok(created)
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -479,6 +709,7 @@ fn at_nine(day: NaiveDate) -> Option<DateTime<FixedOffset>> {
 struct Generator {
     rng: Rng,
     serial: u32,
+    year: i32,
 }
 
 const GOODS: &[&str] = &[
@@ -528,7 +759,33 @@ impl Generator {
         Generator {
             rng: Rng::new(seed),
             serial: 0,
+            year: YEAR,
         }
+    }
+
+    fn for_year(year: i32) -> Self {
+        Generator {
+            rng: Rng::new(2019_0001 + year as u64 * 7),
+            serial: 0,
+            year,
+        }
+    }
+
+    /// A package of a later year, planned to start within `months` (first, last), online at
+    /// the year's rate.
+    fn later(
+        &mut self,
+        unit_name: &str,
+        kind: UnitKind,
+        unit_id: i64,
+        n: u32,
+        months: (i16, i16),
+    ) -> NewPackage {
+        let builds = kind == UnitKind::Commune || unit_name.starts_with("Ban Quản lý");
+        let rate = online_rate(self.year);
+        let span = (months.1 - months.0 + 1) as u64;
+        let month = months.0 + self.below(span) as i16;
+        self.make(unit_name, kind, builds, unit_id, n, rate, Some(month))
     }
 
     /// Uniform in `0..n`.
@@ -555,7 +812,6 @@ impl Generator {
     }
 
     fn package(&mut self, unit: &UnitSeed, unit_id: i64, n: u32) -> NewPackage {
-        self.serial += 1;
         // Hoàn Kiếm moved early to online selection, Phúc Thọ late: the demo shows both outcomes.
         let online_rate = if unit.code.starts_with("HN-HOANKIEM") {
             70
@@ -565,6 +821,25 @@ impl Generator {
             55
         };
         let builds = unit.code.ends_with("BQLDA") || unit.kind == UnitKind::Commune;
+        self.make(unit.name, unit.kind, builds, unit_id, n, online_rate, None)
+    }
+
+    /// One package. `month`: the planned start when the caller bounds it (later years); the
+    /// 2019 packages draw it here, in the order their figures were made with.
+    #[allow(clippy::too_many_arguments)]
+    fn make(
+        &mut self,
+        unit_name: &str,
+        kind: UnitKind,
+        builds: bool,
+        unit_id: i64,
+        n: u32,
+        online_rate: u64,
+        month: Option<i16>,
+    ) -> NewPackage {
+        self.serial += 1;
+        let year = self.year;
+        let yy = year % 100;
         let field = match (builds, self.below(10)) {
             (true, 0..=5) | (false, 0) => Field::Works,
             (true, 6..=7) | (false, 1..=2) => Field::Consulting,
@@ -601,7 +876,10 @@ impl Generator {
             Method::CompetitiveOffers | Method::OpenBidding | Method::LimitedBidding
         );
         let online = counted && self.percent(online_rate);
-        let month = 1 + self.below(12) as i16;
+        let month = match month {
+            Some(m) => m,
+            None => 1 + self.below(12) as i16,
+        };
         let status = match (month, self.below(100)) {
             (_, 0..=1) => PackageStatus::Cancelled,
             (1..=8, 2..=79) => PackageStatus::Awarded,
@@ -611,7 +889,7 @@ impl Generator {
         };
         let awarded = status == PackageStatus::Awarded;
         let result_month = (month as u32 + 1 + self.below(3) as u32).min(12);
-        let result_date = awarded.then(|| date(YEAR, result_month, 1 + self.below(28) as u32));
+        let result_date = awarded.then(|| date(year, result_month, 1 + self.below(28) as u32));
         let winning = awarded.then(|| price / 100 * (85 + self.below(15) as i64));
         let template = match field {
             Field::Goods => self.pick(GOODS),
@@ -627,18 +905,18 @@ impl Generator {
             }
         });
         let noticed = !matches!(status, PackageStatus::Planned);
-        let notice_date = noticed.then(|| date(YEAR, month as u32, 3 + self.serial % 20));
+        let notice_date = noticed.then(|| date(year, month as u32, 3 + self.serial % 20));
         NewPackage {
             unit_id,
-            name: format!("{template} – {}, năm {YEAR} (gói số {n})", unit.name),
+            name: format!("{template} – {unit_name}, năm {year} (gói số {n})"),
             plan_id: None,
             // One noticed package in eleven under an older numbering: declared online, not
             // evidenced (the dashboard counts them).
             code: noticed.then(|| {
                 if self.serial.is_multiple_of(11) {
-                    format!("TB{:06}-2019", self.serial)
+                    format!("TB{:06}-{year}", self.serial)
                 } else {
-                    format!("IB19{:08}", 20_000 + self.serial)
+                    format!("IB{yy:02}{:08}", 20_000 + self.serial)
                 }
             }),
             // Derived from the serial, not drawn: the draws above make the demo's figures.
@@ -647,9 +925,9 @@ impl Generator {
             notice_date,
             bid_closing_at: notice_date.and_then(|d| at_nine(d + Days::new(10))),
             procuring_entity: (noticed && self.serial.is_multiple_of(4))
-                .then(|| format!("Ban Quản lý dự án {}", unit.name)),
-            plan_code: Some(format!("PL19{:08}", 1_000 + unit_id)),
-            plan_year: YEAR,
+                .then(|| format!("Ban Quản lý dự án {unit_name}")),
+            plan_code: Some(format!("PL{yy:02}{:08}", 1_000 + unit_id)),
+            plan_year: year,
             planned_start_month: Some(month),
             planned_start_quarter: None,
             field,
@@ -658,7 +936,7 @@ impl Generator {
             international: false,
             package_price_vnd: price,
             funding_source: Some(
-                if unit.kind == UnitKind::Commune {
+                if kind == UnitKind::Commune {
                     "Ngân sách phường, xã"
                 } else {
                     "Ngân sách thành phố"

@@ -139,6 +139,9 @@ pub struct UnitFigures {
     pub name: String,
     /// True for the row of the unit's own packages (not those of its children).
     pub own: bool,
+    /// False for a unit that did not exist in the year (`valid_from`/`valid_to`) yet has
+    /// packages of it recorded: listed, so that no figure disappears, and to be corrected.
+    pub valid: bool,
     pub overall: Overall,
     /// The targets in force for this unit (a child with a rule of its own is judged under it),
     /// each with the unit's verdict.
@@ -437,6 +440,8 @@ pub struct Computation {
 pub struct TreeRow<'a> {
     pub unit: &'a unit::Model,
     pub depth: u32,
+    /// Whether the unit existed in the year (see [`Computation::valid_in_year`]).
+    pub valid: bool,
 }
 
 impl Computation {
@@ -526,10 +531,22 @@ impl Computation {
             .collect()
     }
 
+    /// Whether a unit existed on some day of the computation's year: the tree of a year is
+    /// drawn with these (a 2019 report shows the old districts, a 2026 one the new communes).
+    pub fn valid_in_year(&self, u: &unit::Model) -> bool {
+        crate::domain::history::valid_in_year(u.valid_from, u.valid_to, self.year)
+    }
+
+    /// The children of a unit in the tree of the year: those valid in the year, and any other
+    /// that nevertheless has packages of the year below it (bad data, listed and marked rather
+    /// than lost). A child left out has no package counted in the year, so the children shown
+    /// always add up to the unit's figures, less its own packages, whichever year draws them.
     pub fn children(&self, unit_id: i64) -> impl Iterator<Item = &unit::Model> {
-        self.units
-            .iter()
-            .filter(move |u| u.parent_id == Some(unit_id) && u.id != unit_id)
+        self.units.iter().filter(move |u| {
+            u.parent_id == Some(unit_id)
+                && u.id != unit_id
+                && (self.valid_in_year(u) || self.counted.subtree_of(u.id).counted > 0)
+        })
     }
 
     /// The root and its descendants down to `max_depth` levels below it, depth-first in code
@@ -538,7 +555,11 @@ impl Computation {
         let mut out = Vec::new();
         let mut stack = vec![(&self.root, 0_u32)];
         while let Some((unit, depth)) = stack.pop() {
-            out.push(TreeRow { unit, depth });
+            out.push(TreeRow {
+                unit,
+                depth,
+                valid: self.valid_in_year(unit),
+            });
             if depth < max_depth {
                 let mut children: Vec<_> = self.children(unit.id).collect();
                 children.reverse();
@@ -549,7 +570,7 @@ impl Computation {
     }
 }
 
-fn figures_of(rule: &TargetRule, tally: Tally) -> TargetFigures {
+pub(crate) fn figures_of(rule: &TargetRule, tally: Tally) -> TargetFigures {
     TargetFigures {
         rule: RuleRef::from(rule),
         figures: Figures::new(tally, rule),
@@ -745,6 +766,7 @@ pub async fn check(
             code: c.root.code.clone(),
             name: c.root.name.clone(),
             own: true,
+            valid: c.valid_in_year(&c.root),
             overall: root_own,
             targets: c.targets_own(),
         });
@@ -754,6 +776,7 @@ pub async fn check(
         code: child.code.clone(),
         name: child.name.clone(),
         own: false,
+        valid: c.valid_in_year(child),
         overall: c.overall_of(child.id),
         targets: c.targets_of(child.id),
     }));

@@ -13,6 +13,7 @@ pub mod packages;
 pub mod projects;
 pub mod sync;
 pub mod targets;
+pub mod trend;
 pub mod units;
 
 use crate::domain::fields::Spec;

@@ -51,6 +51,9 @@ struct ReportsPage {
     money: Vec<Choice>,
     periods: Vec<Choice>,
     year: String,
+    /// The trend's first year and whether it counts predecessors (compliance report).
+    from: String,
+    comparable: bool,
     errors: Vec<String>,
     preview: Option<String>,
     truncated: Option<String>,
@@ -68,6 +71,10 @@ struct ReportQuery {
     view: String,
     money: String,
     period: String,
+    /// The first year of the compliance report's trend (default: seven years before `year`).
+    from: String,
+    /// "true" when the trend counts the unit's predecessors.
+    comparable: String,
 }
 
 /// A report every choice of which was read and is valid.
@@ -78,6 +85,8 @@ struct Report {
     view: View,
     money: MoneyUnit,
     period: Period,
+    from: i32,
+    comparable: bool,
 }
 
 /// The choices as the picker shows them back (defaults filled in), and what is wrong with them.
@@ -88,6 +97,8 @@ struct Picked {
     view: String,
     money: String,
     period: String,
+    from: String,
+    comparable: bool,
     /// The year, when it reads as one (remembered even if another choice is wrong).
     year_ok: Option<i32>,
     errors: Vec<String>,
@@ -144,6 +155,26 @@ impl ReportQuery {
         if units.is_empty() {
             errors.push("Chưa có đơn vị nào: chưa có gì để báo cáo.".to_owned());
         }
+        let from_raw = given(&self.from)
+            .map(str::to_owned)
+            .or_else(|| year_ok.map(|y| services::trend::default_from(y).to_string()))
+            .unwrap_or_default();
+        let comparable = given(&self.comparable) == Some("true");
+        let mut from = None;
+        if let (Some(y), Some("compliance")) = (year_ok, kind_known) {
+            match from_raw.parse::<i32>() {
+                Ok(f) => match services::trend::check_span(f, y) {
+                    Ok(()) => from = Some(f),
+                    Err(AppError::Validation(list)) => errors.extend(
+                        list.into_iter()
+                            .map(|e| format!("Xu hướng: {}.", e.message)),
+                    ),
+                    Err(_) => errors.push("Xu hướng: năm bắt đầu không hợp lệ.".to_owned()),
+                },
+                Err(_) => errors
+                    .push("Năm bắt đầu của xu hướng phải là một số từ 2000 đến 2100.".to_owned()),
+            }
+        }
         let report = match (
             errors.is_empty(),
             kind_known,
@@ -168,6 +199,8 @@ impl ReportQuery {
                 view,
                 money,
                 period,
+                from: from.unwrap_or(year),
+                comparable,
             }),
             _ => None,
         };
@@ -178,6 +211,8 @@ impl ReportQuery {
             view: view_raw.to_owned(),
             money: money_raw.to_owned(),
             period: period_raw.to_owned(),
+            from: from_raw,
+            comparable,
             year_ok,
             errors,
             report,
@@ -195,21 +230,35 @@ struct Preview {
     errors: Vec<String>,
 }
 
-/// The report's tables, and the chart above the first.
-async fn tables(state: &AppState, r: &Report) -> Result<(Vec<Table>, Option<Chart>), AppError> {
+/// A report's tables, the chart above the first, and the trend chart above the trend table
+/// (the compliance report's last).
+type Built = (Vec<Table>, Option<Chart>, Option<String>);
+
+/// The report's tables, and the charts.
+async fn tables(state: &AppState, r: &Report) -> Result<Built, AppError> {
     let now = Utc::now();
     let (db, unit_id, year) = (&state.db, r.unit_id, r.year);
     match r.kind {
         "compliance" => {
             let c = crate::services::compliance::compute(db, unit_id, year, r.view).await?;
-            Ok((
-                reports::compliance::tables(&c, 1, now),
-                Chart::compliance(&c),
-            ))
+            let request = services::trend::TrendRequest {
+                unit_id,
+                from: r.from,
+                to: year,
+                view: r.view,
+                comparable: r.comparable,
+            };
+            let trend = services::trend::trend_cached(db, &state.cache, request).await?;
+            let chart = reports::trend::TrendChart::new(&trend, "trend")
+                .render()
+                .map_err(|e| AppError::Internal(e.into()))?;
+            let mut t = reports::compliance::tables(&c, 1, now);
+            t.push(reports::trend::table(&trend, now));
+            Ok((t, Chart::compliance(&c), Some(chart)))
         }
         "summary" => reports::summary::build(db, unit_id, year, r.view, r.money, now)
             .await
-            .map(|t| (vec![t], None)),
+            .map(|t| (vec![t], None, None)),
         _ => {
             let filter = PackageFilter {
                 unit_id: Some(unit_id),
@@ -218,7 +267,7 @@ async fn tables(state: &AppState, r: &Report) -> Result<(Vec<Table>, Option<Char
             };
             reports::packages::build(db, filter, now)
                 .await
-                .map(|t| (vec![t], None))
+                .map(|t| (vec![t], None, None))
         }
     }
 }
@@ -247,7 +296,7 @@ async fn preview(state: &AppState, r: &Report, money: &str) -> Result<Preview, P
     if r.kind == "annual" {
         return annual_preview(state, r, money).await;
     }
-    let (tables, chart) = match tables(state, r).await {
+    let (tables, chart, trend_chart) = match tables(state, r).await {
         Ok(built) => built,
         Err(AppError::Rule { message, .. }) => return Ok(errors_only(vec![message])),
         Err(AppError::Validation(list)) => {
@@ -272,6 +321,12 @@ async fn preview(state: &AppState, r: &Report, money: &str) -> Result<Preview, P
         };
         let fragment = reports::html::fragment(&part, chart, PREVIEW_ROWS)
             .map_err(|e| PageError(AppError::Internal(e.into())))?;
+        // The trend's chart, with its own data table, above the trend's full table.
+        if let Some(svg) = trend_chart.as_ref().filter(|_| i + 1 == tables.len()) {
+            html.push_str("<section class=\"trend-section\" aria-label=\"Xu hướng qua các năm\">");
+            html.push_str(svg);
+            html.push_str("</section>");
+        }
         html.push_str(&fragment);
     }
     let data_rows = tables.first().map_or(0, |t| t.rows.len());
@@ -299,7 +354,10 @@ fn downloads(r: &Report, money: &str) -> Vec<Download> {
         "packages" => format!("unit_id={unit_id}&plan_year={year}"),
         "summary" => format!("unit_id={unit_id}&year={year}&view={view}&unit={money}"),
         "annual" => format!("unit_id={unit_id}&year={year}&period={}", r.period.as_str()),
-        _ => format!("unit_id={unit_id}&year={year}&view={view}"),
+        _ => format!(
+            "unit_id={unit_id}&year={year}&view={view}&from={}&comparable={}",
+            r.from, r.comparable
+        ),
     };
     [
         ("Tải CSV", "csv"),
@@ -379,6 +437,8 @@ impl ReportsPage {
                 Period::ALL.iter().map(|p| (p.as_str(), p.label_vi())),
             ),
             year: picked.year,
+            from: picked.from,
+            comparable: picked.comparable,
             errors,
             preview: shown.html,
             truncated: shown.truncated,

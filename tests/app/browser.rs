@@ -203,12 +203,8 @@ db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
     assert_eq!(path(&b).await, "/");
     assert_eq!(
         text(&b, "#result").await,
-        "Quận Hà Đông, năm 2019",
+        format!("Quận Hà Đông, năm {}", demo_default_year()),
         "the officer's own unit first"
-    );
-    assert_eq!(
-        text(&b, "#target-1").await,
-        "Nghị quyết 01/NQ-CP (2019) Đạt"
     );
 
     // The dashboard: pick the district and the year as an officer would.
@@ -221,6 +217,10 @@ db_test!(officer_path_in_a_real_browser, |db: TestDb| async move {
     year.clear().await.expect("clear");
     year.send_keys("2019").await.expect("type year");
     click_and_load(&b, "form.picker button").await;
+    assert_eq!(
+        text(&b, "#target-1").await,
+        "Nghị quyết 01/NQ-CP (2019) Đạt"
+    );
     assert_eq!(text(&b, "#target-1 .verdict").await, "Đạt");
     assert_eq!(
         text(&b, ".shortfall").await,
@@ -737,6 +737,8 @@ db_test!(
 
         // The filters are at hand: a search typed and sent on the phone.
         type_into(&b, "#q", "ha dong").await;
+        // In 2019: the later years of the demo have many more packages named after Hà Đông.
+        type_into(&b, "#plan_year", "2019").await;
         click_and_load(&b, "form.filters button[type=submit]").await;
         assert!(
             path(&b).await.starts_with("/packages?q=ha+dong"),
@@ -1013,7 +1015,9 @@ db_test!(
                 .expect("query")
                 .expect("unit")
                 .id;
-            b.goto(&format!("{base}/reports"))
+            // The year first: the picker offers the units of the year being reported on, and
+            // quận Hà Đông ended in 2025.
+            b.goto(&format!("{base}/reports?year=2019"))
                 .await
                 .expect("reports page");
             for (select, value) in [
@@ -1087,3 +1091,82 @@ db_test!(
         }
     }
 );
+
+/// The year labels of the trend chart the browser shows, in order.
+async fn trend_years(b: &fantoccini::Client) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in b
+        .find_all(Locator::Css("svg.trend-chart text.year"))
+        .await
+        .expect("year labels")
+    {
+        out.push(e.text().await.expect("text"));
+    }
+    out
+}
+
+db_test!(trend_chart_in_a_real_browser, |db: TestDb| async move {
+    let Some((b, base, _driver)) = browser_on_demo(&db).await else {
+        return;
+    };
+    let shots = screenshot_dir();
+    let engine = db.engine_name();
+    let id = |code: &'static str| {
+        let conn = db.conn.clone();
+        async move {
+            bidtrack::db::units::find_by_code(&conn, code)
+                .await
+                .expect("query")
+                .expect("unit")
+                .id
+        }
+    };
+    let all: Vec<String> = (2019..=2026).map(|y| y.to_string()).collect();
+
+    b.goto(&format!("{base}/")).await.expect("open");
+    let finance = &demo::DEMO_USERS[2];
+    sign_in(&b, finance.username, finance.password).await;
+
+    // The city in 2026: the new tree, and its online share since 2019 with the threshold steps.
+    let hn = id("HN").await;
+    b.goto(&format!("{base}/?unit_id={hn}&year=2026"))
+        .await
+        .expect("open dashboard");
+    assert_eq!(text(&b, "#result").await, "Thành phố Hà Nội, năm 2026");
+    assert_eq!(trend_years(&b).await, all);
+    let steps = b
+        .find_all(Locator::Css("svg.trend-chart line.threshold-count"))
+        .await
+        .expect("steps");
+    assert!(!steps.is_empty(), "the threshold is drawn");
+    let points = b
+        .find_all(Locator::Css("svg.trend-chart circle.point-count"))
+        .await
+        .expect("points");
+    assert_eq!(points.len(), 8, "a share every year");
+    shoot(
+        &b,
+        shots.join(format!("trend-city-{engine}.png")),
+        Some("#trend-heading"),
+    )
+    .await;
+
+    // A new commune: its predecessors' years before it existed, the split district apart.
+    let ward = id("HN-P-HADONG").await;
+    b.goto(&format!("{base}/?unit_id={ward}&year=2026"))
+        .await
+        .expect("open dashboard");
+    assert_eq!(trend_years(&b).await, all);
+    assert!(
+        text(&b, ".trend-section .divided")
+            .await
+            .contains("đã chia tách cho: Phường Hà Đông, Phường Kiến Hưng")
+    );
+    shoot(
+        &b,
+        shots.join(format!("trend-commune-{engine}.png")),
+        Some("#trend-heading"),
+    )
+    .await;
+    b.close().await.expect("close browser");
+});

@@ -56,7 +56,7 @@ db_test!(demo_then_check, |db: TestDb| async move {
     let demo = bidtrack(&db.url, &["demo"]);
     assert!(demo.status.success(), "{}", stderr(&demo));
     assert!(
-        stdout(&demo).contains("300 packages created"),
+        stdout(&demo).contains("748 packages created"),
         "{}",
         stdout(&demo)
     );
@@ -117,7 +117,7 @@ db_test!(demo_then_check, |db: TestDb| async move {
     let none = bidtrack(&db.url, &["check", "--unit", "HN", "--year", "2022"]);
     assert!(none.status.success(), "{}", stderr(&none));
     let out = stdout(&none);
-    assert!(out.contains("packages counted: 0"), "{out}");
+    assert!(out.contains("packages counted: 71"), "{out}");
     assert!(out.contains("Chưa có chỉ tiêu cho năm 2022"), "{out}");
     assert!(!out.contains("target:"), "{out}");
 });
@@ -406,7 +406,7 @@ db_test!(
             ],
         );
         assert!(
-            o.status.success() && stdout(&o).contains("300 packages"),
+            o.status.success() && stdout(&o).contains("748 packages"),
             "{}",
             stdout(&o)
         );
@@ -581,7 +581,7 @@ fn backup_while_serving_and_restore() {
     let o = bidtrack(&url, &["backup", copy.to_str().expect("path")]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("300 packages, integrity ok"),
+        stdout(&o).contains("748 packages, integrity ok"),
         "{}",
         stdout(&o)
     );

@@ -37,6 +37,7 @@ mod scope_agreement;
 mod security;
 mod signals;
 mod sync;
+mod trend;
 mod units_validity;
 mod web;
 mod web_forms;

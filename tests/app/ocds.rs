@@ -663,7 +663,7 @@ db_test!(ocds_round_trip_keeps_the_figures, |db: TestDb| async move {
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let report = r.json();
-    let total = 300 + extra.len();
+    let total = 748 + extra.len();
     assert_eq!(report["created"], total, "{report}");
 
     // Every package comes back with every field OCDS carries.

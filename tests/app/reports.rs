@@ -77,7 +77,7 @@ fn number_format(bytes: &[u8], row: u32, col: u32) -> String {
     }
 }
 
-fn number(range: &calamine::Range<Data>, row: u32, col: u32) -> f64 {
+pub(crate) fn number(range: &calamine::Range<Data>, row: u32, col: u32) -> f64 {
     match range.get_value((row, col)) {
         Some(Data::Float(v)) => *v,
         Some(Data::Int(v)) => *v as f64,
@@ -85,14 +85,14 @@ fn number(range: &calamine::Range<Data>, row: u32, col: u32) -> f64 {
     }
 }
 
-fn text(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
+pub(crate) fn text(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
     match range.get_value((row, col)) {
         Some(Data::String(s)) => s.clone(),
         other => panic!("({row}, {col}) is not text: {other:?}"),
     }
 }
 
-fn sheet_named(bytes: &[u8], name: &str) -> calamine::Range<Data> {
+pub(crate) fn sheet_named(bytes: &[u8], name: &str) -> calamine::Range<Data> {
     let mut wb: Xlsx<_> =
         open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX file");
     wb.worksheet_range(name)
@@ -225,7 +225,7 @@ db_test!(compliance_report_in_every_format, |db: TestDb| async move {
         open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("an XLSX file");
     assert_eq!(
         wb.sheet_names(),
-        ["Theo đơn vị", "Theo hình thức", "Theo lĩnh vực"]
+        ["Theo đơn vị", "Theo hình thức", "Theo lĩnh vực", "Xu hướng"]
     );
     let s = sheet_named(&bytes, "Theo đơn vị");
     assert!(text(&s, 0, 0).starts_with("Báo cáo thực hiện lựa chọn nhà thầu qua mạng năm 2019"));
@@ -276,7 +276,7 @@ db_test!(compliance_report_in_every_format, |db: TestDb| async move {
             .iter()
             .map(|p| p["part"].as_str().unwrap_or_default())
             .collect::<Vec<_>>(),
-        ["units", "methods", "fields"]
+        ["units", "methods", "fields", "trend"]
     );
     assert_eq!(
         parts[0]["rows"][0]["cells"]["target1_in_scope"],
@@ -293,7 +293,8 @@ db_test!(compliance_report_in_every_format, |db: TestDb| async move {
         api["by_method"].as_array().map(Vec::len)
     );
 
-    // HTML: printable, the three tables, the chart drawn on the server, no script
+    // HTML: printable, the four tables (the trend last), the chart drawn on the server, no
+    // script
     let r = c
         .get(&format!(
             "/api/v1/reports/compliance?unit_id={hn}&year=2019&format=html"
@@ -302,7 +303,7 @@ db_test!(compliance_report_in_every_format, |db: TestDb| async move {
     assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     assert!(r.text.contains("@page { size: A4 landscape"));
     assert!(!r.text.contains("<script"));
-    assert_eq!(r.text.matches("<table").count(), 3);
+    assert_eq!(r.text.matches("<table").count(), 4);
     assert_eq!(
         r.text.matches("<rect class=\"met\"").count()
             + r.text.matches("<rect class=\"not-met\"").count(),

@@ -255,3 +255,11 @@ pub fn package_body(unit: i64, name: &str) -> serde_json::Value {
     serde_json::json!({"unit_id": unit, "name": name, "plan_year": 2019, "field": "goods",
            "method": "competitive_offers", "package_price_vnd": 500_000_000i64, "online": false})
 }
+
+/// The year the pages open on over the demo data: the current year (the demo has packages up
+/// to `demo::LATER_YEARS`' end), else the demo's last year (with the Law 22 rule).
+pub fn demo_default_year() -> i32 {
+    let this_year =
+        chrono::Datelike::year(&chrono::Utc::now().with_timezone(&bidtrack::domain::VIETNAM));
+    this_year.min(*bidtrack::seed::demo::LATER_YEARS.end())
+}

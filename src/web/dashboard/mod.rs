@@ -121,7 +121,8 @@ impl Chosen {
         };
         let (db, cache) = (&state.db, &state.cache);
         let d = services::compliance::dashboard(db, cache, &user.actor, unit_id, year).await?;
-        Ok(Some(Summary::new(&d, units, &user.actor, year)))
+        let trend = services::trend::for_dashboard(db, cache, unit_id, year).await?;
+        Ok(Some(Summary::new(&d, &trend, units, &user.actor, year)))
     }
 }
 

@@ -5,6 +5,7 @@ use crate::domain::compliance::Percent;
 use crate::domain::money::format_vnd;
 use crate::services::accounts::Actor;
 use crate::services::compliance::{Dashboard, Figures, Overall, TargetFigures, UnitFigures};
+use crate::services::trend::Trend;
 use crate::services::units::Units;
 use crate::web::session::Shell;
 use askama::Template;
@@ -44,6 +45,8 @@ pub struct ChildTarget {
 pub struct ChildRow {
     pub id: i64,
     pub name: String,
+    /// The unit did not exist in the year yet holds packages of it (data to correct).
+    pub not_valid: bool,
     pub packages: i64,
     pub overall_share_text: String,
     /// Empty when no target is in force for the child.
@@ -97,6 +100,12 @@ pub struct Summary {
     /// them.
     pub unevidenced: u64,
     pub unevidenced_link: String,
+    /// The trend section: what it covers, the chart (rendered from `reports::trend`, its text
+    /// escaped there), the predecessors divided among several units, and the full report.
+    pub trend_label: String,
+    pub trend_chart: Option<String>,
+    pub trend_divided: Vec<String>,
+    pub trend_link: String,
 }
 
 #[derive(Template)]
@@ -226,7 +235,7 @@ fn shortfall_text(f: &Figures) -> String {
 }
 
 impl Summary {
-    pub fn new(d: &Dashboard, units: &Units, actor: &Actor, year: i32) -> Self {
+    pub fn new(d: &Dashboard, trend: &Trend, units: &Units, actor: &Actor, year: i32) -> Self {
         let c = &d.compliance;
         let shown = d.candidates.items.len() as u64;
         Summary {
@@ -269,6 +278,16 @@ impl Summary {
                 "/packages?unit_id={}&plan_year={year}&evidenced=false",
                 c.unit_id
             ),
+            trend_label: format!("{}, {}–{}", trend.label, trend.from, trend.to),
+            trend_chart: askama::Template::render(&crate::reports::trend::TrendChart::new(
+                trend, "trend",
+            ))
+            .ok(),
+            trend_divided: trend.divided.iter().map(|x| x.label.clone()).collect(),
+            trend_link: format!(
+                "/reports?report=compliance&unit_id={}&year={year}&from={}&comparable=true",
+                c.unit_id, trend.from
+            ),
         }
     }
 }
@@ -283,6 +302,7 @@ fn children(d: &Dashboard) -> Vec<ChildRow> {
         .map(|u| ChildRow {
             id: u.unit_id,
             name: u.name.clone(),
+            not_valid: !u.valid,
             packages: u.overall.packages,
             overall_share_text: share_text(u.overall.share_percent),
             targets: u
