@@ -25,6 +25,12 @@
 //!
 //! Entities and persisted enums live in the `entity` crate, migrations in `migration`.
 
+/// jemalloc for every binary linking bidtrack (the server, the CLI, tests and benchmarks alike,
+/// so what is measured is what runs): see its entry in Cargo.toml for why.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 pub mod api;
 pub mod cli;
 pub mod config;
