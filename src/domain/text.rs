@@ -29,18 +29,43 @@ pub fn fold(text: &str) -> String {
             }
             continue;
         }
-        unicode_normalization::char::decompose_canonical(c, |d| {
-            if is_combining_mark(d) || d.is_control() || is_hidden(d) {
-                return;
-            }
-            match d {
-                'đ' | 'Đ' => out.push('d'),
-                d => d.to_lowercase().for_each(|l| out.push(l)),
-            }
-        });
+        match TABLE.get(c as usize - 0x80) {
+            Some(folded) => folded.chars().for_each(|f| out.push(f)),
+            None => fold_char(c, |f| out.push(f)),
+        }
     }
     out.text
 }
+
+/// One character folded: decomposed, marks, controls and hidden characters dropped, đ → d,
+/// lower case. White space comes out as it is (`Folded` collapses it).
+fn fold_char(c: char, mut emit: impl FnMut(char)) {
+    unicode_normalization::char::decompose_canonical(c, |d| {
+        if is_combining_mark(d) || d.is_control() || is_hidden(d) {
+            return;
+        }
+        match d {
+            'đ' | 'Đ' => emit('d'),
+            d => d.to_lowercase().for_each(&mut emit),
+        }
+    });
+}
+
+/// What each character from U+0080 to U+1FFF folds to, worked out once by `fold_char`. The
+/// range holds every Vietnamese letter (precomposed and the combining marks) and the scripts
+/// beside Latin; looking a letter's decomposition up each time was most of an import's folding
+/// (every enum cell of a national-system file is matched folded).
+static TABLE: std::sync::LazyLock<Vec<Box<str>>> = std::sync::LazyLock::new(|| {
+    (0x80..0x2000_u32)
+        .map(|n| {
+            let mut folded = String::new();
+            if let Some(c) = char::from_u32(n) {
+                fold_char(c, |f| folded.push(f));
+            }
+            folded.into_boxed_str()
+        })
+        .collect()
+});
 
 /// Folded text being written: white space is held back until a character follows it, so runs
 /// become one space and none leads or trails.
