@@ -150,6 +150,24 @@ pub fn parse_vnd(input: &str) -> Result<i64, MoneyError> {
     {
         return parse_figures(input);
     }
+    // Figures and an ASCII currency word (`1.200.000.000 VND`, as the national system writes
+    // every amount): what the general path below finds, without composing the text first.
+    if let Some(figures) = ["vnd", "dong"].iter().find_map(|word| {
+        let cut = input.len().checked_sub(word.len())?;
+        let (figures, end) = (input.get(..cut)?, input.get(cut..)?);
+        end.eq_ignore_ascii_case(word).then(|| figures.trim_end())
+    }) && !figures.is_empty()
+        && figures
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+    {
+        return parse_figures(figures);
+    }
+    parse_general(input)
+}
+
+/// Any spelling `parse_vnd` accepts, of trimmed input.
+fn parse_general(input: &str) -> Result<i64, MoneyError> {
     // Composed, so that a `đồng` or `tỷ` typed as base letters and combining marks (as some
     // keyboards send it) is the same text.
     let composed: String = input.nfc().collect();
@@ -539,6 +557,32 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(parse_vnd(input), Ok(*expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn the_shortcuts_read_as_the_general_path() {
+        let cases = [
+            "1.200.000.000 VND",
+            "1.200.000.000VND",
+            "1,200,000,000 vnd",
+            "1200000000   Vnd",
+            "1.200.000.000 dong",
+            "1.200.000.000 DONG",
+            "1.2.3 VND",
+            "1.200,000 VND",
+            " VND",
+            "VND",
+            "-5 VND",
+            "5 tỷ VND",
+            "1.234.567.000",
+            "12,5",
+            "1.000.000 xVND",
+            "1.000.000 đồng VND",
+            "9.223.372.036.854.775.808 VND",
+        ];
+        for input in cases {
+            assert_eq!(parse_vnd(input), parse_general(input.trim()), "{input}");
         }
     }
 
