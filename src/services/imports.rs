@@ -119,12 +119,9 @@ pub struct ImportOptions {
 /// Reads a CSV or XLSX file (told apart by content) into a sheet, within `bounds`. CPU work:
 /// call it from a blocking thread (see [`read_file_blocking`]).
 pub fn read_file(bytes: &[u8], bounds: &import::Bounds) -> Result<Sheet, AppError> {
-    let sheet = if import::is_xlsx(bytes) {
-        import::read_xlsx(bytes, bounds)
-    } else {
-        import::read_csv(bytes, bounds)
-    };
-    sheet.map(import::locate_header).map_err(file_error)
+    import::read_sheet(bytes, bounds)
+        .map(import::locate_header)
+        .map_err(file_error)
 }
 
 /// [`read_file`] on a blocking thread, so that no parser ever holds an async worker (a large
