@@ -3,8 +3,9 @@
 //! normalised (NFKC, trimmed, upper-case) before they are checked and stored, so `hn-hadong` is
 //! the existing `HN-HADONG`, not a second unit. Successions (which units took over an ended
 //! one) live in [`successions`]; the rule that a package's unit exists on its dates in
-//! [`validity`].
+//! [`validity`]; loading a whole structure from a file in [`import`].
 
+pub mod import;
 pub mod successions;
 pub mod validity;
 
