@@ -4,8 +4,8 @@
 //! import's; what the rows do is `services::units::import`'s.
 
 use super::{
-    FileError, Lookup, ROW_NUMBER, Sheet, assign_columns, header_key,
-    parse_enum, raise_header, spellings,
+    FileError, Lookup, ROW_NUMBER, Sheet, assign_columns, header_key, parse_enum, raise_header,
+    spellings,
 };
 use entity::{SuccessionKind, UnitKind};
 use std::collections::HashMap;

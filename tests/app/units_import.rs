@@ -55,9 +55,8 @@ fn multipart(page: &Response, dry_run: bool, file: &str) -> Vec<u8> {
         "value",
     )
     .expect("the form's token");
-    let mut body = format!(
-        "--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n"
-    );
+    let mut body =
+        format!("--X\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n");
     if dry_run {
         body.push_str("--X\r\nContent-Disposition: form-data; name=\"dry_run\"\r\n\r\non\r\n");
     }
@@ -217,9 +216,8 @@ db_test!(
 
         // One bad row among good ones: an unknown kind, listed with the values accepted, and
         // an unknown parent code, named.
-        let bad = format!(
-            "{STRUCTURE}HN-X,Xã Lạ,thôn,HN,,,,,\nHN-Y,Phường Y,commune,HN-KHONGCO,,,,,\n"
-        );
+        let bad =
+            format!("{STRUCTURE}HN-X,Xã Lạ,thôn,HN,,,,,\nHN-Y,Phường Y,commune,HN-KHONGCO,,,,,\n");
         let r = upload(&c, &page, false, &bad).await;
         assert_eq!(r.status, 422, "{}", r.text);
         assert_eq!(result(&r).0, "Chưa nhập: có 2 lỗi");
@@ -319,7 +317,11 @@ HN-C,Đơn vị C,commune,HN,,31/03/2025,HN-P-BM
             ("3", "Đến ngày", "Ngày hết hiệu lực phải sau ngày bắt đầu"),
             ("3", "Mã đơn vị cấp trên", "nằm dưới HN-B"),
             ("4", "Mã đơn vị", "Trùng mã đơn vị với dòng 2"),
-            ("5", "Đơn vị kế thừa", "không có hiệu lực vào ngày kế thừa 01/04/2025"),
+            (
+                "5",
+                "Đơn vị kế thừa",
+                "không có hiệu lực vào ngày kế thừa 01/04/2025",
+            ),
         ];
         for (row, column, message) in expected {
             assert!(
@@ -341,10 +343,7 @@ db_test!(
         let city = admin.unit("HN", "province", None).await;
         let officer = Client::as_role(&db, Role::Officer, Some(city));
         assert_eq!(officer.get("/units/import").await.status, 403);
-        assert_eq!(
-            officer.get("/units/import/template.csv").await.status,
-            403
-        );
+        assert_eq!(officer.get("/units/import/template.csv").await.status, 403);
         // Refused before the body is read: not even a form.
         let r = officer
             .post_bytes("/units/import", "text/plain", b"not a form".to_vec())
@@ -442,6 +441,10 @@ db_test!(
             out.starts_with("dòng 10\tLoại đơn vị\t«thôn»\tKhông rõ cấp đơn vị"),
             "{out}"
         );
-        assert_eq!(units(&db).await, 7, "the good new row is not written either");
+        assert_eq!(
+            units(&db).await,
+            7,
+            "the good new row is not written either"
+        );
     }
 );

@@ -197,7 +197,11 @@ where
     // Every code the file lists, its row read or not: a parent or successor whose own row has
     // errors is not also "unknown".
     let listed: HashSet<String> = match cols.iter().position(|c| *c == Some(columns::CODE)) {
-        Some(i) => sheet.rows.iter().map(|r| normalize_code(r.get(i))).collect(),
+        Some(i) => sheet
+            .rows
+            .iter()
+            .map(|r| normalize_code(r.get(i)))
+            .collect(),
         None => HashSet::new(),
     };
     let rows: Vec<Row> = sheet
@@ -290,8 +294,14 @@ where
             let (wire, value) = match e.field.as_str() {
                 "code" => (columns::CODE, r.code.clone()),
                 "name" => (columns::NAME, f.name.clone()),
-                "valid_from" => (columns::VALID_FROM, f.valid_from.map(day_vi).unwrap_or_default()),
-                _ => (columns::VALID_TO, f.valid_to.map(day_vi).unwrap_or_default()),
+                "valid_from" => (
+                    columns::VALID_FROM,
+                    f.valid_from.map(day_vi).unwrap_or_default(),
+                ),
+                _ => (
+                    columns::VALID_TO,
+                    f.valid_to.map(day_vi).unwrap_or_default(),
+                ),
             };
             errors.push(RowError {
                 row: r.line,
@@ -304,9 +314,8 @@ where
             let message = if *parent == r.code {
                 Some("Đơn vị không thể là cấp trên của chính nó".to_owned())
             } else if !exists(parent) {
-                (!listed.contains(parent)).then(|| format!(
-                    "Không có đơn vị mã {parent} (trong tệp hoặc đã lưu)"
-                ))
+                (!listed.contains(parent))
+                    .then(|| format!("Không có đơn vị mã {parent} (trong tệp hoặc đã lưu)"))
             } else {
                 cycle(&r.code, &parent_of).then(|| {
                     format!(
@@ -573,8 +582,9 @@ fn row_errors(
                     "parent_id" => columns::PARENT_CODE,
                     "name" => columns::NAME,
                     // The file's kind when it wrote one; an inferred kind is the successors'.
-                    "kind" if wire == columns::SUCCESSOR_CODES
-                        && headers.has(columns::SUCCESSION_KIND) =>
+                    "kind"
+                        if wire == columns::SUCCESSOR_CODES
+                            && headers.has(columns::SUCCESSION_KIND) =>
                     {
                         columns::SUCCESSION_KIND
                     }
@@ -717,8 +727,8 @@ fn read_row(record: &import::Record, headers: &Headers, errors: &mut Vec<RowErro
             ),
         );
     }
-    let parent = cell(columns::PARENT_CODE)
-        .map(|v| Some(normalize_code(v)).filter(|c| !c.is_empty()));
+    let parent =
+        cell(columns::PARENT_CODE).map(|v| Some(normalize_code(v)).filter(|c| !c.is_empty()));
     let mut date = |wire: &str| -> Carried<NaiveDate> {
         // No such column: `None`. A cell that does not read is an error, and the row unused.
         let v = cell(wire)?;
