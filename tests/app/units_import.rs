@@ -299,6 +299,26 @@ HN-Q1,Quận Một,district,HN,,30/06/2025,HN-P-CD,Nghị quyết 1656/NQ-UBTVQH
                 .is_none()
         );
 
+        // New dates that would make recorded successions untrue: district Một ending a month
+        // earlier than its successor began, ward Bình Minh beginning after it took over.
+        let moved = "\
+Mã đơn vị,Tên đơn vị,Loại đơn vị,Mã đơn vị cấp trên,Hiệu lực từ ngày,Hiệu lực đến ngày
+HN-Q1,Quận Một,district,HN,,31/05/2025
+HN-P-BM,Phường Bình Minh,commune,HN,01/08/2025,
+";
+        let r = upload(&c, &page, false, moved).await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        assert_eq!(
+            texts(&doc(&r), "table.import-errors tbody tr"),
+            vec![
+                "2 Hiệu lực đến ngày 31/05/2025 Đã ghi HN-P-AK kế thừa HN-Q1 từ 01/07/2025: \
+                 ngày hết hiệu lực phải là 30/06/2025",
+                "3 Hiệu lực từ ngày 01/08/2025 Đã ghi HN-P-BM kế thừa HN-Q2 từ 01/07/2025: \
+                 HN-P-BM phải có hiệu lực vào ngày đó",
+            ]
+        );
+        assert_eq!((units(&db).await, successions(&db).await), before);
+
         // Rows that cannot stand: a code twice, a successor on a unit that has not ended, an
         // end before the start, a successor not yet valid, a parent cycle.
         let wrong = "\

@@ -335,6 +335,69 @@ where
         }
     }
 
+    // New dates for a stored unit must keep its recorded successions true, as recording them
+    // required: an ended unit ends the day before, a successor exists on the day.
+    let edges = successions::all_pairs(db).await?;
+    for r in &file {
+        let (Some(was), f) = (
+            stored_by_code.get(r.code.as_str()),
+            &finals[r.code.as_str()],
+        ) else {
+            continue;
+        };
+        if (f.valid_from, f.valid_to) == (was.valid_from, was.valid_to) {
+            continue;
+        }
+        let other = |id: i64| code_of.get(&id).copied().unwrap_or_default();
+        for e in edges.iter().filter(|e| e.predecessor_id == was.id) {
+            if f.valid_to.and_then(|d| d.succ_opt()) != Some(e.effective_date) {
+                errors.push(RowError {
+                    row: r.line,
+                    column: headers.of(columns::VALID_TO),
+                    value: f.valid_to.map(day_vi).unwrap_or_default(),
+                    message: format!(
+                        "Đã ghi {} kế thừa {} từ {}: ngày hết hiệu lực phải là {}",
+                        other(e.successor_id),
+                        r.code,
+                        day_vi(e.effective_date),
+                        day_vi(e.effective_date.pred_opt().unwrap_or(e.effective_date))
+                    ),
+                });
+            }
+        }
+        let validity = Validity {
+            from: f.valid_from,
+            to: f.valid_to,
+        };
+        for e in edges.iter().filter(|e| e.successor_id == was.id) {
+            if !validity.contains(e.effective_date) {
+                let wire = if f.valid_from.is_some_and(|d| d > e.effective_date) {
+                    columns::VALID_FROM
+                } else {
+                    columns::VALID_TO
+                };
+                errors.push(RowError {
+                    row: r.line,
+                    column: headers.of(wire),
+                    value: if wire == columns::VALID_FROM {
+                        f.valid_from
+                    } else {
+                        f.valid_to
+                    }
+                    .map(day_vi)
+                    .unwrap_or_default(),
+                    message: format!(
+                        "Đã ghi {} kế thừa {} từ {}: {} phải có hiệu lực vào ngày đó",
+                        r.code,
+                        other(e.predecessor_id),
+                        day_vi(e.effective_date),
+                        r.code
+                    ),
+                });
+            }
+        }
+    }
+
     // The successions the file asks for, their kind written or inferred.
     let mut predecessors_in_file: HashMap<&str, usize> = HashMap::new();
     for r in &file {
@@ -412,7 +475,6 @@ where
     }
 
     // A succession already recorded between the same units is unchanged if it says the same.
-    let edges = successions::all_pairs(db).await?;
     let recorded: HashMap<(&str, &str), &unit_succession::Model> = edges
         .iter()
         .filter_map(|e| {
