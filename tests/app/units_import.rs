@@ -9,6 +9,7 @@ use crate::support::*;
 use crate::web_forms::{attr, doc, texts};
 use entity::{Role, unit, unit_succession};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::json;
 use std::process::{Command, Output};
 
 /// A city's reorganisation on 1 July 2025: district Một merged into the new ward An Khánh;
@@ -408,6 +409,79 @@ db_test!(
         let r = upload(&admin, &page, true, &template.text).await;
         assert_eq!(r.status, 200, "{}", r.text);
         assert_eq!(result(&r).0, "Kiểm tra xong: có thể nhập");
+    }
+);
+
+db_test!(
+    the_api_loads_a_structure_with_problems_for_bad_files,
+    |db: TestDb| async move {
+        let admin = Client::new(&db);
+        let r = admin
+            .post_bytes(
+                "/api/v1/units/import?dry_run=true",
+                "text/csv",
+                STRUCTURE.into(),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        let report = r.json();
+        assert_eq!(
+            (
+                &report["dry_run"],
+                &report["units_created"],
+                &report["successions_created"]
+            ),
+            (&json!(true), &json!(7), &json!(4))
+        );
+        assert_eq!(units(&db).await, 0);
+
+        let bad = format!("{STRUCTURE}HN-Y,Phường Y,commune,HN-KHONGCO,,,,,\n");
+        let r = admin
+            .post_bytes("/api/v1/units/import", "text/csv", bad.into_bytes())
+            .await;
+        let p = r.problem(422, "import_rejected");
+        assert_eq!(p["report"]["errors"][0]["row"], 9, "{p}");
+        assert_eq!(p["report"]["errors"][0]["column"], "Mã đơn vị cấp trên");
+        assert_eq!(p["report"]["errors"][0]["value"], "HN-KHONGCO");
+        assert_eq!(units(&db).await, 0);
+        // A file the import cannot read at all: the columns it needs, named.
+        let r = admin
+            .post_bytes(
+                "/api/v1/units/import",
+                "text/csv",
+                b"code,name\nHN,Ha Noi\n".to_vec(),
+            )
+            .await;
+        let p = r.problem(422, "missing_columns");
+        assert!(
+            p["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("Loại đơn vị (kind)")),
+            "{p}"
+        );
+
+        let r = admin
+            .post_bytes("/api/v1/units/import", "text/csv", STRUCTURE.into())
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        assert_eq!(r.json()["units_created"], 7);
+        let r = admin
+            .post_bytes("/api/v1/units/import", "text/csv", STRUCTURE.into())
+            .await;
+        assert_eq!(
+            (
+                &r.json()["units_unchanged"],
+                &r.json()["successions_unchanged"]
+            ),
+            (&json!(7), &json!(4))
+        );
+
+        // An officer is refused before the body is read: even one that is not a file.
+        let officer = Client::as_role(&db, Role::Officer, Some(id_of(&db, "HN").await));
+        officer
+            .post_bytes("/api/v1/units/import", "text/csv", b"\xff\xfe".to_vec())
+            .await
+            .problem(403, "forbidden");
     }
 );
 
