@@ -83,6 +83,34 @@ pub struct ColumnMapping {
     pub label: Option<String>,
 }
 
+/// The columns of a file not read (`ignored_columns`), and every column with what it is read as
+/// (`mapping`), from the headers and the columns they were matched to.
+pub fn mapping(
+    headers: &[String],
+    columns: &[Option<&'static str>],
+    label: fn(&str) -> &'static str,
+) -> (Vec<String>, Vec<ColumnMapping>) {
+    let ignored = headers
+        .iter()
+        .zip(columns)
+        .filter(|(h, c)| c.is_none() && !h.is_empty())
+        .map(|(h, _)| h.clone())
+        .collect();
+    let mapping = headers
+        .iter()
+        .zip(columns)
+        .enumerate()
+        .filter(|(_, (h, c))| !h.is_empty() || c.is_some())
+        .map(|(i, (h, c))| ColumnMapping {
+            position: i + 1,
+            column: h.clone(),
+            field: c.map(str::to_owned),
+            label: c.map(|c| label(c).to_owned()),
+        })
+        .collect();
+    (ignored, mapping)
+}
+
 /// Where the rows' plan year comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -923,26 +951,7 @@ where
     if !missing.is_empty() {
         return Err(file_error(FileError::MissingColumns(missing)));
     }
-    let ignored_columns = sheet
-        .headers
-        .iter()
-        .zip(&columns)
-        .filter(|(h, c)| c.is_none() && !h.is_empty())
-        .map(|(h, _)| h.clone())
-        .collect();
-    let mapping = sheet
-        .headers
-        .iter()
-        .zip(&columns)
-        .enumerate()
-        .filter(|(_, (h, c))| !h.is_empty() || c.is_some())
-        .map(|(i, (h, c))| ColumnMapping {
-            position: i + 1,
-            column: h.clone(),
-            field: c.map(str::to_owned),
-            label: c.map(|c| import::column_label(c).to_owned()),
-        })
-        .collect();
+    let (ignored_columns, mapping) = mapping(&sheet.headers, &columns, import::column_label);
 
     let all_units = unit::Entity::find().all(db).await?;
     let code_of: HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.code.as_str())).collect();

@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::import::units::{self as columns, COLUMNS};
 use crate::import::{self, FileError, Sheet};
 use crate::services::accounts::Actor;
-use crate::services::imports::{ColumnMapping, RowError, file_error};
+use crate::services::imports::{ColumnMapping, RowError, file_error, mapping};
 use chrono::NaiveDate;
 use entity::{SuccessionKind, UnitKind, unit, unit_succession};
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
@@ -167,30 +167,13 @@ where
         columns: &cols,
         headers: &sheet.headers,
     };
+    let (ignored_columns, mapping) = mapping(&sheet.headers, &cols, columns::column_label);
     let mut report = UnitImportReport {
         dry_run: options.dry_run,
         rows: sheet.rows.len(),
         header_row: sheet.header_row,
-        ignored_columns: sheet
-            .headers
-            .iter()
-            .zip(&cols)
-            .filter(|(h, c)| c.is_none() && !h.is_empty())
-            .map(|(h, _)| h.clone())
-            .collect(),
-        mapping: sheet
-            .headers
-            .iter()
-            .zip(&cols)
-            .enumerate()
-            .filter(|(_, (h, c))| !h.is_empty() || c.is_some())
-            .map(|(i, (h, c))| ColumnMapping {
-                position: i + 1,
-                column: h.clone(),
-                field: c.map(str::to_owned),
-                label: c.map(|c| columns::column_label(c).to_owned()),
-            })
-            .collect(),
+        ignored_columns,
+        mapping,
         ..UnitImportReport::default()
     };
     let mut errors: Vec<RowError> = Vec::new();
