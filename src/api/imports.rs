@@ -4,8 +4,8 @@
 use super::extract::Auth;
 use crate::AppState;
 use crate::error::{AppError, Problem};
+use crate::services::imports::units::{self as unit_import, UnitImportReport};
 use crate::services::imports::{self, ImportOptions, ImportReport};
-use crate::services::units::import::{self as unit_import, UnitImportReport};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};

@@ -84,14 +84,14 @@ pub(super) async fn import_units(
     dry_run: bool,
     bounds: &crate::import::Bounds,
 ) -> anyhow::Result<()> {
-    use services::units::import;
+    use services::imports::units;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let sheet = import::read_file(&bytes, bounds)?;
-    let report = import::import_units(
+    let sheet = units::read_file(&bytes, bounds)?;
+    let report = units::import_units(
         conn,
         &services::accounts::Actor::system(),
         sheet,
-        import::UnitImportOptions { dry_run },
+        units::UnitImportOptions { dry_run },
     )
     .await?;
     if report.header_row > 1 {

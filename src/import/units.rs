@@ -1,7 +1,7 @@
 //! Reading a unit structure file (`bidtrack import-units`, the units' import page): its columns
 //! under their Vietnamese and English headers, and the cells naming a unit's kind, a succession's
 //! kind and successor codes. The file reader, its bounds and the header matching are the package
-//! import's; what the rows do is `services::units::import`'s.
+//! import's; what the rows do is `services::imports::units`'s.
 
 use super::{
     FileError, Lookup, ROW_NUMBER, Sheet, assign_columns, header_key, parse_enum, raise_header,

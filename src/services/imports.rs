@@ -3,6 +3,9 @@
 //! is written; then one transaction writes every row or none. Re-importing the same file
 //! updates packages instead of duplicating them: a row is the same package as a stored one with
 //! its notice code, else with its plan code and name, else with its unit, plan year and name.
+//! A unit structure is imported by [`units`], with this module's reader, errors and report parts.
+
+pub mod units;
 
 use super::accounts::Actor;
 use super::audit::{self, Changes};

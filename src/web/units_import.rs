@@ -2,7 +2,7 @@
 //! default), the columns read, the row errors (downloadable like a package import's) or the
 //! counts of what was written, and the CSV template. The form is the package import's
 //! (`imports::Upload`: the token checked before the file is read); the import is
-//! `services::units::import`'s, as for `bidtrack import-units`.
+//! `services::imports::units`'s, as for `bidtrack import-units`.
 
 use super::imports::Upload;
 use super::page::{Flash, PageError, page};
@@ -10,7 +10,7 @@ use super::session::{Shell, WebUser};
 use crate::AppState;
 use crate::error::AppError;
 use crate::services::imports;
-use crate::services::units::import::{self, UnitImportOptions, UnitImportReport};
+use crate::services::imports::units::{self, UnitImportOptions, UnitImportReport};
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -82,11 +82,11 @@ async fn run(state: &AppState, user: &WebUser, form: Upload) -> Result<UnitImpor
             message: "Chưa chọn tệp".to_owned(),
         });
     };
-    let sheet = import::read_file_blocking(bytes, state.settings.import_bounds).await?;
+    let sheet = units::read_file_blocking(bytes, state.settings.import_bounds).await?;
     let options = UnitImportOptions {
         dry_run: form.dry_run,
     };
-    import::import_units(&state.db, &user.actor, sheet, options).await
+    units::import_units(&state.db, &user.actor, sheet, options).await
 }
 
 /// The unit file's template: its headers and an example of a district taken over by a ward.
@@ -100,7 +100,7 @@ pub async fn template(user: WebUser) -> Result<Response, PageError> {
                 "attachment; filename=\"mau-nhap-don-vi.csv\"",
             ),
         ],
-        import::template_csv(),
+        units::template_csv(),
     )
         .into_response())
 }

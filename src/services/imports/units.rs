@@ -1,9 +1,9 @@
 //! Loading a unit structure from a spreadsheet (`bidtrack import-units`, the units' import page):
 //! units by code, their parent by code, their dates, and the units that took over an ended one.
 //! Every row is checked against the file and the stored tree before anything is written; then one
-//! transaction creates and updates the units (parents first) through [`super::create`] and
-//! [`super::update`], and records the successions through
-//! [`super::successions::record_succession`], so their checks and audit rows are the single
+//! transaction creates and updates the units (parents first) through [`units::create`] and
+//! [`units::update`], and records the successions through
+//! [`successions::record_succession`], so their checks and audit rows are the single
 //! writes' own. A dry run makes the same writes and rolls them back: it reports exactly what the
 //! real run would do, the successions' rules included, and leaves nothing behind.
 //!
@@ -11,8 +11,7 @@
 //! succession already recorded between the same two units with the same kind and date is left as
 //! it is.
 
-use super::successions::{self, NewSuccession};
-use super::{NewUnit, UnitPatch, check_shape, normalized};
+use super::{ColumnMapping, RowError, file_error, mapping};
 use crate::db;
 use crate::domain::text::normalize_code;
 use crate::domain::unit_validity::{Validity, day_vi};
@@ -20,7 +19,8 @@ use crate::error::AppError;
 use crate::import::units::{self as columns, COLUMNS};
 use crate::import::{self, FileError, Sheet};
 use crate::services::accounts::Actor;
-use crate::services::imports::{ColumnMapping, RowError, file_error, mapping};
+use crate::services::units::successions::{self, NewSuccession};
+use crate::services::units::{self, NewUnit, UnitPatch, check_shape, normalized};
 use chrono::NaiveDate;
 use entity::{SuccessionKind, UnitKind, unit, unit_succession};
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
@@ -522,7 +522,7 @@ where
         });
         let written = match stored_by_code.get(r.code.as_str()) {
             None => {
-                let result = super::create(&txn, actor, unit).await;
+                let result = units::create(&txn, actor, unit).await;
                 if result.is_ok() {
                     report.units_created += 1;
                 }
@@ -533,7 +533,7 @@ where
                 Ok((*was).clone())
             }
             Some(was) => {
-                let result = super::update(&txn, actor, was.id, UnitPatch::from(unit)).await;
+                let result = units::update(&txn, actor, was.id, UnitPatch::from(unit)).await;
                 if result.is_ok() {
                     report.units_updated += 1;
                 }
