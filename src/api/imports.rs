@@ -1,9 +1,10 @@
 //! `/api/v1/imports/packages`: a CSV or XLSX package list in, all rows or none written; the
-//! template to fill.
+//! template to fill. `/api/v1/units/import`: a unit structure the same way.
 
 use super::extract::Auth;
 use crate::AppState;
 use crate::error::{AppError, Problem};
+use crate::services::imports::units::{self as unit_import, UnitImportReport};
 use crate::services::imports::{self, ImportOptions, ImportReport};
 use axum::Json;
 use axum::body::Bytes;
@@ -143,20 +144,22 @@ pub async fn packages(
     Ok(rejected(report))
 }
 
-pub fn rejected(report: ImportReport) -> Response {
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    let problem = Problem {
+/// The problem of a file with `errors` row errors.
+fn rejection(status: StatusCode, errors: usize) -> Problem {
+    Problem {
         kind: "/problems/import_rejected".to_owned(),
         title: "Unprocessable Entity".to_owned(),
         status: status.as_u16(),
-        detail: format!(
-            "{} lỗi trong tệp; chưa ghi gì. Sửa các dòng được nêu rồi nhập lại.",
-            report.errors.len()
-        ),
+        detail: format!("{errors} lỗi trong tệp; chưa ghi gì. Sửa các dòng được nêu rồi nhập lại."),
         code: "import_rejected".to_owned(),
         errors: Vec::new(),
         request_id: crate::ops::request_id(),
-    };
+    }
+}
+
+pub fn rejected(report: ImportReport) -> Response {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let problem = rejection(status, report.errors.len());
     let body = serde_json::to_vec(&ImportProblem {
         problem,
         report: Some(report),
@@ -168,6 +171,93 @@ pub fn rejected(report: ImportReport) -> Response {
         body,
     )
         .into_response()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitImportQuery {
+    /// Check every row and report what would happen; write nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// The answer when any row of a unit file is wrong: every row error; nothing was written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitImportProblem {
+    #[serde(flatten)]
+    pub problem: Problem,
+    /// Present when rows are wrong (absent when the file as a whole cannot be read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub report: Option<UnitImportReport>,
+}
+
+#[derive(IntoResponses)]
+pub enum UnitImportProblems {
+    /// A malformed query string or multipart body.
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// Larger than the import limit (50 MB unless configured).
+    #[response(status = 413, content_type = "application/problem+json")]
+    TooLarge(Problem),
+    /// Nothing was written. Either the file cannot be read (as for a package import:
+    /// `not_utf8`, `unknown_delimiter`, `empty_file`, `missing_columns`, `unreadable_file`,
+    /// `duplicate_column`, `file_over_limits`), or rows are wrong (`import_rejected`, with every
+    /// error's row, column and value in `report.errors`).
+    #[response(status = 422, content_type = "application/problem+json")]
+    Rejected(UnitImportProblem),
+}
+
+/// Load a unit structure
+///
+/// A CSV or XLSX file of units (administrators only), as the raw body or the `file` part of a
+/// `multipart/form-data` body: `code`, `name`, `kind` (required), `parent_code`, `valid_from`,
+/// `valid_to`, `successor_codes` (several separated by `;` or `,`), `succession_kind`,
+/// `decision`, under these names or their Vietnamese headers ("Mã đơn vị", "Tên đơn vị", "Loại
+/// đơn vị", "Mã đơn vị cấp trên", "Hiệu lực từ ngày", "Hiệu lực đến ngày", "Mã đơn vị kế thừa",
+/// "Loại kế thừa", "Quyết định"). A parent or successor is a row of the file or a stored unit; a
+/// succession takes effect the day after its predecessor's `valid_to`, and its kind, when not
+/// written, is inferred (several successors: split; several predecessors, or a successor that
+/// existed before: merge; else transfer when the parent differs, rename otherwise). Every row is
+/// checked, then everything is written in one transaction or nothing; a unit is the stored one
+/// with its code and a succession already recorded is left as it is, so the same file again
+/// changes nothing.
+#[utoipa::path(operation_id = "import_units", post, path = "/units/import", tag = "units",
+    params(UnitImportQuery),
+    request_body(content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (Vec<u8> = "application/octet-stream"),
+    )),
+    responses((status = 200, description = "Loaded (or, with dry_run, what would be)", body = UnitImportReport), UnitImportProblems))]
+pub async fn units(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<UnitImportQuery>,
+    request: Request,
+) -> Result<Response, AppError> {
+    // Who may load a structure is known before a byte of the file is read.
+    actor.require_admin()?;
+    let bytes = file_bytes(request, &state).await?;
+    let sheet = unit_import::read_file_blocking(bytes, state.settings.import_bounds).await?;
+    let options = unit_import::UnitImportOptions {
+        dry_run: q.dry_run.unwrap_or(false),
+    };
+    let report = unit_import::import_units(&state.db, &actor, sheet, options).await?;
+    if report.errors.is_empty() {
+        return Ok(Json(report).into_response());
+    }
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let body = serde_json::to_vec(&UnitImportProblem {
+        problem: rejection(status, report.errors.len()),
+        report: Some(report),
+    })
+    .unwrap_or_default();
+    Ok((
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

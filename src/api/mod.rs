@@ -61,7 +61,7 @@ read. A role or unit that may not do something gets 403.",
         (name = "imports", description = "Nhập dữ liệu: package lists from CSV or XLSX"),
         (name = "ocds", description = "OCDS 1.1: the Open Contracting Data Standard"),
     ),
-    components(schemas(Problem, FieldError, imports::ImportProblem, imports::ErrorsFormat, imports::TemplateFormat, crate::services::imports::ImportReport, crate::services::imports::RowError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit, crate::reports::compliance::Part, crate::reports::annual::Period, crate::reports::annual::AnnualPart))
+    components(schemas(Problem, FieldError, imports::ImportProblem, imports::UnitImportProblem, imports::ErrorsFormat, imports::TemplateFormat, crate::services::imports::ImportReport, crate::services::imports::RowError, crate::services::packages::PackageSort, crate::domain::compliance::View, crate::reports::Format, crate::reports::summary::MoneyUnit, crate::reports::compliance::Part, crate::reports::annual::Period, crate::reports::annual::AnnualPart))
 )]
 struct ApiDoc;
 
@@ -72,6 +72,7 @@ pub fn router(import_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
     let imports = OpenApiRouter::new()
         .routes(routes!(imports::packages))
         .routes(routes!(imports::ocds))
+        .routes(routes!(imports::units))
         .layer(DefaultBodyLimit::max(import_limit));
     let v1 = OpenApiRouter::new()
         .routes(routes!(units::list, units::create))

@@ -107,6 +107,14 @@ pub enum Command {
         #[arg(long, value_parser = clap::value_parser!(i32).range(2000..=2100))]
         year: Option<i32>,
     },
+    /// Load a unit structure from a CSV or XLSX file (code, name, kind, parent code, validity
+    /// dates, successor codes): every row or none; importing the same file again changes nothing.
+    ImportUnits {
+        file: std::path::PathBuf,
+        /// Check every row and report what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Copy the SQLite database into FILE (a new file), safely while the server runs.

@@ -1,5 +1,5 @@
-//! `bidtrack import` and `import-ocds`: reading the file with a progress bar, and printing what
-//! an import found or did.
+//! `bidtrack import`, `import-ocds` and `import-units`: reading the file (with a progress bar
+//! for packages), and printing what an import found or did.
 
 use crate::services;
 use anyhow::Context;
@@ -55,9 +55,7 @@ pub(super) fn print_import(
     report: &services::imports::ImportReport,
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    for e in &report.errors {
-        println!("dòng {}\t{}\t«{}»\t{}", e.row, e.column, e.value, e.message);
-    }
+    print_errors(&report.errors);
     anyhow::ensure!(
         report.errors.is_empty(),
         "{} errors in {} rows: nothing was imported",
@@ -77,4 +75,59 @@ pub(super) fn print_import(
         report.unchanged,
     );
     Ok(())
+}
+
+/// `bidtrack import-units`: the errors one per line, as for packages, then the counts.
+pub(super) async fn import_units(
+    conn: &sea_orm::DatabaseConnection,
+    file: &std::path::Path,
+    dry_run: bool,
+    bounds: &crate::import::Bounds,
+) -> anyhow::Result<()> {
+    use services::imports::units;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let sheet = units::read_file(&bytes, bounds)?;
+    let report = units::import_units(
+        conn,
+        &services::accounts::Actor::system(),
+        sheet,
+        units::UnitImportOptions { dry_run },
+    )
+    .await?;
+    if report.header_row > 1 {
+        eprintln!("header found in row {}", report.header_row);
+    }
+    for column in &report.ignored_columns {
+        eprintln!("warning: column «{column}» is not a unit column; not read");
+    }
+    print_errors(&report.errors);
+    anyhow::ensure!(
+        report.errors.is_empty(),
+        "{} errors in {} rows: nothing was imported",
+        report.errors.len(),
+        report.rows
+    );
+    println!(
+        "{}{} rows: units {} created, {} updated, {} unchanged; successions {} created, {} unchanged; 0 errors",
+        if dry_run {
+            "dry run, nothing written: "
+        } else {
+            ""
+        },
+        report.rows,
+        report.units_created,
+        report.units_updated,
+        report.units_unchanged,
+        report.successions_created,
+        report.successions_unchanged,
+    );
+    Ok(())
+}
+
+/// Row errors one per line: row, column, value, message (tab-separated, for `cut` and a
+/// spreadsheet).
+fn print_errors(errors: &[services::imports::RowError]) {
+    for e in errors {
+        println!("dòng {}\t{}\t«{}»\t{}", e.row, e.column, e.value, e.message);
+    }
 }

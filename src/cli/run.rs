@@ -1,7 +1,7 @@
 //! `run`: opens and migrates the database, then carries out one command.
 
 use super::args::{Cli, Command, ReportKind, ServeArgs, TokenAction};
-use super::import::{import, print_import};
+use super::import::{import, import_units, print_import};
 use super::render::render;
 use super::report::{write_package_list, write_rendered};
 use super::serve::serve;
@@ -120,6 +120,9 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<()> {
                 year,
             };
             import(&conn, &file, options, &settings.import_bounds).await
+        }
+        Command::ImportUnits { file, dry_run } => {
+            import_units(&conn, &file, dry_run, &settings.import_bounds).await
         }
         Command::Token {
             action: TokenAction::Create { user, name, days },

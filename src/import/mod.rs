@@ -4,6 +4,7 @@
 //! database: `services::imports` decides what the rows do.
 
 mod sheet;
+pub mod units;
 
 pub use sheet::{
     Bounds, DEFAULT_MAX_COLUMNS, DEFAULT_MAX_ROWS, DEFAULT_MAX_UNZIPPED_MB, FileError, Record,
@@ -295,6 +296,15 @@ fn known(h: &str) -> (Option<&'static str>, Option<&'static str>) {
 /// code elsewhere), and is left out like any column bidtrack does not read. Two headers naming
 /// one column the same way are an error: which one holds the data is not knowable.
 pub fn map_headers(headers: &[String]) -> Result<Vec<Option<&'static str>>, FileError> {
+    assign_columns(headers, known)
+}
+
+/// [`map_headers`] for any table of columns: `known` gives the column a header names exactly and
+/// the one it names by another spelling (the unit import has a table of its own).
+fn assign_columns(
+    headers: &[String],
+    known: impl Fn(&str) -> (Option<&'static str>, Option<&'static str>),
+) -> Result<Vec<Option<&'static str>>, FileError> {
     let found: Vec<_> = headers.iter().map(|h| known(h)).collect();
     let named_exactly: Vec<&'static str> = found.iter().filter_map(|(e, _)| *e).collect();
     let mut seen: Vec<&'static str> = Vec::new();
@@ -313,10 +323,9 @@ pub fn map_headers(headers: &[String]) -> Result<Vec<Option<&'static str>>, File
 }
 
 /// How many package columns a row's cells name (the row number column not counted).
-fn known_columns(cells: impl Iterator<Item = impl AsRef<str>>) -> usize {
+fn known_columns(cells: &mut dyn Iterator<Item = &str>) -> usize {
     cells
         .filter(|c| {
-            let c = c.as_ref();
             // A header is short; a long cell is a title or data, and not worth folding.
             !c.is_empty() && c.len() <= 200 && {
                 let (exact, spelled) = known(c);
@@ -340,21 +349,7 @@ pub const HEADER_SEARCH_ROWS: usize = 20;
 /// [`HEADER_MIN_KNOWN`] known columns; when none does, the first row stays the header and the
 /// missing columns are named as they always were.
 pub fn locate_header(mut sheet: Sheet) -> Sheet {
-    let first = std::iter::once(known_columns(sheet.headers.iter()));
-    let rest = sheet
-        .rows
-        .iter()
-        .take(HEADER_SEARCH_ROWS - 1)
-        .map(|r| known_columns(r.iter()));
-    if let Some(at) = first.chain(rest).position(|n| n >= HEADER_MIN_KNOWN)
-        && at > 0
-    {
-        let header = sheet.rows.drain(..at).next_back();
-        if let Some(header) = header {
-            sheet.header_row = header.row;
-            sheet.headers = header.iter().map(str::to_owned).collect();
-        }
-    }
+    raise_header(&mut sheet, known_columns);
     if sheet.rows.first().is_some_and(numbers_columns) {
         let row = sheet.rows.remove(0).row;
         sheet.skipped.push((row, "Dòng đánh số cột"));
@@ -376,6 +371,27 @@ pub fn locate_header(mut sheet: Sheet) -> Sheet {
         .skipped
         .extend(totals.into_iter().rev().map(|row| (row, "Dòng tổng cộng")));
     sheet
+}
+
+/// Makes the first of the first [`HEADER_SEARCH_ROWS`] rows naming at least
+/// [`HEADER_MIN_KNOWN`] known columns (as `known` counts them) the header; the rows above it
+/// (titles, blank lines) are dropped. When none does, the first row stays the header.
+fn raise_header(sheet: &mut Sheet, known: impl Fn(&mut dyn Iterator<Item = &str>) -> usize) {
+    let first = std::iter::once(known(&mut sheet.headers.iter().map(String::as_str)));
+    let rest = sheet
+        .rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS - 1)
+        .map(|r| known(&mut r.iter()));
+    if let Some(at) = first.chain(rest).position(|n| n >= HEADER_MIN_KNOWN)
+        && at > 0
+    {
+        let header = sheet.rows.drain(..at).next_back();
+        if let Some(header) = header {
+            sheet.header_row = header.row;
+            sheet.headers = header.iter().map(str::to_owned).collect();
+        }
+    }
 }
 
 /// "(1)", "(2)", "(3)" … or 1, 2, 3 …: the row under a national form's header that numbers its
@@ -435,6 +451,16 @@ pub fn parse_international(s: &str) -> Option<bool> {
         "quoc te" => Some(true),
         _ => None,
     })
+}
+
+/// Reads a CSV or XLSX file (told apart by content) into a sheet whose first non-blank row is
+/// the header, within `bounds`.
+pub fn read_sheet(bytes: &[u8], bounds: &Bounds) -> Result<Sheet, FileError> {
+    if is_xlsx(bytes) {
+        read_xlsx(bytes, bounds)
+    } else {
+        read_csv(bytes, bounds)
+    }
 }
 
 /// `15/03/2019`, `2019-03-15` (or what a date cell of a workbook becomes): as a form reads a

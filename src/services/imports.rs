@@ -3,6 +3,9 @@
 //! is written; then one transaction writes every row or none. Re-importing the same file
 //! updates packages instead of duplicating them: a row is the same package as a stored one with
 //! its notice code, else with its plan code and name, else with its unit, plan year and name.
+//! A unit structure is imported by [`units`], with this module's reader, errors and report parts.
+
+pub mod units;
 
 use super::accounts::Actor;
 use super::audit::{self, Changes};
@@ -83,6 +86,34 @@ pub struct ColumnMapping {
     pub label: Option<String>,
 }
 
+/// The columns of a file not read (`ignored_columns`), and every column with what it is read as
+/// (`mapping`), from the headers and the columns they were matched to.
+pub fn mapping(
+    headers: &[String],
+    columns: &[Option<&'static str>],
+    label: fn(&str) -> &'static str,
+) -> (Vec<String>, Vec<ColumnMapping>) {
+    let ignored = headers
+        .iter()
+        .zip(columns)
+        .filter(|(h, c)| c.is_none() && !h.is_empty())
+        .map(|(h, _)| h.clone())
+        .collect();
+    let mapping = headers
+        .iter()
+        .zip(columns)
+        .enumerate()
+        .filter(|(_, (h, c))| !h.is_empty() || c.is_some())
+        .map(|(i, (h, c))| ColumnMapping {
+            position: i + 1,
+            column: h.clone(),
+            field: c.map(str::to_owned),
+            label: c.map(|c| label(c).to_owned()),
+        })
+        .collect();
+    (ignored, mapping)
+}
+
 /// Where the rows' plan year comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -119,12 +150,9 @@ pub struct ImportOptions {
 /// Reads a CSV or XLSX file (told apart by content) into a sheet, within `bounds`. CPU work:
 /// call it from a blocking thread (see [`read_file_blocking`]).
 pub fn read_file(bytes: &[u8], bounds: &import::Bounds) -> Result<Sheet, AppError> {
-    let sheet = if import::is_xlsx(bytes) {
-        import::read_xlsx(bytes, bounds)
-    } else {
-        import::read_csv(bytes, bounds)
-    };
-    sheet.map(import::locate_header).map_err(file_error)
+    import::read_sheet(bytes, bounds)
+        .map(import::locate_header)
+        .map_err(file_error)
 }
 
 /// [`read_file`] on a blocking thread, so that no parser ever holds an async worker (a large
@@ -926,26 +954,7 @@ where
     if !missing.is_empty() {
         return Err(file_error(FileError::MissingColumns(missing)));
     }
-    let ignored_columns = sheet
-        .headers
-        .iter()
-        .zip(&columns)
-        .filter(|(h, c)| c.is_none() && !h.is_empty())
-        .map(|(h, _)| h.clone())
-        .collect();
-    let mapping = sheet
-        .headers
-        .iter()
-        .zip(&columns)
-        .enumerate()
-        .filter(|(_, (h, c))| !h.is_empty() || c.is_some())
-        .map(|(i, (h, c))| ColumnMapping {
-            position: i + 1,
-            column: h.clone(),
-            field: c.map(str::to_owned),
-            label: c.map(|c| import::column_label(c).to_owned()),
-        })
-        .collect();
+    let (ignored_columns, mapping) = mapping(&sheet.headers, &columns, import::column_label);
 
     let all_units = unit::Entity::find().all(db).await?;
     let code_of: HashMap<i64, &str> = all_units.iter().map(|u| (u.id, u.code.as_str())).collect();

@@ -3,7 +3,7 @@
 //! normalised (NFKC, trimmed, upper-case) before they are checked and stored, so `hn-hadong` is
 //! the existing `HN-HADONG`, not a second unit. Successions (which units took over an ended
 //! one) live in [`successions`]; the rule that a package's unit exists on its dates in
-//! [`validity`].
+//! [`validity`]. Loading a whole structure from a file is `imports::units`.
 
 pub mod successions;
 pub mod validity;
@@ -242,7 +242,7 @@ const CODE_RULE: &str = "Mã đơn vị gồm 1–64 ký tự: chữ cái không
 
 /// Unit codes are identifiers typed in URLs, files and commands: an ASCII letter or digit, then
 /// letters, digits, `-`, `_`, `.` (so never `.` or `..`). Checked after [`normalized`].
-fn check_shape(u: &NewUnit) -> Vec<FieldError> {
+pub(super) fn check_shape(u: &NewUnit) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Err(problem) = check_code(&u.code, &['-', '_', '.']) {
         errors.push(FieldError::new(
@@ -309,7 +309,7 @@ async fn check_parent(
 }
 
 /// Trimmed name; the code as it is compared and stored (see `domain::text::normalize_code`).
-fn normalized(mut u: NewUnit) -> NewUnit {
+pub(super) fn normalized(mut u: NewUnit) -> NewUnit {
     u.code = normalize_code(&u.code);
     u.name = u.name.trim().to_owned();
     u

@@ -87,20 +87,25 @@ pub async fn show(
 
 /// The upload form, as sent (multipart: it carries the file).
 #[derive(Debug, Default)]
-struct Upload {
-    dry_run: bool,
+pub(super) struct Upload {
+    pub(super) dry_run: bool,
     /// A unit code every row belongs to (or whose subtree the investors' names are looked up
     /// in), or empty.
     unit: String,
     /// The plan year of rows without one, as typed, or empty.
     year: String,
-    file: Option<Bytes>,
+    pub(super) file: Option<Bytes>,
 }
 
 impl Upload {
     /// Reads the form part by part. The page sends its token first; a file that arrives before
     /// a valid token is refused unread, so a forged upload costs no more than its headers.
-    async fn read(request: Request, state: &AppState, user: &WebUser) -> Result<Self, PageError> {
+    /// The unit import's page sends the same form without the unit and the year.
+    pub(super) async fn read(
+        request: Request,
+        state: &AppState,
+        user: &WebUser,
+    ) -> Result<Self, PageError> {
         let limit = state.settings.import_limit_bytes;
         let bad = |status, text| {
             PageError(AppError::unreadable_body(

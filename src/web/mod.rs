@@ -13,6 +13,7 @@ pub mod reports;
 pub mod session;
 pub mod targets;
 pub mod units;
+pub mod units_import;
 
 use crate::AppState;
 use axum::Router;
@@ -80,6 +81,13 @@ pub fn router(import_limit: usize) -> Router<AppState> {
         )
         .route("/units", get(units::list))
         .route("/units/new", get(units::new_form).post(units::create))
+        .route(
+            "/units/import",
+            get(units_import::show)
+                .post(units_import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(import_limit)),
+        )
+        .route("/units/import/template.csv", get(units_import::template))
         .route("/units/{id}", get(units::show))
         .route(
             "/units/{id}/edit",

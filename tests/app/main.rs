@@ -38,6 +38,7 @@ mod security;
 mod signals;
 mod sync;
 mod trend;
+mod units_import;
 mod units_validity;
 mod web;
 mod web_forms;
