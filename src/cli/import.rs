@@ -55,20 +55,10 @@ pub(super) fn print_import(
     report: &services::imports::ImportReport,
     dry_run: bool,
 ) -> anyhow::Result<()> {
-    print_errors(&report.errors);
-    anyhow::ensure!(
-        report.errors.is_empty(),
-        "{} errors in {} rows: nothing was imported",
-        report.errors.len(),
-        report.rows
-    );
+    no_errors(&report.errors, report.rows)?;
     println!(
         "{}{} rows: {} created, {} updated, {} unchanged, 0 errors",
-        if dry_run {
-            "dry run, nothing written: "
-        } else {
-            ""
-        },
+        written(dry_run),
         report.rows,
         report.created,
         report.updated,
@@ -100,20 +90,10 @@ pub(super) async fn import_units(
     for column in &report.ignored_columns {
         eprintln!("warning: column «{column}» is not a unit column; not read");
     }
-    print_errors(&report.errors);
-    anyhow::ensure!(
-        report.errors.is_empty(),
-        "{} errors in {} rows: nothing was imported",
-        report.errors.len(),
-        report.rows
-    );
+    no_errors(&report.errors, report.rows)?;
     println!(
         "{}{} rows: units {} created, {} updated, {} unchanged; successions {} created, {} unchanged; 0 errors",
-        if dry_run {
-            "dry run, nothing written: "
-        } else {
-            ""
-        },
+        written(dry_run),
         report.rows,
         report.units_created,
         report.units_updated,
@@ -122,6 +102,27 @@ pub(super) async fn import_units(
         report.successions_unchanged,
     );
     Ok(())
+}
+
+/// The row errors printed, and an error (a failing exit status) when there is any: an import
+/// with errors wrote nothing.
+fn no_errors(errors: &[services::imports::RowError], rows: usize) -> anyhow::Result<()> {
+    print_errors(errors);
+    anyhow::ensure!(
+        errors.is_empty(),
+        "{} errors in {rows} rows: nothing was imported",
+        errors.len(),
+    );
+    Ok(())
+}
+
+/// How a summary starts: a dry run says it wrote nothing.
+fn written(dry_run: bool) -> &'static str {
+    if dry_run {
+        "dry run, nothing written: "
+    } else {
+        ""
+    }
 }
 
 /// Row errors one per line: row, column, value, message (tab-separated, for `cut` and a

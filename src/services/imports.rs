@@ -161,7 +161,16 @@ pub async fn read_file_blocking(
     bytes: impl AsRef<[u8]> + Send + 'static,
     bounds: import::Bounds,
 ) -> Result<Sheet, AppError> {
-    tokio::task::spawn_blocking(move || read_file(bytes.as_ref(), &bounds))
+    read_blocking(bytes, bounds, read_file).await
+}
+
+/// `read` (a file reader of one import or another) on a blocking thread.
+pub(crate) async fn read_blocking(
+    bytes: impl AsRef<[u8]> + Send + 'static,
+    bounds: import::Bounds,
+    read: fn(&[u8], &import::Bounds) -> Result<Sheet, AppError>,
+) -> Result<Sheet, AppError> {
+    tokio::task::spawn_blocking(move || read(bytes.as_ref(), &bounds))
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("file reader failed: {e}")))?
 }

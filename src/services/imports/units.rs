@@ -67,9 +67,7 @@ pub async fn read_file_blocking(
     bytes: impl AsRef<[u8]> + Send + 'static,
     bounds: import::Bounds,
 ) -> Result<Sheet, AppError> {
-    tokio::task::spawn_blocking(move || read_file(bytes.as_ref(), &bounds))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("file reader failed: {e}")))?
+    super::read_blocking(bytes, bounds, read_file).await
 }
 
 /// A cell the file may leave out: `None` when the file has no such column (the stored value
