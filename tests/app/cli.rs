@@ -8,7 +8,7 @@ use bidtrack::services::packages::create as create_package;
 use entity::{Field, Method};
 use std::process::{Command, Output};
 
-fn bidtrack(database_url: &str, args: &[&str]) -> Output {
+pub(crate) fn bidtrack(database_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bidtrack"))
         .args(args)
         .env("DATABASE_URL", database_url)
@@ -17,11 +17,11 @@ fn bidtrack(database_url: &str, args: &[&str]) -> Output {
         .expect("run bidtrack")
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 

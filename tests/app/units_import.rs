@@ -3,6 +3,7 @@
 //! errors (found while reading or only while writing) leaving nothing behind, the dry run, the
 //! administrators-only rule checked before the file is read, the page driven from its form.
 
+use crate::cli::{stderr, stdout};
 use crate::client::{Client, Response};
 use crate::db_test;
 use crate::support::*;
@@ -10,7 +11,7 @@ use crate::web_forms::{attr, doc, texts};
 use entity::{Role, unit, unit_succession};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// A city's reorganisation on 1 July 2025: district Một merged into the new ward An Khánh;
 /// district Hai split between An Khánh and Bình Minh; a project board renamed. Rows are out of
@@ -77,20 +78,7 @@ async fn upload(c: &Client, page: &Response, dry_run: bool, file: &str) -> Respo
 }
 
 fn bidtrack(db: &TestDb, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bidtrack"))
-        .args(args)
-        .env("DATABASE_URL", &db.url)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run bidtrack")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    crate::cli::bidtrack(&db.url, args)
 }
 
 /// The import as the page reports it: the heading, and the counts line.
