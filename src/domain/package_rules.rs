@@ -4,7 +4,7 @@
 use super::money::format_vnd;
 use super::regime::{Regimes, start_month};
 use chrono::NaiveDate;
-use entity::{Field, Method, OnlineExemptReason, PackageStatus};
+use entity::{Field, Method, OnlineExemptReason, PackageStatus, Procedure};
 use serde::Serialize;
 
 /// The facts the rules read.
@@ -12,6 +12,7 @@ use serde::Serialize;
 pub struct PackageDraft {
     pub field: Field,
     pub method: Method,
+    pub procedure: Option<Procedure>,
     pub package_price_vnd: i64,
     pub plan_year: i32,
     pub planned_start_month: Option<i16>,
@@ -48,6 +49,9 @@ pub enum Violation {
     ExemptWhileOnline,
     /// The planned start is a month or a quarter, not both.
     MonthAndQuarter,
+    /// The shortened procedure is a direct appointment's only (Law 43/2013 Art. 22 para. 2;
+    /// Decree 63/2014 Art. 56; Law 22/2023 Art. 23 para. 4; Decree 24/2024 Art. 80).
+    ShortenedNotDirectAppointment,
 }
 
 impl Violation {
@@ -60,6 +64,7 @@ impl Violation {
             Violation::MixedCompetitiveOffers { .. } => "mixed_competitive_offers",
             Violation::ExemptWhileOnline => "exempt_while_online",
             Violation::MonthAndQuarter => "month_and_quarter",
+            Violation::ShortenedNotDirectAppointment => "shortened_not_direct_appointment",
         }
     }
 
@@ -75,6 +80,7 @@ impl Violation {
             }
             Violation::ExemptWhileOnline => "online_exempt_reason",
             Violation::MonthAndQuarter => "planned_start_quarter",
+            Violation::ShortenedNotDirectAppointment => "procedure",
         }
     }
 
@@ -101,6 +107,11 @@ impl Violation {
             Violation::MonthAndQuarter => {
                 "Chỉ ghi tháng hoặc quý bắt đầu lựa chọn nhà thầu, không ghi cả hai".into()
             }
+            Violation::ShortenedNotDirectAppointment => format!(
+                "{} chỉ áp dụng cho hình thức {}",
+                Procedure::Shortened.label_vi(),
+                Method::DirectAppointment.label_vi()
+            ),
         }
     }
 }
@@ -232,6 +243,9 @@ pub fn check(p: &PackageDraft, regimes: &Regimes) -> Findings {
             });
         }
     }
+    if p.procedure == Some(Procedure::Shortened) && p.method != Method::DirectAppointment {
+        f.violations.push(Violation::ShortenedNotDirectAppointment);
+    }
     if p.online && p.online_exempt_reason.is_some() {
         f.violations.push(Violation::ExemptWhileOnline);
     }
@@ -256,6 +270,7 @@ mod tests {
         PackageDraft {
             field: Field::Goods,
             method: Method::CompetitiveOffers,
+            procedure: None,
             package_price_vnd: BN,
             plan_year: 2019,
             planned_start_month: None,

@@ -687,21 +687,8 @@ fn read_row(record: &Record, ctx: &Context, errors: &mut Vec<RowError>) -> Optio
                 );
                 None
             }
-            // The shortened procedure is a direct appointment's only.
-            (Some(Procedure::Shortened), _)
-                if method.is_some_and(|m| m.method != Method::DirectAppointment) =>
-            {
-                fail(
-                    h,
-                    v,
-                    format!(
-                        "{} chỉ áp dụng cho hình thức {}",
-                        Procedure::Shortened.label_vi(),
-                        Method::DirectAppointment.label_vi()
-                    ),
-                );
-                None
-            }
+            // That the shortened procedure is a direct appointment's only is a rule of the
+            // package (`package_rules`), checked with the others below.
             (w, i) => w.or(i),
         }
     };

@@ -254,6 +254,24 @@ db_test!(packages_crud_with_etags, |db: TestDb| async move {
         .await
         .problem(409, "duplicate_code");
 
+    // The shortened procedure is a direct appointment's only, whichever way the package comes.
+    let p = c.post("/api/v1/packages", &json!({"unit_id": unit, "name": "rút gọn", "plan_year": 2019, "field": "goods", "method": "open_bidding", "procedure": "shortened", "package_price_vnd": 1, "online": false})).await.problem(422, "validation_failed");
+    assert_eq!(
+        (&p["errors"][0]["field"], &p["errors"][0]["code"]),
+        (
+            &json!("procedure"),
+            &json!("shortened_not_direct_appointment")
+        )
+    );
+    let short = c.package(json!({"unit_id": unit, "name": "rút gọn", "plan_year": 2019, "field": "goods", "method": "direct_appointment", "procedure": "shortened", "package_price_vnd": 1, "online": false})).await;
+    c.patch(
+        &format!("/api/v1/packages/{}", short["id"]),
+        &json!({"method": "competitive_offers"}),
+        Some("\"1\""),
+    )
+    .await
+    .problem(422, "validation_failed");
+
     // delete
     c.delete(&url, None)
         .await

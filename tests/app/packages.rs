@@ -6,7 +6,7 @@ use bidtrack::error::AppError;
 use bidtrack::services::accounts::Actor;
 use bidtrack::services::packages::create as create_package;
 use chrono::NaiveDate;
-use entity::{Field, Method, OnlineExemptReason, PackageStatus, UnitKind};
+use entity::{Field, Method, OnlineExemptReason, PackageStatus, Procedure, UnitKind};
 
 fn fields(err: &AppError) -> Vec<(String, String)> {
     match err {
@@ -110,6 +110,30 @@ db_test!(domain_rules_block_and_warn, |db: TestDb| async move {
             "exempt_while_online".to_string()
         )]
     );
+
+    let mut shortened = new_package(
+        unit.id,
+        "short",
+        Method::OpenBidding,
+        Field::Goods,
+        BN,
+        false,
+    );
+    shortened.procedure = Some(Procedure::Shortened);
+    let err = create_package(conn, &Actor::system(), shortened.clone())
+        .await
+        .expect_err("shortened open bidding");
+    assert_eq!(
+        fields(&err),
+        [(
+            "procedure".to_string(),
+            "shortened_not_direct_appointment".to_string()
+        )]
+    );
+    shortened.method = Method::DirectAppointment;
+    create_package(conn, &Actor::system(), shortened)
+        .await
+        .expect("a shortened direct appointment");
 
     let big = new_package(
         unit.id,

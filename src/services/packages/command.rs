@@ -572,6 +572,7 @@ impl NewPackage {
         PackageDraft {
             field: self.field,
             method: self.method,
+            procedure: self.procedure,
             package_price_vnd: self.package_price_vnd,
             plan_year: self.plan_year,
             planned_start_month: self.planned_start_month,

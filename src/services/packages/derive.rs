@@ -56,6 +56,7 @@ pub fn draft_of(p: &package::Model) -> PackageDraft {
     PackageDraft {
         field: p.field,
         method: p.method,
+        procedure: p.procedure,
         package_price_vnd: p.package_price_vnd,
         plan_year: p.plan_year,
         planned_start_month: p.planned_start_month,
