@@ -9,7 +9,8 @@
 //! whole import (reading, checking every row, one transaction) into a fresh SQLite database,
 //! then re-imported (every row found unchanged). The three shapes take turns within each run,
 //! so a machine shared with other work weighs on them alike. Median of BENCH_RUNS (3) runs; the
-//! table goes into BENCHMARKS.md.
+//! table goes into BENCHMARKS.md. BENCH_IMPORT_FILES (a comma list among csv, xlsx, national)
+//! runs only those shapes, for a profile, and leaves BENCHMARKS.md as it is.
 
 use bidtrack::domain::money::group_thousands;
 use bidtrack::seed::generate;
@@ -268,11 +269,25 @@ fn main() -> anyhow::Result<()> {
             units
         };
         let pkgs = packages(units.len(), rows);
-        let files = [
-            ("template CSV", template_csv(&units, &pkgs)),
-            ("template XLSX", template_xlsx(&units, &pkgs)?),
-            ("national-system XLSX", national_xlsx(&units, &pkgs)?),
-        ];
+        let only = std::env::var("BENCH_IMPORT_FILES").ok();
+        let wanted = |key: &str| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|k| k.trim() == key))
+        };
+        let mut files = Vec::new();
+        if wanted("csv") {
+            files.push(("template CSV", template_csv(&units, &pkgs)));
+        }
+        if wanted("xlsx") {
+            files.push(("template XLSX", template_xlsx(&units, &pkgs)?));
+        }
+        if wanted("national") {
+            files.push(("national-system XLSX", national_xlsx(&units, &pkgs)?));
+        }
+        anyhow::ensure!(
+            !files.is_empty(),
+            "BENCH_IMPORT_FILES={only:?} selects nothing (choose among csv,xlsx,national)"
+        );
         let mut figures: Vec<Figures> = files.iter().map(|_| Figures::default()).collect();
         for run in 0..runs {
             for ((name, bytes), f) in files.iter().zip(&mut figures) {
@@ -305,7 +320,10 @@ fn main() -> anyhow::Result<()> {
             chrono::Utc::now().format("%Y-%m-%d"),
             machine()
         );
-        write_section("import", &body)?;
+        // A partial run (a profile of one shape, say) leaves the recorded table alone.
+        if only.is_none() {
+            write_section("import", &body)?;
+        }
         Ok(())
     })
 }
