@@ -469,6 +469,47 @@ impl<'a> Units<'a> {
     }
 }
 
+/// The reading of each distinct cell of one column, kept for one import: a list repeats a few
+/// words (its methods, fields, statuses, Có/Không) in every row, and reading one folds Unicode
+/// and hashes the result. Past `LIMIT` distinct values (no real list has them; a hostile one
+/// may) cells are read without being kept, so the memory stays bounded.
+struct Readings<T>(std::sync::Mutex<HashMap<Box<str>, Option<T>>>);
+
+impl<T> Default for Readings<T> {
+    fn default() -> Self {
+        Readings(std::sync::Mutex::new(HashMap::new()))
+    }
+}
+
+impl<T: Copy> Readings<T> {
+    const LIMIT: usize = 256;
+
+    fn read(&self, cell: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+        // A poisoned lock is only a lost shortcut: the cell is read again.
+        if let Ok(seen) = self.0.lock()
+            && let Some(done) = seen.get(cell)
+        {
+            return *done;
+        }
+        let read = parse(cell);
+        if let Ok(mut seen) = self.0.lock()
+            && seen.len() < Self::LIMIT
+        {
+            seen.insert(cell.into(), read);
+        }
+        read
+    }
+}
+
+/// The columns whose words repeat from row to row.
+#[derive(Default)]
+struct Words {
+    fields: Readings<Field>,
+    methods: Readings<import::MethodCell>,
+    online: Readings<bool>,
+    statuses: Readings<PackageStatus>,
+}
+
 /// What every row is read with.
 struct Context<'a> {
     columns: &'a [Option<&'static str>],
@@ -477,6 +518,7 @@ struct Context<'a> {
     plans: &'a HashMap<String, packages::PlanRef>,
     /// The plan year the upload gives, for rows without one.
     year: Option<i32>,
+    words: Words,
 }
 
 /// Reads one row into the command type; one message per cell that does not read.
@@ -651,13 +693,13 @@ fn read_row(record: &Record, ctx: &Context, errors: &mut Vec<RowError>) -> Optio
     );
     let field = required!(
         "field",
-        import::parse_field,
+        |v| ctx.words.fields.read(v, import::parse_field),
         F::Field.short(),
         import::accepted(Field::ALL, Field::label_vi)
     );
     let method = required!(
         "method",
-        import::parse_method_cell,
+        |v| ctx.words.methods.read(v, import::parse_method_cell),
         F::Method.short(),
         format!(
             "{} (có thể thêm «trong nước» hoặc «quốc tế»; «Chỉ định thầu rút gọn» là chỉ định thầu theo quy trình rút gọn)",
@@ -753,7 +795,7 @@ fn read_row(record: &Record, ctx: &Context, errors: &mut Vec<RowError>) -> Optio
             );
             None
         } else {
-            import::parse_bool(v).or_else(|| {
+            ctx.words.online.read(v, import::parse_bool).or_else(|| {
                 fail(
                     h,
                     v,
@@ -774,7 +816,7 @@ fn read_row(record: &Record, ctx: &Context, errors: &mut Vec<RowError>) -> Optio
     );
     let status = optional!(
         "status",
-        import::parse_status,
+        |v| ctx.words.statuses.read(v, import::parse_status),
         F::Status.short(),
         import::accepted(PackageStatus::ALL, PackageStatus::label_vi)
     );
@@ -1007,6 +1049,7 @@ where
         units: &units,
         plans: &plans,
         year: options.year,
+        words: Words::default(),
     };
     let mut rows: Vec<Row> = Vec::with_capacity(sheet.rows.len());
     for (n, record) in sheet.rows.iter().enumerate() {
@@ -1536,4 +1579,31 @@ pub fn template_sheet() -> (Vec<String>, Vec<String>) {
         })
         .collect();
     (headers, example)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_readings_answer_as_the_reading_does_and_stay_bounded() {
+        let methods = Readings::<import::MethodCell>::default();
+        for _ in 0..3 {
+            for cell in ["Chào hàng cạnh tranh trong nước", "CDT", "Đấu thầu lạ"] {
+                assert_eq!(
+                    methods.read(cell, import::parse_method_cell),
+                    import::parse_method_cell(cell),
+                    "{cell}"
+                );
+            }
+        }
+        let online = Readings::<bool>::default();
+        // A hostile file with a new value in every row keeps no more than the limit.
+        for n in 0..(Readings::<bool>::LIMIT * 4) {
+            assert_eq!(online.read(&format!("x{n}"), import::parse_bool), None);
+        }
+        assert_eq!(online.read("Qua mạng", import::parse_bool), Some(true));
+        let kept = online.0.lock().map(|m| m.len()).unwrap_or_default();
+        assert_eq!(kept, Readings::<bool>::LIMIT);
+    }
 }
