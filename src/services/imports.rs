@@ -355,7 +355,7 @@ struct Units<'a> {
     scope: Option<&'a unit::Model>,
     /// The answer for each name already looked up: a file names a few units many times, and
     /// folding is Unicode normalisation.
-    found: std::sync::Mutex<HashMap<String, Result<i64, String>>>,
+    found: Readings<Result<i64, String>>,
 }
 
 impl<'a> Units<'a> {
@@ -396,7 +396,8 @@ impl<'a> Units<'a> {
             name_column,
             default_unit: scope.map(|u| u.id),
             scope,
-            found: std::sync::Mutex::new(HashMap::new()),
+            // Every unit's name, and as many misspellings again.
+            found: Readings::bounded(2 * all.len().max(Readings::<()>::LIMIT)),
         }
     }
 
@@ -414,18 +415,16 @@ impl<'a> Units<'a> {
     /// The unit a name is, compared without diacritics and case; an unknown or ambiguous name
     /// says which units it could be.
     fn named(&self, raw: &str) -> Result<i64, String> {
-        // A poisoned cache is only a cache: look the name up again.
-        if let Ok(found) = self.found.lock()
-            && let Some(done) = found.get(raw)
-        {
-            return done.clone();
-        }
+        self.found.read(raw, |raw| self.look_up(raw))
+    }
+
+    fn look_up(&self, raw: &str) -> Result<i64, String> {
         let key = fold(raw);
         let within = self
             .scope
             .map(|u| format!(" trong {} ({})", u.name, u.code))
             .unwrap_or_default();
-        let answer = match self.by_name.get(&key).map(Vec::as_slice) {
+        match self.by_name.get(&key).map(Vec::as_slice) {
             Some([id]) => Ok(*id),
             Some(ids) => Err(format!(
                 "Có {} đơn vị tên «{raw}»{within}: {}. Hãy ghi mã đơn vị, hoặc chọn đơn vị cấp trên khi tải lên",
@@ -461,41 +460,51 @@ impl<'a> Units<'a> {
                     "Không có đơn vị tên «{raw}»{within}{hint}. Hãy ghi đúng tên đơn vị hoặc thêm cột Mã đơn vị"
                 ))
             }
-        };
-        if let Ok(mut found) = self.found.lock() {
-            found.insert(raw.to_owned(), answer.clone());
         }
-        answer
     }
 }
 
 /// The reading of each distinct cell of one column, kept for one import: a list repeats a few
-/// words (its methods, fields, statuses, Có/Không) in every row, and reading one folds Unicode
-/// and hashes the result. Past `LIMIT` distinct values (no real list has them; a hostile one
-/// may) cells are read without being kept, so the memory stays bounded.
-struct Readings<T>(std::sync::Mutex<HashMap<Box<str>, Option<T>>>);
+/// words (its methods, fields, statuses, Có/Không, its investors' names) in every row, and
+/// reading one folds Unicode and hashes the result. Past `LIMIT` distinct values (no real list
+/// has them; a hostile one may) cells are read without being kept, so the memory stays bounded.
+/// Behind a lock because the rows are read across awaits.
+struct Readings<T> {
+    seen: std::sync::Mutex<HashMap<Box<str>, T>>,
+    limit: usize,
+}
 
 impl<T> Default for Readings<T> {
     fn default() -> Self {
-        Readings(std::sync::Mutex::new(HashMap::new()))
+        Readings::bounded(Self::LIMIT)
     }
 }
 
-impl<T: Copy> Readings<T> {
+impl<T> Readings<T> {
+    /// Enough for any enum's words in their spellings.
     const LIMIT: usize = 256;
 
-    fn read(&self, cell: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+    fn bounded(limit: usize) -> Self {
+        Readings {
+            seen: std::sync::Mutex::new(HashMap::new()),
+            limit,
+        }
+    }
+}
+
+impl<T: Clone> Readings<T> {
+    fn read(&self, cell: &str, parse: impl FnOnce(&str) -> T) -> T {
         // A poisoned lock is only a lost shortcut: the cell is read again.
-        if let Ok(seen) = self.0.lock()
+        if let Ok(seen) = self.seen.lock()
             && let Some(done) = seen.get(cell)
         {
-            return *done;
+            return done.clone();
         }
         let read = parse(cell);
-        if let Ok(mut seen) = self.0.lock()
-            && seen.len() < Self::LIMIT
+        if let Ok(mut seen) = self.seen.lock()
+            && seen.len() < self.limit
         {
-            seen.insert(cell.into(), read);
+            seen.insert(cell.into(), read.clone());
         }
         read
     }
@@ -504,10 +513,10 @@ impl<T: Copy> Readings<T> {
 /// The columns whose words repeat from row to row.
 #[derive(Default)]
 struct Words {
-    fields: Readings<Field>,
-    methods: Readings<import::MethodCell>,
-    online: Readings<bool>,
-    statuses: Readings<PackageStatus>,
+    fields: Readings<Option<Field>>,
+    methods: Readings<Option<import::MethodCell>>,
+    online: Readings<Option<bool>>,
+    statuses: Readings<Option<PackageStatus>>,
 }
 
 /// What every row is read with.
@@ -1587,7 +1596,7 @@ mod tests {
 
     #[test]
     fn kept_readings_answer_as_the_reading_does_and_stay_bounded() {
-        let methods = Readings::<import::MethodCell>::default();
+        let methods = Readings::<Option<import::MethodCell>>::default();
         for _ in 0..3 {
             for cell in ["Chào hàng cạnh tranh trong nước", "CDT", "Đấu thầu lạ"] {
                 assert_eq!(
@@ -1597,13 +1606,13 @@ mod tests {
                 );
             }
         }
-        let online = Readings::<bool>::default();
+        let online = Readings::<Option<bool>>::default();
         // A hostile file with a new value in every row keeps no more than the limit.
-        for n in 0..(Readings::<bool>::LIMIT * 4) {
+        for n in 0..(Readings::<Option<bool>>::LIMIT * 4) {
             assert_eq!(online.read(&format!("x{n}"), import::parse_bool), None);
         }
         assert_eq!(online.read("Qua mạng", import::parse_bool), Some(true));
-        let kept = online.0.lock().map(|m| m.len()).unwrap_or_default();
-        assert_eq!(kept, Readings::<bool>::LIMIT);
+        let kept = online.seen.lock().map(|m| m.len()).unwrap_or_default();
+        assert_eq!(kept, Readings::<Option<bool>>::LIMIT);
     }
 }
