@@ -302,43 +302,80 @@ fn key_of(p: &NewPackage) -> Key {
     }
 }
 
-/// The stored package a row is: the one with its notice code; else, by plan code and name or
-/// by unit, year and name, one that has no notice code yet or the row's own (a plan imported
-/// first, its notice codes later, stays one package each).
-fn lookup<'a>(existing: &'a Existing, p: &NewPackage) -> Option<&'a package::Model> {
-    if let Some(code) = &p.code
-        && let Some(found) = existing.get(&Key::Code(code.clone()))
-    {
-        return Some(found);
-    }
-    let fallbacks = [
-        p.plan_code
-            .as_ref()
-            .map(|plan| Key::PlanName(plan.clone(), p.name.clone())),
-        Some(Key::UnitYearName(p.unit_id, p.plan_year, p.name.clone())),
-    ];
-    fallbacks
-        .into_iter()
-        .flatten()
-        .filter_map(|k| existing.get(&k))
-        .find(|stored| stored.code.is_none() || stored.code == p.code)
+/// The stored packages a file's rows could be, reachable by each of their keys. The keys borrow
+/// the packages' own text: keys owning copies of names and codes made this index, more than the
+/// packages themselves, the largest thing a re-import held.
+struct Existing<'m> {
+    models: &'m [package::Model],
+    by_code: HashMap<&'m str, usize>,
+    by_plan_name: HashMap<(&'m str, &'m str), usize>,
+    by_unit_year_name: HashMap<(i64, i32, &'m str), usize>,
 }
 
-fn key_of_model(p: &package::Model) -> Vec<Key> {
-    let mut keys = Vec::with_capacity(3);
-    if let Some(code) = &p.code {
-        keys.push(Key::Code(code.clone()));
+impl<'m> Existing<'m> {
+    fn new(models: &'m [package::Model]) -> Self {
+        let mut index = Existing {
+            models,
+            by_code: HashMap::with_capacity(models.len()),
+            by_plan_name: HashMap::new(),
+            by_unit_year_name: HashMap::with_capacity(models.len()),
+        };
+        // Of two packages with one key, the first found keeps it.
+        for (i, p) in models.iter().enumerate() {
+            if let Some(code) = &p.code {
+                index.by_code.entry(code.as_str()).or_insert(i);
+            }
+            if let Some(plan) = &p.plan_code {
+                index
+                    .by_plan_name
+                    .entry((plan.as_str(), p.name.as_str()))
+                    .or_insert(i);
+            }
+            index
+                .by_unit_year_name
+                .entry((p.unit_id, p.plan_year, p.name.as_str()))
+                .or_insert(i);
+        }
+        index
     }
-    if let Some(plan) = &p.plan_code {
-        keys.push(Key::PlanName(plan.clone(), p.name.clone()));
+
+    /// The stored package a row is: the one with its notice code; else, by plan code and name
+    /// or by unit, year and name, one that has no notice code yet or the row's own (a plan
+    /// imported first, its notice codes later, stays one package each).
+    fn lookup(&self, p: &NewPackage) -> Option<&'m package::Model> {
+        let at = |i: Option<&usize>| i.map(|i| &self.models[*i]);
+        if let Some(code) = &p.code
+            && let Some(found) = at(self.by_code.get(code.as_str()))
+        {
+            return Some(found);
+        }
+        let by_plan = p
+            .plan_code
+            .as_deref()
+            .and_then(|plan| at(self.by_plan_name.get(&(plan, p.name.as_str()))));
+        let by_unit = at(self
+            .by_unit_year_name
+            .get(&(p.unit_id, p.plan_year, p.name.as_str())));
+        [by_plan, by_unit]
+            .into_iter()
+            .flatten()
+            .find(|stored| stored.code.is_none() || stored.code == p.code)
     }
-    keys.push(Key::UnitYearName(p.unit_id, p.plan_year, p.name.clone()));
-    keys
 }
 
 struct Row<'a> {
     record: &'a Record,
     input: NewPackage,
+}
+
+/// What a checked row of the file does to the stored packages.
+#[derive(Clone, Copy)]
+enum Fate<'m> {
+    /// Nothing: refused, or an older version of a stored notice.
+    Left,
+    Created,
+    Unchanged,
+    Updated(&'m package::Model),
 }
 
 /// How rows name their unit: by code, else by the investor's (or the procuring entity's) name,
@@ -1074,20 +1111,23 @@ where
             });
         }
     }
-    let rows = latest_versions(rows, &columns, &sheet.headers, &mut report.not_applied);
+    let mut rows = latest_versions(rows, &columns, &sheet.headers, &mut report.not_applied);
 
     // What is stored already, looked up by every key the rows carry.
-    let existing = find_existing(db, &rows).await?;
-    let plan_rule = PlanRule::of(db, &rows, &existing, &plans).await?;
-    let mut plan: Vec<(Row, Option<&package::Model>)> = Vec::with_capacity(rows.len());
+    let known = find_existing(db, &rows).await?;
+    let existing = Existing::new(&known);
+    let plan_rule = PlanRule::of(db, &rows, &known, &plans).await?;
+    // Each row is checked where it lies and only its fate kept beside it: a second vector of
+    // the rows that pass would hold a large file twice.
+    let mut fates: Vec<Fate> = Vec::with_capacity(rows.len());
     let mut first_line: HashMap<Key, usize> = HashMap::new();
     let mut claimed: HashMap<i64, usize> = HashMap::new();
-    for (n, mut row) in rows.into_iter().enumerate() {
+    for (n, row) in rows.iter_mut().enumerate() {
         if n % 1000 == 0 {
             tokio::task::yield_now().await;
         }
         let line = row.record.row;
-        let found = lookup(&existing, &row.input);
+        let found = existing.lookup(&row.input);
         // An older version of a notice than the one stored is history, not news.
         if let Some(stored) = found
             && stored.code.is_some()
@@ -1105,6 +1145,7 @@ where
                     notice_code_with_version(code, Some(stored_v))
                 ),
             });
+            fates.push(Fate::Left);
             continue;
         }
         if let Some(stored) = found {
@@ -1187,9 +1228,21 @@ where
             }
         }
         if row_errors.is_empty() {
-            plan.push((row, found));
+            let fate = match found {
+                None => Fate::Created,
+                Some(stored) if NewPackage::from_model(stored) == row.input => Fate::Unchanged,
+                Some(stored) => Fate::Updated(stored),
+            };
+            match fate {
+                Fate::Created => report.created += 1,
+                Fate::Unchanged => report.unchanged += 1,
+                Fate::Updated(_) => report.updated += 1,
+                Fate::Left => {}
+            }
+            fates.push(fate);
             continue;
         }
+        fates.push(Fate::Left);
         for (field, message) in row_errors {
             let idx = columns.iter().position(|c| c.is_some_and(|c| c == field));
             report.errors.push(RowError {
@@ -1200,13 +1253,6 @@ where
                     .unwrap_or_default(),
                 message,
             });
-        }
-    }
-    for (row, found) in &plan {
-        match found {
-            None => report.created += 1,
-            Some(stored) if NewPackage::from_model(stored) == row.input => report.unchanged += 1,
-            Some(_) => report.updated += 1,
         }
     }
     progress(sheet.rows.len());
@@ -1221,7 +1267,7 @@ where
     if options.dry_run {
         return Ok(report);
     }
-    write(db, actor, plan).await?;
+    write(db, actor, rows, fates).await?;
     Ok(report)
 }
 
@@ -1262,13 +1308,12 @@ impl PlanRule {
     async fn of<C: ConnectionTrait>(
         db: &C,
         rows: &[Row<'_>],
-        existing: &Existing,
+        stored: &[package::Model],
         named: &HashMap<String, packages::PlanRef>,
     ) -> Result<Self, AppError> {
         let mut plans: HashMap<i64, packages::PlanRef> =
             named.values().map(|p| (p.id, p.clone())).collect();
-        let kept: Vec<i64> = existing
-            .models
+        let kept: Vec<i64> = stored
             .iter()
             .filter_map(|m| m.plan_id)
             .filter(|id| !plans.contains_key(id))
@@ -1372,25 +1417,18 @@ fn latest_versions<'a>(
 
 /// The stored packages the rows could be: by notice code (a unique index), and the packages of
 /// the rows' units and plan years (the compliance index's leading columns) for the rows matched
-/// by plan code and name or by unit, year and name. No query scans the whole table.
-/// Stored packages, each once, reachable by each of its keys.
-#[derive(Default)]
-struct Existing {
-    models: Vec<package::Model>,
-    keys: HashMap<Key, usize>,
-}
-
-impl Existing {
-    fn get(&self, key: &Key) -> Option<&package::Model> {
-        self.keys.get(key).map(|i| &self.models[*i])
-    }
-}
-
-async fn find_existing<C: ConnectionTrait>(db: &C, rows: &[Row<'_>]) -> Result<Existing, AppError> {
+/// by plan code and name or by unit, year and name. No query scans the whole table. Each
+/// package once, in the order found.
+async fn find_existing<C: ConnectionTrait>(
+    db: &C,
+    rows: &[Row<'_>],
+) -> Result<Vec<package::Model>, AppError> {
     let mut codes: Vec<String> = rows.iter().filter_map(|r| r.input.code.clone()).collect();
     codes.sort_unstable();
     codes.dedup();
-    let mut found: Vec<package::Model> = Vec::new();
+    // A code names at most one package: found by codes, they fit without the vector doubling
+    // over a large file's packages.
+    let mut found: Vec<package::Model> = Vec::with_capacity(codes.len());
     for chunk in codes.chunks(500) {
         found.extend(
             db::package_rows::matching(db, package::Column::Code.is_in(chunk.iter().cloned()))
@@ -1425,30 +1463,21 @@ async fn find_existing<C: ConnectionTrait>(db: &C, rows: &[Row<'_>]) -> Result<E
             );
         }
     }
-    let mut out = Existing::default();
-    let mut seen = std::collections::HashSet::new();
-    for p in found {
-        // A package found both by its code and by its unit and year is kept once.
-        if !seen.insert(p.id) {
-            continue;
-        }
-        let i = out.models.len();
-        for key in key_of_model(&p) {
-            out.keys.entry(key).or_insert(i);
-        }
-        out.models.push(p);
-    }
-    Ok(out)
+    // A package found both by its code and by its unit and year is kept once.
+    let mut seen = std::collections::HashSet::with_capacity(found.len());
+    found.retain(|p| seen.insert(p.id));
+    Ok(found)
 }
 
 async fn write<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
-    plan: Vec<(Row<'_>, Option<&package::Model>)>,
+    rows: Vec<Row<'_>>,
+    fates: Vec<Fate<'_>>,
 ) -> Result<(), AppError> {
     let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
-    let new_count = plan.iter().filter(|(_, found)| found.is_none()).count();
+    let new_count = fates.iter().filter(|f| matches!(f, Fate::Created)).count();
     let mut ids = db::packages::reserve_ids(&txn, new_count)
         .await?
         .into_iter();
@@ -1457,15 +1486,16 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     let mut created: Vec<package::Model> = Vec::with_capacity(FLUSH);
     let mut trail: Vec<audit::Entry> = Vec::with_capacity(FLUSH);
     let mut events = Vec::with_capacity(FLUSH);
-    for (row, found) in plan {
+    for (row, fate) in rows.into_iter().zip(fates) {
         if trail.len() >= FLUSH {
             db::packages::insert_many(&txn, created.drain(..)).await?;
             audit::record_many(&txn, actor, packages::AUDIT_ENTITY, trail.drain(..)).await?;
             // After the packages they belong to.
             packages::record_events(&txn, std::mem::take(&mut events)).await?;
         }
-        match found {
-            None => {
+        match fate {
+            Fate::Left | Fate::Unchanged => {}
+            Fate::Created => {
                 let id = ids
                     .next()
                     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("too few ids reserved")))?;
@@ -1475,8 +1505,7 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
                 trail.push(audit::Entry::new(id, AuditAction::Create, changes));
                 created.push(model);
             }
-            Some(stored) if NewPackage::from_model(stored) == row.input => {}
-            Some(stored) => {
+            Fate::Updated(stored) => {
                 if packages::planned_of(stored) != row.input.planned() {
                     // Not silent: the file's new planned start is a re-planning on the
                     // package's timeline.
