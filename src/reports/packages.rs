@@ -205,7 +205,7 @@ fn empty() -> Table {
 
 /// Opens the list of every package the filter matches (its `sort` applies).
 pub async fn open(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + sea_orm::StreamTrait),
     filter: PackageFilter,
     generated_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<PackageReport, AppError> {
@@ -299,7 +299,7 @@ pub async fn open(
 
 /// Every package the filter matches, in one table.
 pub async fn build(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + sea_orm::StreamTrait),
     filter: PackageFilter,
     generated_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Table, AppError> {

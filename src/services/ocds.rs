@@ -21,7 +21,7 @@ pub struct OcdsExport {
 
 /// Opens an export of the packages `filter` selects.
 pub async fn open(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + sea_orm::StreamTrait),
     publication: Publication,
     filter: PackageFilter,
 ) -> Result<OcdsExport, AppError> {

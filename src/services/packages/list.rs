@@ -249,7 +249,7 @@ impl Export {
 }
 
 pub async fn export(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + sea_orm::StreamTrait),
     cache: &Cache,
     filter: PackageFilter,
 ) -> Result<Export, AppError> {
