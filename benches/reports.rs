@@ -209,7 +209,7 @@ async fn run_suite(
                         rows += chunk.len() as u64;
                         xlsx.push(&chunk)?;
                     }
-                    bytes += xlsx.finish()?.len();
+                    bytes += xlsx.finish()?.metadata()?.len() as usize;
                 }
                 std::hint::black_box(bytes);
                 Ok(Some(rows))

@@ -377,13 +377,25 @@ pub async fn packages(
             while let Some(rows) = report.next_rows(&state.db).await? {
                 xlsx.push(&rows).map_err(anyhow::Error::from)?;
             }
-            let bytes = xlsx.finish().map_err(anyhow::Error::from)?;
-            let rendered = Rendered {
-                content_type: Format::Xlsx.content_type(),
-                file_name: format!("{}.xlsx", report.head.file_stem),
-                bytes,
-            };
-            Ok(respond(rendered, format))
+            let file = xlsx.finish().map_err(anyhow::Error::from)?;
+            let length = file.metadata().map_err(anyhow::Error::from)?.len();
+            let name = format!("{}.xlsx", report.head.file_stem);
+            // Sent from its temporary file: the workbook is never whole in memory.
+            let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(
+                tokio::fs::File::from_std(file),
+            ));
+            Ok((
+                [
+                    (header::CONTENT_TYPE, Format::Xlsx.content_type().to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                    (header::CONTENT_LENGTH, length.to_string()),
+                ],
+                body,
+            )
+                .into_response())
         }
         Format::Json | Format::Html => {
             let table = report.collect(&state.db).await?;

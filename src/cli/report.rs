@@ -56,7 +56,7 @@ pub(super) async fn write_package_list(
             count += rows.len();
             xlsx.push(&rows)?;
         }
-        out.write_all(&xlsx.finish()?)?;
+        std::io::copy(&mut xlsx.finish()?, &mut out)?;
     }
     out.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;

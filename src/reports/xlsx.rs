@@ -345,7 +345,11 @@ impl Stream {
         Ok(())
     }
 
-    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
+    /// The workbook, in an anonymous temporary file rewound to its start (deleted when closed):
+    /// a long list's workbook is megabytes, which a server sending several at once should not
+    /// hold in memory.
+    pub fn finish(mut self) -> Result<std::fs::File, XlsxError> {
+        use std::io::Seek;
         let last = self.next_row - 1;
         let sheet = self.workbook.worksheet_from_index(0)?;
         write_totals(
@@ -357,6 +361,9 @@ impl Stream {
             &self.formats,
         )?;
         finish_sheet(sheet, &self.head, last)?;
-        self.workbook.save_to_buffer()
+        let mut file = tempfile::tempfile()?;
+        self.workbook.save_to_writer(&mut file)?;
+        file.rewind()?;
+        Ok(file)
     }
 }
