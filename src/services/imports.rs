@@ -1475,6 +1475,14 @@ async fn write<C: ConnectionTrait + TransactionTrait>(
     rows: Vec<Row<'_>>,
     fates: Vec<Fate<'_>>,
 ) -> Result<(), AppError> {
+    // One fate a row, or the zip below would write rows against another row's fate.
+    if rows.len() != fates.len() {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "import: {} rows checked, {} fates",
+            rows.len(),
+            fates.len()
+        )));
+    }
     let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let new_count = fates.iter().filter(|f| matches!(f, Fate::Created)).count();
