@@ -116,6 +116,17 @@ enum IdentityDetail {
 /// A computed result and the data version it was computed at.
 type Versioned = (i64, Arc<dyn Any + Send + Sync>);
 
+/// The data version read at one moment (`db::data_version`; none on a database without the
+/// table, where nothing is cached). Results computed after reading it hold at least its data.
+#[derive(Debug, Clone, Copy)]
+pub struct DataVersion(Option<i64>);
+
+impl DataVersion {
+    pub async fn read(db: &impl ConnectionTrait) -> Result<Self, AppError> {
+        Ok(DataVersion(db::data_version(db).await?))
+    }
+}
+
 /// Past this many cached results the map is emptied rather than grown.
 const MAX_RESULTS: usize = 1_000;
 
@@ -158,7 +169,24 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, AppError>>,
     {
-        let Some(version) = db::data_version(db).await? else {
+        let at = DataVersion::read(db).await?;
+        self.versioned_at(at, key, compute).await
+    }
+
+    /// As [`Cache::versioned`], at a data version already read: an answer made of several
+    /// cached results (the dashboard has five) reads the version once, not once each.
+    pub async fn versioned_at<T, F, Fut>(
+        &self,
+        at: DataVersion,
+        key: String,
+        compute: F,
+    ) -> Result<Arc<T>, AppError>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, AppError>>,
+    {
+        let Some(version) = at.0 else {
             return Ok(Arc::new(compute().await?));
         };
         let hit = self.results.read().ok().and_then(|results| {

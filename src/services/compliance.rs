@@ -319,12 +319,13 @@ pub struct Dashboard {
 pub async fn dashboard(
     db: &impl ConnectionTrait,
     cache: &super::cache::Cache,
+    at: super::cache::DataVersion,
     actor: &super::accounts::Actor,
     unit_id: i64,
     year: i32,
 ) -> Result<Dashboard, AppError> {
     let scope = super::accounts::WriteScope::of(db, actor).await?;
-    let compliance = check_cached(db, cache, unit_id, year, View::Plan).await?;
+    let compliance = check_cached_at(db, cache, at, unit_id, year, View::Plan).await?;
     let candidates = if compliance.targets.is_empty() {
         std::sync::Arc::new(super::Page {
             items: Vec::new(),
@@ -335,7 +336,7 @@ pub async fn dashboard(
     } else {
         let key = format!("candidates/{unit_id}/{year}/{DASHBOARD_CANDIDATES}");
         cache
-            .versioned(db, key, || {
+            .versioned_at(at, key, || {
                 candidates(db, unit_id, year, None, DASHBOARD_CANDIDATES)
             })
             .await?
@@ -343,12 +344,12 @@ pub async fn dashboard(
     // Keyed by today's month too: the count moves when a month ends, with nothing written.
     let today = today_key(super::today_in_vietnam());
     let overdue = cache
-        .versioned(db, format!("overdue/{unit_id}/{year}/{today}"), || {
+        .versioned_at(at, format!("overdue/{unit_id}/{year}/{today}"), || {
             overdue_count(db, unit_id, year, today)
         })
         .await?;
     let unevidenced = cache
-        .versioned(db, format!("unevidenced/{unit_id}/{year}"), || {
+        .versioned_at(at, format!("unevidenced/{unit_id}/{year}"), || {
             unevidenced_count(db, unit_id, year)
         })
         .await?;
@@ -822,9 +823,23 @@ pub async fn check_cached(
     view: View,
 ) -> Result<std::sync::Arc<Compliance>, AppError> {
     check_year(year)?;
+    let at = super::cache::DataVersion::read(db).await?;
+    check_cached_at(db, cache, at, unit_id, year, view).await
+}
+
+/// As [`check_cached`], at a data version already read.
+pub async fn check_cached_at(
+    db: &impl ConnectionTrait,
+    cache: &crate::services::cache::Cache,
+    at: super::cache::DataVersion,
+    unit_id: i64,
+    year: i32,
+    view: View,
+) -> Result<std::sync::Arc<Compliance>, AppError> {
+    check_year(year)?;
     let key = format!("compliance/{unit_id}/{year}/{view}");
     cache
-        .versioned(db, key, || check(db, unit_id, year, view))
+        .versioned_at(at, key, || check(db, unit_id, year, view))
         .await
 }
 

@@ -269,11 +269,23 @@ pub async fn trend_cached(
     r: TrendRequest,
 ) -> Result<std::sync::Arc<Trend>, AppError> {
     check_span(r.from, r.to)?;
+    let at = super::cache::DataVersion::read(db).await?;
+    trend_cached_at(db, cache, at, r).await
+}
+
+/// As [`trend_cached`], at a data version already read.
+async fn trend_cached_at(
+    db: &impl ConnectionTrait,
+    cache: &super::cache::Cache,
+    at: super::cache::DataVersion,
+    r: TrendRequest,
+) -> Result<std::sync::Arc<Trend>, AppError> {
+    check_span(r.from, r.to)?;
     let key = format!(
         "trend/{}/{}/{}/{}/{}",
         r.unit_id, r.from, r.to, r.view, r.comparable
     );
-    cache.versioned(db, key, || trend(db, r)).await
+    cache.versioned_at(at, key, || trend(db, r)).await
 }
 
 /// The trend the dashboard shows under a unit's figures for `year`: from seven years before,
@@ -281,6 +293,7 @@ pub async fn trend_cached(
 pub async fn for_dashboard(
     db: &impl ConnectionTrait,
     cache: &super::cache::Cache,
+    at: super::cache::DataVersion,
     unit_id: i64,
     year: i32,
 ) -> Result<std::sync::Arc<Trend>, AppError> {
@@ -291,7 +304,7 @@ pub async fn for_dashboard(
         view: View::Plan,
         comparable: true,
     };
-    trend_cached(db, cache, request).await
+    trend_cached_at(db, cache, at, request).await
 }
 
 fn bounded(root: i64, ids: Vec<i64>) -> Result<Subtree, AppError> {

@@ -120,8 +120,10 @@ impl Chosen {
             return Ok(None);
         };
         let (db, cache) = (&state.db, &state.cache);
-        let d = services::compliance::dashboard(db, cache, &user.actor, unit_id, year).await?;
-        let trend = services::trend::for_dashboard(db, cache, unit_id, year).await?;
+        // One data version for the page's five cached results: read once, not five times.
+        let at = services::cache::DataVersion::read(db).await?;
+        let d = services::compliance::dashboard(db, cache, at, &user.actor, unit_id, year).await?;
+        let trend = services::trend::for_dashboard(db, cache, at, unit_id, year).await?;
         Ok(Some(Summary::new(&d, &trend, units, &user.actor, year)))
     }
 }
