@@ -205,6 +205,24 @@ pub async fn matching(
         .columns(COLUMNS)
         .filter(condition)
         .build(db.get_database_backend());
+    read_all(db, statement).await
+}
+
+/// `alias."id", alias."unit_id", …`: every column in the reader's order, for a statement
+/// written by hand (quoted: `procedure` is a keyword in SQL).
+pub fn select_list(alias: &str) -> String {
+    COLUMNS
+        .iter()
+        .map(|c| format!("{alias}.\"{}\"", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The packages a statement selects, its columns those of [`select_list`], in its order.
+pub async fn read_all(
+    db: &impl ConnectionTrait,
+    statement: sea_orm::Statement,
+) -> Result<Vec<package::Model>, DbErr> {
     db.query_all_raw(statement)
         .await?
         .iter()
