@@ -446,13 +446,14 @@ async fn metrics(
     m.pool_connections.set(open);
     m.pool_idle.set(idle);
     m.pool_max.set(max);
-    if let Some(version) = crate::db::data_version(&state.db).await? {
+    let at = crate::services::cache::DataVersion::read(&state.db).await?;
+    if let Some(version) = at.get() {
         m.data_version.set(version);
     }
     // Counting a million rows takes a while on SQLite: counted again only after a write.
     let packages = state
         .cache
-        .versioned(&state.db, "metrics:packages".to_owned(), || async {
+        .versioned(at, "metrics:packages".to_owned(), || async {
             Ok(entity::package::Entity::find().count(&state.db).await?)
         })
         .await?;

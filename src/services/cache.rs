@@ -125,6 +125,10 @@ impl DataVersion {
     pub async fn read(db: &impl ConnectionTrait) -> Result<Self, AppError> {
         Ok(DataVersion(db::data_version(db).await?))
     }
+
+    pub fn get(self) -> Option<i64> {
+        self.0
+    }
 }
 
 /// Past this many cached results the map is emptied rather than grown.
@@ -156,26 +160,10 @@ impl Cache {
     }
 
     /// The result of `compute` under `key`, reused while no write transaction has committed
-    /// anywhere since it was computed (`db::data_version`): exact on every instance, unlike the
-    /// rest of this cache. Costs one primary-key read when it hits.
+    /// anywhere since it was computed: exact on every instance, unlike the rest of this cache.
+    /// `at` is the data version read before (a primary-key read): an answer made of several
+    /// cached results (the dashboard has five) reads it once, not once each.
     pub async fn versioned<T, F, Fut>(
-        &self,
-        db: &impl ConnectionTrait,
-        key: String,
-        compute: F,
-    ) -> Result<Arc<T>, AppError>
-    where
-        T: Send + Sync + 'static,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, AppError>>,
-    {
-        let at = DataVersion::read(db).await?;
-        self.versioned_at(at, key, compute).await
-    }
-
-    /// As [`Cache::versioned`], at a data version already read: an answer made of several
-    /// cached results (the dashboard has five) reads the version once, not once each.
-    pub async fn versioned_at<T, F, Fut>(
         &self,
         at: DataVersion,
         key: String,

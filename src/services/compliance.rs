@@ -336,7 +336,7 @@ pub async fn dashboard(
     } else {
         let key = format!("candidates/{unit_id}/{year}/{DASHBOARD_CANDIDATES}");
         cache
-            .versioned_at(at, key, || {
+            .versioned(at, key, || {
                 candidates(db, unit_id, year, None, DASHBOARD_CANDIDATES)
             })
             .await?
@@ -344,12 +344,12 @@ pub async fn dashboard(
     // Keyed by today's month too: the count moves when a month ends, with nothing written.
     let today = today_key(super::today_in_vietnam());
     let overdue = cache
-        .versioned_at(at, format!("overdue/{unit_id}/{year}/{today}"), || {
+        .versioned(at, format!("overdue/{unit_id}/{year}/{today}"), || {
             overdue_count(db, unit_id, year, today)
         })
         .await?;
     let unevidenced = cache
-        .versioned_at(at, format!("unevidenced/{unit_id}/{year}"), || {
+        .versioned(at, format!("unevidenced/{unit_id}/{year}"), || {
             unevidenced_count(db, unit_id, year)
         })
         .await?;
@@ -839,7 +839,7 @@ pub async fn check_cached_at(
     check_year(year)?;
     let key = format!("compliance/{unit_id}/{year}/{view}");
     cache
-        .versioned_at(at, key, || check(db, unit_id, year, view))
+        .versioned(at, key, || check(db, unit_id, year, view))
         .await
 }
 

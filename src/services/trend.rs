@@ -285,7 +285,7 @@ async fn trend_cached_at(
         "trend/{}/{}/{}/{}/{}",
         r.unit_id, r.from, r.to, r.view, r.comparable
     );
-    cache.versioned_at(at, key, || trend(db, r)).await
+    cache.versioned(at, key, || trend(db, r)).await
 }
 
 /// The trend the dashboard shows under a unit's figures for `year`: from seven years before,
