@@ -448,6 +448,11 @@ impl Client {
 
     /// The raw body of a GET (binary files).
     pub async fn get_bytes(&self, uri: &str) -> Vec<u8> {
+        self.download(uri).await.1
+    }
+
+    /// The headers and raw body of a GET answered 200 (binary files).
+    pub async fn download(&self, uri: &str) -> (HeaderMap, Vec<u8>) {
         let mut req = Request::get(uri).body(Body::empty()).expect("request");
         if let Some(creds) = self.credentials().await {
             req.headers_mut().insert(
@@ -460,12 +465,14 @@ impl Client {
             .await
             .expect("infallible");
         assert_eq!(response.status(), StatusCode::OK);
-        response
+        let headers = response.headers().clone();
+        let body = response
             .into_body()
             .collect()
             .await
             .expect("body")
             .to_bytes()
-            .to_vec()
+            .to_vec();
+        (headers, body)
     }
 }
