@@ -822,12 +822,12 @@ pub async fn check_cached(
     year: i32,
     view: View,
 ) -> Result<std::sync::Arc<Compliance>, AppError> {
-    check_year(year)?;
     let at = super::cache::DataVersion::read(db).await?;
     check_cached_at(db, cache, at, unit_id, year, view).await
 }
 
-/// As [`check_cached`], at a data version already read.
+/// As [`check_cached`], at a data version already read. The year is checked here, before the
+/// cache is asked, so a refused year never makes a key.
 pub async fn check_cached_at(
     db: &impl ConnectionTrait,
     cache: &crate::services::cache::Cache,

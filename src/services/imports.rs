@@ -1128,132 +1128,136 @@ where
         }
         let line = row.record.row;
         let found = existing.lookup(&row.input);
-        // An older version of a notice than the one stored is history, not news.
-        if let Some(stored) = found
-            && stored.code.is_some()
-            && stored.code == row.input.code
-            && let (Some(stored_v), Some(row_v)) = (stored.notice_version, row.input.notice_version)
-            && row_v < stored_v
-        {
-            let code = stored.code.as_deref().unwrap_or_default();
-            report.not_applied.push(RowError {
-                row: line,
-                column: header_for("code", &columns, &sheet.headers),
-                value: notice_code_with_version(code, Some(row_v)),
-                message: format!(
-                    "Đã có phiên bản mới hơn ({}) của thông báo này: dòng không được áp dụng",
-                    notice_code_with_version(code, Some(stored_v))
-                ),
-            });
-            fates.push(Fate::Left);
-            continue;
-        }
-        if let Some(stored) = found {
-            // A version read off the notice code's suffix is the file's, column or not.
-            let version = row.input.notice_version;
-            keep_uncarried(&mut row.input, stored, &carried);
-            row.input.notice_version = version.or(row.input.notice_version);
-        }
-        let input = &row.input;
-        let mut row_errors: Vec<(String, String)> = Vec::new();
-        if let Err(e) = input.validate()
-            && let AppError::Validation(list) = AppError::from(e)
-        {
-            row_errors.extend(list.into_iter().map(|f| (f.field, f.message)));
-        }
-        let findings = package_rules::check(&input.draft(), &regimes);
-        row_errors.extend(
-            findings
-                .violations
-                .iter()
-                .map(|v| (v.field().to_owned(), v.message_vi())),
-        );
-        // A stored package's status moves as a single write moves it: forward, with what
-        // each step needs. A new row is a record of where the package stands, often an old
-        // one entered without every decision: it is taken as it is, and its warnings say
-        // what evidence it lacks.
-        if let Some(stored) = found {
-            row_errors.extend(
-                input
-                    .move_errors(Some(stored.status))
-                    .into_iter()
-                    .map(|f| (f.field, f.message)),
-            );
-        }
-        if let Some(message) = plan_rule.refuses(input) {
-            row_errors.push((PackageField::PlanId.wire().to_owned(), message));
-        }
-        // The unit must exist on the row's dates, as for a single write: checked for a new
-        // package, and for a stored one only when the row changes its unit or dates.
-        let dates = input.unit_dates();
-        if found.is_none_or(|stored| validity::touches_rule(stored, input.unit_id, &dates))
-            && let Some(message) = tree.refusal(input.unit_id, &dates)
-        {
-            row_errors.push((unit_column.to_owned(), message));
-        }
-        // The same rights as a single write: the package as stored and as the file makes it.
-        if let Some(stored) = found
-            && !writable.allows(stored.unit_id)
-        {
-            row_errors.push((
-                if input.code.is_some() { "code" } else { "name" }.to_owned(),
-                format!(
-                    "Gói thầu {} thuộc đơn vị {}: bạn không có quyền sửa",
-                    stored.code.as_deref().unwrap_or(&stored.name),
-                    code_of.get(&stored.unit_id).copied().unwrap_or("?")
-                ),
-            ));
-        } else if !writable.allows(input.unit_id) {
-            row_errors.push((
-                "unit_code".to_owned(),
-                "Bạn chỉ được nhập gói thầu của đơn vị mình và các đơn vị trực thuộc".to_owned(),
-            ));
-        }
-        let key = key_of(input);
-        if let Some(first) = first_line.get(&key) {
-            row_errors.push((
-                if input.code.is_some() { "code" } else { "name" }.to_owned(),
-                format!("Trùng với dòng {first} của tệp"),
-            ));
-        } else {
-            first_line.insert(key, line);
+        // One fate a row, from one place: `write` pairs them up by position.
+        let fate = 'row: {
+            // An older version of a notice than the one stored is history, not news.
             if let Some(stored) = found
-                && let Some(first) = claimed.insert(stored.id, line)
+                && stored.code.is_some()
+                && stored.code == row.input.code
+                && let (Some(stored_v), Some(row_v)) =
+                    (stored.notice_version, row.input.notice_version)
+                && row_v < stored_v
             {
-                // Two rows of the file would both become the same stored package.
+                let code = stored.code.as_deref().unwrap_or_default();
+                report.not_applied.push(RowError {
+                    row: line,
+                    column: header_for("code", &columns, &sheet.headers),
+                    value: notice_code_with_version(code, Some(row_v)),
+                    message: format!(
+                        "Đã có phiên bản mới hơn ({}) của thông báo này: dòng không được áp dụng",
+                        notice_code_with_version(code, Some(stored_v))
+                    ),
+                });
+                break 'row Fate::Left;
+            }
+            if let Some(stored) = found {
+                // A version read off the notice code's suffix is the file's, column or not.
+                let version = row.input.notice_version;
+                keep_uncarried(&mut row.input, stored, &carried);
+                row.input.notice_version = version.or(row.input.notice_version);
+            }
+            let input = &row.input;
+            let mut row_errors: Vec<(String, String)> = Vec::new();
+            if let Err(e) = input.validate()
+                && let AppError::Validation(list) = AppError::from(e)
+            {
+                row_errors.extend(list.into_iter().map(|f| (f.field, f.message)));
+            }
+            let findings = package_rules::check(&input.draft(), &regimes);
+            row_errors.extend(
+                findings
+                    .violations
+                    .iter()
+                    .map(|v| (v.field().to_owned(), v.message_vi())),
+            );
+            // A stored package's status moves as a single write moves it: forward, with what
+            // each step needs. A new row is a record of where the package stands, often an old
+            // one entered without every decision: it is taken as it is, and its warnings say
+            // what evidence it lacks.
+            if let Some(stored) = found {
+                row_errors.extend(
+                    input
+                        .move_errors(Some(stored.status))
+                        .into_iter()
+                        .map(|f| (f.field, f.message)),
+                );
+            }
+            if let Some(message) = plan_rule.refuses(input) {
+                row_errors.push((PackageField::PlanId.wire().to_owned(), message));
+            }
+            // The unit must exist on the row's dates, as for a single write: checked for a new
+            // package, and for a stored one only when the row changes its unit or dates.
+            let dates = input.unit_dates();
+            if found.is_none_or(|stored| validity::touches_rule(stored, input.unit_id, &dates))
+                && let Some(message) = tree.refusal(input.unit_id, &dates)
+            {
+                row_errors.push((unit_column.to_owned(), message));
+            }
+            // The same rights as a single write: the package as stored and as the file makes it.
+            if let Some(stored) = found
+                && !writable.allows(stored.unit_id)
+            {
                 row_errors.push((
-                    "name".to_owned(),
-                    format!("Dòng {first} của tệp đã cập nhật cùng gói thầu này"),
+                    if input.code.is_some() { "code" } else { "name" }.to_owned(),
+                    format!(
+                        "Gói thầu {} thuộc đơn vị {}: bạn không có quyền sửa",
+                        stored.code.as_deref().unwrap_or(&stored.name),
+                        code_of.get(&stored.unit_id).copied().unwrap_or("?")
+                    ),
+                ));
+            } else if !writable.allows(input.unit_id) {
+                row_errors.push((
+                    "unit_code".to_owned(),
+                    "Bạn chỉ được nhập gói thầu của đơn vị mình và các đơn vị trực thuộc"
+                        .to_owned(),
                 ));
             }
-        }
-        if row_errors.is_empty() {
-            let fate = match found {
-                None => Fate::Created,
-                Some(stored) if NewPackage::from_model(stored) == row.input => Fate::Unchanged,
-                Some(stored) => Fate::Updated(stored),
-            };
-            match fate {
-                Fate::Created => report.created += 1,
-                Fate::Unchanged => report.unchanged += 1,
-                Fate::Updated(_) => report.updated += 1,
-                Fate::Left => {}
+            let key = key_of(input);
+            if let Some(first) = first_line.get(&key) {
+                row_errors.push((
+                    if input.code.is_some() { "code" } else { "name" }.to_owned(),
+                    format!("Trùng với dòng {first} của tệp"),
+                ));
+            } else {
+                first_line.insert(key, line);
+                if let Some(stored) = found
+                    && let Some(first) = claimed.insert(stored.id, line)
+                {
+                    // Two rows of the file would both become the same stored package.
+                    row_errors.push((
+                        "name".to_owned(),
+                        format!("Dòng {first} của tệp đã cập nhật cùng gói thầu này"),
+                    ));
+                }
             }
-            fates.push(fate);
-            continue;
-        }
-        fates.push(Fate::Left);
-        for (field, message) in row_errors {
-            let idx = columns.iter().position(|c| c.is_some_and(|c| c == field));
-            report.errors.push(RowError {
-                row: line,
-                column: header_for(&field, &columns, &sheet.headers),
-                value: idx
-                    .map(|i| row.record.get(i).to_owned())
-                    .unwrap_or_default(),
-                message,
-            });
-        }
+            if row_errors.is_empty() {
+                let fate = match found {
+                    None => Fate::Created,
+                    Some(stored) if NewPackage::from_model(stored) == row.input => Fate::Unchanged,
+                    Some(stored) => Fate::Updated(stored),
+                };
+                match fate {
+                    Fate::Created => report.created += 1,
+                    Fate::Unchanged => report.unchanged += 1,
+                    Fate::Updated(_) => report.updated += 1,
+                    Fate::Left => {}
+                }
+                break 'row fate;
+            }
+            for (field, message) in row_errors {
+                let idx = columns.iter().position(|c| c.is_some_and(|c| c == field));
+                report.errors.push(RowError {
+                    row: line,
+                    column: header_for(&field, &columns, &sheet.headers),
+                    value: idx
+                        .map(|i| row.record.get(i).to_owned())
+                        .unwrap_or_default(),
+                    message,
+                });
+            }
+            Fate::Left
+        };
+        fates.push(fate);
     }
     progress(sheet.rows.len());
     if !report.errors.is_empty() {
@@ -1469,20 +1473,14 @@ async fn find_existing<C: ConnectionTrait>(
     Ok(found)
 }
 
+/// Writes the checked rows; `fates[i]` is what `rows[i]` does, one each by construction of
+/// the checking loop.
 async fn write<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     actor: &Actor,
     rows: Vec<Row<'_>>,
     fates: Vec<Fate<'_>>,
 ) -> Result<(), AppError> {
-    // One fate a row, or the zip below would write rows against another row's fate.
-    if rows.len() != fates.len() {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "import: {} rows checked, {} fates",
-            rows.len(),
-            fates.len()
-        )));
-    }
     let txn = crate::db::begin_write(db).await?;
     let now = Utc::now();
     let new_count = fates.iter().filter(|f| matches!(f, Fate::Created)).count();
