@@ -204,12 +204,9 @@ async fn run_suite(
                         bytes += reports::csv::rows(&chunk)?.len();
                     }
                 } else {
-                    let mut xlsx = reports::xlsx::Stream::begin(&report.head)?;
-                    while let Some(chunk) = report.next_rows(db).await? {
-                        rows += chunk.len() as u64;
-                        xlsx.push(&chunk)?;
-                    }
-                    bytes += xlsx.finish()?.metadata()?.len() as usize;
+                    let (file, count) = report.into_xlsx(db).await?;
+                    rows += count as u64;
+                    bytes += file.metadata()?.len() as usize;
                 }
                 std::hint::black_box(bytes);
                 Ok(Some(rows))

@@ -332,7 +332,7 @@ pub async fn packages(
     ApiQuery(f): ApiQuery<FormatQuery>,
 ) -> Result<Response, AppError> {
     let format = f.format.unwrap_or_default();
-    let mut report = reports::packages::open(&state.db, filter, Utc::now()).await?;
+    let report = reports::packages::open(&state.db, filter, Utc::now()).await?;
     match format {
         Format::Csv => {
             let name = format!("{}.csv", report.head.file_stem);
@@ -372,14 +372,9 @@ pub async fn packages(
                 .into_response())
         }
         Format::Xlsx => {
-            let mut xlsx =
-                reports::xlsx::Stream::begin(&report.head).map_err(anyhow::Error::from)?;
-            while let Some(rows) = report.next_rows(&state.db).await? {
-                xlsx.push(&rows).map_err(anyhow::Error::from)?;
-            }
-            let file = xlsx.finish().map_err(anyhow::Error::from)?;
-            let length = file.metadata().map_err(anyhow::Error::from)?.len();
             let name = format!("{}.xlsx", report.head.file_stem);
+            let (file, _) = report.into_xlsx(&state.db).await?;
+            let length = file.metadata().map_err(anyhow::Error::from)?.len();
             // Sent from its temporary file: the workbook is never whole in memory.
             let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(
                 tokio::fs::File::from_std(file),

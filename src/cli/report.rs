@@ -51,12 +51,9 @@ pub(super) async fn write_package_list(
             out.write_all(&reports::csv::rows(&rows)?)?;
         }
     } else {
-        let mut xlsx = reports::xlsx::Stream::begin(&report.head)?;
-        while let Some(rows) = report.next_rows(conn).await? {
-            count += rows.len();
-            xlsx.push(&rows)?;
-        }
-        std::io::copy(&mut xlsx.finish()?, &mut out)?;
+        let (mut file, rows) = report.into_xlsx(conn).await?;
+        count = rows;
+        std::io::copy(&mut file, &mut out)?;
     }
     out.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -183,6 +183,48 @@ impl PackageReport {
         }))
     }
 
+    /// The whole report as a workbook, in an anonymous temporary file rewound to its start,
+    /// and the number of packages in it.
+    ///
+    /// The sheet is written on a blocking thread fed chunk by chunk: writing the rows' XML and
+    /// zipping the workbook (seconds for a province's year) would otherwise hold one of the
+    /// server's few async workers, and the next chunk is read while the last is written.
+    pub async fn into_xlsx(
+        mut self,
+        db: &impl ConnectionTrait,
+    ) -> Result<(std::fs::File, usize), AppError> {
+        let mut xlsx = super::xlsx::Stream::begin(&self.head).map_err(anyhow::Error::from)?;
+        // `None` asks for the workbook; a channel closed without it (the reading failed, or
+        // the request was dropped) abandons it unfinished.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Option<Vec<Row>>>(2);
+        let writer =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<Option<std::fs::File>> {
+                while let Some(message) = rx.blocking_recv() {
+                    match message {
+                        Some(rows) => xlsx.push(&rows)?,
+                        None => return Ok(Some(xlsx.finish()?)),
+                    }
+                }
+                Ok(None)
+            });
+        let mut count = 0;
+        while let Some(rows) = self.next_rows(db).await? {
+            count += rows.len();
+            if tx.send(Some(rows)).await.is_err() {
+                // The writer stopped on an error, which its result carries.
+                break;
+            }
+        }
+        // An error here is the writer's, which its result carries too.
+        let _ = tx.send(None).await;
+        drop(tx);
+        let file = writer
+            .await
+            .map_err(|e| anyhow::anyhow!("the workbook writer stopped: {e}"))??
+            .ok_or_else(|| anyhow::anyhow!("the workbook writer stopped before the end"))?;
+        Ok((file, count))
+    }
+
     /// Every row, in one table (JSON and HTML, which are not streamed).
     pub async fn collect(mut self, db: &impl ConnectionTrait) -> Result<Table, AppError> {
         let mut table = std::mem::replace(&mut self.head, empty());
