@@ -24,6 +24,7 @@ pub use m20261210_000015_package_plans::{
 };
 mod m20261210_000016_evidenced;
 mod m20261211_000017_unit_successions;
+mod m20261212_000018_summary_index;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000015_package_plans::Migration),
             Box::new(m20261210_000016_evidenced::Migration),
             Box::new(m20261211_000017_unit_successions::Migration),
+            Box::new(m20261212_000018_summary_index::Migration),
         ]
     }
 }
