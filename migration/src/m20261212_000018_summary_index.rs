@@ -43,25 +43,26 @@ fn create(backend: DbBackend, (name, include): (&str, &str), winning: bool) -> S
     format!("CREATE INDEX {name} ON packages ({COLUMNS}{extra}){include}")
 }
 
+/// Builds the index `up` leads to (the winning price's, or back the old one), then drops the
+/// other: the aggregate always has one of the two.
+async fn swap(manager: &SchemaManager<'_>, up: bool) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let backend = db.get_database_backend();
+    let [old, new] = indexes(backend);
+    let (build, drop) = if up { (new, old) } else { (old, new) };
+    db.execute_unprepared(&create(backend, build, up)).await?;
+    db.execute_unprepared(&format!("DROP INDEX {}", drop.0))
+        .await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let backend = db.get_database_backend();
-        let [old, new] = indexes(backend);
-        db.execute_unprepared(&create(backend, new, true)).await?;
-        db.execute_unprepared(&format!("DROP INDEX {}", old.0))
-            .await?;
-        Ok(())
+        swap(manager, true).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let backend = db.get_database_backend();
-        let [old, new] = indexes(backend);
-        db.execute_unprepared(&create(backend, old, false)).await?;
-        db.execute_unprepared(&format!("DROP INDEX {}", new.0))
-            .await?;
-        Ok(())
+        swap(manager, false).await
     }
 }
